@@ -1,0 +1,1 @@
+export function main(_argv: string[]): Promise<number> { return Promise.resolve(0); }

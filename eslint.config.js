@@ -1,0 +1,91 @@
+// Type-aware lint for the whole monorepo. The import boundaries of SPEC §2 are enforced here:
+// each workspace may import only the workspaces listed in `allowed` below, and never another
+// package's `src/` or `dist/` directly.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+
+const workspaces = ['protocol', 'workflow', 'steps', 'client', 'server', 'agent', 'cli'];
+const allowed = {
+  'packages/protocol': [],
+  'packages/workflow': ['protocol'],
+  'packages/steps': ['protocol', 'workflow'],
+  'packages/client': ['protocol'],
+  'apps/server': ['protocol', 'workflow'],
+  'apps/agent': ['protocol', 'workflow', 'steps'],
+  'apps/cli': workspaces,
+};
+
+const boundaries = Object.entries(allowed).map(([dir, deps]) => ({
+  files: [`${dir}/src/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...(deps.length === workspaces.length
+            ? []
+            : [
+                {
+                  group: workspaces.filter((w) => !deps.includes(w)).map((w) => `@flotilla/${w}`),
+                  message: `SPEC §2: ${dir} may import only ${deps.map((d) => '@flotilla/' + d).join(', ') || 'zod'}.`,
+                },
+              ]),
+          { group: ['@flotilla/*/*'], message: 'No deep imports: use the package entry point.' },
+          { group: ['**/packages/*/src/**', '**/apps/*/src/**'], message: 'No imports across workspaces by path.' },
+          ...(dir === 'packages/workflow'
+            ? [
+                {
+                  group: ['node:*', 'fs', 'path', 'child_process', 'os', 'net', 'http', 'https'],
+                  message: 'STYLE rule 6: the engine imports nothing from node.',
+                },
+              ]
+            : []),
+        ],
+      },
+    ],
+  },
+}));
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.flotilla/**', 'apps/cli/bin/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-extraneous-class': 'off',
+      '@typescript-eslint/no-unnecessary-condition': 'off',
+      'import-x/no-cycle': ['error', { maxDepth: 10 }],
+      'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'STYLE rule 10: name your exports; no export *.' }],
+    },
+  },
+  {
+    files: ['packages/workflow/src/**/*.ts'],
+    rules: {
+      // STYLE rule 6: the engine is pure; clock, journal and I/O are injected.
+      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use the injected clock.' }, { name: 'Date', message: 'Use the injected clock.' }, { name: 'process', message: 'The engine does no I/O.' }],
+    },
+  },
+  ...boundaries,
+  {
+    files: ['**/test/**/*.ts', 'bench/**/*.ts', '**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+);

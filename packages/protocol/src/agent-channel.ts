@@ -1,0 +1,179 @@
+import { z } from 'zod';
+import { ErrorCodeSchema } from './errors.js';
+
+/**
+ * Frames of the agent channel (`/agent/v1/connect`), JSON text frames validated on both ends.
+ *
+ * Handshake (mutual, no bearer secret):
+ *   server → `challenge` {nonce, serverKeyId}
+ *   agent  → `hello` {agentId, nonce: agentNonce, signature = Sign_agent(agentAuthMessage(...))}
+ *   server → `welcome` {signature = Sign_server(serverAuthMessage(...))} or `refused` then close
+ * After the handshake either side may send `ping`/`pong`; the server sends `job.offer`; the agent
+ * answers `job.ack` or `job.reject`, and reports `run.event` frames with a per-agent sequence
+ * number that the server acknowledges cumulatively with `event.ack`.
+ */
+
+const Nonce = z.string().min(16).max(128);
+const Signature = z.string().min(1).max(256); // base64 Ed25519 signature
+
+export const ChallengeFrameSchema = z.strictObject({
+  type: z.literal('challenge'),
+  nonce: Nonce,
+  serverKeyId: z.string(),
+  protocolVersion: z.number().int(),
+});
+
+export const HelloFrameSchema = z.strictObject({
+  type: z.literal('hello'),
+  agentId: z.string().min(1).max(64),
+  protocolVersion: z.number().int(),
+  agentVersion: z.string().max(64),
+  nonce: Nonce,
+  signature: Signature,
+});
+
+export const WelcomeFrameSchema = z.strictObject({
+  type: z.literal('welcome'),
+  signature: Signature,
+  pingIntervalMs: z.number().int().positive(),
+  /** Highest agent event sequence number the server has stored; the agent replays after it. */
+  lastEventSeq: z.number().int().nonnegative(),
+});
+
+export const RefusedFrameSchema = z.strictObject({
+  type: z.literal('refused'),
+  code: ErrorCodeSchema,
+  message: z.string(),
+});
+
+export const PingFrameSchema = z.strictObject({ type: z.literal('ping'), ts: z.number() });
+export const PongFrameSchema = z.strictObject({ type: z.literal('pong'), ts: z.number() });
+
+/** A job envelope: `payload` is the exact JSON text that the control plane signed. */
+export const JobEnvelopeSchema = z.strictObject({
+  payload: z.string().max(4_000_000),
+  signature: Signature,
+});
+export type JobEnvelope = z.infer<typeof JobEnvelopeSchema>;
+
+/** What the signed `payload` string parses to. */
+export const JobPayloadSchema = z.strictObject({
+  jobId: z.string(),
+  runId: z.string(),
+  agentId: z.string(),
+  /** The workflow document, as submitted (YAML or JSON text). */
+  workflow: z.string(),
+  inputs: z.record(z.string(), z.unknown()),
+  issuedAt: z.string(),
+});
+export type JobPayload = z.infer<typeof JobPayloadSchema>;
+
+export const JobOfferFrameSchema = z.strictObject({ type: z.literal('job.offer'), envelope: JobEnvelopeSchema });
+export const JobAckFrameSchema = z.strictObject({ type: z.literal('job.ack'), runId: z.string() });
+export const JobRejectFrameSchema = z.strictObject({
+  type: z.literal('job.reject'),
+  runId: z.string().optional(),
+  code: ErrorCodeSchema,
+  message: z.string(),
+});
+
+export const RunStateSchema = z.enum([
+  'queued',
+  'dispatched',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timed_out',
+  'interrupted',
+  'unknown',
+  'expired',
+]);
+export type RunState = z.infer<typeof RunStateSchema>;
+
+export const LogStreamSchema = z.enum(['stdout', 'stderr', 'system']);
+
+/** Something that happened in a run on an agent. */
+export const RunEventSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('run.started'), ts: z.string() }),
+  z.strictObject({ kind: z.literal('step.started'), ts: z.string(), step: z.string(), attempt: z.number().int() }),
+  z.strictObject({
+    kind: z.literal('step.finished'),
+    ts: z.string(),
+    step: z.string(),
+    status: z.string(),
+    exitCode: z.number().int().nullable(),
+    error: z.string().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('log'),
+    ts: z.string(),
+    step: z.string(),
+    stream: LogStreamSchema,
+    line: z.string(),
+  }),
+  z.strictObject({
+    kind: z.literal('run.finished'),
+    ts: z.string(),
+    state: RunStateSchema,
+    exitCode: z.number().int().nullable(),
+    error: z.string().optional(),
+  }),
+]);
+export type RunEvent = z.infer<typeof RunEventSchema>;
+
+export const RunEventFrameSchema = z.strictObject({
+  type: z.literal('run.event'),
+  seq: z.number().int().positive(),
+  runId: z.string(),
+  event: RunEventSchema,
+});
+export const EventAckFrameSchema = z.strictObject({ type: z.literal('event.ack'), seq: z.number().int().nonnegative() });
+
+export const ErrorFrameSchema = z.strictObject({ type: z.literal('error'), code: ErrorCodeSchema, message: z.string() });
+
+/** Frames the server sends. */
+export const ServerFrameSchema = z.discriminatedUnion('type', [
+  ChallengeFrameSchema,
+  WelcomeFrameSchema,
+  RefusedFrameSchema,
+  PingFrameSchema,
+  PongFrameSchema,
+  JobOfferFrameSchema,
+  EventAckFrameSchema,
+  ErrorFrameSchema,
+]);
+export type ServerFrame = z.infer<typeof ServerFrameSchema>;
+
+/** Frames the agent sends. */
+export const AgentFrameSchema = z.discriminatedUnion('type', [
+  HelloFrameSchema,
+  PingFrameSchema,
+  PongFrameSchema,
+  JobAckFrameSchema,
+  JobRejectFrameSchema,
+  RunEventFrameSchema,
+  ErrorFrameSchema,
+]);
+export type AgentFrame = z.infer<typeof AgentFrameSchema>;
+
+/** The bytes an agent signs to prove its identity (SPEC §4). */
+export function agentAuthMessage(serverNonce: string, agentId: string, serverKeyId: string): string {
+  return `flotilla-agent-auth/v1\n${serverNonce}\n${agentId}\n${serverKeyId}`;
+}
+
+/** The bytes the control plane signs to prove its identity to the agent. */
+export function serverAuthMessage(agentNonce: string, agentId: string): string {
+  return `flotilla-server-auth/v1\n${agentNonce}\n${agentId}`;
+}
+
+/** WebSocket close codes used by the channel. */
+export const ChannelCloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  protocolError: 4400,
+  authFailed: 4401,
+  forbidden: 4403,
+  versionUnsupported: 4426,
+  replaced: 4409,
+} as const;

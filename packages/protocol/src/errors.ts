@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/**
+ * The error catalogue: every error that crosses a process boundary (HTTP, agent channel, CLI
+ * exit) has one of these stable codes. Tests assert codes, never wording.
+ */
+export const errorCatalogue = {
+  // generic request errors
+  BAD_REQUEST: { status: 400, title: 'Bad request' },
+  VALIDATION_FAILED: { status: 400, title: 'The request does not match the schema' },
+  MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
+  CONFLICT: { status: 409, title: 'Conflict' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  INTERNAL: { status: 500, title: 'Internal error' },
+  SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  // auth
+  UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
+  INVALID_CREDENTIALS: { status: 401, title: 'Invalid username or password' },
+  FORBIDDEN: { status: 403, title: 'Forbidden' },
+  // enrolment and agents
+  ENROLLMENT_TOKEN_INVALID: { status: 401, title: 'Enrollment token invalid, used up or expired' },
+  AGENT_NOT_FOUND: { status: 404, title: 'Agent not found' },
+  AGENT_NOT_APPROVED: { status: 403, title: 'Agent is not approved' },
+  AGENT_REVOKED: { status: 403, title: 'Agent is revoked' },
+  AGENT_AUTH_FAILED: { status: 401, title: 'Agent authentication failed' },
+  PROTOCOL_VERSION_UNSUPPORTED: { status: 426, title: 'Protocol version not supported' },
+  PROTOCOL_ERROR: { status: 400, title: 'Invalid protocol frame' },
+  // workflows and jobs
+  WORKFLOW_INVALID: { status: 422, title: 'The workflow document is invalid' },
+  WORKFLOW_NOT_FOUND: { status: 404, title: 'Workflow not found' },
+  JOB_NOT_FOUND: { status: 404, title: 'Job not found' },
+  TARGET_NOT_FOUND: { status: 422, title: 'No agent matches the target' },
+  ENVELOPE_SIGNATURE_INVALID: { status: 400, title: 'Job envelope signature invalid' },
+  // execution
+  STEP_FAILED: { status: 500, title: 'Step failed' },
+  STEP_TIMEOUT: { status: 504, title: 'Step timed out' },
+  RUN_TIMEOUT: { status: 504, title: 'Run timed out' },
+  CANCELLED: { status: 409, title: 'Cancelled' },
+  INTERRUPTED: { status: 409, title: 'Interrupted by a crash' },
+  POLICY_DENIED: { status: 403, title: 'Denied by the agent policy' },
+  CONFIG_INVALID: { status: 400, title: 'Configuration invalid' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+export const ErrorCodeSchema = z.enum(Object.keys(errorCatalogue) as [ErrorCode, ...ErrorCode[]]);
+
+/** RFC 9457 problem details as Flotilla sends them (`application/problem+json`). */
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  code: ErrorCodeSchema,
+  instance: z.string().optional(),
+  /** Per-field problems, e.g. schema validation or workflow validation issues. */
+  errors: z.array(z.object({ path: z.string(), message: z.string() }).catchall(z.unknown())).optional(),
+});
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export interface FlotillaErrorOptions {
+  detail?: string | undefined;
+  errors?: Problem['errors'];
+  cause?: unknown;
+}
+
+/** The one family of errors that may be serialised onto the wire. */
+export class FlotillaError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly errors: Problem['errors'];
+
+  constructor(code: ErrorCode, options: FlotillaErrorOptions = {}) {
+    super(options.detail ?? errorCatalogue[code].title, { cause: options.cause });
+    this.name = 'FlotillaError';
+    this.code = code;
+    this.status = errorCatalogue[code].status;
+    this.errors = options.errors;
+  }
+
+  toProblem(instance?: string): Problem {
+    return {
+      type: `https://flotilla.dev/problems/${this.code.toLowerCase().replaceAll('_', '-')}`,
+      title: errorCatalogue[this.code].title,
+      status: this.status,
+      detail: this.message,
+      code: this.code,
+      ...(instance === undefined ? {} : { instance }),
+      ...(this.errors === undefined ? {} : { errors: this.errors }),
+    };
+  }
+}
+
+export function isFlotillaError(err: unknown): err is FlotillaError {
+  return err instanceof FlotillaError;
+}

@@ -1,0 +1,66 @@
+export { errorCatalogue, ErrorCodeSchema, ProblemSchema, FlotillaError, isFlotillaError } from './errors.js';
+export type { ErrorCode, Problem, FlotillaErrorOptions } from './errors.js';
+export { PROTOCOL_VERSION, FLOTILLA_VERSION } from './version.js';
+export { parseDuration, DurationSchema } from './duration.js';
+export {
+  ChallengeFrameSchema,
+  HelloFrameSchema,
+  WelcomeFrameSchema,
+  RefusedFrameSchema,
+  PingFrameSchema,
+  PongFrameSchema,
+  JobEnvelopeSchema,
+  JobPayloadSchema,
+  JobOfferFrameSchema,
+  JobAckFrameSchema,
+  JobRejectFrameSchema,
+  RunStateSchema,
+  LogStreamSchema,
+  RunEventSchema,
+  RunEventFrameSchema,
+  EventAckFrameSchema,
+  ErrorFrameSchema,
+  ServerFrameSchema,
+  AgentFrameSchema,
+  agentAuthMessage,
+  serverAuthMessage,
+  ChannelCloseCode,
+} from './agent-channel.js';
+export type { JobEnvelope, JobPayload, RunState, RunEvent, ServerFrame, AgentFrame } from './agent-channel.js';
+export { TimestampSchema, LabelsSchema, PageQuerySchema, pageSchema, IdParamsSchema } from './api/common.js';
+export type { Labels, PageQuery, Page } from './api/common.js';
+export { LoginRequestSchema, UserSchema, LoginResponseSchema } from './api/auth.js';
+export type { LoginRequest, User, LoginResponse } from './api/auth.js';
+export {
+  EnrollmentPolicySchema,
+  CreateEnrollmentTokenRequestSchema,
+  EnrollmentTokenSchema,
+  CreatedEnrollmentTokenSchema,
+  AgentFactsSchema,
+  EnrollRequestSchema,
+  EnrollResponseSchema,
+} from './api/enrollment.js';
+export type {
+  EnrollmentPolicy,
+  CreateEnrollmentTokenRequest,
+  EnrollmentToken,
+  CreatedEnrollmentToken,
+  AgentFacts,
+  EnrollRequest,
+  EnrollResponse,
+} from './api/enrollment.js';
+export { AgentStatusSchema, AgentSchema } from './api/agents.js';
+export type { AgentStatus, Agent } from './api/agents.js';
+export {
+  JobTargetSchema,
+  CreateJobRequestSchema,
+  JobStateSchema,
+  RunSchema,
+  JobSchema,
+  LogLineSchema,
+  LogsQuerySchema,
+  TERMINAL_STATES,
+} from './api/jobs.js';
+export type { JobTarget, CreateJobRequest, JobState, Run, Job, LogLine } from './api/jobs.js';
+export { ReadinessSchema } from './api/health.js';
+export type { Readiness } from './api/health.js';

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests import workspaces from their TypeScript sources (the `@flotilla/source` export
+// condition), so a test run never depends on a stale build.
+export default defineConfig({
+  resolve: { conditions: ['@flotilla/source'] },
+  ssr: { resolve: { conditions: ['@flotilla/source'] } },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    reporters: process.env.CI ? ['verbose'] : ['default'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
