@@ -1,1 +1,1 @@
-export {};
+export { builtinSteps, createStepRegistry } from './registry.js';

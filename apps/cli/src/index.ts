@@ -1,0 +1,3 @@
+export { main, buildProgram } from './main.js';
+export { CliError } from './cli-error.js';
+export type { CliCommand } from './command-registry.js';
