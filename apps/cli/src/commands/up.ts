@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { FlotillaClient } from '@flotilla/client';
+import type { ServerOptions } from '@flotilla/server';
+import type { CliCommand } from '../command-registry.js';
+import { localConfigPath, saveClientConfig } from '../config/client-config.js';
+import { waitForShutdownSignal } from '../shutdown.js';
+
+interface UpFlags {
+  data: string;
+  port: string;
+  host: string;
+  logLevel: string;
+}
+
+/**
+ * The admin password for the embedded setup: FLOTILLA_ADMIN_PASSWORD, else the one saved by an
+ * earlier `up`, else a new random one saved (mode 0600) so that later `up`s can print it again.
+ */
+async function adminPassword(dataDir: string): Promise<string> {
+  const fromEnv = process.env.FLOTILLA_ADMIN_PASSWORD;
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const file = join(dataDir, 'admin-password');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const generated = randomBytes(18).toString('base64url');
+    await writeFile(file, generated + '\n', { mode: 0o600 });
+    return generated;
+  }
+}
+
+export const upCommand: CliCommand = {
+  register(program) {
+    program
+      .command('up')
+      .description('start the control plane and one local agent on SQLite (the quick start)')
+      .option('--data <dir>', 'data directory', '.flotilla')
+      .option('--port <n>', 'HTTP port', '7700')
+      .option('--host <h>', 'listen address', '127.0.0.1')
+      .option('--log-level <level>', 'log level of server and agent', 'warn')
+      .action(async (opts: UpFlags) => {
+        // Loaded lazily: client commands should not pay for Fastify and SQLite.
+        const [{ buildServer, compileServerOptions }, { compileAgentOptions, startAgent }] = await Promise.all([
+          import('@flotilla/server'),
+          import('@flotilla/agent'),
+        ]);
+        const dataDir = resolve(opts.data);
+        await mkdir(dataDir, { recursive: true, mode: 0o700 });
+        const password = await adminPassword(dataDir);
+        const options = compileServerOptions({
+          flags: {
+            dataDir: join(dataDir, 'server'),
+            port: opts.port,
+            host: opts.host,
+            adminPassword: password,
+            logLevel: opts.logLevel as ServerOptions['logLevel'],
+          },
+          env: process.env,
+        });
+        const server = await buildServer(options);
+        try {
+          await server.app.listen({ port: options.port, host: options.host });
+        } catch (err) {
+          await server.close();
+          throw err;
+        }
+        const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
+        const client = new FlotillaClient({ baseUrl: url });
+        const { token } = await client.login('admin', password);
+        await saveClientConfig(localConfigPath(dataDir), { server: url, token });
+
+        const agentDir = join(dataDir, 'agent');
+        const enrolled = existsSync(join(agentDir, 'agent.json'));
+        const enrollToken = enrolled
+          ? undefined
+          : (await client.createEnrollmentToken({ uses: 1, expiresIn: '10m', labels: { local: 'true' } })).token;
+        const controller = new AbortController();
+        const agent = await startAgent(
+          compileAgentOptions({
+            serverUrl: url,
+            token: enrollToken,
+            dataDir: agentDir,
+            name: 'local',
+            logLevel: opts.logLevel as 'warn',
+          }),
+          { signal: controller.signal },
+        );
+
+        console.log(`Flotilla is up.
+  control plane  ${url}   (SQLite: ${join(options.dataDir, 'flotilla.db')})
+  local agent    ${agent.name} (${agent.agentId})
+  admin login    admin / ${password}   (saved in ${join(dataDir, 'admin-password')}, mode 0600)
+
+Try, in another terminal in this directory:
+  npx flotilla agents list
+  npx flotilla exec --agent local -- echo hi
+
+Press Ctrl-C to stop.`);
+
+        const stopped = waitForShutdownSignal().then(async (signal) => {
+          console.error(`${signal}: stopping`);
+          controller.abort();
+          await agent.stop();
+        });
+        try {
+          await Promise.race([stopped, agent.done]);
+          await agent.done;
+        } finally {
+          await server.close();
+        }
+      });
+  },
+};

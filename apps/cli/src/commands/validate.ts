@@ -1,0 +1,61 @@
+import { readFile } from 'node:fs/promises';
+import { createStepRegistry } from '@flotilla/steps';
+import { validateWorkflow } from '@flotilla/workflow';
+import type { ValidationProblem } from '@flotilla/workflow';
+import { CliError } from '../cli-error.js';
+import type { CliCommand } from '../command-registry.js';
+
+type Severity = 'error' | 'warning';
+
+/** `FILE:LINE:COLUMN  error  [step]  message (CODE)` — the form editors and CI annotations parse. */
+function formatProblem(file: string, severity: Severity, problem: ValidationProblem): string {
+  const step = problem.step === undefined ? '' : `[${problem.step}]  `;
+  return `${file}:${problem.line}:${problem.column}  ${severity}  ${step}${problem.message} (${problem.code})`;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+async function readWorkflowFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    const reason = err instanceof Error && 'code' in err ? String(err.code) : 'unreadable';
+    throw new CliError(`cannot read ${file} (${reason})`, 2);
+  }
+}
+
+/**
+ * `flotilla validate FILE [--json]`: checks a workflow document with the same code the server
+ * and the UI editor use. Exit 0 when valid (warnings allowed), 1 when invalid, 2 when unreadable.
+ */
+export const validateCommand: CliCommand = {
+  register(program) {
+    program
+      .command('validate')
+      .description('check a workflow file (YAML or JSON) and list every problem with its line and column')
+      .argument('<file>', 'workflow document (.yaml, .yml or .json)')
+      .option('--json', 'machine-readable output: {ok, problems, warnings}')
+      .action(async (file: string, opts: { json?: boolean }) => {
+        const text = await readWorkflowFile(file);
+        const result = validateWorkflow(text, {
+          steps: createStepRegistry(),
+          format: file.toLowerCase().endsWith('.json') ? 'json' : 'yaml',
+        });
+        const problems = result.ok ? [] : result.problems;
+        process.exitCode = result.ok ? 0 : 1;
+        if (opts.json === true) {
+          console.log(JSON.stringify({ ok: result.ok, problems, warnings: result.warnings }, null, 2));
+          return;
+        }
+        const lines = [
+          ...problems.map((p) => ({ p, severity: 'error' as const })),
+          ...result.warnings.map((p) => ({ p, severity: 'warning' as const })),
+        ].sort((a, b) => a.p.line - b.p.line || a.p.column - b.p.column);
+        for (const { p, severity } of lines) console.log(formatProblem(file, severity, p));
+        const warnings = result.warnings.length === 0 ? '' : `, ${plural(result.warnings.length, 'warning')}`;
+        console.log(result.ok ? `${file}: valid${warnings}` : `${file}: ${plural(problems.length, 'error')}${warnings}`);
+      });
+  },
+};

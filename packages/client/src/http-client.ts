@@ -1,0 +1,94 @@
+import { FlotillaError, ProblemSchema, type ErrorCode } from '@flotilla/protocol';
+import type { z } from 'zod';
+
+export interface HttpClientOptions {
+  /** Base URL of the control plane, e.g. `http://127.0.0.1:7700`. */
+  baseUrl: string;
+  /** Bearer token (session or API token). */
+  token?: string | undefined;
+  /** Per-request timeout. @default 30000 */
+  timeoutMs?: number | undefined;
+}
+
+export interface RequestOptions<T extends z.ZodType> {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /** Schema the response is parsed with; omit for empty responses. */
+  schema?: T;
+}
+
+/**
+ * Minimal typed transport over `fetch`: JSON in, Zod-parsed JSON out, problem details turned
+ * into `FlotillaError`s carrying the server's stable code.
+ */
+export class HttpClient {
+  readonly baseUrl: string;
+  token: string | undefined;
+  private readonly timeoutMs: number;
+
+  constructor(options: HttpClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.token = options.token;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  async request<T extends z.ZodType>(options: RequestOptions<T>): Promise<z.output<T>> {
+    const url = new URL(this.baseUrl + options.path);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: options.method ?? 'GET',
+        headers,
+        body: options.body === undefined ? null : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw new FlotillaError('SERVICE_UNAVAILABLE', {
+        detail: `cannot reach the control plane at ${this.baseUrl}: ${describe(err)}`,
+        cause: err,
+      });
+    }
+    const text = await response.text();
+    const json: unknown = text === '' ? undefined : safeJson(text);
+    if (!response.ok) throw problemToError(response.status, json);
+    if (options.schema === undefined) return undefined as z.output<T>;
+    const parsed = options.schema.safeParse(json);
+    if (!parsed.success) {
+      throw new FlotillaError('INTERNAL', { detail: `unexpected response from ${options.path}: ${parsed.error.message}` });
+    }
+    return parsed.data;
+  }
+}
+
+function problemToError(status: number, body: unknown): FlotillaError {
+  const problem = ProblemSchema.safeParse(body);
+  if (problem.success) {
+    return new FlotillaError(problem.data.code, { detail: problem.data.detail, errors: problem.data.errors });
+  }
+  const code: ErrorCode = status === 401 ? 'UNAUTHENTICATED' : status === 404 ? 'NOT_FOUND' : 'INTERNAL';
+  return new FlotillaError(code, { detail: `HTTP ${status}` });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = err.cause instanceof Error ? ` (${err.cause.message})` : '';
+    return err.message + cause;
+  }
+  return String(err);
+}
