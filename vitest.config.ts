@@ -7,7 +7,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@flotilla/source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-    reporters: process.env.CI ? ['verbose'] : ['default'],
+    // Verbose: every test name is visible, e.g. the store suite's `[sqlite]` and `[postgres]` runs.
+    reporters: ['verbose'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
