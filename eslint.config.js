@@ -63,6 +63,7 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-extraneous-class': 'off',
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       '@typescript-eslint/no-unnecessary-condition': 'off',
       'import-x/no-cycle': ['error', { maxDepth: 10 }],
       'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'STYLE rule 10: name your exports; no export *.' }],
