@@ -10,9 +10,12 @@ export const errorCatalogue = {
   VALIDATION_FAILED: { status: 400, title: 'The request does not match the schema' },
   MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
   CONFLICT: { status: 409, title: 'Conflict' },
+  FILE_EXISTS: { status: 409, title: 'The target file already exists' },
+  FILE_NOT_FOUND: { status: 404, title: 'The file does not exist' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal error' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
@@ -31,6 +34,8 @@ export const errorCatalogue = {
   // workflows and jobs
   WORKFLOW_INVALID: { status: 422, title: 'The workflow document is invalid' },
   WORKFLOW_NOT_FOUND: { status: 404, title: 'Workflow not found' },
+  EXPRESSION_ERROR: { status: 422, title: 'A workflow expression or template could not be evaluated' },
+  INPUT_INVALID: { status: 422, title: 'The workflow inputs are invalid' },
   JOB_NOT_FOUND: { status: 404, title: 'Job not found' },
   TARGET_NOT_FOUND: { status: 422, title: 'No agent matches the target' },
   ENVELOPE_SIGNATURE_INVALID: { status: 400, title: 'Job envelope signature invalid' },
@@ -42,6 +47,12 @@ export const errorCatalogue = {
   INTERRUPTED: { status: 409, title: 'Interrupted by a crash' },
   POLICY_DENIED: { status: 403, title: 'Denied by the agent policy' },
   CONFIG_INVALID: { status: 400, title: 'Configuration invalid' },
+  DEPENDENCY_MISSING: { status: 424, title: 'A required program is missing' },
+  JOURNAL_CORRUPT: { status: 500, title: 'The run journal is unreadable' },
+  HOST_KEY_MISMATCH: { status: 403, title: 'The remote host key does not match the pinned key' },
+  REMOTE_AUTH_FAILED: { status: 401, title: 'Authentication to the remote service failed' },
+  CHECKSUM_MISMATCH: { status: 422, title: 'The downloaded file does not match its checksum' },
+  SIGNATURE_INVALID: { status: 422, title: 'The downloaded file signature is invalid' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -1,0 +1,92 @@
+import { compileFunction } from 'node:vm';
+import { parseAllDocuments } from 'yaml';
+import { z } from 'zod';
+import type { StepContext } from '@flotilla/workflow';
+import { abortedError } from './aborted-error.js';
+import { assertCommandAllowed } from './command-policy.js';
+import { runProcess } from './run-process.js';
+
+/** How the `patch` step checks a changed file: a command, or a built-in syntax check. */
+export const ValidateSchema = z
+  .union([
+    z.strictObject({
+      command: z
+        .string()
+        .min(1)
+        .describe('Validation program; `{path}` in it or its args is replaced by the file path'),
+      args: z.array(z.string()).default([]).describe('Arguments; `{path}` is replaced by the file path'),
+    }),
+    z.strictObject({
+      syntax: z.enum(['json', 'yaml', 'js']).describe('Check that the file parses as JSON, YAML or JavaScript'),
+    }),
+  ])
+  .describe('Check run on the changed file; on failure the original is restored');
+export type Validate = z.output<typeof ValidateSchema>;
+
+/** Replaces every `{path}` in `text` with the file path. */
+export function withPath(text: string, path: string): string {
+  return text.replaceAll('{path}', path);
+}
+
+/**
+ * Validates the changed file; returns `undefined` when it is fine, otherwise the reason.
+ * Throws only for policy denial and abort.
+ */
+export async function validateFile(
+  ctx: StepContext<unknown>,
+  options: { validate: Validate; path: string; content: string },
+): Promise<string | undefined> {
+  const { validate, path, content } = options;
+  if ('syntax' in validate) {
+    switch (validate.syntax) {
+      case 'json':
+        return parseError(() => JSON.parse(content));
+      case 'yaml':
+        return yamlError(content);
+      case 'js':
+        return jsSyntaxError(ctx, content);
+    }
+  }
+  const command = withPath(validate.command, path);
+  const args = validate.args.map((arg) => withPath(arg, path));
+  assertCommandAllowed(ctx.services.policy, command);
+  ctx.log.info(`validating: ${[command, ...args].join(' ')}`);
+  const result = await runProcess({ command, args, env: ctx.env, signal: ctx.signal, log: ctx.log });
+  if (result.aborted) throw abortedError(ctx.signal);
+  return result.exitCode === 0 ? undefined : `validation command exited with ${result.exitCode ?? result.signal}`;
+}
+
+function parseError(parse: () => unknown): string | undefined {
+  try {
+    parse();
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+function yamlError(content: string): string | undefined {
+  const docs = parseAllDocuments(content);
+  const docList = Array.isArray(docs) ? docs : [];
+  const error = docList.flatMap((doc) => doc.errors)[0];
+  return error?.message;
+}
+
+/**
+ * JavaScript is checked as a CommonJS body in-process first (cheap); source that only parses
+ * as an ES module (import/export, top-level await) is then checked by `node --check`.
+ */
+async function jsSyntaxError(ctx: StepContext<unknown>, content: string): Promise<string | undefined> {
+  const scriptError = parseError(() => compileFunction(content, [], { filename: 'patched-file' }));
+  if (scriptError === undefined) return undefined;
+  const quiet = { stdout: () => undefined, stderr: () => undefined, info: () => undefined };
+  const result = await runProcess({
+    command: process.execPath,
+    args: ['--check', '--input-type=module'],
+    stdin: content,
+    signal: ctx.signal,
+    log: quiet,
+  });
+  if (result.aborted) throw abortedError(ctx.signal);
+  return result.exitCode === 0 ? undefined : scriptError;
+}

@@ -1,0 +1,79 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { z } from 'zod';
+import { DurationSchema } from '@flotilla/protocol';
+import type { StepContext } from '@flotilla/workflow';
+import { abortedError } from './aborted-error.js';
+import { assertCommandAllowed } from './command-policy.js';
+import { runProcess } from './run-process.js';
+import { withPath } from './validate-file.js';
+
+/** The `patch` step's health watch: a command or URL that must keep succeeding. */
+export const WatchSchema = z
+  .strictObject({
+    command: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Health command; exit code 0 = healthy; `{path}` is replaced by the file path'),
+    args: z.array(z.string()).default([]).describe('Arguments of the health command'),
+    url: z.url().optional().describe('Health URL; a 2xx answer (after redirects) = healthy'),
+    duration: DurationSchema.default(10_000).describe('How long the target must stay healthy (default 10s)'),
+    interval: DurationSchema.default(1000).describe('Time between probes (default 1s)'),
+    timeout: DurationSchema.default(5000).describe('Time limit of one probe (default 5s)'),
+  })
+  .refine((watch) => (watch.command === undefined) !== (watch.url === undefined), {
+    message: 'give exactly one of `command` or `url`',
+  })
+  .describe('After validation, probe health for a while; a failed probe restores the original');
+export type Watch = z.output<typeof WatchSchema>;
+
+/**
+ * Probes at once and then every `interval` until `duration` has passed; returns `undefined`
+ * when every probe succeeded, otherwise why the first failing one failed.
+ */
+export async function watchHealth(
+  ctx: StepContext<unknown>,
+  options: { watch: Watch; path: string },
+): Promise<string | undefined> {
+  const { watch, path } = options;
+  const command = watch.command === undefined ? undefined : withPath(watch.command, path);
+  if (command !== undefined) assertCommandAllowed(ctx.services.policy, command);
+  ctx.log.info(`watching ${command ?? watch.url ?? ''} for ${watch.duration} ms`);
+  const deadline = performance.now() + watch.duration;
+  for (let probe = 1; ; probe++) {
+    const failure = command === undefined ? await probeUrl(ctx, watch) : await probeCommand(ctx, watch, command, path);
+    if (ctx.signal.aborted) throw abortedError(ctx.signal);
+    if (failure !== undefined) return `health probe ${probe} failed: ${failure}`;
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) return undefined;
+    try {
+      await delay(Math.min(watch.interval, remaining), undefined, { signal: ctx.signal });
+    } catch {
+      throw abortedError(ctx.signal);
+    }
+  }
+}
+
+async function probeCommand(
+  ctx: StepContext<unknown>,
+  watch: Watch,
+  command: string,
+  path: string,
+): Promise<string | undefined> {
+  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(watch.timeout)]);
+  const args = watch.args.map((arg) => withPath(arg, path));
+  const result = await runProcess({ command, args, env: ctx.env, signal, log: ctx.log, killGraceMs: 500 });
+  if (result.aborted) return `timed out after ${watch.timeout} ms`;
+  return result.exitCode === 0 ? undefined : `exit code ${result.exitCode ?? result.signal}`;
+}
+
+async function probeUrl(ctx: StepContext<unknown>, watch: Watch): Promise<string | undefined> {
+  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(watch.timeout)]);
+  try {
+    const response = await fetch(watch.url ?? '', { signal });
+    await response.body?.cancel();
+    return response.ok ? undefined : `HTTP ${response.status}`;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}

@@ -1,0 +1,194 @@
+import { chown, readFile, stat, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { applyPatch, parsePatch, reversePatch } from 'diff';
+import { z } from 'zod';
+import { StepError, defineStep } from '@flotilla/workflow';
+import type { StepContext } from '@flotilla/workflow';
+import { abortedError } from '../process/aborted-error.js';
+import { assertCommandAllowed } from '../process/command-policy.js';
+import { ValidateSchema, validateFile, withPath } from '../process/validate-file.js';
+import { WatchSchema, watchHealth } from '../process/watch-health.js';
+import { replaceAtomically } from './file/atomic-write.js';
+import { toFileStepError } from './file/fs-errors.js';
+import { confinePath } from './file/roots.js';
+
+/** Config of the `patch` step (SPEC §5.2). */
+export const PatchConfigSchema = z
+  .strictObject({
+    path: z.string().min(1).describe('File to change; must lie inside the agent policy allowedFileRoots'),
+    content: z.string().optional().describe('The complete new content (give this or `diff`)'),
+    diff: z.string().optional().describe('A unified diff of this one file (give this or `content`)'),
+    validate: ValidateSchema.optional(),
+    watch: WatchSchema.optional(),
+    backup: z
+      .boolean()
+      .default(true)
+      .describe('Keep a copy of the original next to the file (<path>.flotilla-bak-<time>)'),
+  })
+  .refine((config) => (config.content === undefined) !== (config.diff === undefined), {
+    message: 'give exactly one of `content` or `diff`',
+  });
+export type PatchConfig = z.output<typeof PatchConfigSchema>;
+
+/** Why the changed file was rejected; a health watch can fail transiently, a bad file cannot. */
+interface Failure {
+  reason: string;
+  retryable: boolean;
+}
+
+const restoredOutputs = (backupPath: string | null): Record<string, unknown> => ({
+  changed: false,
+  backup_path: backupPath,
+  restored: true,
+});
+
+/** The file as found before the change: restoring writes exactly this back. */
+interface Original {
+  path: string;
+  bytes: Buffer;
+  stats: Stats;
+}
+
+/**
+ * `patch`: changes a file safely. Backup, atomic write (same mode and owner), validation, health
+ * watch; if validation or the watch fails (or the step is cancelled meanwhile) the original is
+ * put back atomically, byte for byte.
+ */
+export const patchStep = defineStep({
+  type: 'patch',
+  description: 'Change a file safely: backup, atomic write, validate, watch, automatic restore',
+  configSchema: PatchConfigSchema,
+  effect: () => 'at-most-once',
+  async run(ctx) {
+    const { config } = ctx;
+    const { path } = await confinePath(config.path, ctx.services.policy, { followLeaf: true });
+    const original = await readOriginal(path);
+    const next =
+      config.diff === undefined ? (config.content ?? '') : applyDiff(original.bytes.toString('utf8'), config.diff);
+    if (next === undefined || Buffer.from(next).equals(original.bytes)) {
+      ctx.log.info(`${path} already has the wanted content; nothing to do`);
+      return { outputs: { changed: false, backup_path: null, restored: false } };
+    }
+    if (ctx.signal.aborted) throw abortedError(ctx.signal);
+    // Check the policy before touching the file, not halfway through.
+    if (config.validate !== undefined && 'command' in config.validate)
+      assertCommandAllowed(ctx.services.policy, withPath(config.validate.command, path));
+    if (config.watch?.command !== undefined)
+      assertCommandAllowed(ctx.services.policy, withPath(config.watch.command, path));
+
+    const backupPath = config.backup ? await writeBackup(original) : null;
+    if (backupPath !== null) ctx.log.info(`backup written to ${backupPath}`);
+    await writeKeepingOwnership(original, Buffer.from(next));
+    ctx.log.info(`${path} changed`);
+
+    let failure: Failure | undefined;
+    try {
+      failure = await checkChange(ctx, path, next);
+    } catch (err) {
+      // Cancelled or timed out during the checks: an unverified change must not stay.
+      await restore(ctx, original, backupPath);
+      if (!(err instanceof StepError)) throw err;
+      throw new StepError(err.code, err.message, {
+        retryable: err.retryable,
+        cause: err,
+        outputs: restoredOutputs(backupPath),
+      });
+    }
+    if (failure !== undefined) {
+      await restore(ctx, original, backupPath);
+      throw new StepError('STEP_FAILED', `${failure.reason}; the original ${path} was restored`, {
+        retryable: failure.retryable,
+        outputs: restoredOutputs(backupPath),
+      });
+    }
+    return { outputs: { changed: true, backup_path: backupPath, restored: false } };
+  },
+});
+
+async function checkChange(ctx: StepContext<PatchConfig>, path: string, content: string): Promise<Failure | undefined> {
+  const { validate, watch } = ctx.config;
+  if (validate !== undefined) {
+    const reason = await validateFile(ctx, { validate, path, content });
+    if (reason !== undefined) return { reason: `validation failed: ${reason}`, retryable: false };
+  }
+  if (watch !== undefined) {
+    const reason = await watchHealth(ctx, { watch, path });
+    if (reason !== undefined) return { reason, retryable: true };
+  }
+  return undefined;
+}
+
+async function readOriginal(path: string): Promise<Original> {
+  try {
+    const stats = await stat(path);
+    if (!stats.isFile()) throw new StepError('STEP_FAILED', `${path} is not a regular file`);
+    return { path, bytes: await readFile(path), stats };
+  } catch (err) {
+    throw toFileStepError(err, `cannot read ${path} (patch changes an existing file; use file.write to create one)`);
+  }
+}
+
+/**
+ * Applies a unified diff of exactly one file. Returns `undefined` when the diff is already
+ * applied (its reverse applies cleanly), so a re-run is a no-op; throws when it does not fit.
+ */
+function applyDiff(source: string, diff: string): string | undefined {
+  let patches;
+  try {
+    patches = parsePatch(diff);
+  } catch (err) {
+    throw new StepError(
+      'CONFIG_INVALID',
+      `the diff is not a valid unified diff: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  const [patch, ...others] = patches;
+  if (patch === undefined || others.length > 0 || patch.hunks.length === 0) {
+    throw new StepError(
+      'CONFIG_INVALID',
+      `the diff must change exactly one file with at least one hunk (found ${patches.length} files)`,
+    );
+  }
+  const patched = applyPatch(source, patch);
+  if (patched !== false) return patched;
+  if (applyPatch(source, reversePatch(patch)) !== false) return undefined;
+  throw new StepError('STEP_FAILED', 'the diff does not apply to the current file content');
+}
+
+async function writeBackup(original: Original): Promise<string> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const backupPath = `${original.path}.flotilla-bak-${stamp}`;
+  try {
+    await replaceAtomically(backupPath, (temp) => writeFile(temp, original.bytes), {
+      overwrite: false,
+      mode: original.stats.mode & 0o7777,
+    });
+  } catch (err) {
+    throw toFileStepError(err, `cannot write the backup ${backupPath}`);
+  }
+  return backupPath;
+}
+
+/** Atomic replace that keeps the file's mode and, when we may, its owner (a new inode otherwise belongs to us). */
+async function writeKeepingOwnership(original: Original, bytes: Buffer): Promise<void> {
+  const { path, stats } = original;
+  const fill = async (temp: string): Promise<void> => {
+    await writeFile(temp, bytes);
+    if (process.getuid?.() === 0) await chown(temp, stats.uid, stats.gid);
+  };
+  try {
+    await replaceAtomically(path, fill, { overwrite: true, mode: stats.mode & 0o7777 });
+  } catch (err) {
+    throw toFileStepError(err, `cannot write ${path}`);
+  }
+}
+
+async function restore(ctx: StepContext<PatchConfig>, original: Original, backupPath: string | null): Promise<void> {
+  try {
+    await writeKeepingOwnership(original, original.bytes);
+    ctx.log.info(`${original.path} restored`);
+  } catch (err) {
+    const where = backupPath === null ? 'no backup was kept' : `the backup is at ${backupPath}`;
+    throw new StepError('STEP_FAILED', `restoring ${original.path} FAILED (${where})`, { cause: err });
+  }
+}

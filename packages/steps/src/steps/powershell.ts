@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { StepError, defineStep } from '@flotilla/workflow';
+import { assertCommandAllowed } from '../process/command-policy.js';
+import { findExecutable } from '../process/find-executable.js';
+import { processOutcome } from '../process/process-outcome.js';
+import { runScriptFile } from '../process/script-file.js';
+
+/** Config of the `powershell` step (SPEC §5.2). */
+export const PowershellConfigSchema = z.strictObject({
+  script: z.string().describe('The PowerShell script (inline)'),
+  args: z.array(z.string()).default([]).describe('Arguments passed to the script ($args)'),
+  cwd: z.string().optional().describe('Working directory'),
+  env: z.record(z.string(), z.string()).default({}).describe('Extra environment variables (the place for secrets)'),
+  allow_exit_codes: z.array(z.number().int()).min(1).default([0]).describe('Exit codes that count as success'),
+});
+export type PowershellConfig = z.output<typeof PowershellConfigSchema>;
+
+/** Shown when neither `pwsh` nor `powershell` is on PATH. */
+export const POWERSHELL_MISSING_MESSAGE =
+  'PowerShell is not installed on this agent (neither "pwsh" nor "powershell" is on PATH). Install PowerShell 7: ' +
+  'see https://learn.microsoft.com/powershell/scripting/install/installing-powershell-on-linux ' +
+  '(Debian/Ubuntu: add the Microsoft package repository, then `apt-get install -y powershell`; or `snap install powershell --classic`).';
+
+/** `powershell`: runs a PowerShell script with `pwsh` (or Windows PowerShell) when present. */
+export const powershellStep = defineStep({
+  type: 'powershell',
+  description: 'Run a PowerShell script (needs pwsh or powershell on the agent)',
+  configSchema: PowershellConfigSchema,
+  effect: () => 'at-most-once',
+  async run(ctx) {
+    const { config } = ctx;
+    const env = { ...ctx.env, ...config.env };
+    const path = env.PATH ?? process.env.PATH;
+    const interpreter = (await findExecutable('pwsh', path)) ?? (await findExecutable('powershell', path));
+    if (interpreter === undefined) throw new StepError('DEPENDENCY_MISSING', POWERSHELL_MISSING_MESSAGE);
+    assertCommandAllowed(ctx.services.policy, interpreter);
+    const result = await runScriptFile({
+      interpreter,
+      interpreterArgs: ['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File'],
+      extension: '.ps1',
+      source: config.script,
+      args: config.args,
+      cwd: config.cwd,
+      env,
+      signal: ctx.signal,
+      log: ctx.log,
+    });
+    return processOutcome(result, {
+      signal: ctx.signal,
+      allowExitCodes: config.allow_exit_codes,
+      name: 'PowerShell script',
+    });
+  },
+});

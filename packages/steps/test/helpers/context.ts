@@ -1,0 +1,77 @@
+import type { AlertRequest, StepContext, StepLogger, StepPolicy } from '@flotilla/workflow';
+
+/** One line a step logged, in the order it was logged. */
+export interface LoggedLine {
+  stream: 'stdout' | 'stderr' | 'system';
+  line: string;
+}
+
+/** A policy that allows everything: tests narrow it with `overrides.policy`. */
+export const permissivePolicy: StepPolicy = {
+  allowedFileRoots: ['/'],
+  allowedServices: ['*'],
+  allowedCommands: ['*'],
+  downloadExecEnabled: true,
+  jsEnabled: true,
+};
+
+export interface ContextOverrides {
+  policy?: Partial<StepPolicy>;
+  env?: Record<string, string>;
+  attempt?: number;
+  runId?: string;
+  stepId?: string;
+  signal?: AbortSignal;
+}
+
+export interface TestContext<C> {
+  ctx: StepContext<C>;
+  /** Every line logged so far, all streams interleaved in order. */
+  lines: LoggedLine[];
+  /** Alerts raised through `ctx.services.raiseAlert`. */
+  alerts: AlertRequest[];
+  /** Aborts `ctx.signal` (unless `overrides.signal` was given). */
+  controller: AbortController;
+}
+
+/**
+ * A real `StepContext` for step tests: a collecting logger, an AbortController and a permissive
+ * policy. `config` is passed as is — parse it with the step's schema first when the test needs
+ * defaults filled in.
+ */
+export function makeContext<C>(config: C, overrides: ContextOverrides = {}): TestContext<C> {
+  const lines: LoggedLine[] = [];
+  const alerts: AlertRequest[] = [];
+  const controller = new AbortController();
+  const log: StepLogger = {
+    stdout: (line) => lines.push({ stream: 'stdout', line }),
+    stderr: (line) => lines.push({ stream: 'stderr', line }),
+    info: (line) => lines.push({ stream: 'system', line }),
+  };
+  const runId = overrides.runId ?? 'run-test';
+  const stepId = overrides.stepId ?? 'step-test';
+  const attempt = overrides.attempt ?? 1;
+  const ctx: StepContext<C> = {
+    config,
+    signal: overrides.signal ?? controller.signal,
+    log,
+    runId,
+    stepId,
+    attempt,
+    idempotencyKey: `${runId}:${stepId}:${attempt}`,
+    env: overrides.env ?? {},
+    services: {
+      policy: { ...permissivePolicy, ...overrides.policy },
+      raiseAlert: (alert) => {
+        alerts.push(alert);
+        return Promise.resolve();
+      },
+    },
+  };
+  return { ctx, lines, alerts, controller };
+}
+
+/** The logged lines of one stream, in order. */
+export function linesOf(lines: readonly LoggedLine[], stream: LoggedLine['stream']): string[] {
+  return lines.filter((l) => l.stream === stream).map((l) => l.line);
+}
