@@ -1,0 +1,186 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { DurationSchema } from '@flotilla/protocol';
+import { StepError, defineStep } from '@flotilla/workflow';
+import type { StepContext, StepOutcome } from '@flotilla/workflow';
+import { abortedError } from '../../process/aborted-error.js';
+import { processOutcome } from '../../process/process-outcome.js';
+import { runProcess } from '../../process/run-process.js';
+import { confinePath } from '../file/roots.js';
+import { parseEd25519PublicKey } from './ed25519-key.js';
+import { fetchArtifact, redactUrl } from './fetch-artifact.js';
+import { verifyArtifact } from './verify-artifact.js';
+
+const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
+
+export const DownloadExecConfigSchema = z
+  .strictObject({
+    url: z
+      .url({ protocol: /^(https?|file)$/ })
+      .describe(
+        'Where to get the program: http(s)://… or file:///abs/path (file URLs must lie inside the allowed file roots).',
+      ),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, 'a SHA-256 digest: 64 hex characters')
+      .describe('Required SHA-256 of the file (hex, as `sha256sum` prints it). Nothing runs unless it matches.'),
+    signature: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Ed25519 signature of the file, base64 (`openssl pkeyutl -sign -rawin … | base64`).'),
+    public_key: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Ed25519 public key checking `signature`: PEM, base64 DER (SubjectPublicKeyInfo) or base64 raw 32 bytes.',
+      ),
+    args: z.array(z.string()).default([]).describe('Arguments for the program (no shell).'),
+    env: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Extra environment variables (the place for secrets, never args).'),
+    cwd: z.string().min(1).optional().describe('Working directory; default the download directory.'),
+    dir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Directory to download into (inside the allowed file roots); default the system temp dir. Use it where /tmp is mounted noexec.',
+      ),
+    cleanup: z.boolean().default(true).describe('Delete the downloaded file afterwards. Default true.'),
+    timeout: DurationSchema.optional().describe(
+      'Limit for download plus run, e.g. 5m; the step timeout applies as well.',
+    ),
+    max_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(DEFAULT_MAX_BYTES)
+      .describe('Largest accepted download. Default 1 GiB.'),
+  })
+  .superRefine((config, ctx) => {
+    if ((config.signature === undefined) !== (config.public_key === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['public_key'], message: 'signature and public_key go together' });
+    }
+  });
+export type DownloadExecConfig = z.output<typeof DownloadExecConfigSchema>;
+
+/**
+ * `downloadexec`: download a program, verify it (SHA-256 always, Ed25519 signature when given)
+ * and only then run it, without a shell. Verification happens on the bytes on disk in a
+ * private (0700) directory before the file is made executable; a failed check deletes it.
+ * Outputs `stdout`, `stderr`, `exit_code`, `sha256` (and `path` when `cleanup` is false).
+ */
+export const downloadExecStep = defineStep({
+  type: 'downloadexec',
+  description: 'Download a program, verify its SHA-256 (and Ed25519 signature), then run it',
+  configSchema: DownloadExecConfigSchema,
+  effect: () => 'at-most-once',
+  run: async (ctx) => {
+    const { config } = ctx;
+    if (!ctx.services.policy.downloadExecEnabled) {
+      throw new StepError('POLICY_DENIED', 'downloadexec is disabled by the agent policy');
+    }
+    // Parse the key first: a bad key is a config error, whatever the download holds.
+    const key = config.public_key === undefined ? undefined : parseEd25519PublicKey(config.public_key);
+    const url = new URL(config.url);
+    const base = config.dir === undefined ? tmpdir() : await confinedDirectory(ctx, config.dir);
+    const deadline = stepDeadline(ctx);
+    const workDir = await mkdtemp(join(base, 'flotilla-downloadexec-'));
+    const file = join(workDir, artifactName(url));
+    let keep = false;
+    try {
+      ctx.log.info(`downloadexec: downloading ${redactUrl(url)}`);
+      const bytes = await fetchArtifact(url, file, {
+        signal: deadline.signal,
+        maxBytes: config.max_bytes,
+        policy: ctx.services.policy,
+      });
+      const sha256 = await verifyArtifact(file, {
+        sha256: config.sha256,
+        signature: key === undefined || config.signature === undefined ? undefined : { text: config.signature, key },
+        signal: deadline.signal,
+      });
+      ctx.log.info(
+        `downloadexec: ${bytes} bytes verified (sha256 ${sha256}${key === undefined ? '' : ', Ed25519 signature'}); running`,
+      );
+      await chmod(file, 0o700);
+      keep = !config.cleanup;
+      const result = await runProcess({
+        command: file,
+        args: config.args,
+        env: { ...ctx.env, ...config.env },
+        cwd: config.cwd ?? workDir,
+        signal: deadline.signal,
+        log: ctx.log,
+      });
+      const extra = { sha256, ...(keep ? { path: file } : {}) };
+      return withOutputs(
+        () => processOutcome(result, { signal: deadline.signal, allowExitCodes: [0], name: 'the downloaded program' }),
+        extra,
+      );
+    } catch (err) {
+      if (deadline.signal.aborted && !(err instanceof StepError)) throw abortedError(deadline.signal);
+      throw err;
+    } finally {
+      deadline.dispose();
+      if (!keep) await rm(workDir, { recursive: true, force: true });
+    }
+  },
+});
+
+/** Adds `extra` to the outputs of a success or of the StepError a failure throws. */
+function withOutputs(outcome: () => StepOutcome, extra: Record<string, unknown>): StepOutcome {
+  try {
+    const { outputs } = outcome();
+    return { outputs: { ...outputs, ...extra } };
+  } catch (err) {
+    if (!(err instanceof StepError)) throw err;
+    throw new StepError(err.code, err.message, {
+      retryable: err.retryable,
+      outputs: { ...err.outputs, ...extra },
+      cause: err.cause,
+    });
+  }
+}
+
+/** A safe local file name from the URL's last path segment (`artifact` when there is none). */
+function artifactName(url: URL): string {
+  const raw = url.pathname.split('/').pop() ?? '';
+  let last: string;
+  try {
+    last = decodeURIComponent(raw);
+  } catch {
+    last = raw;
+  }
+  const safe = last.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '');
+  return safe === '' ? 'artifact' : safe.slice(0, 100);
+}
+
+async function confinedDirectory(ctx: StepContext<DownloadExecConfig>, dir: string): Promise<string> {
+  const confined = await confinePath(dir, ctx.services.policy, { followLeaf: true });
+  if (!confined.exists) throw new StepError('STEP_FAILED', `dir does not exist: ${dir}`);
+  return confined.path;
+}
+
+/** The step's signal, plus `timeout` when set (aborting with a retryable STEP_TIMEOUT). */
+function stepDeadline(ctx: StepContext<DownloadExecConfig>): { signal: AbortSignal; dispose: () => void } {
+  const timeoutMs = ctx.config.timeout;
+  if (timeoutMs === undefined) return { signal: ctx.signal, dispose: () => undefined };
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(
+      new StepError('STEP_TIMEOUT', `downloadexec did not finish within ${timeoutMs} ms`, { retryable: true }),
+    );
+  }, timeoutMs);
+  return {
+    signal: AbortSignal.any([ctx.signal, controller.signal]),
+    dispose: () => {
+      clearTimeout(timer);
+    },
+  };
+}
