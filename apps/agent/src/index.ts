@@ -1,1 +1,6 @@
-export {};
+export { startAgent } from './agent.js';
+export type { AgentHandle, AgentStats, StartAgentContext } from './agent.js';
+export { compileAgentOptions, defaultAgentName, deriveWsUrl } from './options.js';
+export type { AgentOptions, CompiledAgentOptions } from './options.js';
+export type { AgentLogger } from './logger.js';
+export type { RunExecutor, RunEventSink, RunResult } from './jobs/run-executor.js';

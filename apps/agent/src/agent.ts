@@ -1,0 +1,117 @@
+import type { AgentFrame, FlotillaError } from '@flotilla/protocol';
+import { AgentConnection, type ConnectionStats } from './connection/agent-connection.js';
+import { EventOutbox } from './events/event-outbox.js';
+import { loadOrEnrollIdentity } from './identity/agent-identity.js';
+import { createCommandExecutor } from './jobs/command-executor.js';
+import { JobRunner, type JobRunnerStats } from './jobs/job-runner.js';
+import type { RunExecutor } from './jobs/run-executor.js';
+import { RunJournal } from './jobs/run-journal.js';
+import { createAgentLogger, type AgentLogger } from './logger.js';
+import type { CompiledAgentOptions } from './options.js';
+
+/** Counters for health reports and tests. */
+export interface AgentStats extends ConnectionStats, JobRunnerStats {
+  /** Run events not yet acknowledged by the control plane. */
+  outboxPending: number;
+}
+
+/** A running agent. */
+export interface AgentHandle {
+  readonly agentId: string;
+  readonly name: string;
+  stats(): AgentStats;
+  /** Graceful stop: no new offers, running steps get the grace period, flush, close 1000. */
+  stop(): Promise<void>;
+  /** Resolves after `stop()`; rejects with the fatal `FlotillaError` (revoked, auth, version). */
+  readonly done: Promise<void>;
+}
+
+/** Optional collaborators; the defaults are what production uses. */
+export interface StartAgentContext {
+  /** Aborting it stops the agent (also while enrolment is still retrying). */
+  readonly signal?: AbortSignal | undefined;
+  readonly logger?: AgentLogger | undefined;
+  /** Replaces the foundation command executor (the workflow engine plugs in here). */
+  readonly executor?: RunExecutor | undefined;
+}
+
+/** How long a stopping agent waits for the control plane to acknowledge its last events. */
+const FLUSH_TIMEOUT_MS = 3000;
+
+/**
+ * Starts the agent: identity (enrolling on first start), journal and outbox, then the
+ * connection loop. Rejects when the agent cannot start (enrolment refused, no token, bad data
+ * dir); later fatal errors reject `done`.
+ */
+export async function startAgent(options: CompiledAgentOptions, context: StartAgentContext = {}): Promise<AgentHandle> {
+  const logger = context.logger ?? createAgentLogger(options);
+  const identity = await loadOrEnrollIdentity(options, logger, context.signal);
+  const journal = new RunJournal(options.dataDir);
+  await journal.init();
+
+  let settle: { resolve: () => void; reject: (err: FlotillaError) => void } | undefined;
+  const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  // `done` is for whoever awaits it; an unobserved fatal error must not crash the process.
+  done.catch(() => undefined);
+  let stopping: Promise<void> | undefined;
+  const shutdown = (graceMs: number, fatal?: FlotillaError): Promise<void> => {
+    stopping ??= (async () => {
+      try {
+        await runner.shutdown(graceMs);
+        if (connection.ready) await outbox.drained(FLUSH_TIMEOUT_MS);
+        await connection.close();
+        await outbox.close();
+      } catch (err) {
+        logger.error({ err }, 'error while stopping');
+      }
+      logger.info({}, 'agent stopped');
+      if (fatal === undefined) settle?.resolve();
+      else settle?.reject(fatal);
+    })();
+    return stopping;
+  };
+
+  // The session callbacks use the outbox and runner created below; none fires before start().
+  const connection: AgentConnection = new AgentConnection({
+    wsUrl: options.wsUrl,
+    identity,
+    logger,
+    reconnectBaseMs: options.reconnectBaseMs,
+    reconnectCapMs: options.reconnectCapMs,
+    handshakeTimeoutMs: options.handshakeTimeoutMs,
+    events: {
+      onReady: (lastEventSeq) => {
+        outbox.resume(lastEventSeq);
+      },
+      onSessionFrame: (frame) => {
+        if (frame.type === 'event.ack') outbox.ack(frame.seq);
+        else void runner.offer(frame.envelope);
+      },
+      onFatal: (error) => {
+        void shutdown(0, error);
+      },
+    },
+  });
+  const send = (frame: AgentFrame): boolean => connection.send(frame);
+  const outbox = await EventOutbox.open(options.dataDir, { send }, logger);
+  const runner = new JobRunner({
+    identity,
+    journal,
+    outbox,
+    executor: context.executor ?? createCommandExecutor({ killGraceMs: options.killGraceMs }),
+    send,
+    logger,
+  });
+  await runner.recoverInterrupted();
+
+  connection.start();
+  context.signal?.addEventListener('abort', () => void shutdown(options.shutdownGraceMs), { once: true });
+
+  return {
+    agentId: identity.state.agentId,
+    name: identity.state.name,
+    stats: () => ({ ...connection.stats(), ...runner.stats(), outboxPending: outbox.size }),
+    stop: () => shutdown(options.shutdownGraceMs),
+    done,
+  };
+}

@@ -1,0 +1,282 @@
+import { WebSocket, type RawData } from 'ws';
+import { ChannelCloseCode, FlotillaError, type AgentFrame, type ServerFrame } from '@flotilla/protocol';
+import type { AgentIdentity } from '../identity/agent-identity.js';
+import type { AgentLogger } from '../logger.js';
+import { Backoff } from './backoff.js';
+import { decodeServerFrame } from './frame-codec.js';
+import { answerChallenge, fatalCloseError, verifyWelcome } from './handshake.js';
+
+/** Frames that only make sense on an authenticated session. */
+export type SessionFrame = Extract<ServerFrame, { type: 'job.offer' | 'event.ack' }>;
+
+/** What the connection tells the rest of the agent. */
+export interface ConnectionEvents {
+  /** The control plane proved its identity; `lastEventSeq` is the highest event it stored. */
+  onReady(lastEventSeq: number): void;
+  onSessionFrame(frame: SessionFrame): void;
+  /** The agent must stop (revoked, wrong key, unsupported version); no reconnect follows. */
+  onFatal(error: FlotillaError): void;
+}
+
+export interface ConnectionStats {
+  connected: boolean;
+  reconnects: number;
+  messagesIn: number;
+  messagesOut: number;
+  protocolErrors: number;
+}
+
+export interface AgentConnectionOptions {
+  readonly wsUrl: string;
+  readonly identity: AgentIdentity;
+  readonly logger: AgentLogger;
+  readonly reconnectBaseMs: number;
+  readonly reconnectCapMs: number;
+  readonly handshakeTimeoutMs: number;
+  readonly events: ConnectionEvents;
+}
+
+type Phase = 'idle' | 'connecting' | 'awaiting-challenge' | 'awaiting-welcome' | 'ready' | 'closed';
+type Refusal = Extract<ServerFrame, { type: 'refused' }>;
+
+/** Missed beats before a silent connection is declared dead (SPEC §4). */
+const MISSED_BEATS = 3;
+const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The agent's outbound WebSocket: mutual signed handshake, liveness, and reconnection with
+ * full-jitter backoff. Runs until `close()` or a fatal refusal; frames of an authenticated
+ * session are handed to `events`.
+ */
+export class AgentConnection {
+  readonly #o: AgentConnectionOptions;
+  readonly #backoff: Backoff;
+  readonly #stats: ConnectionStats = {
+    connected: false,
+    reconnects: 0,
+    messagesIn: 0,
+    messagesOut: 0,
+    protocolErrors: 0,
+  };
+  #phase: Phase = 'idle';
+  #ws: WebSocket | undefined;
+  #agentNonce = '';
+  #refusal: Refusal | undefined;
+  #lastInboundAt = 0;
+  #handshakeTimer: NodeJS.Timeout | undefined;
+  #pingTimer: NodeJS.Timeout | undefined;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: AgentConnectionOptions) {
+    this.#o = options;
+    this.#backoff = new Backoff({ baseMs: options.reconnectBaseMs, capMs: options.reconnectCapMs });
+  }
+
+  /** True between a verified `welcome` and the next disconnect. */
+  get ready(): boolean {
+    return this.#phase === 'ready';
+  }
+
+  stats(): ConnectionStats {
+    return { ...this.#stats };
+  }
+
+  start(): void {
+    if (this.#phase === 'idle') this.#open();
+  }
+
+  /** Sends a frame on the authenticated session; `false` when there is none right now. */
+  send(frame: AgentFrame): boolean {
+    if (this.#phase !== 'ready' || this.#ws === undefined) return false;
+    return this.#sendRaw(this.#ws, frame);
+  }
+
+  /** Closes with 1000 and stops reconnecting. */
+  async close(): Promise<void> {
+    this.#phase = 'closed';
+    this.#clearTimers();
+    clearTimeout(this.#reconnectTimer);
+    const ws = this.#ws;
+    if (ws === undefined || ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        ws.terminate();
+      }, 2000);
+      ws.once('close', () => {
+        clearTimeout(force);
+        resolve();
+      });
+      ws.close(ChannelCloseCode.normal, 'agent stopping');
+    });
+  }
+
+  #open(): void {
+    this.#phase = 'connecting';
+    this.#refusal = undefined;
+    const ws = new WebSocket(this.#o.wsUrl, { perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
+    this.#ws = ws;
+    this.#handshakeTimer = setTimeout(() => {
+      this.#o.logger.warn({ timeoutMs: this.#o.handshakeTimeoutMs }, 'handshake timed out');
+      ws.terminate();
+    }, this.#o.handshakeTimeoutMs);
+    ws.on('open', () => {
+      if (ws === this.#ws && this.#phase === 'connecting') this.#phase = 'awaiting-challenge';
+    });
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (ws === this.#ws) this.#onMessage(ws, data, isBinary);
+    });
+    ws.on('error', (err) => {
+      this.#o.logger.debug({ err: err.message }, 'connection error');
+    });
+    ws.on('close', (code: number, reason: Buffer) => {
+      if (ws === this.#ws) this.#onClose(code, reason.toString('utf8'));
+    });
+  }
+
+  #onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    this.#stats.messagesIn += 1;
+    this.#lastInboundAt = Date.now();
+    const decoded = decodeServerFrame(data, isBinary);
+    if (!decoded.ok) {
+      this.#protocolError(ws, decoded.reason);
+      return;
+    }
+    try {
+      this.#dispatch(ws, decoded.frame);
+    } catch (err) {
+      // A bug in a handler must not take the channel down; it is logged and the session goes on.
+      this.#o.logger.error({ err, frame: decoded.frame.type }, 'frame handler failed');
+    }
+  }
+
+  #dispatch(ws: WebSocket, frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'challenge': {
+        if (this.#phase !== 'awaiting-challenge') {
+          this.#protocolError(ws, 'unexpected challenge');
+          return;
+        }
+        try {
+          const { hello, agentNonce } = answerChallenge(frame, this.#o.identity);
+          this.#agentNonce = agentNonce;
+          this.#phase = 'awaiting-welcome';
+          this.#sendRaw(ws, hello);
+        } catch (err) {
+          if (err instanceof FlotillaError) {
+            this.#fail(err);
+            return;
+          }
+          throw err;
+        }
+        return;
+      }
+      case 'welcome': {
+        if (this.#phase !== 'awaiting-welcome') {
+          this.#protocolError(ws, 'unexpected welcome');
+          return;
+        }
+        const { agentId } = this.#o.identity.state;
+        if (!verifyWelcome(frame, this.#agentNonce, agentId, this.#o.identity.serverKey)) {
+          // Never run anything for a peer that cannot prove it holds the pinned key.
+          this.#fail(
+            new FlotillaError('AGENT_AUTH_FAILED', {
+              detail: 'the control plane failed to prove its identity (welcome signature invalid)',
+            }),
+          );
+          return;
+        }
+        this.#onWelcome(ws, frame.pingIntervalMs, frame.lastEventSeq);
+        return;
+      }
+      case 'refused':
+        this.#refusal = frame;
+        ws.close(ChannelCloseCode.normal);
+        return;
+      case 'ping':
+        this.#sendRaw(ws, { type: 'pong', ts: frame.ts });
+        return;
+      case 'pong':
+        return;
+      case 'error':
+        this.#o.logger.warn({ code: frame.code, message: frame.message }, 'control plane reported an error');
+        return;
+      case 'job.offer':
+      case 'event.ack':
+        if (this.#phase !== 'ready') {
+          this.#protocolError(ws, `${frame.type} before the handshake completed`);
+          return;
+        }
+        this.#o.events.onSessionFrame(frame);
+        return;
+    }
+  }
+
+  #onWelcome(ws: WebSocket, pingIntervalMs: number, lastEventSeq: number): void {
+    clearTimeout(this.#handshakeTimer);
+    this.#phase = 'ready';
+    this.#stats.connected = true;
+    this.#backoff.reset();
+    this.#o.logger.info({ url: this.#o.wsUrl, pingIntervalMs }, 'connected');
+    this.#pingTimer = setInterval(() => {
+      if (Date.now() - this.#lastInboundAt > MISSED_BEATS * pingIntervalMs) {
+        this.#o.logger.warn({ pingIntervalMs }, `no traffic for ${MISSED_BEATS} ping intervals; reconnecting`);
+        ws.terminate();
+        return;
+      }
+      this.#sendRaw(ws, { type: 'ping', ts: Date.now() });
+    }, pingIntervalMs);
+    this.#pingTimer.unref();
+    this.#o.events.onReady(lastEventSeq);
+  }
+
+  #onClose(code: number, reason: string): void {
+    this.#clearTimers();
+    this.#stats.connected = false;
+    if (this.#phase === 'closed') return;
+    const refusal = this.#refusal;
+    const fatal = fatalCloseError(refusal, code, reason);
+    if (fatal !== undefined) {
+      this.#fail(fatal);
+      return;
+    }
+    const delay = this.#backoff.next();
+    if (refusal?.code === 'AGENT_NOT_APPROVED') {
+      this.#o.logger.warn({ retryInMs: delay }, 'awaiting approval by an admin');
+    } else {
+      const why = refusal === undefined ? { code, reason } : { refused: refusal.code, message: refusal.message };
+      this.#o.logger.info({ ...why, retryInMs: delay }, 'disconnected; reconnecting');
+    }
+    this.#reconnectTimer = setTimeout(() => {
+      this.#stats.reconnects += 1;
+      this.#open();
+    }, delay);
+  }
+
+  #fail(error: FlotillaError): void {
+    if (this.#phase === 'closed') return;
+    this.#phase = 'closed';
+    this.#clearTimers();
+    const ws = this.#ws;
+    if (ws !== undefined && ws.readyState !== WebSocket.CLOSED) ws.close(ChannelCloseCode.authFailed, error.code);
+    this.#o.logger.error({ code: error.code, err: error.message }, 'fatal: the agent stops');
+    this.#o.events.onFatal(error);
+  }
+
+  #protocolError(ws: WebSocket, reason: string): void {
+    this.#stats.protocolErrors += 1;
+    this.#o.logger.warn({ reason }, 'protocol error from control plane');
+    this.#sendRaw(ws, { type: 'error', code: 'PROTOCOL_ERROR', message: reason });
+  }
+
+  #sendRaw(ws: WebSocket, frame: AgentFrame): boolean {
+    if (ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(frame));
+    this.#stats.messagesOut += 1;
+    return true;
+  }
+
+  #clearTimers(): void {
+    clearTimeout(this.#handshakeTimer);
+    clearInterval(this.#pingTimer);
+  }
+}

@@ -1,0 +1,71 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { RunStateSchema } from '@flotilla/protocol';
+import { readFileIfExists, writeFileAtomic } from '../identity/atomic-file.js';
+
+/** One accepted run as recorded on disk before it is acknowledged. */
+export const RunRecordSchema = z.object({
+  runId: z.string(),
+  jobId: z.string(),
+  acceptedAt: z.string(),
+  state: z.enum(['accepted', 'finished']),
+  result: z
+    .object({ state: RunStateSchema, exitCode: z.number().int().nullable(), error: z.string().optional() })
+    .optional(),
+  finishedAt: z.string().optional(),
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+/**
+ * `<dataDir>/runs/<runId>.json`: proof that a run was accepted (written with fsync before the
+ * `job.ack`), so an offer repeated after a reconnect or restart is acknowledged but never
+ * started twice.
+ */
+export class RunJournal {
+  readonly #dir: string;
+
+  constructor(dataDir: string) {
+    this.#dir = join(dataDir, 'runs');
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+  }
+
+  async get(runId: string): Promise<RunRecord | undefined> {
+    const text = await readFileIfExists(this.#path(runId));
+    if (text === undefined) return undefined;
+    const parsed = RunRecordSchema.safeParse(safeJson(text));
+    // An unreadable record still proves the run was accepted: treat it as such, never re-run.
+    return parsed.success ? parsed.data : { runId, jobId: '', acceptedAt: '', state: 'accepted' };
+  }
+
+  async put(record: RunRecord): Promise<void> {
+    await writeFileAtomic(this.#path(record.runId), `${JSON.stringify(record)}\n`, 0o600);
+  }
+
+  /** Runs accepted but never finished: the agent stopped while they were in flight. */
+  async unfinished(): Promise<RunRecord[]> {
+    const names = await readdir(this.#dir);
+    const records: RunRecord[] = [];
+    for (const name of names) {
+      if (!name.endsWith('.json') || name.startsWith('.')) continue;
+      const record = await this.get(name.slice(0, -'.json'.length));
+      if (record?.state === 'accepted') records.push(record);
+    }
+    return records;
+  }
+
+  #path(runId: string): string {
+    return join(this.#dir, `${runId}.json`);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
