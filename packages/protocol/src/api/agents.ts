@@ -15,5 +15,7 @@ export const AgentSchema = z.object({
   hostname: z.string().nullable(),
   os: z.string().nullable(),
   arch: z.string().nullable(),
+  /** Set on a pending key-change record: the id of the trusted agent whose key it would replace. */
+  replacesAgentId: z.string().nullable().optional(),
 });
 export type Agent = z.infer<typeof AgentSchema>;

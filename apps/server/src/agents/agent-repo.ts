@@ -1,0 +1,112 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Agent, AgentFacts, Labels, Page } from '@flotilla/protocol';
+import { decodeCursor, toPage } from '../store/cursor.js';
+import { nowIso } from '../store/time.js';
+import type { AgentTable, Database } from '../store/schema.js';
+import type { Scope } from '../store/scope.js';
+
+export type AgentRow = Selectable<AgentTable>;
+
+/** Maps a row to the API shape: trust state wins over connectivity in `status`. */
+export function toAgent(row: AgentRow): Agent {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.approval === 'approved' ? row.connection : row.approval,
+    labels: JSON.parse(row.labels) as Labels,
+    version: row.version,
+    lastSeenAt: row.last_seen_at,
+    createdAt: row.created_at,
+    hostname: row.hostname,
+    os: row.os,
+    arch: row.arch,
+    replacesAgentId: row.replaces_agent_id,
+  };
+}
+
+/** Columns derived from the facts an agent reports at enrolment. */
+export function factColumns(facts: AgentFacts): Pick<AgentRow, 'facts' | 'hostname' | 'os' | 'arch' | 'version'> {
+  return { facts: JSON.stringify(facts), hostname: facts.hostname, os: facts.os, arch: facts.arch, version: facts.agentVersion };
+}
+
+/** Any agent by id, across tenants: only the hub uses this, after which it acts on that agent's scope. */
+export function findAgentById(db: Kysely<Database>, id: string): Promise<AgentRow | undefined> {
+  return db.selectFrom('agents').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function getAgent(db: Kysely<Database>, scope: Scope, id: string): Promise<AgentRow | undefined> {
+  return db
+    .selectFrom('agents')
+    .selectAll()
+    .where('id', '=', id)
+    .where('tenant_id', '=', scope.tenantId)
+    .where('project_id', '=', scope.projectId)
+    .executeTakeFirst();
+}
+
+/** The trusted (non-revoked, not a key-change request) agent with this name. */
+export function findTrustedAgentByName(db: Kysely<Database>, scope: Scope, name: string): Promise<AgentRow | undefined> {
+  return db
+    .selectFrom('agents')
+    .selectAll()
+    .where('tenant_id', '=', scope.tenantId)
+    .where('project_id', '=', scope.projectId)
+    .where('name', '=', name)
+    .where('replaces_agent_id', 'is', null)
+    .where('approval', '<>', 'revoked')
+    .executeTakeFirst();
+}
+
+/** The pending key-change request for this name, if any. */
+export function findKeyChangeRequest(db: Kysely<Database>, scope: Scope, name: string): Promise<AgentRow | undefined> {
+  return db
+    .selectFrom('agents')
+    .selectAll()
+    .where('tenant_id', '=', scope.tenantId)
+    .where('project_id', '=', scope.projectId)
+    .where('name', '=', name)
+    .where('replaces_agent_id', 'is not', null)
+    .where('approval', '=', 'pending')
+    .executeTakeFirst();
+}
+
+/** A job target: an agent id, else a trusted agent's name. Revoked agents are never targets. */
+export async function resolveTargetAgent(db: Kysely<Database>, scope: Scope, nameOrId: string): Promise<AgentRow | undefined> {
+  const byId = await getAgent(db, scope, nameOrId);
+  if (byId !== undefined) return byId.approval === 'revoked' ? undefined : byId;
+  return findTrustedAgentByName(db, scope, nameOrId);
+}
+
+/** Newest first, cursor-paginated. */
+export async function listAgents(db: Kysely<Database>, scope: Scope, page: { limit: number; cursor?: string | undefined }): Promise<Page<Agent>> {
+  let query = db.selectFrom('agents').selectAll().where('tenant_id', '=', scope.tenantId).where('project_id', '=', scope.projectId);
+  if (page.cursor !== undefined) {
+    const c = decodeCursor(page.cursor);
+    query = query.where((eb) => eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]));
+  }
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
+  return toPage(rows, page.limit, toAgent);
+}
+
+/** Records a (dis)connection; `version` is what the agent reported in `hello`. */
+export async function setAgentConnection(
+  db: Kysely<Database>,
+  id: string,
+  connection: 'online' | 'offline',
+  version?: string,
+): Promise<void> {
+  const now = nowIso();
+  await db
+    .updateTable('agents')
+    .set({ connection, last_seen_at: now, updated_at: now, ...(version === undefined ? {} : { version }) })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * On start, no agent is connected to this process. With one control plane that is the truth;
+ * several replicas will need connection ownership (SPEC §10) and must not call this.
+ */
+export async function markAllAgentsOffline(db: Kysely<Database>): Promise<void> {
+  await db.updateTable('agents').set({ connection: 'offline' }).where('connection', '=', 'online').execute();
+}

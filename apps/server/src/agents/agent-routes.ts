@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import { EnrollRequestSchema, FlotillaError, IdParamsSchema, PageQuerySchema } from '@flotilla/protocol';
+import type { Agent, EnrollResponse, Page } from '@flotilla/protocol';
+import { principalOf } from '../auth/auth-plugin.js';
+import { parseInput } from '../http/parse-input.js';
+import type { ServerContext } from '../server-context.js';
+import { getAgent, listAgents, toAgent } from './agent-repo.js';
+import { approveAgent, revokeAgent } from './approve-agent.js';
+import { enrollAgent } from './enroll-agent.js';
+
+/** `POST /agents/enroll` (public: the enrollment token is the credential) and the agent admin routes. */
+export function agentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  app.post('/agents/enroll', { config: { public: true } }, async (request): Promise<EnrollResponse> => {
+    const body = parseInput(EnrollRequestSchema, request.body, 'body');
+    const result = await enrollAgent(ctx.store.db, ctx.store.dialect, body);
+    request.log.info({ agentId: result.agentId, name: body.name, status: result.status }, 'agent enrolled');
+    return { ...result, serverPublicKey: ctx.serverKey.publicKey, serverKeyId: ctx.serverKey.keyId };
+  });
+
+  app.get('/agents', async (request): Promise<Page<Agent>> => {
+    const query = parseInput(PageQuerySchema, request.query, 'query');
+    return listAgents(ctx.store.db, principalOf(request), query);
+  });
+
+  app.get('/agents/:id', async (request): Promise<Agent> => {
+    const { id } = parseInput(IdParamsSchema, request.params, 'params');
+    const row = await getAgent(ctx.store.db, principalOf(request), id);
+    if (row === undefined) throw new FlotillaError('AGENT_NOT_FOUND', { detail: `No agent ${id}` });
+    return toAgent(row);
+  });
+
+  app.post('/agents/:id/approve', async (request): Promise<Agent> => {
+    const { id } = parseInput(IdParamsSchema, request.params, 'params');
+    const change = await approveAgent(ctx.store.db, principalOf(request), id);
+    ctx.hub.disconnect(change.disconnect, 'AGENT_REVOKED');
+    request.log.info({ agentId: id, revoked: change.disconnect }, 'agent approved');
+    return toAgent(change.agent);
+  });
+
+  app.post('/agents/:id/revoke', async (request): Promise<Agent> => {
+    const { id } = parseInput(IdParamsSchema, request.params, 'params');
+    const change = await revokeAgent(ctx.store.db, principalOf(request), id);
+    ctx.hub.disconnect(change.disconnect, 'AGENT_REVOKED');
+    request.log.info({ agentId: id }, 'agent revoked');
+    return toAgent(change.agent);
+  });
+  return Promise.resolve();
+}

@@ -1,0 +1,241 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import { WebSocket } from 'ws';
+import type { RawData } from 'ws';
+import { ChannelCloseCode, PROTOCOL_VERSION, serverAuthMessage } from '@flotilla/protocol';
+import type { AgentFrame, ServerFrame } from '@flotilla/protocol';
+import { setAgentConnection } from '../agents/agent-repo.js';
+import type { ServerKey } from '../bootstrap/server-key.js';
+import { lastEventSeq } from '../jobs/agent-event-store.js';
+import type { JobLog, JobUpdate } from '../jobs/job-events.js';
+import { openOffersForAgent, transitionRun } from '../jobs/run-repo.js';
+import { nowIso } from '../store/time.js';
+import type { Database } from '../store/schema.js';
+import { decodeAgentFrame, toErrorFrame } from './frame-codec.js';
+import { verifyHello } from './handshake.js';
+import type { Refusal } from './handshake.js';
+import { signJobEnvelope } from './job-envelope.js';
+import { handleJobAck, handleJobReject, handleRunEvent } from './run-frames.js';
+import type { RunFrameOutcome } from './run-frames.js';
+
+/** A connection this noisy is broken or hostile: after this many invalid frames it is closed. */
+const MAX_INVALID_FRAMES = 20;
+
+/** The part of a `ws` WebSocket the channel uses: a narrow seam, easy to satisfy in tests. */
+export type ChannelSocket = Pick<WebSocket, 'on' | 'once' | 'send' | 'close' | 'terminate' | 'readyState'>;
+
+/** What a connection needs from the hub that owns it (keeps the dependency one-way). */
+export interface ConnectionHost {
+  readonly db: Kysely<Database>;
+  readonly serverKey: ServerKey;
+  readonly pingIntervalMs: number;
+  readonly helloTimeoutMs: number;
+  readonly stats: { protocolErrors: number; refused: number };
+  /** Makes this the agent's current connection, closing an older one. */
+  register(connection: AgentConnection): void;
+  /** Forgets the connection; true when it was the agent's current one. */
+  unregister(connection: AgentConnection): boolean;
+  isShuttingDown(): boolean;
+  announce(updates: JobUpdate[], logs: JobLog[]): void;
+}
+
+/**
+ * One agent's WebSocket, from challenge to close. Frames are handled strictly in arrival order
+ * (a promise chain), so sequence numbers and state transitions never race.
+ */
+export class AgentConnection {
+  /** Set once the handshake succeeded. */
+  agentId: string | null = null;
+  /** Last time anything arrived: every frame is a heartbeat. */
+  lastBeatAt = Date.now();
+  private state: 'handshake' | 'ready' | 'closed' = 'handshake';
+  private readonly nonce = randomBytes(24).toString('base64url');
+  private queue: Promise<void> = Promise.resolve();
+  private invalidFrames = 0;
+  private readonly helloTimer: NodeJS.Timeout;
+  private readonly socket: ChannelSocket;
+  private readonly host: ConnectionHost;
+  private log: FastifyBaseLogger;
+
+  constructor(socket: ChannelSocket, host: ConnectionHost, log: FastifyBaseLogger) {
+    this.socket = socket;
+    this.host = host;
+    this.log = log;
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      this.onMessage(data, isBinary);
+    });
+    socket.on('close', (code: number) => {
+      this.onClose(code);
+    });
+    socket.on('error', (err: Error) => {
+      this.log.warn({ err }, 'agent socket error');
+    });
+    this.send({ type: 'challenge', nonce: this.nonce, serverKeyId: host.serverKey.keyId, protocolVersion: PROTOCOL_VERSION });
+    this.helloTimer = setTimeout(() => {
+      this.refuse({ code: 'AGENT_AUTH_FAILED', message: `no hello within ${host.helloTimeoutMs} ms`, closeCode: ChannelCloseCode.authFailed });
+    }, host.helloTimeoutMs);
+    this.helloTimer.unref();
+  }
+
+  /** Resolves when every frame received so far has been handled. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Offers the agent its open runs (all of them, or one new run). */
+  offer(filter: { runId?: string } = {}): Promise<void> {
+    return this.enqueue(() => this.sendOffers(filter.runId === undefined ? ['queued', 'dispatched'] : ['queued'], filter.runId));
+  }
+
+  /** Sends a `refused` frame and closes with the matching code. */
+  refuse(refusal: Refusal): void {
+    if (this.state === 'closed') return;
+    this.host.stats.refused++;
+    this.log.info({ code: refusal.code }, 'agent connection refused');
+    this.send({ type: 'refused', code: refusal.code, message: refusal.message });
+    this.close(refusal.closeCode, refusal.code);
+  }
+
+  close(code: number, reason: string): void {
+    this.state = 'closed';
+    clearTimeout(this.helloTimer);
+    // Close reasons are limited to 123 bytes by RFC 6455.
+    this.socket.close(code, reason.slice(0, 120));
+  }
+
+  /** Called by the hub's timer: ping, or drop a peer that has been silent too long. */
+  checkLiveness(now: number, silenceLimitMs: number): void {
+    if (this.state !== 'ready') return;
+    if (now - this.lastBeatAt > silenceLimitMs) {
+      this.log.info({ silentMs: now - this.lastBeatAt }, 'agent missed heartbeats; disconnecting');
+      this.state = 'closed';
+      this.socket.terminate();
+      return;
+    }
+    this.send({ type: 'ping', ts: now });
+  }
+
+  private send(frame: ServerFrame): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(task).catch((err: unknown) => {
+      this.log.error({ err }, 'agent frame handling failed');
+      this.send(toErrorFrame(err));
+    });
+    return this.queue;
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    this.lastBeatAt = Date.now();
+    if (this.state === 'closed') return;
+    const decoded = decodeAgentFrame(data, isBinary);
+    if (!decoded.ok) {
+      this.protocolError(decoded.message);
+      return;
+    }
+    void this.enqueue(() => this.handle(decoded.frame));
+  }
+
+  private protocolError(message: string): void {
+    this.host.stats.protocolErrors++;
+    this.invalidFrames++;
+    this.log.warn({ invalidFrames: this.invalidFrames, reason: message }, 'invalid agent frame');
+    this.send({ type: 'error', code: 'PROTOCOL_ERROR', message });
+    if (this.invalidFrames >= MAX_INVALID_FRAMES) this.close(ChannelCloseCode.protocolError, 'too many invalid frames');
+  }
+
+  private async handle(frame: AgentFrame): Promise<void> {
+    if (this.state === 'closed') return;
+    if (this.state === 'handshake') {
+      if (frame.type === 'hello') await this.onHello(frame);
+      else this.protocolError(`expected hello, got ${frame.type}`);
+      return;
+    }
+    const agentId = this.agentId ?? '';
+    switch (frame.type) {
+      case 'hello':
+        this.protocolError('already authenticated');
+        return;
+      case 'ping':
+        this.send({ type: 'pong', ts: frame.ts });
+        return;
+      case 'pong':
+        return;
+      case 'error':
+        this.log.warn({ code: frame.code, reason: frame.message }, 'agent reported an error');
+        return;
+      case 'job.ack':
+        this.apply(await handleJobAck(this.host.db, agentId, frame));
+        return;
+      case 'job.reject':
+        this.apply(await handleJobReject(this.host.db, agentId, frame, this.log));
+        return;
+      case 'run.event':
+        this.apply(await handleRunEvent(this.host.db, agentId, frame, this.log));
+        return;
+    }
+  }
+
+  private apply(outcome: RunFrameOutcome): void {
+    if (outcome.reply !== undefined) this.send(outcome.reply);
+    this.host.announce(outcome.updates, outcome.logs);
+  }
+
+  private async onHello(hello: Extract<AgentFrame, { type: 'hello' }>): Promise<void> {
+    clearTimeout(this.helloTimer);
+    const result = await verifyHello(this.host.db, { nonce: this.nonce, serverKeyId: this.host.serverKey.keyId }, hello);
+    if (!result.ok) {
+      this.refuse(result.refusal);
+      return;
+    }
+    const agent = result.agent;
+    this.agentId = agent.id;
+    this.log = this.log.child({ agentId: agent.id, agent: agent.name });
+    this.state = 'ready';
+    this.host.register(this);
+    this.send({
+      type: 'welcome',
+      signature: this.host.serverKey.sign(serverAuthMessage(hello.nonce, agent.id)),
+      pingIntervalMs: this.host.pingIntervalMs,
+      lastEventSeq: await lastEventSeq(this.host.db, agent.id),
+    });
+    await setAgentConnection(this.host.db, agent.id, 'online', hello.agentVersion);
+    this.log.info({ version: hello.agentVersion }, 'agent connected');
+    await this.sendOffers(['queued', 'dispatched']);
+  }
+
+  private async sendOffers(states: ('queued' | 'dispatched')[], runId?: string): Promise<void> {
+    if (this.state !== 'ready' || this.agentId === null) return;
+    const offers = await openOffersForAgent(this.host.db, this.agentId, { states, runId });
+    for (const offer of offers) {
+      const issuedAt = nowIso();
+      const update = await transitionRun(this.host.db, {
+        runId: offer.runId,
+        agentId: offer.agentId,
+        from: ['queued', 'dispatched'],
+        to: 'dispatched',
+        set: { dispatched_at: issuedAt },
+      });
+      if (update === undefined) continue;
+      this.send({ type: 'job.offer', envelope: signJobEnvelope(this.host.serverKey, offer, issuedAt) });
+      this.log.debug({ runId: offer.runId }, 'job offered');
+      this.host.announce([update], []);
+    }
+  }
+
+  private onClose(code: number): void {
+    this.state = 'closed';
+    clearTimeout(this.helloTimer);
+    const agentId = this.agentId;
+    if (agentId === null) return;
+    const wasCurrent = this.host.unregister(this);
+    this.log.info({ code }, 'agent disconnected');
+    // A replaced connection must not mark the agent offline under its successor.
+    if (wasCurrent && !this.host.isShuttingDown()) {
+      void this.enqueue(() => setAgentConnection(this.host.db, agentId, 'offline'));
+    }
+  }
+}

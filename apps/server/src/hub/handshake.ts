@@ -1,0 +1,50 @@
+import type { Kysely } from 'kysely';
+import { agentAuthMessage, ChannelCloseCode, PROTOCOL_VERSION } from '@flotilla/protocol';
+import type { AgentFrame, ErrorCode } from '@flotilla/protocol';
+import { findAgentById } from '../agents/agent-repo.js';
+import type { AgentRow } from '../agents/agent-repo.js';
+import { verifyEd25519 } from '../agents/agent-key.js';
+import type { Database } from '../store/schema.js';
+
+type HelloFrame = Extract<AgentFrame, { type: 'hello' }>;
+
+/** Why a connection is refused: the `refused` frame and the close code that follow. */
+export interface Refusal {
+  code: ErrorCode;
+  message: string;
+  closeCode: number;
+}
+
+/**
+ * Checks a `hello` against the challenge (SPEC §4). Order matters: the protocol version first
+ * (so an old agent learns why), then the signature, and only an authenticated agent learns its
+ * trust state (revoked, pending).
+ */
+export async function verifyHello(
+  db: Kysely<Database>,
+  challenge: { nonce: string; serverKeyId: string },
+  hello: HelloFrame,
+): Promise<{ ok: true; agent: AgentRow } | { ok: false; refusal: Refusal }> {
+  const refuse = (code: ErrorCode, message: string, closeCode: number) => ({ ok: false as const, refusal: { code, message, closeCode } });
+  if (hello.protocolVersion !== PROTOCOL_VERSION) {
+    return refuse(
+      'PROTOCOL_VERSION_UNSUPPORTED',
+      `agent speaks protocol version ${hello.protocolVersion}, this server speaks version ${PROTOCOL_VERSION}; upgrade the agent`,
+      ChannelCloseCode.versionUnsupported,
+    );
+  }
+  const agent = await findAgentById(db, hello.agentId);
+  const message = agentAuthMessage(challenge.nonce, hello.agentId, challenge.serverKeyId);
+  if (agent === undefined || !verifyEd25519(agent.public_key, message, hello.signature)) {
+    return refuse('AGENT_AUTH_FAILED', 'unknown agent or bad signature', ChannelCloseCode.authFailed);
+  }
+  switch (agent.approval) {
+    case 'approved':
+      return { ok: true, agent };
+    case 'pending':
+      return refuse('AGENT_NOT_APPROVED', `agent ${agent.name} is waiting for approval by an administrator`, ChannelCloseCode.forbidden);
+    case 'revoked':
+    case 'disabled':
+      return refuse('AGENT_REVOKED', `agent ${agent.name} is ${agent.approval}`, ChannelCloseCode.forbidden);
+  }
+}

@@ -1,0 +1,20 @@
+import type { JobEnvelope, JobPayload } from '@flotilla/protocol';
+import type { ServerKey } from '../bootstrap/server-key.js';
+import type { RunOffer } from '../jobs/run-repo.js';
+
+/**
+ * Builds a signed job envelope: `payload` is the exact JSON text that is signed (the agent
+ * verifies these bytes with the pinned server key before parsing them).
+ */
+export function signJobEnvelope(serverKey: ServerKey, offer: RunOffer, issuedAt: string): JobEnvelope {
+  const body: JobPayload = {
+    jobId: offer.jobId,
+    runId: offer.runId,
+    agentId: offer.agentId,
+    workflow: offer.workflowText,
+    inputs: offer.inputs,
+    issuedAt,
+  };
+  const payload = JSON.stringify(body);
+  return { payload, signature: serverKey.sign(payload) };
+}

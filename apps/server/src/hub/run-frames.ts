@@ -1,0 +1,55 @@
+import type { Kysely } from 'kysely';
+import type { AgentFrame, ServerFrame } from '@flotilla/protocol';
+import type { FastifyBaseLogger } from 'fastify';
+import { recordAgentEvent } from '../jobs/agent-event-store.js';
+import type { JobLog, JobUpdate } from '../jobs/job-events.js';
+import { transitionRun } from '../jobs/run-repo.js';
+import { nowIso } from '../store/time.js';
+import type { Database } from '../store/schema.js';
+
+/** What handling a run frame produced: a reply to send and progress to announce. */
+export interface RunFrameOutcome {
+  reply?: ServerFrame;
+  updates: JobUpdate[];
+  logs: JobLog[];
+}
+
+type Frame<T extends AgentFrame['type']> = Extract<AgentFrame, { type: T }>;
+
+/** `job.ack`: the agent journaled the job; the run is under way. A repeated ack changes nothing. */
+export async function handleJobAck(db: Kysely<Database>, agentId: string, frame: Frame<'job.ack'>): Promise<RunFrameOutcome> {
+  const update = await transitionRun(db, { runId: frame.runId, agentId, from: ['queued', 'dispatched'], to: 'running' });
+  return { updates: update === undefined ? [] : [update], logs: [] };
+}
+
+/** `job.reject`: the agent refused the envelope (bad signature, policy…); the run fails with that reason. */
+export async function handleJobReject(
+  db: Kysely<Database>,
+  agentId: string,
+  frame: Frame<'job.reject'>,
+  log: FastifyBaseLogger,
+): Promise<RunFrameOutcome> {
+  log.warn({ runId: frame.runId, code: frame.code, reason: frame.message }, 'agent rejected a job');
+  if (frame.runId === undefined) return { updates: [], logs: [] };
+  const update = await transitionRun(db, {
+    runId: frame.runId,
+    agentId,
+    from: ['queued', 'dispatched', 'running'],
+    to: 'failed',
+    set: { error_code: frame.code, error: `${frame.code}: ${frame.message}`, finished_at: nowIso() },
+  });
+  return { updates: update === undefined ? [] : [update], logs: [] };
+}
+
+/** `run.event`: stored once per `(agent, seq)`, applied, acknowledged cumulatively. */
+export async function handleRunEvent(
+  db: Kysely<Database>,
+  agentId: string,
+  frame: Frame<'run.event'>,
+  log: FastifyBaseLogger,
+): Promise<RunFrameOutcome> {
+  const recorded = await recordAgentEvent(db, agentId, frame);
+  if (!recorded.stored) log.debug({ seq: frame.seq }, 'duplicate agent event ignored');
+  else if (!recorded.applied) log.warn({ seq: frame.seq, runId: frame.runId }, 'event for a run this agent does not own; stored, not applied');
+  return { reply: { type: 'event.ack', seq: recorded.ackSeq }, updates: recorded.updates, logs: recorded.logs };
+}

@@ -1,0 +1,74 @@
+/** Log levels accepted by the server logger (pino). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Where log lines go: anything with a `write(line)` method (a stream, a test collector). */
+export interface LogDestination {
+  write(line: string): unknown;
+}
+
+/**
+ * Public options of the control plane. Every field is optional; `compileServerOptions()` merges
+ * CLI flags > `FLOTILLA_*` environment > YAML config file > defaults and validates the result.
+ */
+export interface ServerOptions {
+  /**
+   * Directory for the SQLite database, the control-plane key and other local state.
+   * @default './.flotilla/server'
+   */
+  dataDir?: string;
+  /** Interface to listen on (used by the CLI, which is the only caller of `listen()`). @default '127.0.0.1' */
+  host?: string;
+  /** TCP port to listen on; `0` picks a free port. @default 7700 */
+  port?: number | string;
+  /**
+   * Database URL: `postgres://…` / `postgresql://…` selects PostgreSQL; `sqlite:PATH`, `file:PATH`
+   * or a plain path selects SQLite.
+   * @default `sqlite:<dataDir>/flotilla.db`
+   */
+  databaseUrl?: string;
+  /**
+   * Password of the `admin` user created on first start. When absent a random one is generated
+   * and returned once in `bootstrap.adminPasswordGenerated`. Ignored after the first start.
+   * @default generated
+   */
+  adminPassword?: string;
+  /** @default 'info' */
+  logLevel?: LogLevel;
+  /** Where JSON log lines go (programmatic only; tests pass a collector). @default process.stdout */
+  logDestination?: LogDestination;
+  /** Interval of application-level pings on the agent channel; milliseconds or a duration (`15s`). @default 15000 */
+  pingIntervalMs?: number | string;
+  /** An agent that sends nothing for this many ping intervals is disconnected and marked offline. @default 3 */
+  missedBeatsBeforeOffline?: number | string;
+  /** How long a freshly connected agent has to send `hello`; milliseconds or a duration. @default 10000 */
+  helloTimeoutMs?: number | string;
+  /** Login attempts allowed per minute for one client IP and username. @default 10 */
+  loginRateLimit?: number | string;
+  /** Lifetime of a login session token; milliseconds or a duration (`30d`). @default 30 days */
+  sessionTtlMs?: number | string;
+}
+
+/** Which store backs the server, derived from `databaseUrl`. */
+export type DatabaseConfig =
+  | { readonly dialect: 'sqlite'; readonly filename: string }
+  | { readonly dialect: 'postgres'; readonly connectionString: string };
+
+/** Options after defaults, validation and unit conversion: what the rest of the server uses. */
+export interface CompiledServerOptions {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly databaseUrl: string;
+  readonly database: DatabaseConfig;
+  readonly adminPassword: string | null;
+  readonly logLevel: LogLevel;
+  readonly logDestination: LogDestination | null;
+  readonly pingIntervalMs: number;
+  readonly missedBeatsBeforeOffline: number;
+  readonly helloTimeoutMs: number;
+  readonly loginRateLimit: number;
+  readonly sessionTtlMs: number;
+  /** PKCS8 PEM file holding the control-plane Ed25519 key (`<dataDir>/server-key.pem`). */
+  readonly serverKeyFile: string;
+}

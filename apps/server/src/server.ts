@@ -1,0 +1,95 @@
+import { mkdirSync } from 'node:fs';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { bootstrapFirstStart } from './bootstrap/first-start.js';
+import type { BootstrapResult } from './bootstrap/first-start.js';
+import { loadOrCreateServerKey } from './bootstrap/server-key.js';
+import { bodyParsersPlugin } from './http/body-parsers-plugin.js';
+import { errorHandlerPlugin } from './http/error-handler-plugin.js';
+import { healthRoutes } from './http/health-routes.js';
+import { apiV1Plugin } from './http/api-v1-plugin.js';
+import { AgentHub } from './hub/agent-hub.js';
+import type { HubStats } from './hub/agent-hub.js';
+import { hubPlugin } from './hub/hub-plugin.js';
+import { JobEvents } from './jobs/job-events.js';
+import { createLogger } from './logger.js';
+import type { CompiledServerOptions } from './options/server-options.js';
+import type { ServerContext } from './server-context.js';
+import type { DialectName } from './store/dialect.js';
+import { openStore } from './store/store.js';
+
+/** A built, ready (not listening) control plane. */
+export interface FlotillaServer {
+  /** The Fastify app: `inject()` in tests, `listen()` in the CLI. */
+  readonly app: FastifyInstance;
+  /** What the first start created (the generated admin password, shown once). */
+  readonly bootstrap: BootstrapResult;
+  /** The control-plane public identity agents pin: base64 raw Ed25519 key and its id. */
+  readonly serverKey: { readonly keyId: string; readonly publicKey: string };
+  /** Live agent connections: counters and presence. */
+  readonly hub: { readonly stats: Readonly<HubStats>; isConnected(agentId: string): boolean; connectedCount(): number };
+  /** In-process job progress notifications (for live views). */
+  readonly jobEvents: JobEvents;
+  /** The store dialect in use. */
+  readonly database: DialectName;
+  /** Closes agent connections, the HTTP server (if listening) and the database. Same as `app.close()`. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the control plane: opens and migrates the store, runs the first-start bootstrap, loads
+ * (or creates) the control-plane key, and registers every plugin. It never listens: the caller
+ * (the CLI, or a test) decides with `server.app.listen()` or uses `server.app.inject()`.
+ */
+export async function buildServer(options: CompiledServerOptions): Promise<FlotillaServer> {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const logger = createLogger(options);
+  const serverKey = loadOrCreateServerKey(options.serverKeyFile);
+  const store = await openStore(options.database);
+  try {
+    const bootstrap = await bootstrapFirstStart(store.db, store.dialect, options.adminPassword);
+    const jobEvents = new JobEvents();
+    const hub = new AgentHub({
+      db: store.db,
+      serverKey,
+      jobEvents,
+      logger,
+      pingIntervalMs: options.pingIntervalMs,
+      missedBeatsBeforeOffline: options.missedBeatsBeforeOffline,
+      helloTimeoutMs: options.helloTimeoutMs,
+    });
+    await hub.start();
+    const ctx: ServerContext = { options, store, serverKey, jobEvents, hub };
+
+    const app = Fastify({ loggerInstance: logger, bodyLimit: 4 * 1024 * 1024, return503OnClosing: true }) as unknown as FastifyInstance;
+    app.addHook('preClose', () => {
+      hub.beginShutdown();
+      return Promise.resolve();
+    });
+    app.addHook('onClose', async () => {
+      await hub.finishShutdown();
+      await store.close();
+    });
+    await app.register(errorHandlerPlugin);
+    await app.register(bodyParsersPlugin);
+    await app.register(healthRoutes, ctx);
+    await app.register(hubPlugin, ctx);
+    // Wrapped so the `prefix` option stays out of the context handed to the routes.
+    await app.register((api) => apiV1Plugin(api, ctx), { prefix: '/api/v1' });
+    await app.ready();
+    logger.info({ database: store.dialect.name, serverKeyId: serverKey.keyId }, 'control plane ready');
+
+    return {
+      app,
+      bootstrap,
+      serverKey: { keyId: serverKey.keyId, publicKey: serverKey.publicKey },
+      hub,
+      jobEvents,
+      database: store.dialect.name,
+      close: () => app.close(),
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,35 @@
+import { FlotillaError } from '@flotilla/protocol';
+
+/** Position in a list ordered by `(created_at desc, id desc)`. */
+export interface CursorPosition {
+  createdAt: string;
+  id: string;
+}
+
+/** Cursors are opaque to clients: base64url of the last item's position. */
+export function encodeCursor(position: CursorPosition): string {
+  return Buffer.from(`${position.createdAt}|${position.id}`, 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor from a query string; a tampered cursor is a validation error, not a 500. */
+export function decodeCursor(cursor: string): CursorPosition {
+  const [createdAt, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (createdAt === undefined || id === undefined || rest.length > 0 || Number.isNaN(Date.parse(createdAt)) || id === '') {
+    throw new FlotillaError('VALIDATION_FAILED', { detail: 'Invalid cursor', errors: [{ path: 'cursor', message: 'not a cursor returned by this API' }] });
+  }
+  return { createdAt, id };
+}
+
+/** Builds `{items, nextCursor}` from rows fetched with `limit + 1`. */
+export function toPage<Row extends { created_at: string; id: string }, Item>(
+  rows: Row[],
+  limit: number,
+  map: (row: Row) => Item,
+): { items: Item[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(map),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+  };
+}
