@@ -5,7 +5,7 @@ import { parseCommandWorkflow } from '../src/jobs/command-workflow.js';
 import { FlotillaError } from '@flotilla/protocol';
 
 function payload(workflow: string) {
-  return { jobId: 'j', runId: 'r', agentId: 'a', workflow, inputs: {}, issuedAt: new Date().toISOString() };
+  return { jobId: 'j', runId: 'r', agentId: 'a', workflow, inputs: {}, issuedAt: new Date().toISOString(), secrets: {}, completedSteps: {} };
 }
 
 async function execute(workflow: string, signal = new AbortController().signal) {

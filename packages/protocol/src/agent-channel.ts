@@ -65,11 +65,21 @@ export const JobPayloadSchema = z.strictObject({
   workflow: z.string(),
   inputs: z.record(z.string(), z.unknown()),
   issuedAt: z.string(),
+  /** Values of the secrets the workflow declares, for this run only. Never logged. */
+  secrets: z.record(z.string(), z.string()).default({}),
+  /** Resume: steps already finished in an earlier run, taken as done (outputs kept). */
+  completedSteps: z
+    .record(z.string(), z.strictObject({ status: z.string(), outputs: z.record(z.string(), z.unknown()) }))
+    .default({}),
+  /** Overall run deadline as RFC 3339; the agent enforces it. */
+  deadline: z.string().optional(),
 });
 export type JobPayload = z.infer<typeof JobPayloadSchema>;
 
 export const JobOfferFrameSchema = z.strictObject({ type: z.literal('job.offer'), envelope: JobEnvelopeSchema });
 export const JobAckFrameSchema = z.strictObject({ type: z.literal('job.ack'), runId: z.string() });
+/** Server → agent: stop a run (process groups killed, `finally` runs, run ends `cancelled`). */
+export const JobCancelFrameSchema = z.strictObject({ type: z.literal('job.cancel'), runId: z.string() });
 export const JobRejectFrameSchema = z.strictObject({
   type: z.literal('job.reject'),
   runId: z.string().optional(),
@@ -128,6 +138,14 @@ export const RunEventFrameSchema = z.strictObject({
   runId: z.string(),
   event: RunEventSchema,
 });
+/** Several events in one frame (log ingestion batches lines); same rules as `run.event`. */
+export const RunEventBatchFrameSchema = z.strictObject({
+  type: z.literal('run.events'),
+  items: z
+    .array(z.strictObject({ seq: z.number().int().positive(), runId: z.string(), event: RunEventSchema }))
+    .min(1)
+    .max(5000),
+});
 export const EventAckFrameSchema = z.strictObject({ type: z.literal('event.ack'), seq: z.number().int().nonnegative() });
 
 export const ErrorFrameSchema = z.strictObject({ type: z.literal('error'), code: ErrorCodeSchema, message: z.string() });
@@ -140,6 +158,7 @@ export const ServerFrameSchema = z.discriminatedUnion('type', [
   PingFrameSchema,
   PongFrameSchema,
   JobOfferFrameSchema,
+  JobCancelFrameSchema,
   EventAckFrameSchema,
   ErrorFrameSchema,
 ]);
@@ -153,6 +172,7 @@ export const AgentFrameSchema = z.discriminatedUnion('type', [
   JobAckFrameSchema,
   JobRejectFrameSchema,
   RunEventFrameSchema,
+  RunEventBatchFrameSchema,
   ErrorFrameSchema,
 ]);
 export type AgentFrame = z.infer<typeof AgentFrameSchema>;

@@ -13,11 +13,13 @@ export {
   JobPayloadSchema,
   JobOfferFrameSchema,
   JobAckFrameSchema,
+  JobCancelFrameSchema,
   JobRejectFrameSchema,
   RunStateSchema,
   LogStreamSchema,
   RunEventSchema,
   RunEventFrameSchema,
+  RunEventBatchFrameSchema,
   EventAckFrameSchema,
   ErrorFrameSchema,
   ServerFrameSchema,
@@ -52,6 +54,12 @@ export type {
 export { AgentStatusSchema, AgentSchema } from './api/agents.js';
 export type { AgentStatus, Agent } from './api/agents.js';
 export {
+  CountOrPercentSchema,
+  RolloutSchema,
+  AgentTargetSchema,
+  SelectorTargetSchema,
+  LogSearchHitSchema,
+  LogSearchQuerySchema,
   JobTargetSchema,
   CreateJobRequestSchema,
   JobStateSchema,
@@ -61,6 +69,6 @@ export {
   LogsQuerySchema,
   TERMINAL_STATES,
 } from './api/jobs.js';
-export type { JobTarget, CreateJobRequest, JobState, Run, Job, LogLine } from './api/jobs.js';
+export type { CountOrPercent, Rollout, LogSearchHit, JobTarget, CreateJobRequest, JobState, Run, Job, LogLine } from './api/jobs.js';
 export { ReadinessSchema } from './api/health.js';
 export type { Readiness } from './api/health.js';

@@ -14,6 +14,8 @@ export function signJobEnvelope(serverKey: ServerKey, offer: RunOffer, issuedAt:
     workflow: offer.workflowText,
     inputs: offer.inputs,
     issuedAt,
+    secrets: {},
+    completedSteps: {},
   };
   const payload = JSON.stringify(body);
   return { payload, signature: serverKey.sign(payload) };

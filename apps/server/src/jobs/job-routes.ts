@@ -14,6 +14,9 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
     const p = principalOf(request);
     const body = parseInput(CreateJobRequestSchema, request.body, 'body');
     const workflow = checkWorkflow(body.workflow);
+    if (!('agent' in body.target)) {
+      throw new FlotillaError('TARGET_NOT_FOUND', { detail: 'selector targets are not supported yet' });
+    }
     const agent = await resolveTargetAgent(ctx.store.db, p, body.target.agent);
     if (agent === undefined) {
       throw new FlotillaError('TARGET_NOT_FOUND', { detail: `No agent named or with id "${body.target.agent}"` });

@@ -1,8 +1,35 @@
 import { z } from 'zod';
 import { LogStreamSchema, RunStateSchema } from '../agent-channel.js';
-import { TimestampSchema } from './common.js';
+import { DurationSchema } from '../duration.js';
+import { LabelsSchema, TimestampSchema } from './common.js';
 
-export const JobTargetSchema = z.strictObject({ agent: z.string().min(1).max(128) });
+/** A count (`3`) or a share of the matching agents (`"25%"`). */
+export const CountOrPercentSchema = z.union([
+  z.number().int().min(0),
+  z.string().regex(/^(100|[1-9]?\d)%$/, 'a percentage such as "25%"'),
+]);
+export type CountOrPercent = z.infer<typeof CountOrPercentSchema>;
+
+/** Rolling fan-out: how many agents at a time, how many failures are tolerated (SPEC §6). */
+export const RolloutSchema = z.strictObject({
+  /** Agents per batch. @default all at once */
+  batch_size: CountOrPercentSchema.optional(),
+  /** Failed runs tolerated before the remaining batches are cancelled. @default unlimited */
+  max_failures: CountOrPercentSchema.optional(),
+  /** Shorthand for `max_failures: 0`. @default false */
+  stop_on_failure: z.boolean().default(false),
+});
+export type Rollout = z.infer<typeof RolloutSchema>;
+
+export const AgentTargetSchema = z.strictObject({ agent: z.string().min(1).max(128) });
+export const SelectorTargetSchema = z.strictObject({
+  /** Labels an agent must all carry (`role: web`). */
+  selector: LabelsSchema.refine((labels) => Object.keys(labels).length > 0, 'a selector needs at least one label'),
+  /** `all`: one run per matching agent (fan-out); `any`: one online matching agent, least loaded. @default all */
+  mode: z.enum(['all', 'any']).default('all'),
+  rollout: RolloutSchema.optional(),
+});
+export const JobTargetSchema = z.union([AgentTargetSchema, SelectorTargetSchema]);
 export type JobTarget = z.infer<typeof JobTargetSchema>;
 
 export const CreateJobRequestSchema = z.strictObject({
@@ -10,6 +37,8 @@ export const CreateJobRequestSchema = z.strictObject({
   workflow: z.string().min(1).max(1_000_000),
   target: JobTargetSchema,
   inputs: z.record(z.string(), z.unknown()).default({}),
+  /** Runs not delivered within this time end `expired`. @default never */
+  expiresIn: DurationSchema.optional(),
 });
 export type CreateJobRequest = z.input<typeof CreateJobRequestSchema>;
 
@@ -34,6 +63,9 @@ export const JobSchema = z.object({
   workflowName: z.string(),
   createdAt: TimestampSchema,
   runs: z.array(RunSchema),
+  /** Runs per state, e.g. `{succeeded: 48, failed: 2}`. */
+  counts: z.partialRecord(RunStateSchema, z.number().int()).optional(),
+  expiresAt: TimestampSchema.nullable().optional(),
 });
 export type Job = z.infer<typeof JobSchema>;
 
@@ -61,3 +93,24 @@ export const TERMINAL_STATES: ReadonlySet<JobState> = new Set([
   'interrupted',
   'expired',
 ]);
+
+/** One hit of `GET /api/v1/logs/search?q=`. */
+export const LogSearchHitSchema = z.object({
+  jobId: z.string(),
+  runId: z.string(),
+  agent: z.string(),
+  step: z.string(),
+  stream: LogStreamSchema,
+  line: z.string(),
+  /** The line with matches wrapped in `[[` and `]]`. */
+  highlight: z.string(),
+  ts: TimestampSchema,
+  seq: z.number().int(),
+});
+export type LogSearchHit = z.infer<typeof LogSearchHitSchema>;
+
+export const LogSearchQuerySchema = z.strictObject({
+  q: z.string().min(1).max(500),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(200).optional(),
+});
