@@ -32,7 +32,10 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 
 describe('flotilla validate', () => {
   it('exits 0 for a valid workflow', async () => {
-    const file = write('ok.yaml', 'name: ok\ntasks:\n  - { name: a, type: if, config: { condition: true }, then: [] }\n');
+    const file = write(
+      'ok.yaml',
+      'name: ok\ntasks:\n  - { name: a, type: if, config: { condition: true }, then: [] }\n',
+    );
     const { code, out } = await run('validate', file);
     expect(code).toBe(0);
     expect(out).toContain(`${file}: valid`);
@@ -41,7 +44,15 @@ describe('flotilla validate', () => {
   it('prints every problem as FILE:LINE:COLUMN sorted by position and exits 1', async () => {
     const file = write(
       'bad.yaml',
-      ['name: bad', 'timout: 1m', 'tasks:', '  - name: a', '    type: if', '    config: { condition: "${{ nope }}" }', '    then: []'].join('\n'),
+      [
+        'name: bad',
+        'timout: 1m',
+        'tasks:',
+        '  - name: a',
+        '    type: if',
+        '    config: { condition: "${{ nope }}" }',
+        '    then: []',
+      ].join('\n'),
     );
     const { code, out } = await run('validate', file);
     expect(code).toBe(1);
@@ -55,7 +66,11 @@ describe('flotilla validate', () => {
     const file = write('bad.json', '{"name": "j", "tasks": [{"name": "a"}]}');
     const { code, out } = await run('validate', file, '--json');
     expect(code).toBe(1);
-    const parsed = JSON.parse(out) as { ok: boolean; problems: { code: string; line: number; column: number }[]; warnings: unknown[] };
+    const parsed = JSON.parse(out) as {
+      ok: boolean;
+      problems: { code: string; line: number; column: number }[];
+      warnings: unknown[];
+    };
     expect(parsed.ok).toBe(false);
     expect(parsed.problems.map((p) => `${p.line}:${p.column} ${p.code}`)).toEqual(['1:25 MISSING_FIELD']);
     expect(parsed.warnings).toEqual([]);

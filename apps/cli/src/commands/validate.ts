@@ -55,7 +55,9 @@ export const validateCommand: CliCommand = {
         ].sort((a, b) => a.p.line - b.p.line || a.p.column - b.p.column);
         for (const { p, severity } of lines) console.log(formatProblem(file, severity, p));
         const warnings = result.warnings.length === 0 ? '' : `, ${plural(result.warnings.length, 'warning')}`;
-        console.log(result.ok ? `${file}: valid${warnings}` : `${file}: ${plural(problems.length, 'error')}${warnings}`);
+        console.log(
+          result.ok ? `${file}: valid${warnings}` : `${file}: ${plural(problems.length, 'error')}${warnings}`,
+        );
       });
   },
 };

@@ -1,0 +1,137 @@
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import type { SourceLocation } from '../model.js';
+
+/** A path into the document: object keys and array indexes (`['tasks', 2, 'config', 'url']`). */
+export type DocumentPath = readonly (string | number)[];
+
+/** A parse error of the text itself, before any schema check. */
+export interface SyntaxProblem {
+  location: SourceLocation;
+  message: string;
+}
+
+/**
+ * The parsed document as plain data plus a way back from any path to the YAML (or JSON) text,
+ * so that every problem can name its line and column.
+ */
+export interface SourceMap {
+  readonly value: unknown;
+  readonly syntaxProblems: readonly SyntaxProblem[];
+  /** Location of the value at `path`, or of its nearest existing ancestor. */
+  locate(path: DocumentPath): SourceLocation;
+  /** Location of the key of the last path segment (falls back to the value). */
+  locateKey(path: DocumentPath): SourceLocation;
+  /** The raw source text of a scalar at `path` and its offset (for positions inside strings). */
+  rawScalar(path: DocumentPath): { text: string; offset: number } | undefined;
+  /** Line and column of an absolute offset in the text. */
+  position(offset: number): SourceLocation;
+}
+
+const START: SourceLocation = { line: 1, column: 1 };
+
+function child(
+  doc: Document,
+  node: unknown,
+  segment: string | number,
+): { key?: YamlNode | undefined; value: unknown } | undefined {
+  const resolved = isAlias(node) ? node.resolve(doc) : node;
+  if (isMap(resolved)) {
+    for (const pair of resolved.items) {
+      if (!isPair(pair)) continue;
+      const key: unknown = pair.key;
+      const keyValue: unknown = isScalar(key) ? key.value : key;
+      if (String(keyValue) === String(segment)) return { key: isScalar(key) ? key : undefined, value: pair.value };
+    }
+    return undefined;
+  }
+  if (isSeq(resolved) && typeof segment === 'number') {
+    const item: unknown = resolved.items[segment];
+    return item === undefined ? undefined : { value: item };
+  }
+  return undefined;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  if (typeof node !== 'object' || node === null || !('range' in node)) return undefined;
+  const range = (node as { range?: readonly number[] | null }).range;
+  return range?.[0];
+}
+
+/** Parses YAML or JSON text (JSON is read by the YAML parser too, so positions work the same). */
+export function parseSource(text: string, format: 'yaml' | 'json' = 'yaml'): SourceMap {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const position = (offset: number): SourceLocation => {
+    const pos = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
+    return { line: pos.line, column: pos.col };
+  };
+  const syntaxProblems: SyntaxProblem[] = doc.errors.map((err) => ({
+    location: position(err.pos[0]),
+    message: err.message,
+  }));
+  if (format === 'json' && syntaxProblems.length === 0) {
+    // YAML accepts more than JSON (comments, trailing commas, unquoted keys): insist on JSON
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      const match = /position (\d+)/.exec(err instanceof Error ? err.message : '');
+      syntaxProblems.push({
+        location: match === null ? START : position(Number(match[1])),
+        message: err instanceof Error ? err.message : 'invalid JSON',
+      });
+    }
+  }
+  let value: unknown;
+  if (syntaxProblems.length === 0) {
+    try {
+      // bounded: a few nested aliases can otherwise expand into billions of nodes
+      value = doc.toJS({ maxAliasCount: 1000 });
+    } catch (err) {
+      syntaxProblems.push({ location: START, message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** Walks as far along `path` as the document goes. */
+  const walk = (path: DocumentPath): { node: unknown; key?: YamlNode | undefined; complete: boolean } => {
+    let node: unknown = doc.contents;
+    let key: YamlNode | undefined;
+    for (const segment of path) {
+      const next = child(doc, node, segment);
+      if (next === undefined) return { node, key, complete: false };
+      node = next.value;
+      key = next.key;
+    }
+    return { node, key, complete: true };
+  };
+
+  const locateNode = (node: unknown): SourceLocation => {
+    const offset = rangeStart(node);
+    return offset === undefined ? START : position(offset);
+  };
+
+  return {
+    value,
+    syntaxProblems,
+    position,
+    locate(path) {
+      const found = walk(path);
+      // a pair with an empty value (`config:`) has no value node: point at its key
+      if (found.complete && (found.node === null || found.node === undefined) && found.key !== undefined) {
+        return locateNode(found.key);
+      }
+      return locateNode(found.node);
+    },
+    locateKey(path) {
+      const found = walk(path);
+      if (found.complete && found.key !== undefined) return locateNode(found.key);
+      return locateNode(found.node);
+    },
+    rawScalar(path) {
+      const found = walk(path);
+      if (!found.complete || !isScalar(found.node) || found.node.range == null) return undefined;
+      const [start, end] = found.node.range;
+      return { text: text.slice(start, end), offset: start };
+    },
+  };
+}

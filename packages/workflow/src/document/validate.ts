@@ -1,0 +1,61 @@
+import type { z } from 'zod';
+import { compileWorkflow } from './compile.js';
+import { checkGraph } from './graph-check.js';
+import { checkInputs } from './input-check.js';
+import { ProblemCollector } from './problems.js';
+import type { ValidationResult } from './problems.js';
+import { checkReferences, ReferenceChecker } from './reference-check.js';
+import { parseSource } from './source-map.js';
+import { collectSteps, isRecord } from './step-sites.js';
+import { checkStructure } from './structure-check.js';
+import { checkStepTypes } from './type-check.js';
+import { checkVariables } from './variables-check.js';
+
+export interface ValidateWorkflowOptions {
+  /**
+   * Known step types with their config schemas (the step registry). When given, unknown types
+   * are errors and each step's config is checked; without it only the structure is checked.
+   */
+  steps?: ReadonlyMap<string, { readonly configSchema: z.ZodType }> | undefined;
+  /** @default 'yaml' (JSON is valid YAML; `json` additionally insists on strict JSON) */
+  format?: 'yaml' | 'json' | undefined;
+}
+
+function names(value: unknown): Set<string> {
+  if (Array.isArray(value)) return new Set(value.filter((v): v is string => typeof v === 'string'));
+  return new Set(isRecord(value) ? Object.keys(value) : []);
+}
+
+/**
+ * Validates a workflow document (YAML or JSON text) and compiles it. Reports every problem at
+ * once, each with its line and column, the step it is in, and a stable code.
+ */
+export function validateWorkflow(text: string, options: ValidateWorkflowOptions = {}): ValidationResult {
+  const source = parseSource(text, options.format ?? 'yaml');
+  const problems = new ProblemCollector(source);
+  if (source.syntaxProblems.length > 0) {
+    const code = options.format === 'json' ? 'JSON_SYNTAX' : 'YAML_SYNTAX';
+    for (const syntax of source.syntaxProblems)
+      problems.error({ code, path: [], at: syntax.location, message: syntax.message });
+    return { ok: false, problems: problems.problems(), warnings: [] };
+  }
+  const value = source.value;
+  const doc = isRecord(value) ? value : {};
+  const tree = collectSteps(doc);
+  const parsed = checkStructure(value, tree, problems);
+  const needs = checkGraph(tree, problems);
+  checkStepTypes(tree, problems, options.steps);
+  checkInputs(doc.inputs, problems);
+  checkVariables(doc, problems);
+  const declared = {
+    inputs: names(doc.inputs),
+    vars: names(doc.variables ?? doc.vars),
+    secrets: names(doc.secrets),
+    stepIds: new Set(tree.sites.flatMap((site) => (site.id === undefined ? [] : [site.id]))),
+  };
+  checkReferences(doc, tree, new ReferenceChecker(declared, source, problems));
+  if (parsed === undefined || problems.hasErrors) {
+    return { ok: false, problems: problems.problems(), warnings: problems.warnings() };
+  }
+  return { ok: true, workflow: compileWorkflow(parsed, { source, needs }), warnings: problems.warnings() };
+}
