@@ -38,6 +38,7 @@ export const errorCatalogue = {
   INPUT_INVALID: { status: 422, title: 'The workflow inputs are invalid' },
   JOB_NOT_FOUND: { status: 404, title: 'Job not found' },
   TARGET_NOT_FOUND: { status: 422, title: 'No agent matches the target' },
+  SEARCH_QUERY_INVALID: { status: 400, title: 'The search query is invalid' },
   ENVELOPE_SIGNATURE_INVALID: { status: 400, title: 'Job envelope signature invalid' },
   // execution
   STEP_FAILED: { status: 500, title: 'Step failed' },
@@ -53,6 +54,9 @@ export const errorCatalogue = {
   REMOTE_AUTH_FAILED: { status: 401, title: 'Authentication to the remote service failed' },
   CHECKSUM_MISMATCH: { status: 422, title: 'The downloaded file does not match its checksum' },
   SIGNATURE_INVALID: { status: 422, title: 'The downloaded file signature is invalid' },
+  // secrets and audit
+  SECRET_NOT_FOUND: { status: 422, title: 'A secret the workflow declares does not exist' },
+  MASTER_KEY_MISMATCH: { status: 500, title: 'The master key cannot decrypt the stored secrets' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -11,3 +11,48 @@ export type {
   StepRegistry,
 } from './step-type.js';
 export type { SourceLocation, RetryPolicy, InputSpec, StepNode, CompiledWorkflow } from './model.js';
+export { resolveTemplates, evaluateExpression, evaluateCondition } from './expressions/evaluate.js';
+export { TemplateError } from './expressions/template-scope.js';
+export type { TemplateScope, StepScope, AgentScope } from './expressions/template-scope.js';
+export { createEngine } from './engine/engine.js';
+export type { Engine } from './engine/engine.js';
+export { compileEngineOptions } from './engine/engine-options.js';
+export type { Clock, EngineOptions, CompiledEngineOptions } from './engine/engine-options.js';
+export type { EngineEvent } from './engine/engine-events.js';
+export type { RunRequest, RunRecord, StepRecord } from './engine/run-record.js';
+export { applyInputs } from './engine/run-inputs.js';
+export { createSecretMasker, MASK } from './engine/secret-masker.js';
+export type { SecretMasker } from './engine/secret-masker.js';
+export { EngineAbortError } from './engine/step-failure.js';
+export type { AbortKind } from './engine/step-failure.js';
+export {
+  RunStatusSchema,
+  StepStatusSchema,
+  StepFailureSchema,
+  StepPhaseSchema,
+  JournalRecordSchema,
+} from './journal/journal-record.js';
+export type { RunStatus, StepStatus, StepFailure, StepPhase, JournalRecord } from './journal/journal-record.js';
+export type { Journal } from './journal/journal.js';
+export { encodeJournalRecord, decodeJournal } from './journal/journal-codec.js';
+export type { DecodedJournal } from './journal/journal-codec.js';
+export { replayJournal, compactJournal } from './journal/journal-replay.js';
+export type { RunReplay, StepReplay } from './journal/journal-replay.js';
+export { createMemoryJournal } from './journal/memory-journal.js';
+export { validateWorkflow } from './document/validate.js';
+export type { ValidateWorkflowOptions } from './document/validate.js';
+export { VALIDATION_CODES } from './document/problems.js';
+export type { ValidationProblem, ValidationResult, ValidationCode } from './document/problems.js';
+export { workflowJsonSchema } from './document/json-schema.js';
+export {
+  WorkflowDocumentSchema,
+  StepDocumentSchema,
+  RollbackDocumentSchema,
+  InputDocumentSchema,
+  RetryDocumentSchema,
+  CONTROL_TYPES,
+} from './document/schema.js';
+export type { WorkflowDocument, StepDocument, RollbackDocument, InputDocument } from './document/schema.js';
+export { WORKFLOW_DEFAULTS } from './document/compile.js';
+export { toJUnitXml } from './engine/junit-report.js';
+export type { JUnitOptions } from './engine/junit-report.js';

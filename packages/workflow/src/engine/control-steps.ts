@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { ForeachConfigSchema, WorkflowCallConfigSchema } from '../document/control-steps.js';
+import { evaluateCondition, resolveTemplates } from '../expressions/evaluate.js';
+import type { StepFailure, StepPhase, StepStatus } from '../journal/journal-record.js';
+import type { StepReplay } from '../journal/journal-replay.js';
+import type { StepNode } from '../model.js';
+import type { BlockStatus, Executor, NodeOutcome } from './executor.js';
+import { worse } from './executor.js';
+import { isFatal } from './run-context.js';
+import { applyInputs } from './run-inputs.js';
+import { failureOf } from './step-failure.js';
+import type { StepFrame } from './step-frame.js';
+
+interface Target {
+  node: StepNode;
+  key: string;
+  frame: StepFrame;
+  phase: StepPhase;
+}
+
+interface ControlResult {
+  status: StepStatus;
+  outputs?: Record<string, unknown>;
+  error?: StepFailure;
+}
+
+const BLOCK_FAILURE: Record<Exclude<BlockStatus, 'succeeded'>, StepFailure> = {
+  failed: { code: 'STEP_FAILED', message: 'a nested step failed', retryable: false },
+  timed_out: { code: 'STEP_TIMEOUT', message: 'a nested step timed out', retryable: false },
+  cancelled: { code: 'CANCELLED', message: 'cancelled', retryable: false },
+  interrupted: { code: 'INTERRUPTED', message: 'a nested step was interrupted', retryable: false },
+};
+
+function fromBlock(status: BlockStatus, outputs: Record<string, unknown> = {}): ControlResult {
+  return status === 'succeeded' ? { status, outputs } : { status, outputs, error: BLOCK_FAILURE[status] };
+}
+
+function invalid(message: string): ControlResult {
+  return { status: 'failed', error: { code: 'CONFIG_INVALID', message, retryable: false } };
+}
+
+/**
+ * Runs a control step: it is journaled like any step, but it has no effect of its own, so a
+ * control step that was in flight at a crash is simply entered again (its children's journal
+ * records decide what is repeated). Timeouts and retries apply to the children, not to it.
+ */
+async function control(
+  exec: Executor,
+  target: Target,
+  replay: StepReplay | undefined,
+  body: () => Promise<ControlResult>,
+): Promise<NodeOutcome> {
+  const { run } = exec;
+  const startedAt = run.now();
+  if (replay?.kind !== 'in-flight') {
+    await run.append({ type: 'step.started', ts: startedAt, step: target.key, attempt: 1 });
+    run.emit({
+      kind: 'step.started',
+      runId: run.runId,
+      ts: startedAt,
+      step: target.key,
+      name: target.node.name,
+      attempt: 1,
+    });
+  }
+  let result: ControlResult;
+  try {
+    result = await body();
+  } catch (err) {
+    if (run.fatal !== undefined) throw err;
+    result = { status: 'failed', error: { ...failureOf(err).failure, retryable: false } };
+  }
+  await run.finish({ ...target, attempt: 1, startedAt, ...result });
+  return { status: result.status, fatal: isFatal(target.node, result.status) };
+}
+
+/** `type: parallel`: every task at once, `needs` ignored. */
+export function runParallel(exec: Executor, target: Target, replay: StepReplay | undefined): Promise<NodeOutcome> {
+  return control(exec, target, replay, async () =>
+    fromBlock(
+      await exec.runBlock(target.node.tasks ?? [], target.frame.nested(target.key), target.phase, {
+        ignoreNeeds: true,
+      }),
+    ),
+  );
+}
+
+/** `type: if`: `config.condition` (boolean or expression) picks `then` or `else`. */
+export function runIf(exec: Executor, target: Target, replay: StepReplay | undefined): Promise<NodeOutcome> {
+  return control(exec, target, replay, async () => {
+    const condition = target.node.config.condition;
+    if (typeof condition !== 'boolean' && typeof condition !== 'string')
+      return invalid('an if step needs config.condition');
+    const holds =
+      typeof condition === 'boolean' ? condition : evaluateCondition(condition, exec.run.scope(target.frame));
+    const branch = holds ? target.node.then : target.node.else;
+    const status = await exec.runBlock(branch ?? [], target.frame.nested(target.key), target.phase);
+    return fromBlock(status, { branch: holds ? 'then' : 'else' });
+  });
+}
+
+/** `type: foreach`: the tasks once per item (`item`, `index`), `config.parallel` at a time. */
+export function runForeach(exec: Executor, target: Target, replay: StepReplay | undefined): Promise<NodeOutcome> {
+  return control(exec, target, replay, async () => {
+    const parsed = ForeachConfigSchema.safeParse(resolveTemplates(target.node.config, exec.run.scope(target.frame)));
+    if (!parsed.success) return invalid(`invalid foreach config: ${z.prettifyError(parsed.error)}`);
+    const { items, parallel } = parsed.data;
+    const concurrency = parallel === true ? items.length : parallel === false || parallel === undefined ? 1 : parallel;
+    const tasks = target.node.tasks ?? [];
+    const frames = items.map((item, index) => target.frame.iterate(target.key, index, item));
+    const signal = exec.run.signal(target.phase);
+    let status: BlockStatus = 'succeeded';
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (status === 'succeeded' && next < frames.length && !signal.aborted) {
+        const frame = frames[next++];
+        if (frame !== undefined) status = worse(status, await exec.runBlock(tasks, frame, target.phase));
+      }
+    };
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(concurrency, frames.length) }, worker));
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    const results = frames.map((frame) =>
+      Object.fromEntries(tasks.map((t) => [t.id, frame.steps[t.id]?.outputs ?? null])),
+    );
+    return fromBlock(status, { count: items.length, results });
+  });
+}
+
+/** `type: workflow`: runs another workflow's steps (and its `finally`) inside this run. */
+export function runWorkflowCall(exec: Executor, target: Target, replay: StepReplay | undefined): Promise<NodeOutcome> {
+  return control(exec, target, replay, async () => {
+    const { run } = exec;
+    const parsed = WorkflowCallConfigSchema.safeParse(resolveTemplates(target.node.config, run.scope(target.frame)));
+    if (!parsed.success) return invalid(`invalid workflow config: ${z.prettifyError(parsed.error)}`);
+    const resolve = run.options.resolveWorkflow;
+    if (resolve === undefined) return invalid('this host cannot call other workflows (no resolveWorkflow)');
+    const called = await resolve(parsed.data.name, parsed.data.version);
+    const frame = target.frame.call(target.key, applyInputs(called.inputs, parsed.data.inputs ?? {}), called.variables);
+    let status = await exec.runBlock(called.steps, frame, target.phase);
+    if (called.finally.length > 0) {
+      status = worse(status, await exec.runBlock(called.finally, frame, 'finally', { stopOnFailure: false }));
+    }
+    const steps = Object.fromEntries(Object.entries(frame.steps).map(([id, s]) => [id, s.outputs]));
+    return fromBlock(status, { steps });
+  });
+}

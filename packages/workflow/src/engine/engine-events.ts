@@ -1,0 +1,40 @@
+import type { RunStatus, StepFailure, StepPhase, StepStatus } from '../journal/journal-record.js';
+
+/**
+ * What the engine reports while a run executes. The shapes follow the agent channel's
+ * `RunEvent` (`kind` names match), with times as epoch milliseconds (the host formats them).
+ * Log lines are already masked. Steps replayed from the journal after a restart emit nothing.
+ */
+export type EngineEvent =
+  | { kind: 'run.started'; runId: string; ts: number; workflow: string; resumed: boolean }
+  | { kind: 'step.started'; runId: string; ts: number; step: string; name: string; attempt: number }
+  | {
+      kind: 'log';
+      runId: string;
+      ts: number;
+      step: string;
+      stream: 'stdout' | 'stderr' | 'system';
+      line: string;
+    }
+  | {
+      kind: 'step.finished';
+      runId: string;
+      ts: number;
+      step: string;
+      name: string;
+      phase: StepPhase;
+      status: StepStatus;
+      outputs: Record<string, unknown>;
+      error?: StepFailure | undefined;
+      exitCode?: number | undefined;
+      attempts: number;
+      durationMs: number;
+    }
+  | {
+      kind: 'run.finished';
+      runId: string;
+      ts: number;
+      status: RunStatus;
+      error?: StepFailure | undefined;
+      durationMs: number;
+    };

@@ -1,0 +1,76 @@
+import { evaluateCondition } from '../expressions/evaluate.js';
+import type { StepPhase } from '../journal/journal-record.js';
+import type { StepNode } from '../model.js';
+import { runBlock } from './block.js';
+import { runForeach, runIf, runParallel, runWorkflowCall } from './control-steps.js';
+import type { Executor, NodeOutcome } from './executor.js';
+import { runLeaf } from './leaf-step.js';
+import { isFatal } from './run-context.js';
+import type { RunContext } from './run-context.js';
+import { failureOf } from './step-failure.js';
+import type { StepFrame } from './step-frame.js';
+
+/**
+ * Runs one step of any kind: a step the journal settled is taken over as it was; otherwise its
+ * `if:` decides, then the control step or step type runs it.
+ */
+async function runNode(
+  exec: Executor,
+  node: StepNode,
+  frame: StepFrame,
+  phase: StepPhase,
+  key: string,
+): Promise<NodeOutcome> {
+  const { run } = exec;
+  const replay = run.init.replay.steps.get(key);
+  if (replay?.kind === 'finished') {
+    run.adopt(node, frame, key);
+    return { status: replay.record.status, fatal: isFatal(node, replay.record.status) };
+  }
+  if (run.signal(phase).aborted) {
+    if (run.fatal !== undefined) throw run.fatal.error;
+    await run.skip(node, key, frame, phase);
+    return { status: 'skipped', fatal: false };
+  }
+  const target = { node, key, frame, phase };
+  if (node.condition !== undefined) {
+    let holds: boolean;
+    try {
+      holds = evaluateCondition(node.condition, run.scope(frame));
+    } catch (err) {
+      await run.finish({
+        ...target,
+        status: 'failed',
+        attempt: 0,
+        error: { ...failureOf(err).failure, retryable: false },
+      });
+      return { status: 'failed', fatal: isFatal(node, 'failed') };
+    }
+    if (!holds) {
+      await run.finish({ ...target, status: 'skipped', attempt: 0 });
+      return { status: 'skipped', fatal: false };
+    }
+  }
+  switch (node.type) {
+    case 'parallel':
+      return runParallel(exec, target, replay);
+    case 'if':
+      return runIf(exec, target, replay);
+    case 'foreach':
+      return runForeach(exec, target, replay);
+    case 'workflow':
+      return runWorkflowCall(exec, target, replay);
+    default:
+      return runLeaf(run, target, replay);
+  }
+}
+
+/** Wires the recursive operations of one run together. */
+export function createExecutor(run: RunContext): Executor {
+  const exec: Executor = {
+    run,
+    runNode: (node, frame, phase, key = frame.keyOf(node)) => runNode(exec, node, frame, phase, key),
+    runBlock: (nodes, frame, phase, options) => runBlock(exec, nodes, frame, phase, options),
+  };
+  return exec;
+}

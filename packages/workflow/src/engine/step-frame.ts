@@ -1,0 +1,59 @@
+import type { StepScope } from '../expressions/template-scope.js';
+import type { StepNode } from '../model.js';
+
+/**
+ * The lexical surroundings of a step: which inputs and variables it sees, which earlier steps
+ * `steps.<id>` names, `item`/`index` inside a foreach, and the prefix of its journal key.
+ * Frames share their `steps` table with nested control steps, so `if`/`parallel` children are
+ * visible by id afterwards; a foreach iteration or a called workflow gets its own table.
+ */
+export class StepFrame {
+  readonly inputs: Record<string, unknown>;
+  readonly vars: Record<string, unknown>;
+  readonly steps: Record<string, StepScope>;
+  readonly prefix: string;
+  readonly iteration: { item: unknown; index: number } | undefined;
+
+  constructor(options: {
+    inputs: Record<string, unknown>;
+    vars: Record<string, unknown>;
+    steps: Record<string, StepScope>;
+    prefix: string;
+    iteration?: { item: unknown; index: number } | undefined;
+  }) {
+    this.inputs = options.inputs;
+    this.vars = options.vars;
+    this.steps = options.steps;
+    this.prefix = options.prefix;
+    this.iteration = options.iteration;
+  }
+
+  private fields(): ConstructorParameters<typeof StepFrame>[0] {
+    return { inputs: this.inputs, vars: this.vars, steps: this.steps, prefix: this.prefix, iteration: this.iteration };
+  }
+
+  /** The journal key of a step in this frame. */
+  keyOf(node: StepNode): string {
+    return this.prefix + node.id;
+  }
+
+  /** Children of the control step `key` (`if`, `parallel`): same scope, longer keys. */
+  nested(key: string): StepFrame {
+    return new StepFrame({ ...this.fields(), prefix: `${key}/` });
+  }
+
+  /** One foreach iteration: sees what came before, keeps its own steps to itself. */
+  iterate(key: string, index: number, item: unknown): StepFrame {
+    return new StepFrame({
+      ...this.fields(),
+      steps: { ...this.steps },
+      prefix: `${key}[${index}]/`,
+      iteration: { item, index },
+    });
+  }
+
+  /** A called workflow: its own inputs, variables and steps. */
+  call(key: string, inputs: Record<string, unknown>, vars: Record<string, unknown>): StepFrame {
+    return new StepFrame({ inputs, vars, steps: {}, prefix: `${key}/` });
+  }
+}
