@@ -1,6 +1,7 @@
 import type { ServerOptions } from '@flotilla/server';
 import type { CliCommand } from '../command-registry.js';
 import { waitForShutdownSignal } from '../shutdown.js';
+import { startControlPlane } from '../start-control-plane.js';
 
 interface ServerFlags {
   data?: string;
@@ -24,7 +25,7 @@ export const serverCommand: CliCommand = {
       .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env FLOTILLA_LOG_LEVEL)')
       .action(async (opts: ServerFlags) => {
         // Loaded lazily: client commands should not pay for Fastify and SQLite.
-        const { buildServer, compileServerOptions } = await import('@flotilla/server');
+        const { compileServerOptions } = await import('@flotilla/server');
         const flags: ServerOptions = {
           ...(opts.data === undefined ? {} : { dataDir: opts.data }),
           ...(opts.port === undefined ? {} : { port: opts.port }),
@@ -33,13 +34,7 @@ export const serverCommand: CliCommand = {
           ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel as ServerOptions['logLevel'] }),
         };
         const options = compileServerOptions({ flags, env: process.env, ...(opts.config === undefined ? {} : { configFile: opts.config }) });
-        const server = await buildServer(options);
-        try {
-          await server.app.listen({ port: options.port, host: options.host });
-        } catch (err) {
-          await server.close();
-          throw err;
-        }
+        const { server } = await startControlPlane(options);
         if (server.bootstrap.adminPasswordGenerated !== null) {
           console.error(`first start: user "admin" created with password ${server.bootstrap.adminPasswordGenerated}`);
           console.error('this password is shown once; store it now (or set FLOTILLA_ADMIN_PASSWORD on first start)');

@@ -7,6 +7,7 @@ import type { ServerOptions } from '@flotilla/server';
 import type { CliCommand } from '../command-registry.js';
 import { localConfigPath, saveClientConfig } from '../config/client-config.js';
 import { waitForShutdownSignal } from '../shutdown.js';
+import { startControlPlane } from '../start-control-plane.js';
 
 interface UpFlags {
   data: string;
@@ -43,7 +44,7 @@ export const upCommand: CliCommand = {
       .option('--log-level <level>', 'log level of server and agent', 'warn')
       .action(async (opts: UpFlags) => {
         // Loaded lazily: client commands should not pay for Fastify and SQLite.
-        const [{ buildServer, compileServerOptions }, { compileAgentOptions, startAgent }] = await Promise.all([
+        const [{ compileServerOptions }, { compileAgentOptions, startAgent }] = await Promise.all([
           import('@flotilla/server'),
           import('@flotilla/agent'),
         ]);
@@ -60,14 +61,7 @@ export const upCommand: CliCommand = {
           },
           env: process.env,
         });
-        const server = await buildServer(options);
-        try {
-          await server.app.listen({ port: options.port, host: options.host });
-        } catch (err) {
-          await server.close();
-          throw err;
-        }
-        const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
+        const { server, url } = await startControlPlane(options);
         const client = new FlotillaClient({ baseUrl: url });
         const { token } = await client.login('admin', password);
         await saveClientConfig(localConfigPath(dataDir), { server: url, token });
