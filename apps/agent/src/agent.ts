@@ -1,13 +1,18 @@
+import { mkdir } from 'node:fs/promises';
+import { platform } from 'node:os';
 import type { AgentFrame, FlotillaError } from '@flotilla/protocol';
 import { AgentConnection, type ConnectionStats } from './connection/agent-connection.js';
 import { EventOutbox } from './events/event-outbox.js';
 import { loadOrEnrollIdentity } from './identity/agent-identity.js';
-import { createCommandExecutor } from './jobs/command-executor.js';
+import { createEngineExecutor } from './jobs/engine-executor.js';
 import { JobRunner, type JobRunnerStats } from './jobs/job-runner.js';
 import type { RunExecutor } from './jobs/run-executor.js';
 import { RunJournal } from './jobs/run-journal.js';
+import { createSecretBox } from './jobs/secret-box.js';
 import { createAgentLogger, type AgentLogger } from './logger.js';
 import type { CompiledAgentOptions } from './options.js';
+import { PolicyStore } from './policy/policy-store.js';
+import { workDirOf, type CompiledPolicy } from './policy/policy-schema.js';
 
 /** Counters for health reports and tests. */
 export interface AgentStats extends ConnectionStats, JobRunnerStats {
@@ -20,6 +25,8 @@ export interface AgentHandle {
   readonly agentId: string;
   readonly name: string;
   stats(): AgentStats;
+  /** The policy in force (hot-reloaded from the policy file). */
+  policy(): CompiledPolicy;
   /** Graceful stop: no new offers, running steps get the grace period, flush, close 1000. */
   stop(): Promise<void>;
   /** Resolves after `stop()`; rejects with the fatal `FlotillaError` (revoked, auth, version). */
@@ -31,7 +38,7 @@ export interface StartAgentContext {
   /** Aborting it stops the agent (also while enrolment is still retrying). */
   readonly signal?: AbortSignal | undefined;
   readonly logger?: AgentLogger | undefined;
-  /** Replaces the foundation command executor (the workflow engine plugs in here). */
+  /** Replaces the workflow engine executor (tests that need a scripted executor). */
   readonly executor?: RunExecutor | undefined;
 }
 
@@ -39,15 +46,28 @@ export interface StartAgentContext {
 const FLUSH_TIMEOUT_MS = 3000;
 
 /**
- * Starts the agent: identity (enrolling on first start), journal and outbox, then the
- * connection loop. Rejects when the agent cannot start (enrolment refused, no token, bad data
- * dir); later fatal errors reject `done`.
+ * Starts the agent: policy, identity (enrolling on first start), journal and outbox, runs left
+ * in flight by a previous process, then the connection loop. Rejects when the agent cannot
+ * start (invalid policy file: CONFIG_INVALID, enrolment refused, no token, bad data dir);
+ * later fatal errors reject `done`.
  */
 export async function startAgent(options: CompiledAgentOptions, context: StartAgentContext = {}): Promise<AgentHandle> {
   const logger = context.logger ?? createAgentLogger(options);
+  // the policy first: a bad policy file must stop the agent before it enrols or runs anything
+  const policy = await PolicyStore.open({ dataDir: options.dataDir, file: options.policyFile, logger });
   const identity = await loadOrEnrollIdentity(options, logger, context.signal);
   const journal = new RunJournal(options.dataDir);
   await journal.init();
+  await mkdir(workDirOf(options.dataDir), { recursive: true, mode: 0o700 });
+  const engineExecutor =
+    context.executor === undefined
+      ? createEngineExecutor({
+          dataDir: options.dataDir,
+          policy,
+          agent: { name: identity.state.name, labels: { ...options.labels }, os: platform() },
+          abortGraceMs: options.killGraceMs,
+        })
+      : undefined;
 
   let settle: { resolve: () => void; reject: (err: FlotillaError) => void } | undefined;
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
@@ -61,6 +81,8 @@ export async function startAgent(options: CompiledAgentOptions, context: StartAg
         if (connection.ready) await outbox.drained(FLUSH_TIMEOUT_MS);
         await connection.close();
         await outbox.close();
+        await policy.close();
+        await engineExecutor?.close();
       } catch (err) {
         logger.error({ err }, 'error while stopping');
       }
@@ -79,13 +101,16 @@ export async function startAgent(options: CompiledAgentOptions, context: StartAg
     reconnectBaseMs: options.reconnectBaseMs,
     reconnectCapMs: options.reconnectCapMs,
     handshakeTimeoutMs: options.handshakeTimeoutMs,
+    maxConcurrentRuns: () => policy.current().maxConcurrentRuns,
     events: {
       onReady: (lastEventSeq) => {
         outbox.resume(lastEventSeq);
       },
       onSessionFrame: (frame) => {
         if (frame.type === 'event.ack') outbox.ack(frame.seq);
-        else void runner.offer(frame.envelope);
+        else if (frame.type === 'job.offer') void runner.offer(frame.envelope);
+        else if (runner.cancel(frame.runId)) logger.info({ runId: frame.runId }, 'run cancelled by the control plane');
+        else logger.info({ runId: frame.runId }, 'cancel for a run that is not running here; ignored');
       },
       onFatal: (error) => {
         void shutdown(0, error);
@@ -98,11 +123,17 @@ export async function startAgent(options: CompiledAgentOptions, context: StartAg
     identity,
     journal,
     outbox,
-    executor: context.executor ?? createCommandExecutor({ killGraceMs: options.killGraceMs }),
+    executor: context.executor ?? engineExecutor ?? unreachable(),
+    secretBox: createSecretBox(identity.key.deriveKey('flotilla-run-secrets/v1')),
+    maxConcurrentRuns: () => policy.current().maxConcurrentRuns,
     send,
     logger,
   });
-  await runner.recoverInterrupted();
+  await runner.recover();
+  policy.onChange(() => {
+    runner.capacityChanged();
+  });
+  policy.watch();
 
   connection.start();
   context.signal?.addEventListener('abort', () => void shutdown(options.shutdownGraceMs), { once: true });
@@ -111,7 +142,12 @@ export async function startAgent(options: CompiledAgentOptions, context: StartAg
     agentId: identity.state.agentId,
     name: identity.state.name,
     stats: () => ({ ...connection.stats(), ...runner.stats(), outboxPending: outbox.size }),
+    policy: () => policy.current(),
     stop: () => shutdown(options.shutdownGraceMs),
     done,
   };
+}
+
+function unreachable(): never {
+  throw new Error('unreachable: an executor is always set');
 }

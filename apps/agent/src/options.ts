@@ -23,10 +23,18 @@ export interface AgentOptions {
   reconnectCap?: string | number | undefined;
   /** How long `stop()` lets running steps finish before killing them. @default '10s' */
   shutdownGrace?: string | number | undefined;
-  /** Between SIGTERM and SIGKILL of a step's process group. @default '5s' */
+  /**
+   * How long an aborted step (cancel, deadline, stop) may take to stop before the engine
+   * abandons it; steps themselves send SIGTERM then SIGKILL to their process group. @default '5s'
+   */
   killGrace?: string | number | undefined;
   /** Time allowed from TCP connect to a verified `welcome`. @default '10s' */
   handshakeTimeout?: string | number | undefined;
+  /**
+   * The local policy file (YAML, hot-reloaded). Env `FLOTILLA_AGENT_POLICY`. Given explicitly it
+   * must exist. @default '<dataDir>/policy.yaml' when that file exists, else built-in defaults
+   */
+  policyFile?: string | undefined;
 }
 
 /** The validated, defaulted form the rest of the agent uses (durations in milliseconds). */
@@ -44,6 +52,8 @@ export interface CompiledAgentOptions {
   readonly shutdownGraceMs: number;
   readonly killGraceMs: number;
   readonly handshakeTimeoutMs: number;
+  /** Absolute path of an explicit policy file; undefined: `<dataDir>/policy.yaml` if present. */
+  readonly policyFile: string | undefined;
 }
 
 const MAX_RECONNECT_CAP_MS = 60_000;
@@ -66,6 +76,7 @@ const AgentOptionsSchema = z.strictObject({
   shutdownGrace: DurationSchema.default(10_000),
   killGrace: DurationSchema.default(5000),
   handshakeTimeout: DurationSchema.default(10_000).refine((ms) => ms >= 1, 'handshakeTimeout must be positive'),
+  policyFile: z.string().min(1).optional(),
 });
 
 /** `os.hostname()` reduced to the characters an agent name may hold. */
@@ -111,6 +122,7 @@ export function compileAgentOptions(
     token: pick(input.token, env.FLOTILLA_ENROLL_TOKEN),
     dataDir: pick(input.dataDir, env.FLOTILLA_AGENT_DATA),
     name: pick(input.name, env.FLOTILLA_AGENT_NAME) ?? defaultAgentName(),
+    policyFile: pick(input.policyFile, env.FLOTILLA_AGENT_POLICY),
   });
   if (!parsed.success) {
     const errors = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
@@ -134,5 +146,6 @@ export function compileAgentOptions(
     shutdownGraceMs: o.shutdownGrace,
     killGraceMs: o.killGrace,
     handshakeTimeoutMs: o.handshakeTimeout,
+    policyFile: o.policyFile === undefined ? undefined : resolve(o.policyFile),
   };
 }

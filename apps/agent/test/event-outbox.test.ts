@@ -27,12 +27,20 @@ function transport(dataDir: string) {
   const t = {
     up: true,
     sent: [] as number[],
+    /** Size of every frame sent: 1 for `run.event`, the item count for `run.events`. */
+    frames: [] as number[],
     durableAtSend: true,
     send(frame: AgentFrame): boolean {
-      if (!t.up || frame.type !== 'run.event') return false;
-      // Write-ahead: a frame must already be on disk when it goes out.
-      if (!readFileSync(join(dataDir, 'outbox.jsonl'), 'utf8').includes(`"seq":${frame.seq},`)) t.durableAtSend = false;
-      t.sent.push(frame.seq);
+      if (!t.up) return false;
+      const items = frame.type === 'run.event' ? [frame] : frame.type === 'run.events' ? frame.items : [];
+      if (items.length === 0) return false;
+      const disk = readFileSync(join(dataDir, 'outbox.jsonl'), 'utf8');
+      for (const item of items) {
+        // Write-ahead: a frame must already be on disk when it goes out.
+        if (!disk.includes(`"seq":${item.seq},`)) t.durableAtSend = false;
+        t.sent.push(item.seq);
+      }
+      t.frames.push(items.length);
       return true;
     },
   };
@@ -56,6 +64,22 @@ describe('EventOutbox', () => {
     expect(t.durableAtSend).toBe(true);
     outbox.ack(2);
     expect(outbox.size).toBe(1);
+  });
+
+  it('batches log lines into run.events frames of at most 500', async () => {
+    const dataDir = await dirs.make();
+    const t = transport(dataDir);
+    const outbox = await openOutbox(dataDir, t);
+    for (let i = 0; i < 1200; i += 1) outbox.push('r', log(String(i)));
+    await eventually(() => t.sent.length === 1200);
+    expect(t.sent).toEqual(Array.from({ length: 1200 }, (_, i) => i + 1));
+    expect(Math.max(...t.frames)).toBeLessThanOrEqual(500);
+    expect(t.frames.length).toBeLessThanOrEqual(6);
+    expect(t.durableAtSend).toBe(true);
+    // a lone lifecycle event goes out as a plain run.event frame
+    outbox.push('r', { kind: 'run.finished', ts: '2025-01-01T00:00:00Z', state: 'succeeded', exitCode: 0 });
+    await eventually(() => t.sent.length === 1201);
+    expect(t.frames.at(-1)).toBe(1);
   });
 
   it('keeps unacknowledged events across a restart and replays them after lastEventSeq', async () => {

@@ -11,6 +11,7 @@ const identity: AgentIdentity = {
     publicKey: '',
     created: false,
     sign: (m) => sign(null, Buffer.from(m), agentKeys.privateKey).toString('base64'),
+    deriveKey: () => Buffer.alloc(32),
   },
   state: {
     agentId: 'agt_1',

@@ -21,7 +21,10 @@ const payload = {
 
 describe('openJobEnvelope', () => {
   it('accepts a payload signed by the pinned key and addressed to this agent', () => {
-    expect(openJobEnvelope(envelope(payload), server.publicKey, 'a1')).toEqual({ ok: true, payload });
+    expect(openJobEnvelope(envelope(payload), server.publicKey, 'a1')).toEqual({
+      ok: true,
+      payload: { ...payload, secrets: {}, completedSteps: {} },
+    });
   });
 
   it('rejects a tampered payload (signature over other bytes)', () => {

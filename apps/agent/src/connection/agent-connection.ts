@@ -7,7 +7,7 @@ import { decodeServerFrame } from './frame-codec.js';
 import { answerChallenge, fatalCloseError, verifyWelcome } from './handshake.js';
 
 /** Frames that only make sense on an authenticated session. */
-export type SessionFrame = Extract<ServerFrame, { type: 'job.offer' | 'event.ack' }>;
+export type SessionFrame = Extract<ServerFrame, { type: 'job.offer' | 'job.cancel' | 'event.ack' }>;
 
 /** What the connection tells the rest of the agent. */
 export interface ConnectionEvents {
@@ -33,6 +33,8 @@ export interface AgentConnectionOptions {
   readonly reconnectBaseMs: number;
   readonly reconnectCapMs: number;
   readonly handshakeTimeoutMs: number;
+  /** Reported in `hello` so the server does not offer more than the agent runs at once. */
+  readonly maxConcurrentRuns?: (() => number) | undefined;
   readonly events: ConnectionEvents;
 }
 
@@ -157,7 +159,9 @@ export class AgentConnection {
           return;
         }
         try {
-          const { hello, agentNonce } = answerChallenge(frame, this.#o.identity);
+          const { hello, agentNonce } = answerChallenge(frame, this.#o.identity, {
+            maxConcurrentRuns: this.#o.maxConcurrentRuns?.(),
+          });
           this.#agentNonce = agentNonce;
           this.#phase = 'awaiting-welcome';
           this.#sendRaw(ws, hello);
@@ -201,6 +205,7 @@ export class AgentConnection {
         this.#o.logger.warn({ code: frame.code, message: frame.message }, 'control plane reported an error');
         return;
       case 'job.offer':
+      case 'job.cancel':
       case 'event.ack':
         if (this.#phase !== 'ready') {
           this.#protocolError(ws, `${frame.type} before the handshake completed`);

@@ -21,7 +21,11 @@ type Hello = Extract<AgentFrame, { type: 'hello' }>;
  * sends a fresh nonce of our own that the server must sign back. A challenge naming another
  * server key than the pinned one means we are not talking to our control plane.
  */
-export function answerChallenge(challenge: Challenge, identity: AgentIdentity): { hello: Hello; agentNonce: string } {
+export function answerChallenge(
+  challenge: Challenge,
+  identity: AgentIdentity,
+  extra: { maxConcurrentRuns?: number | undefined } = {},
+): { hello: Hello; agentNonce: string } {
   const { state, key } = identity;
   if (challenge.serverKeyId !== state.serverKeyId) {
     throw new FlotillaError('AGENT_AUTH_FAILED', {
@@ -39,6 +43,7 @@ export function answerChallenge(challenge: Challenge, identity: AgentIdentity): 
       agentVersion: FLOTILLA_VERSION,
       nonce: agentNonce,
       signature,
+      ...(extra.maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns: extra.maxConcurrentRuns }),
     },
   };
 }

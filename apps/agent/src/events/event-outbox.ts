@@ -9,6 +9,10 @@ export interface OutboxTransport {
 
 /** Rewrite the file once this many acknowledged frames have piled up in it. */
 const COMPACT_AFTER = 2000;
+/** Log lines wait at most this long to be written and sent together (SPEC §13: agents batch lines). */
+const BATCH_DELAY_MS = 20;
+/** Events per `run.events` frame, and the backlog that flushes at once. */
+const MAX_BATCH = 500;
 
 /**
  * Agent → server run events, durable and in order (SPEC §5.3, §6). Each event gets the next
@@ -16,7 +20,9 @@ const COMPACT_AFTER = 2000;
  * per batch, callers never wait), and only then sent. It stays until the server acknowledges it
  * cumulatively (`event.ack {seq}`); a new session replays everything after `welcome.lastEventSeq`.
  * Because nothing is sent before it is on disk, numbers are never reused or skipped across
- * restarts, which the server's contiguous acknowledgement relies on.
+ * restarts, which the server's contiguous acknowledgement relies on. Log lines are gathered for
+ * up to 20 ms (or 500 events) and go out as `run.events` batches; lifecycle events (step and
+ * run start/end) flush at once, so they are never delayed by the batching.
  */
 export class EventOutbox {
   readonly #file: OutboxFile;
@@ -31,6 +37,7 @@ export class EventOutbox {
   #ackedSinceCompaction = 0;
   #io: Promise<void> = Promise.resolve();
   #flushScheduled = false;
+  #batchTimer: NodeJS.Timeout | undefined;
   #drainWaiters: (() => void)[] = [];
 
   private constructor(
@@ -65,10 +72,12 @@ export class EventOutbox {
     this.#nextSeq += 1;
     this.#pending.push(frame);
     this.#unflushed.push(frame);
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      this.#io = this.#io.then(() => this.#flush());
-    }
+    if (event.kind !== 'log' || this.#unflushed.length >= MAX_BATCH) this.#flushSoon();
+    else
+      this.#batchTimer ??= setTimeout(() => {
+        this.#batchTimer = undefined;
+        this.#flushSoon();
+      }, BATCH_DELAY_MS);
     return frame.seq;
   }
 
@@ -97,10 +106,13 @@ export class EventOutbox {
       this.#durableSeq = Math.max(this.#durableSeq, lastEventSeq);
     }
     this.ack(lastEventSeq);
+    const durable: RunEventFrame[] = [];
     for (let i = this.#head; i < this.#pending.length; i += 1) {
       const frame = this.#pending[i];
-      if (frame === undefined || frame.seq > this.#durableSeq || !this.#transport.send(frame)) return;
+      if (frame === undefined || frame.seq > this.#durableSeq) break;
+      durable.push(frame);
     }
+    this.#send(durable);
   }
 
   /** Resolves true when everything is acknowledged, false after `timeoutMs`. */
@@ -119,6 +131,7 @@ export class EventOutbox {
 
   /** Writes what is queued and closes the file. */
   async close(): Promise<void> {
+    if (this.#unflushed.length > 0) this.#flushSoon();
     await this.#io;
     await this.#file.close();
   }
@@ -136,7 +149,28 @@ export class EventOutbox {
     const last = batch.at(-1);
     if (last !== undefined) this.#durableSeq = last.seq;
     const acked = this.#pending[this.#head]?.seq ?? Infinity;
-    for (const frame of batch) if (frame.seq >= acked) this.#transport.send(frame);
+    this.#send(batch.filter((frame) => frame.seq >= acked));
+  }
+
+  #flushSoon(): void {
+    clearTimeout(this.#batchTimer);
+    this.#batchTimer = undefined;
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    this.#io = this.#io.then(() => this.#flush());
+  }
+
+  /** Sends frames in order, up to MAX_BATCH per `run.events` frame; stops when the session is gone. */
+  #send(frames: readonly RunEventFrame[]): void {
+    for (let start = 0; start < frames.length; start += MAX_BATCH) {
+      const chunk = frames.slice(start, start + MAX_BATCH);
+      const only = chunk.length === 1 ? chunk[0] : undefined;
+      const frame: AgentFrame = only ?? {
+        type: 'run.events',
+        items: chunk.map(({ seq, runId, event }) => ({ seq, runId, event })),
+      };
+      if (!this.#transport.send(frame)) return;
+    }
   }
 
   async #compact(): Promise<void> {

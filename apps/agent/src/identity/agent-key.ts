@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, sign, type KeyObject } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlotillaError } from '@flotilla/protocol';
@@ -12,6 +12,11 @@ export interface AgentKey {
   readonly created: boolean;
   /** Ed25519 signature (base64) over the UTF-8 bytes of `message`. */
   sign(message: string): string;
+  /**
+   * A 32-byte symmetric key derived from the private key (HKDF-SHA256, `purpose` as info), for
+   * data the agent keeps on disk that must not be readable in clear (sealed run secrets).
+   */
+  deriveKey(purpose: string): Buffer;
 }
 
 export const AGENT_KEY_FILE = 'agent.key';
@@ -73,5 +78,9 @@ function keyFrom(privateKey: KeyObject, created: boolean): AgentKey {
     publicKey: rawPublicKeyBase64(createPublicKey(privateKey)),
     created,
     sign: (message) => sign(null, Buffer.from(message, 'utf8'), privateKey).toString('base64'),
+    deriveKey: (purpose) => {
+      const secret = privateKey.export({ format: 'der', type: 'pkcs8' });
+      return Buffer.from(hkdfSync('sha256', secret, 'flotilla-agent', purpose, 32));
+    },
   };
 }

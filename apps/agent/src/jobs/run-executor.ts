@@ -17,7 +17,7 @@ export interface RunResult {
  * Runs a verified job payload. The job runner emits `run.started`/`run.finished` around it and
  * owns delivery; an executor only runs steps. The abort signal's `reason` is a FlotillaError
  * with code `CANCELLED` (operator cancel) or `INTERRUPTED` (agent shutting down).
- * This is the seam where `@flotilla/workflow`'s engine replaces the foundation executor.
+ * The agent's executor is the workflow engine (`createEngineExecutor`); tests may plug in others.
  */
 export interface RunExecutor {
   execute(payload: JobPayload, sink: RunEventSink, signal: AbortSignal): Promise<RunResult>;

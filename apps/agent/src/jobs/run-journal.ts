@@ -1,7 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { RunStateSchema } from '@flotilla/protocol';
+import { JobPayloadSchema, RunStateSchema } from '@flotilla/protocol';
 import { readFileIfExists, writeFileAtomic } from '../identity/atomic-file.js';
 
 /** One accepted run as recorded on disk before it is acknowledged. */
@@ -14,13 +14,18 @@ export const RunRecordSchema = z.object({
     .object({ state: RunStateSchema, exitCode: z.number().int().nullable(), error: z.string().optional() })
     .optional(),
   finishedAt: z.string().optional(),
+  /** The verified job without its secrets: what a restarted agent needs to resume the run. */
+  job: JobPayloadSchema.omit({ secrets: true }).optional(),
+  /** The run's secret values, sealed with a key derived from the agent key (never in clear). */
+  sealedSecrets: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
 /**
  * `<dataDir>/runs/<runId>.json`: proof that a run was accepted (written with fsync before the
  * `job.ack`), so an offer repeated after a reconnect or restart is acknowledged but never
- * started twice.
+ * started twice, and the job itself, so a run cut short by a crash can be resumed from the
+ * engine's journal. The step-level history lives in that journal (`<dataDir>/journal/`).
  */
 export class RunJournal {
   readonly #dir: string;

@@ -27,13 +27,27 @@ export interface ReceivedFrame {
   code?: string;
   ts?: number;
   nonce?: string;
-  event?: { kind: string; state?: string; exitCode?: number | null; line?: string; step?: string; stream?: string };
+  event?: {
+    kind: string;
+    state?: string;
+    status?: string;
+    attempt?: number;
+    exitCode?: number | null;
+    line?: string;
+    step?: string;
+    stream?: string;
+    error?: string;
+    outputs?: Record<string, unknown>;
+  };
   [key: string]: unknown;
 }
 
 export interface FakeSession {
   readonly ws: WebSocket;
+  /** Frames received; the events of a `run.events` batch appear as individual `run.event` frames. */
   readonly frames: ReceivedFrame[];
+  /** How many `run.events` batch frames arrived. */
+  batches: number;
   /** Waits for the first received frame (past or future) matching `match`. */
   waitFor(match: (frame: ReceivedFrame) => boolean, timeoutMs?: number): Promise<ReceivedFrame>;
   send(frame: unknown): void;
@@ -154,6 +168,7 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
     const session: FakeSession = {
       ws,
       frames,
+      batches: 0,
       waitFor(match, timeoutMs = 5000) {
         return new Promise((resolve, reject) => {
           const check = (): boolean => {
@@ -181,7 +196,12 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
     ws.on('message', (data: Buffer) => {
       const text = data.toString('utf8');
       const parsed = AgentFrameSchema.safeParse(JSON.parse(text));
-      frames.push(parsed.success ? parsed.data : { type: 'invalid', text });
+      if (!parsed.success) frames.push({ type: 'invalid', text });
+      else if (parsed.data.type === 'run.events') {
+        // a batch is recorded as its events, in order, so assertions read one stream of events
+        session.batches += 1;
+        for (const item of parsed.data.items) frames.push({ type: 'run.event', ...item });
+      } else frames.push(parsed.data);
       for (const listener of [...listeners]) {
         if (listener()) listeners.splice(listeners.indexOf(listener), 1);
       }
@@ -228,6 +248,10 @@ export async function startFakeControlPlane(): Promise<FakeControlPlane> {
       } else if (frame.type === 'run.event' && cp.responsive) {
         cp.lastEventSeq = Math.max(cp.lastEventSeq, frame.seq);
         ws.send(JSON.stringify({ type: 'event.ack', seq: frame.seq }));
+      } else if (frame.type === 'run.events' && cp.responsive) {
+        const last = frame.items.at(-1)?.seq ?? 0;
+        cp.lastEventSeq = Math.max(cp.lastEventSeq, last);
+        ws.send(JSON.stringify({ type: 'event.ack', seq: last }));
       }
     };
   });

@@ -1,0 +1,176 @@
+import { join } from 'node:path';
+import { FlotillaError, isFlotillaError, type JobPayload } from '@flotilla/protocol';
+import { createFileJournal, createStepRegistry, systemClock, type FileJournal } from '@flotilla/steps';
+import {
+  createEngine,
+  createSecretMasker,
+  validateWorkflow,
+  type AgentScope,
+  type CompiledWorkflow,
+  type EngineEvent,
+  type Journal,
+  type JournalRecord,
+  type SecretMasker,
+  type StepRegistry,
+} from '@flotilla/workflow';
+import { policyRegistry, policyServices, type AlertSink } from '../policy/policy-steps.js';
+import type { PolicySource } from '../policy/policy-store.js';
+import { resumeSeed } from './resume-seed.js';
+import { journaledStepEvent, toRunEvent, toRunResult } from './run-events.js';
+import type { RunEventSink, RunExecutor, RunResult } from './run-executor.js';
+
+export interface EngineExecutorOptions {
+  /** Run journals go to `<dataDir>/journal/`. */
+  readonly dataDir: string;
+  readonly policy: PolicySource;
+  /** `agent.name|labels|os` in expressions. */
+  readonly agent?: AgentScope | undefined;
+  /** @default the built-in steps of `@flotilla/steps` */
+  readonly registry?: StepRegistry | undefined;
+  /** @default a fsynced file journal under `<dataDir>/journal/` */
+  readonly journal?: Journal | undefined;
+  /** How long an aborted step may take to stop before the engine abandons it. @default 5000 */
+  readonly abortGraceMs?: number | undefined;
+}
+
+/** The workflow engine behind the job runner's seam. */
+export interface EngineExecutor extends RunExecutor {
+  /** Waits for journal writes and closes the journal files. */
+  close(): Promise<void>;
+}
+
+/** Where the engine journals runs inside the agent's data dir. */
+export function journalDirOf(dataDir: string): string {
+  return join(dataDir, 'journal');
+}
+
+/**
+ * Runs verified jobs with `@flotilla/workflow`'s engine and the built-in steps, under the
+ * agent's live policy, journaling every step start/end durably (SPEC §5.3). A run whose journal
+ * already has records is resumed: finished steps are reported again (the server stores them
+ * idempotently) and never re-run; a step that was in flight follows its effect class.
+ */
+export function createEngineExecutor(options: EngineExecutorOptions): EngineExecutor {
+  const baseRegistry = options.registry ?? createStepRegistry();
+  let fileJournal: FileJournal | undefined;
+  const journal: Journal = options.journal ?? (fileJournal = createFileJournal(journalDirOf(options.dataDir)));
+  // alerts are per run: the run that raised one gets a `system` line, masked like any other
+  const runs = new Map<string, { sink: RunEventSink; mask: SecretMasker }>();
+  const onAlert: AlertSink = (alert, origin) => {
+    const run = runs.get(origin.runId);
+    const text = `ALERT [${alert.severity}] ${alert.title}${alert.message === undefined ? '' : `: ${alert.message}`}`;
+    run?.sink.emit({
+      kind: 'log',
+      ts: new Date().toISOString(),
+      step: origin.stepId,
+      stream: 'system',
+      line: run.mask.text(text),
+    });
+  };
+  const registry = policyRegistry(baseRegistry, options.policy, onAlert);
+  const services = policyServices(options.policy, onAlert);
+
+  async function execute(payload: JobPayload, sink: RunEventSink, signal: AbortSignal): Promise<RunResult> {
+    const validated = validateWorkflow(payload.workflow, { steps: baseRegistry });
+    if (!validated.ok) {
+      for (const p of validated.problems) {
+        const line = `WORKFLOW_INVALID ${p.line}:${p.column}${p.step === undefined ? '' : ` [${p.step}]`} ${p.message} (${p.code})`;
+        sink.emit({ kind: 'log', ts: new Date().toISOString(), step: '', stream: 'system', line });
+      }
+      const first = validated.problems[0];
+      const detail = first === undefined ? '' : ` (${first.line}:${first.column} ${first.message})`;
+      return {
+        state: 'failed',
+        exitCode: null,
+        error: `WORKFLOW_INVALID: the workflow has ${validated.problems.length} problem(s)${detail}`,
+      };
+    }
+    const { runId } = payload;
+    let records: JournalRecord[];
+    try {
+      records = await journal.read(runId);
+    } catch (err) {
+      // nobody can tell what ran: never guess, never re-run
+      const error = isFlotillaError(err) ? `${err.code}: ${err.message}` : 'INTERRUPTED: the run journal is unreadable';
+      return { state: 'interrupted', exitCode: null, error };
+    }
+    if (records.length === 0 && Object.keys(payload.completedSteps).length > 0) {
+      let seed: ReturnType<typeof resumeSeed>;
+      try {
+        seed = resumeSeed(payload, validated.workflow, systemClock.now());
+      } catch (err) {
+        if (isFlotillaError(err)) return { state: 'failed', exitCode: null, error: `${err.code}: ${err.message}` };
+        throw err;
+      }
+      for (const record of seed.records) await journal.append(runId, record);
+      for (const key of seed.ignored) {
+        sink.emit({
+          kind: 'log',
+          ts: new Date().toISOString(),
+          step: key,
+          stream: 'system',
+          line: 'completed step ignored: its status is not a step status; the step runs again',
+        });
+      }
+      records = seed.records;
+    } else {
+      // a resumed run: what the previous process finished may not have reached the outbox
+      for (const record of records) if (record.type === 'step.finished') sink.emit(journaledStepEvent(record));
+    }
+    const startedAt = records.find((r) => r.type === 'run.started')?.ts ?? systemClock.now();
+
+    // The engine knows one kind of abort (cancel: kill, `finally`, `cancelled`); an agent stop
+    // uses it too and is then reported as `interrupted`.
+    const stopping = (): boolean => isFlotillaError(signal.reason) && signal.reason.code === 'INTERRUPTED';
+    const onEvent = (event: EngineEvent): void => {
+      const mapped = toRunEvent(event, signal.aborted && stopping());
+      if (mapped !== undefined) sink.emit(mapped);
+    };
+    const engine = createEngine({
+      registry,
+      clock: systemClock,
+      journal,
+      services,
+      onEvent,
+      abortGraceMs: options.abortGraceMs,
+    });
+    runs.set(runId, { sink, mask: createSecretMasker(Object.values(payload.secrets)) });
+    try {
+      const workflow = withDeadline(validated.workflow, payload.deadline, startedAt);
+      const record = await engine.run({
+        runId,
+        workflow,
+        inputs: payload.inputs,
+        secrets: payload.secrets,
+        agent: options.agent,
+        job: { id: payload.jobId },
+        signal,
+      });
+      return toRunResult(record, signal.aborted && stopping());
+    } catch (err) {
+      if (isFlotillaError(err)) return { state: 'failed', exitCode: null, error: `${err.code}: ${err.message}` };
+      throw err;
+    } finally {
+      runs.delete(runId);
+    }
+  }
+
+  return {
+    execute,
+    close: async () => {
+      await fileJournal?.close();
+    },
+  };
+}
+
+/** The workflow with its timeout shortened so the run ends by the job's `deadline` (RFC 3339). */
+function withDeadline(workflow: CompiledWorkflow, deadline: string | undefined, startedAt: number): CompiledWorkflow {
+  if (deadline === undefined) return workflow;
+  const at = Date.parse(deadline);
+  if (Number.isNaN(at))
+    throw new FlotillaError('VALIDATION_FAILED', { detail: `the deadline "${deadline}" is not an RFC 3339 time` });
+  // the engine treats 0 as "no timeout": a deadline already past must still end the run at once
+  const left = Math.max(1, at - startedAt);
+  const current = Number.isFinite(workflow.timeoutMs) && workflow.timeoutMs > 0 ? workflow.timeoutMs : Infinity;
+  return { ...workflow, timeoutMs: Math.min(current, left) };
+}

@@ -1,0 +1,73 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { z } from 'zod';
+import type { StepPolicy } from '@flotilla/workflow';
+
+/** `js: false` and `js: { enabled: false }` mean the same; the object form leaves room for limits. */
+const Toggle = (enabledByDefault: boolean) =>
+  z
+    .union([z.boolean(), z.strictObject({ enabled: z.boolean().default(enabledByDefault) })])
+    .default(enabledByDefault)
+    .transform((value) => (typeof value === 'boolean' ? value : value.enabled));
+
+const AbsolutePath = z.string().min(1).refine(isAbsolute, 'must be an absolute path');
+
+/**
+ * The agent's local policy file (`<dataDir>/policy.yaml` or `--policy FILE`), SPEC §4. Unknown
+ * keys are errors: a misspelt restriction must not silently allow everything.
+ */
+export const PolicyDocumentSchema = z.strictObject({
+  /** Commands the command-like steps may run: basenames or absolute paths; `'*'` allows all. */
+  allowed_commands: z.array(z.string().min(1)).default(['*']),
+  /** Directories file steps (and sqlite files) may touch. @default [<dataDir>/work, os.tmpdir()] */
+  allowed_file_roots: z.array(AbsolutePath).optional(),
+  /** Services the `service` step may control; `'*'` allows all. */
+  allowed_services: z.array(z.string().min(1)).default([]),
+  /** Log files that log-reading steps and watchers may read. */
+  allowed_log_paths: z.array(AbsolutePath).default([]),
+  downloadexec: Toggle(false),
+  js: Toggle(true),
+  /** Step types that fail with POLICY_DENIED before they run. */
+  disabled_step_types: z.array(z.string().min(1)).default([]),
+  /** Runs executed at once; further offers wait in a local queue. */
+  max_concurrent_runs: z.number().int().min(1).max(1000).default(4),
+});
+export type PolicyDocument = z.input<typeof PolicyDocumentSchema>;
+
+/** The policy in the form the agent and the steps use. Immutable: a reload swaps the object. */
+export interface CompiledPolicy extends StepPolicy {
+  readonly allowedLogPaths: readonly string[];
+  readonly disabledStepTypes: ReadonlySet<string>;
+  readonly maxConcurrentRuns: number;
+  /** Where it came from (`null`: built-in defaults, no file). */
+  readonly source: string | null;
+}
+
+/** The work directory inside the data dir: the default file root and cwd-friendly scratch space. */
+export function workDirOf(dataDir: string): string {
+  return join(dataDir, 'work');
+}
+
+/** Fills the defaults that depend on the data dir and freezes the result. */
+export function compilePolicy(
+  document: z.output<typeof PolicyDocumentSchema>,
+  context: { dataDir: string; source: string | null },
+): CompiledPolicy {
+  const roots = document.allowed_file_roots ?? [workDirOf(context.dataDir), tmpdir()];
+  return Object.freeze({
+    allowedCommands: Object.freeze([...document.allowed_commands]),
+    allowedFileRoots: Object.freeze(roots.map((root) => resolve(root))),
+    allowedServices: Object.freeze([...document.allowed_services]),
+    allowedLogPaths: Object.freeze(document.allowed_log_paths.map((path) => resolve(path))),
+    downloadExecEnabled: document.downloadexec,
+    jsEnabled: document.js,
+    disabledStepTypes: new Set(document.disabled_step_types),
+    maxConcurrentRuns: document.max_concurrent_runs,
+    source: context.source,
+  });
+}
+
+/** The policy of an agent without a policy file. */
+export function defaultPolicy(dataDir: string): CompiledPolicy {
+  return compilePolicy(PolicyDocumentSchema.parse({}), { dataDir, source: null });
+}

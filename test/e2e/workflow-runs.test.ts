@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { testAgents } from './helpers/agents.js';
+import { controlPlanes } from './helpers/control-plane.js';
+import { agentStatus, finishedJob, submitJob } from './helpers/jobs.js';
+import { eventually } from './helpers/rest.js';
+
+const planes = controlPlanes();
+const agents = testAgents();
+afterEach(async () => {
+  await agents.cleanup();
+  await planes.cleanup();
+});
+
+async function onlineAgent(name = 'w1') {
+  const cp = await planes.start();
+  const dataDir = await agents.dataDir();
+  const agent = await agents.start({ serverUrl: cp.url, token: await cp.enrollmentToken(), dataDir, name });
+  await agentStatus(cp.api, agent.agentId, 'online');
+  return { cp, agent };
+}
+
+interface LogLine {
+  step: string;
+  stream: string;
+  line: string;
+}
+const logsOf = async (cp: Awaited<ReturnType<typeof onlineAgent>>['cp'], jobId: string): Promise<LogLine[]> =>
+  (await cp.api.get(`/jobs/${jobId}/logs`)).body.items as LogLine[];
+
+describe('workflows on a real agent through the real server (engine executor)', () => {
+  it('runs a multi-step workflow with needs and templated outputs', async () => {
+    const { cp } = await onlineAgent();
+    const workflow = `
+name: multi
+tasks:
+  - { name: a, type: command, config: { command: echo, args: [alpha] } }
+  - { name: b, needs: [], type: command, config: { command: echo, args: [beta] } }
+  - name: c
+    needs: [a, b]
+    type: command
+    config: { command: sh, args: [-c, 'echo "got $0"; exit 5', "code \${{ steps.a.outputs.exit_code }}"] }
+`;
+    const job = await finishedJob(cp.api, await submitJob(cp.api, workflow, 'w1'));
+    expect(job.runs[0]).toMatchObject({ state: 'failed', exitCode: 5 });
+    const lines = (await logsOf(cp, job.id)).filter((l) => l.stream === 'stdout').map((l) => `${l.step}:${l.line}`);
+    expect(lines).toEqual(expect.arrayContaining(['a:alpha', 'b:beta', 'c:got code 0']));
+  });
+
+  it('cancels a running `sleep 30` through the API: process killed, finally runs, run cancelled', async () => {
+    const { cp } = await onlineAgent();
+    const workflow = `
+name: cancellable
+tasks:
+  - { name: long, type: command, config: { command: sleep, args: ["30"] } }
+finally:
+  - { name: cleanup, type: command, config: { command: echo, args: [cleaned up] } }
+`;
+    const jobId = await submitJob(cp.api, workflow, 'w1');
+    await eventually(async () => (await logsOf(cp, jobId)).some((l) => l.step === 'long'), 10_000, 'step long started');
+    const started = Date.now();
+    const res = await cp.api.post(`/jobs/${jobId}/cancel`);
+    expect(res.status).toBeLessThan(300);
+    const job = await finishedJob(cp.api, jobId);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(job.runs[0]?.state).toBe('cancelled');
+    await eventually(
+      async () => (await logsOf(cp, jobId)).some((l) => l.step === 'cleanup' && l.line === 'cleaned up'),
+      5000,
+      'finally step output stored',
+    );
+  });
+});
