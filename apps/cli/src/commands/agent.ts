@@ -10,6 +10,7 @@ interface AgentFlags {
   name?: string;
   label?: Record<string, string>;
   logLevel?: string;
+  policy?: string;
 }
 
 export const agentCommand: CliCommand = {
@@ -22,6 +23,7 @@ export const agentCommand: CliCommand = {
       .option('--data <dir>', 'data directory for key and journal (env FLOTILLA_AGENT_DATA; default ./.flotilla/agent)')
       .option('--name <name>', 'agent name, unique per project (env FLOTILLA_AGENT_NAME; default the hostname)')
       .option('--label <key=value>', 'label sent at enrolment (repeatable)', collectKeyValue)
+      .option('--policy <file>', 'local policy file (env FLOTILLA_AGENT_POLICY; default <data>/policy.yaml)')
       .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent', 'info')
       .action(async (opts: AgentFlags) => {
         const { compileAgentOptions, startAgent } = await import('@flotilla/agent');
@@ -32,6 +34,7 @@ export const agentCommand: CliCommand = {
           name: opts.name,
           labels: opts.label,
           logLevel: opts.logLevel as AgentOptions['logLevel'],
+          policyFile: opts.policy,
         });
         const controller = new AbortController();
         const stopOnSignal = waitForShutdownSignal().then(() => {
