@@ -28,6 +28,8 @@ export const HelloFrameSchema = z.strictObject({
   agentId: z.string().min(1).max(64),
   protocolVersion: z.number().int(),
   agentVersion: z.string().max(64),
+  /** Runs the agent accepts at once; the server never has more dispatched or running. @default 4 */
+  maxConcurrentRuns: z.number().int().min(1).max(10_000).optional(),
   nonce: Nonce,
   signature: Signature,
 });
@@ -114,6 +116,8 @@ export const RunEventSchema = z.discriminatedUnion('kind', [
     status: z.string(),
     exitCode: z.number().int().nullable(),
     error: z.string().optional(),
+    /** The step's outputs, kept by the server so a re-run can resume after this step. */
+    outputs: z.record(z.string(), z.unknown()).optional(),
   }),
   z.strictObject({
     kind: z.literal('log'),

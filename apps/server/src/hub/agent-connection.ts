@@ -9,15 +9,18 @@ import { setAgentConnection } from '../agents/agent-repo.js';
 import type { ServerKey } from '../bootstrap/server-key.js';
 import { lastEventSeq } from '../jobs/agent-event-store.js';
 import type { JobLog, JobUpdate } from '../jobs/job-events.js';
-import { openOffersForAgent, transitionRun } from '../jobs/run-repo.js';
+import { offersForAgent, pendingCancels, releaseAgentRuns, transitionRun } from '../jobs/run-repo.js';
 import { nowIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
 import { decodeAgentFrame, toErrorFrame } from './frame-codec.js';
 import { verifyHello } from './handshake.js';
 import type { Refusal } from './handshake.js';
 import { signJobEnvelope } from './job-envelope.js';
-import { handleJobAck, handleJobReject, handleRunEvent } from './run-frames.js';
+import { handleJobAck, handleJobReject, handleRunEvent, handleRunEvents } from './run-frames.js';
 import type { RunFrameOutcome } from './run-frames.js';
+
+/** Concurrent runs of an agent that does not say (`hello.maxConcurrentRuns`). */
+export const DEFAULT_MAX_CONCURRENT_RUNS = 4;
 
 /** A connection this noisy is broken or hostile: after this many invalid frames it is closed. */
 const MAX_INVALID_FRAMES = 20;
@@ -37,6 +40,7 @@ export interface ConnectionHost {
   /** Forgets the connection; true when it was the agent's current one. */
   unregister(connection: AgentConnection): boolean;
   isShuttingDown(): boolean;
+  isConnected(agentId: string): boolean;
   announce(updates: JobUpdate[], logs: JobLog[]): void;
 }
 
@@ -83,9 +87,17 @@ export class AgentConnection {
     return this.queue;
   }
 
-  /** Offers the agent its open runs (all of them, or one new run). */
-  offer(filter: { runId?: string } = {}): Promise<void> {
-    return this.enqueue(() => this.sendOffers(filter.runId === undefined ? ['queued', 'dispatched'] : ['queued'], filter.runId));
+  /** Offers the agent queued runs, as many as it has free slots. */
+  offer(): Promise<void> {
+    return this.enqueue(() => this.sendOffers(false));
+  }
+
+  /** Asks the agent to stop a run (after any offer already queued on this connection). */
+  cancel(runId: string): Promise<void> {
+    return this.enqueue(() => {
+      if (this.state === 'ready') this.send({ type: 'job.cancel', runId });
+      return Promise.resolve();
+    });
   }
 
   /** Sends a `refused` frame and closes with the matching code. */
@@ -176,6 +188,9 @@ export class AgentConnection {
       case 'run.event':
         this.apply(await handleRunEvent(this.host.db, agentId, frame, this.log));
         return;
+      case 'run.events':
+        this.apply(await handleRunEvents(this.host.db, agentId, frame, this.log));
+        return;
     }
   }
 
@@ -203,26 +218,36 @@ export class AgentConnection {
       lastEventSeq: await lastEventSeq(this.host.db, agent.id),
     });
     await setAgentConnection(this.host.db, agent.id, 'online', hello.agentVersion);
-    this.log.info({ version: hello.agentVersion }, 'agent connected');
-    await this.sendOffers(['queued', 'dispatched']);
+    await this.host.db
+      .updateTable('agents')
+      .set({ max_concurrent_runs: hello.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS })
+      .where('id', '=', agent.id)
+      .execute();
+    this.log.info({ version: hello.agentVersion, maxConcurrentRuns: hello.maxConcurrentRuns }, 'agent connected');
+    await this.sendOffers(true);
+    // After the offers: a cancel must never overtake the offer of the run it stops.
+    for (const runId of await pendingCancels(this.host.db, agent.id)) this.send({ type: 'job.cancel', runId });
   }
 
-  private async sendOffers(states: ('queued' | 'dispatched')[], runId?: string): Promise<void> {
+  /** Offers queued runs up to the agent's free slots; `resend` re-offers its dispatched runs too. */
+  private async sendOffers(resend: boolean): Promise<void> {
     if (this.state !== 'ready' || this.agentId === null) return;
-    const offers = await openOffersForAgent(this.host.db, this.agentId, { states, runId });
+    const offers = await offersForAgent(this.host.db, this.agentId, { resend });
     for (const offer of offers) {
       const issuedAt = nowIso();
-      const update = await transitionRun(this.host.db, {
-        runId: offer.runId,
-        agentId: offer.agentId,
-        from: ['queued', 'dispatched'],
-        to: 'dispatched',
-        set: { dispatched_at: issuedAt },
-      });
-      if (update === undefined) continue;
+      if (offer.state === 'queued') {
+        const update = await transitionRun(this.host.db, {
+          runId: offer.runId,
+          agentId: offer.agentId,
+          from: ['queued'],
+          to: 'dispatched',
+          set: { dispatched_at: issuedAt },
+        });
+        if (update === undefined) continue;
+        this.host.announce([update], []);
+      }
       this.send({ type: 'job.offer', envelope: signJobEnvelope(this.host.serverKey, offer, issuedAt) });
       this.log.debug({ runId: offer.runId }, 'job offered');
-      this.host.announce([update], []);
     }
   }
 
@@ -235,7 +260,12 @@ export class AgentConnection {
     this.log.info({ code }, 'agent disconnected');
     // A replaced connection must not mark the agent offline under its successor.
     if (wasCurrent && !this.host.isShuttingDown()) {
-      void this.enqueue(() => setAgentConnection(this.host.db, agentId, 'offline'));
+      void this.enqueue(async () => {
+        // A successor may already be connected (fast reconnect): its runs are its own.
+        if (this.host.isConnected(agentId)) return;
+        await setAgentConnection(this.host.db, agentId, 'offline');
+        this.host.announce(await releaseAgentRuns(this.host.db, agentId), []);
+      });
     }
   }
 }

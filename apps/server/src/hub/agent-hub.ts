@@ -1,10 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
-import { ChannelCloseCode } from '@flotilla/protocol';
+import { ChannelCloseCode, TERMINAL_STATES } from '@flotilla/protocol';
 import type { ErrorCode } from '@flotilla/protocol';
 import { markAllAgentsOffline } from '../agents/agent-repo.js';
 import type { ServerKey } from '../bootstrap/server-key.js';
 import type { JobEvents, JobLog, JobUpdate } from '../jobs/job-events.js';
+import { advanceRollout } from '../jobs/rollout-progress.js';
+import { expireRuns, releaseAllRuns } from '../jobs/run-repo.js';
 import type { Database } from '../store/schema.js';
 import { AgentConnection } from './agent-connection.js';
 import type { ChannelSocket, ConnectionHost } from './agent-connection.js';
@@ -17,6 +19,8 @@ export interface AgentHubOptions {
   pingIntervalMs: number;
   missedBeatsBeforeOffline: number;
   helloTimeoutMs: number;
+  /** How often queued runs of expired jobs are marked `expired`. @default 1000 */
+  expirySweepMs?: number;
 }
 
 /** Counters exposed for tests and, later, `/metrics`. */
@@ -43,6 +47,9 @@ export class AgentHub implements ConnectionHost {
   private readonly connections = new Map<string, AgentConnection>();
   private readonly all = new Set<AgentConnection>();
   private timer: NodeJS.Timeout | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  /** Rollout progress and slot refills, one after another (they read-modify-write job rows). */
+  private progressChain: Promise<void> = Promise.resolve();
   private shuttingDown = false;
 
   constructor(options: AgentHubOptions) {
@@ -56,6 +63,11 @@ export class AgentHub implements ConnectionHost {
   /** Marks stale connections offline (nobody is connected to a fresh process) and starts the liveness timer. */
   async start(): Promise<void> {
     await markAllAgentsOffline(this.db);
+    await releaseAllRuns(this.db);
+    this.sweeper = setInterval(() => {
+      void this.sweepExpired();
+    }, this.options.expirySweepMs ?? 1000);
+    this.sweeper.unref();
     const silenceLimitMs = this.pingIntervalMs * this.options.missedBeatsBeforeOffline;
     this.timer = setInterval(() => {
       const now = Date.now();
@@ -93,9 +105,56 @@ export class AgentHub implements ConnectionHost {
     return this.shuttingDown;
   }
 
+  /**
+   * Publishes committed progress, then (in the background, in order) lets it take effect: a run
+   * that ended frees a slot on its agent and may open the next rollout batch or stop the rollout.
+   */
   announce(updates: JobUpdate[], logs: JobLog[]): void {
-    for (const update of updates) this.options.jobEvents.emit('update', update);
     for (const log of logs) this.options.jobEvents.emit('log', log);
+    for (const update of updates) this.options.jobEvents.emit('update', update);
+    const ended = updates.filter((u) => TERMINAL_STATES.has(u.runState));
+    if (ended.length === 0 || this.shuttingDown) return;
+    this.progressChain = this.progressChain
+      .then(() => this.progress(ended))
+      .catch((err: unknown) => {
+        this.options.logger.error({ err }, 'job progress failed');
+      });
+  }
+
+  /** Resolves when all progress announced so far has taken effect (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.progressChain;
+  }
+
+  private async progress(ended: JobUpdate[]): Promise<void> {
+    const agents = new Set(ended.map((u) => u.agentId));
+    for (const jobId of new Set(ended.map((u) => u.jobId))) {
+      const step = await advanceRollout(this.db, jobId);
+      for (const agentId of step.agentIds) agents.add(agentId);
+      if (step.updates.length > 0) this.announce(step.updates, []);
+    }
+    await this.pump([...agents]);
+  }
+
+  private async sweepExpired(): Promise<void> {
+    try {
+      const updates = await expireRuns(this.db);
+      if (updates.length > 0) this.announce(updates, []);
+    } catch (err) {
+      if (!this.shuttingDown) this.options.logger.warn({ err }, 'expiry sweep failed');
+    }
+  }
+
+  /** Offers queued runs to those of these agents connected here, up to their free slots. */
+  async pump(agentIds: readonly string[]): Promise<void> {
+    const connected = agentIds.flatMap((agentId) => this.connections.get(agentId) ?? []);
+    await Promise.all(connected.map((connection) => connection.offer()));
+  }
+
+  /** Sends `job.cancel` for runs whose agents are connected here (others get it on reconnect). */
+  async cancelRuns(runs: readonly { runId: string; agentId: string }[]): Promise<void> {
+    const sends = runs.flatMap((r) => this.connections.get(r.agentId)?.cancel(r.runId) ?? []);
+    await Promise.all(sends);
   }
 
   isConnected(agentId: string): boolean {
@@ -106,10 +165,6 @@ export class AgentHub implements ConnectionHost {
     return this.connections.size;
   }
 
-  /** Offers a newly created run if its agent is connected here; otherwise it waits, queued, for the agent. */
-  async offerRun(agentId: string, runId: string): Promise<void> {
-    await this.connections.get(agentId)?.offer({ runId });
-  }
 
   /** Closes the connections of agents that lost trust (revoked, replaced key). */
   disconnect(agentIds: readonly string[], code: Extract<ErrorCode, 'AGENT_REVOKED'>): void {
@@ -122,12 +177,14 @@ export class AgentHub implements ConnectionHost {
   beginShutdown(): void {
     this.shuttingDown = true;
     clearInterval(this.timer);
+    clearInterval(this.sweeper);
     for (const connection of this.all) connection.close(ChannelCloseCode.goingAway, 'server shutting down');
   }
 
   /** Step 2 (onClose): let in-flight frames finish, then record that nobody is connected. */
   async finishShutdown(): Promise<void> {
     await Promise.all([...this.all].map((c) => c.idle()));
+    await this.progressChain;
     this.connections.clear();
     await markAllAgentsOffline(this.db);
   }

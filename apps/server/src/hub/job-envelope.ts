@@ -15,7 +15,7 @@ export function signJobEnvelope(serverKey: ServerKey, offer: RunOffer, issuedAt:
     inputs: offer.inputs,
     issuedAt,
     secrets: {},
-    completedSteps: {},
+    completedSteps: offer.completedSteps,
   };
   const payload = JSON.stringify(body);
   return { payload, signature: serverKey.sign(payload) };

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AgentFrame, ServerFrame } from '@flotilla/protocol';
 import type { FastifyBaseLogger } from 'fastify';
-import { recordAgentEvent } from '../jobs/agent-event-store.js';
+import { recordAgentEvent, recordAgentEvents } from '../jobs/agent-event-store.js';
 import type { JobLog, JobUpdate } from '../jobs/job-events.js';
 import { transitionRun } from '../jobs/run-repo.js';
 import { nowIso } from '../store/time.js';
@@ -51,5 +51,19 @@ export async function handleRunEvent(
   const recorded = await recordAgentEvent(db, agentId, frame);
   if (!recorded.stored) log.debug({ seq: frame.seq }, 'duplicate agent event ignored');
   else if (!recorded.applied) log.warn({ seq: frame.seq, runId: frame.runId }, 'event for a run this agent does not own; stored, not applied');
+  return { reply: { type: 'event.ack', seq: recorded.ackSeq }, updates: recorded.updates, logs: recorded.logs };
+}
+
+/** `run.events`: a batch applied in one transaction, deduplicated per `(agent, seq)`, one cumulative ack. */
+export async function handleRunEvents(
+  db: Kysely<Database>,
+  agentId: string,
+  frame: Frame<'run.events'>,
+  log: FastifyBaseLogger,
+): Promise<RunFrameOutcome> {
+  const recorded = await recordAgentEvents(db, agentId, frame.items);
+  const duplicates = frame.items.length - recorded.stored;
+  if (duplicates > 0) log.debug({ duplicates }, 'duplicate agent events ignored');
+  if (recorded.notApplied > 0) log.warn({ notApplied: recorded.notApplied }, 'events for runs this agent does not own; stored, not applied');
   return { reply: { type: 'event.ack', seq: recorded.ackSeq }, updates: recorded.updates, logs: recorded.logs };
 }

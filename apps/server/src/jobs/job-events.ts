@@ -5,6 +5,8 @@ import type { LogLine, RunState } from '@flotilla/protocol';
 export interface JobUpdate {
   jobId: string;
   runId: string;
+  /** The agent of the run (whose concurrency slot may have freed up). */
+  agentId: string;
   jobState: RunState;
   runState: RunState;
 }

@@ -1,26 +1,56 @@
 import type { Kysely } from 'kysely';
-import type { Job, LogLine, Page, Run, RunState } from '@flotilla/protocol';
+import type { Job, Page, Run, RunState } from '@flotilla/protocol';
 import { decodeCursor, toPage } from '../store/cursor.js';
 import { newId } from '../store/ids.js';
 import { nowIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
 import type { Scope } from '../store/scope.js';
+import { countStates } from './job-state.js';
+import type { CompiledRollout } from './job-target.js';
 
-/** A job accepted by the API, with the one agent its single run targets. */
+/** One run of a new job. */
+export interface NewRun {
+  agentId: string;
+  /** Rollout batch; only batch 0 may be dispatched at first. */
+  batch: number;
+  /** Resume data (`JobPayload.completedSteps`). */
+  completedSteps?: Record<string, { status: string; outputs: Record<string, unknown> }> | undefined;
+}
+
+/** A job accepted by the API, with the runs it fans out to. */
 export interface NewJob {
   workflowName: string;
   workflowText: string;
   inputs: Record<string, unknown>;
   target: unknown;
-  agentId: string;
+  runs: NewRun[];
+  rollout: CompiledRollout | null;
+  expiresAt: string | null;
   createdBy: string | null;
+  rerunOf?: string | undefined;
 }
 
-/** Persists a job and its run in one transaction (the job exists before the API answers). */
-export async function createJob(db: Kysely<Database>, scope: Scope, job: NewJob): Promise<{ jobId: string; runId: string }> {
+/** Persists a job and all its runs in one transaction (the job exists before the API answers). */
+export async function createJob(db: Kysely<Database>, scope: Scope, job: NewJob): Promise<{ jobId: string; runIds: string[] }> {
   const jobId = newId('job');
-  const runId = newId('run');
   const now = nowIso();
+  const runs = job.runs.map((run) => ({
+    id: newId('run'),
+    job_id: jobId,
+    tenant_id: scope.tenantId,
+    project_id: scope.projectId,
+    agent_id: run.agentId,
+    state: 'queued',
+    exit_code: null,
+    error: null,
+    error_code: null,
+    created_at: now,
+    dispatched_at: null,
+    started_at: null,
+    finished_at: null,
+    batch: run.batch,
+    completed_steps: run.completedSteps === undefined ? null : JSON.stringify(run.completedSteps),
+  }));
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('jobs')
@@ -36,28 +66,15 @@ export async function createJob(db: Kysely<Database>, scope: Scope, job: NewJob)
         created_by: job.createdBy,
         created_at: now,
         updated_at: now,
+        expires_at: job.expiresAt,
+        rollout: job.rollout === null ? null : JSON.stringify(job.rollout),
+        rerun_of: job.rerunOf ?? null,
       })
       .execute();
-    await trx
-      .insertInto('runs')
-      .values({
-        id: runId,
-        job_id: jobId,
-        tenant_id: scope.tenantId,
-        project_id: scope.projectId,
-        agent_id: job.agentId,
-        state: 'queued',
-        exit_code: null,
-        error: null,
-        error_code: null,
-        created_at: now,
-        dispatched_at: null,
-        started_at: null,
-        finished_at: null,
-      })
-      .execute();
+    // Batched so a fan-out to thousands of agents stays under the engines' parameter limits.
+    for (let i = 0; i < runs.length; i += 200) await trx.insertInto('runs').values(runs.slice(i, i + 200)).execute();
   });
-  return { jobId, runId };
+  return { jobId, runIds: runs.map((r) => r.id) };
 }
 
 async function runsOfJobs(db: Kysely<Database>, jobIds: string[]): Promise<Map<string, Run[]>> {
@@ -68,7 +85,8 @@ async function runsOfJobs(db: Kysely<Database>, jobIds: string[]): Promise<Map<s
     .innerJoin('agents', 'agents.id', 'runs.agent_id')
     .select(['runs.id', 'runs.job_id', 'agents.name', 'runs.agent_id', 'runs.state', 'runs.exit_code', 'runs.error', 'runs.started_at', 'runs.finished_at'])
     .where('runs.job_id', 'in', jobIds)
-    .orderBy('runs.created_at')
+    .orderBy('runs.batch')
+    .orderBy('agents.name')
     .orderBy('runs.id')
     .execute();
   for (const row of rows) {
@@ -88,61 +106,84 @@ async function runsOfJobs(db: Kysely<Database>, jobIds: string[]): Promise<Map<s
   return byJob;
 }
 
+const JOB_COLUMNS = ['id', 'state', 'workflow_name', 'created_at', 'expires_at'] as const;
+type JobHead = { id: string; state: string; workflow_name: string; created_at: string; expires_at: string | null };
+
+function toJob(row: JobHead, runs: Run[]): Job {
+  return {
+    id: row.id,
+    state: row.state as RunState,
+    workflowName: row.workflow_name,
+    createdAt: row.created_at,
+    runs,
+    counts: countStates(runs.map((r) => r.state)),
+    expiresAt: row.expires_at,
+  };
+}
+
 export async function getJob(db: Kysely<Database>, scope: Scope, id: string): Promise<Job | undefined> {
   const row = await db
     .selectFrom('jobs')
-    .select(['id', 'state', 'workflow_name', 'created_at'])
+    .select(JOB_COLUMNS)
     .where('id', '=', id)
     .where('tenant_id', '=', scope.tenantId)
     .where('project_id', '=', scope.projectId)
     .executeTakeFirst();
   if (row === undefined) return undefined;
   const runs = await runsOfJobs(db, [row.id]);
-  return { id: row.id, state: row.state as RunState, workflowName: row.workflow_name, createdAt: row.created_at, runs: runs.get(row.id) ?? [] };
+  return toJob(row, runs.get(row.id) ?? []);
 }
 
-/** Newest first, cursor-paginated, runs included. */
-export async function listJobs(db: Kysely<Database>, scope: Scope, page: { limit: number; cursor?: string | undefined }): Promise<Page<Job>> {
-  let query = db
-    .selectFrom('jobs')
-    .select(['id', 'state', 'workflow_name', 'created_at'])
-    .where('tenant_id', '=', scope.tenantId)
-    .where('project_id', '=', scope.projectId);
+/** A job without scope check (the hub and live views, after the route checked scope). */
+export async function getJobById(db: Kysely<Database>, id: string): Promise<Job | undefined> {
+  const row = await db.selectFrom('jobs').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst();
+  if (row === undefined) return undefined;
+  const runs = await runsOfJobs(db, [row.id]);
+  return toJob(row, runs.get(row.id) ?? []);
+}
+
+/** Newest first, cursor-paginated, optionally one state only, runs included. */
+export async function listJobs(
+  db: Kysely<Database>,
+  scope: Scope,
+  page: { limit: number; cursor?: string | undefined; state?: RunState | undefined },
+): Promise<Page<Job>> {
+  let query = db.selectFrom('jobs').select(JOB_COLUMNS).where('tenant_id', '=', scope.tenantId).where('project_id', '=', scope.projectId);
+  if (page.state !== undefined) query = query.where('state', '=', page.state);
   if (page.cursor !== undefined) {
     const c = decodeCursor(page.cursor);
     query = query.where((eb) => eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]));
   }
   const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
   const runs = await runsOfJobs(db, rows.slice(0, page.limit).map((r) => r.id));
-  return toPage(rows, page.limit, (row) => ({
-    id: row.id,
-    state: row.state as RunState,
-    workflowName: row.workflow_name,
-    createdAt: row.created_at,
-    runs: runs.get(row.id) ?? [],
-  }));
+  return toPage(rows, page.limit, (row) => toJob(row, runs.get(row.id) ?? []));
 }
 
-/**
- * Log lines of a job after sequence number `after`, in order. The cursor is the last `seq`; the
- * sequence is per run, which is unambiguous while a job has one run.
- */
-export async function getJobLogs(
-  db: Kysely<Database>,
-  jobId: string,
-  query: { after: number; limit: number },
-): Promise<Page<LogLine>> {
-  const rows = await db
-    .selectFrom('run_logs')
-    .innerJoin('runs', 'runs.id', 'run_logs.run_id')
-    .select(['run_logs.run_id', 'run_logs.step', 'run_logs.stream', 'run_logs.line', 'run_logs.ts', 'run_logs.seq'])
-    .where('runs.job_id', '=', jobId)
-    .where('run_logs.seq', '>', query.after)
-    .orderBy('run_logs.seq')
-    .orderBy('run_logs.run_id')
-    .limit(query.limit + 1)
-    .execute();
-  const items = rows.slice(0, query.limit).map((r) => ({ runId: r.run_id, step: r.step, stream: r.stream, line: r.line, ts: r.ts, seq: r.seq }));
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > query.limit && last !== undefined ? String(last.seq) : null };
+/** What a re-run copies from a job. */
+export interface JobSource {
+  id: string;
+  workflowName: string;
+  workflowText: string;
+  inputs: Record<string, unknown>;
+  target: unknown;
+  expiresInMs: number | null;
+}
+
+export async function getJobSource(db: Kysely<Database>, scope: Scope, id: string): Promise<JobSource | undefined> {
+  const row = await db
+    .selectFrom('jobs')
+    .select(['id', 'workflow_name', 'workflow_text', 'inputs', 'target', 'created_at', 'expires_at'])
+    .where('id', '=', id)
+    .where('tenant_id', '=', scope.tenantId)
+    .where('project_id', '=', scope.projectId)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  return {
+    id: row.id,
+    workflowName: row.workflow_name,
+    workflowText: row.workflow_text,
+    inputs: JSON.parse(row.inputs) as Record<string, unknown>,
+    target: JSON.parse(row.target) as unknown,
+    expiresInMs: row.expires_at === null ? null : Date.parse(row.expires_at) - Date.parse(row.created_at),
+  };
 }

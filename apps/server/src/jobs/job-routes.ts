@@ -1,43 +1,32 @@
 import type { FastifyInstance } from 'fastify';
-import { CreateJobRequestSchema, FlotillaError, IdParamsSchema, LogsQuerySchema, PageQuerySchema } from '@flotilla/protocol';
-import type { Job, LogLine, Page } from '@flotilla/protocol';
+import { CreateJobRequestSchema, FlotillaError, IdParamsSchema, ListJobsQuerySchema, RerunJobRequestSchema } from '@flotilla/protocol';
+import type { Job, Page } from '@flotilla/protocol';
 import { principalOf } from '../auth/auth-plugin.js';
-import { resolveTargetAgent } from '../agents/agent-repo.js';
 import { parseInput } from '../http/parse-input.js';
 import type { ServerContext } from '../server-context.js';
-import { createJob, getJob, getJobLogs, listJobs } from './job-repo.js';
-import { checkWorkflow } from './workflow-check.js';
+import { cancelJob } from './cancel-job.js';
+import { getJob, getJobSource, listJobs } from './job-repo.js';
+import { rerunSubmission } from './rerun-job.js';
+import { submitJob } from './submit-job.js';
 
-/** `POST /jobs`, `GET /jobs`, `GET /jobs/:id`, `GET /jobs/:id/logs`. */
+/** `POST /jobs`, `GET /jobs`, `GET /jobs/:id`, `POST /jobs/:id/cancel`, `POST /jobs/:id/rerun`. */
 export function jobRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   app.post('/jobs', async (request, reply) => {
     const p = principalOf(request);
     const body = parseInput(CreateJobRequestSchema, request.body, 'body');
-    const workflow = checkWorkflow(body.workflow);
-    if (!('agent' in body.target)) {
-      throw new FlotillaError('TARGET_NOT_FOUND', { detail: 'selector targets are not supported yet' });
-    }
-    const agent = await resolveTargetAgent(ctx.store.db, p, body.target.agent);
-    if (agent === undefined) {
-      throw new FlotillaError('TARGET_NOT_FOUND', { detail: `No agent named or with id "${body.target.agent}"` });
-    }
-    // Persisted before anything is sent or answered: an accepted job survives a crash (SPEC §6).
-    const { jobId, runId } = await createJob(ctx.store.db, p, {
-      workflowName: workflow.name,
+    const job = await submitJob(ctx, p, {
       workflowText: body.workflow,
-      inputs: body.inputs,
       target: body.target,
-      agentId: agent.id,
+      inputs: body.inputs,
+      expiresInMs: body.expiresIn ?? null,
       createdBy: p.userId,
     });
-    request.log.info({ jobId, runId, agentId: agent.id, workflow: workflow.name }, 'job accepted');
-    await ctx.hub.offerRun(agent.id, runId);
-    const job = await getJob(ctx.store.db, p, jobId);
+    request.log.info({ jobId: job.id, runs: job.runs.length, workflow: job.workflowName }, 'job accepted');
     return reply.status(201).send(job);
   });
 
   app.get('/jobs', async (request): Promise<Page<Job>> => {
-    const query = parseInput(PageQuerySchema, request.query, 'query');
+    const query = parseInput(ListJobsQuerySchema, request.query, 'query');
     return listJobs(ctx.store.db, principalOf(request), query);
   });
 
@@ -48,12 +37,26 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
     return job;
   });
 
-  app.get('/jobs/:id/logs', async (request): Promise<Page<LogLine>> => {
+  app.post('/jobs/:id/cancel', async (request, reply) => {
+    const p = principalOf(request);
     const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const query = parseInput(LogsQuerySchema, request.query, 'query');
-    // Scope check first: logs of another tenant's job are a 404 like the job itself.
-    if ((await getJob(ctx.store.db, principalOf(request), id)) === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
-    return getJobLogs(ctx.store.db, id, query);
+    if ((await getJob(ctx.store.db, p, id)) === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
+    const outcome = await cancelJob(ctx.store.db, id);
+    ctx.hub.announce(outcome.updates, []);
+    await ctx.hub.cancelRuns(outcome.toAgents);
+    request.log.info({ jobId: id, cancelledNow: outcome.updates.length, askedAgents: outcome.toAgents.length }, 'job cancel requested');
+    return reply.status(202).send(await getJob(ctx.store.db, p, id));
+  });
+
+  app.post('/jobs/:id/rerun', async (request, reply) => {
+    const p = principalOf(request);
+    const { id } = parseInput(IdParamsSchema, request.params, 'params');
+    const { from } = parseInput(RerunJobRequestSchema, request.body ?? {}, 'body');
+    const source = await getJobSource(ctx.store.db, p, id);
+    if (source === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
+    const job = await submitJob(ctx, p, await rerunSubmission(ctx.store.db, source, { from, createdBy: p.userId }));
+    request.log.info({ jobId: job.id, rerunOf: id, from }, 'job re-run accepted');
+    return reply.status(201).send(job);
   });
   return Promise.resolve();
 }

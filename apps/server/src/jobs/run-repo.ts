@@ -1,8 +1,8 @@
 import type { Kysely, UpdateObject } from 'kysely';
-import type { RunState } from '@flotilla/protocol';
+import type { JobPayload, RunState } from '@flotilla/protocol';
 import { nowIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
-import { aggregateJobState } from './job-state.js';
+import { ACTIVE_RUN_STATES, aggregateJobState } from './job-state.js';
 import type { JobUpdate } from './job-events.js';
 
 /** What the hub needs to offer a run to its agent. */
@@ -12,32 +12,61 @@ export interface RunOffer {
   agentId: string;
   workflowText: string;
   inputs: Record<string, unknown>;
+  completedSteps: JobPayload['completedSteps'];
+  /** Whether the run was already dispatched (a re-offer) or is taken from the queue now. */
+  state: 'queued' | 'dispatched';
 }
 
 /**
- * Runs to (re)offer to an agent that is connected: queued ones, and dispatched ones whose offer
- * may have been lost with the previous connection (the agent dedupes by run id in its journal).
+ * Runs to offer an agent now: its dispatched runs when `resend` (their offer may have been lost
+ * with a previous connection; the agent dedupes by run id), then queued runs of active rollout
+ * batches, oldest first, as long as the agent has free slots (`max_concurrent_runs` minus its
+ * dispatched and running runs). Runs whose job expired are not offered (the sweeper expires them).
  */
-export async function openOffersForAgent(
-  db: Kysely<Database>,
-  agentId: string,
-  filter: { states: readonly ('queued' | 'dispatched')[]; runId?: string | undefined },
-): Promise<RunOffer[]> {
-  let query = db
+export async function offersForAgent(db: Kysely<Database>, agentId: string, options: { resend: boolean }): Promise<RunOffer[]> {
+  const agent = await db.selectFrom('agents').select('max_concurrent_runs').where('id', '=', agentId).executeTakeFirst();
+  if (agent === undefined) return [];
+  const now = nowIso();
+  const base = db
     .selectFrom('runs')
     .innerJoin('jobs', 'jobs.id', 'runs.job_id')
-    .select(['runs.id', 'runs.job_id', 'runs.agent_id', 'jobs.workflow_text', 'jobs.inputs'])
-    .where('runs.agent_id', '=', agentId)
-    .where('runs.state', 'in', [...filter.states]);
-  if (filter.runId !== undefined) query = query.where('runs.id', '=', filter.runId);
-  const rows = await query.orderBy('runs.created_at').orderBy('runs.id').execute();
-  return rows.map((r) => ({
+    .select(['runs.id', 'runs.job_id', 'runs.agent_id', 'runs.state', 'runs.completed_steps', 'jobs.workflow_text', 'jobs.inputs'])
+    .where('runs.agent_id', '=', agentId);
+  const active = await base.where('runs.state', 'in', [...ACTIVE_RUN_STATES]).execute();
+  const free = agent.max_concurrent_runs - active.length;
+  const resend = options.resend ? active.filter((r) => r.state === 'dispatched') : [];
+  const queued =
+    free <= 0
+      ? []
+      : await base
+          .where('runs.state', '=', 'queued')
+          .whereRef('runs.batch', '<=', 'jobs.active_batch')
+          .where((eb) => eb.or([eb('jobs.expires_at', 'is', null), eb('jobs.expires_at', '>', now)]))
+          .orderBy('runs.created_at')
+          .orderBy('runs.id')
+          .limit(free)
+          .execute();
+  return [...resend, ...queued].map((r) => ({
     runId: r.id,
     jobId: r.job_id,
     agentId: r.agent_id,
     workflowText: r.workflow_text,
     inputs: JSON.parse(r.inputs) as Record<string, unknown>,
+    completedSteps: r.completed_steps === null ? {} : (JSON.parse(r.completed_steps) as JobPayload['completedSteps']),
+    state: r.state as 'queued' | 'dispatched',
   }));
+}
+
+/** Runs of an agent cancelled while on it: `job.cancel` is (re)sent whenever it connects. */
+export async function pendingCancels(db: Kysely<Database>, agentId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('runs')
+    .select('id')
+    .where('agent_id', '=', agentId)
+    .where('cancel_requested', '=', 1)
+    .where('state', 'in', ['dispatched', 'running', 'unknown'])
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 /** A guarded state change of one run of one agent. */
@@ -65,7 +94,61 @@ export async function transitionRun(db: Kysely<Database>, t: RunTransition): Pro
   if (result.numUpdatedRows === 0n) return undefined;
   const run = await db.selectFrom('runs').select('job_id').where('id', '=', t.runId).executeTakeFirstOrThrow();
   const jobState = await refreshJobState(db, run.job_id);
-  return { jobId: run.job_id, runId: t.runId, jobState, runState: t.to };
+  return { jobId: run.job_id, runId: t.runId, agentId: t.agentId, jobState, runState: t.to };
+}
+
+/** Moves every run matching `where` to `to` (with `set`), announcing each; used for bulk changes. */
+export async function transitionRuns(
+  db: Kysely<Database>,
+  runs: readonly { id: string; agent_id: string; state: string }[],
+  to: RunState,
+  set: Omit<UpdateObject<Database, 'runs'>, 'state'> = {},
+): Promise<JobUpdate[]> {
+  const updates: JobUpdate[] = [];
+  for (const run of runs) {
+    const update = await transitionRun(db, { runId: run.id, agentId: run.agent_id, from: [run.state as RunState], to, set });
+    if (update !== undefined) updates.push(update);
+  }
+  return updates;
+}
+
+/**
+ * The agent's connection is gone: dispatched runs it never acknowledged go back to `queued` (they
+ * are offered again), running ones become `unknown` until the agent returns and reports.
+ */
+export async function releaseAgentRuns(db: Kysely<Database>, agentId: string): Promise<JobUpdate[]> {
+  const runs = await db
+    .selectFrom('runs')
+    .select(['id', 'agent_id', 'state', 'cancel_requested'])
+    .where('agent_id', '=', agentId)
+    .where('state', 'in', [...ACTIVE_RUN_STATES])
+    .execute();
+  // A cancelled run is never offered again: if its offer did arrive, the agent learns of the
+  // cancel on reconnect; until then it is `unknown`.
+  const requeue = runs.filter((r) => r.state === 'dispatched' && r.cancel_requested === 0);
+  const updates = await transitionRuns(db, requeue, 'queued', { dispatched_at: null });
+  updates.push(...(await transitionRuns(db, runs.filter((r) => !requeue.includes(r)), 'unknown')));
+  return updates;
+}
+
+/** After a control-plane restart nobody is connected: the same as every agent disconnecting. */
+export async function releaseAllRuns(db: Kysely<Database>): Promise<void> {
+  const agents = await db.selectFrom('runs').select('agent_id').distinct().where('state', 'in', [...ACTIVE_RUN_STATES]).execute();
+  for (const { agent_id: agentId } of agents) await releaseAgentRuns(db, agentId);
+}
+
+/** Queued runs of jobs whose `expires_at` passed end `expired` (SPEC §6). */
+export async function expireRuns(db: Kysely<Database>, now = nowIso()): Promise<JobUpdate[]> {
+  const runs = await db
+    .selectFrom('runs')
+    .innerJoin('jobs', 'jobs.id', 'runs.job_id')
+    .select(['runs.id', 'runs.agent_id', 'runs.state'])
+    .where('runs.state', '=', 'queued')
+    .where('jobs.expires_at', 'is not', null)
+    .where('jobs.expires_at', '<=', now)
+    .limit(1000)
+    .execute();
+  return transitionRuns(db, runs, 'expired', { error_code: 'EXPIRED', error: 'not delivered before the job expired', finished_at: now });
 }
 
 /** Recomputes and stores a job's state from its runs. */

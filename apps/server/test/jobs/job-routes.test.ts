@@ -48,20 +48,21 @@ describe.each(DIALECTS)('jobs [%s]', (dialect) => {
     expect(res.body.code).toBe('TARGET_NOT_FOUND');
   });
 
-  it('invalid workflow → 422 WORKFLOW_INVALID listing every problem', async () => {
-    const cases: [string, string[]][] = [
-      ['tasks: [', ['']],
-      ['- just a list', ['']],
-      ['description: no name', ['name', 'tasks']],
-      ['name: x\ntasks: []', ['tasks']],
-      ['name: x\nsteps:\n  - type: command\n  - name: b\n    type: command\n    config: {}', ['steps[0].name', 'steps[0].config.command', 'steps[1].config.command']],
+  it('invalid workflow → 422 WORKFLOW_INVALID listing every problem with line and column', async () => {
+    const cases: [string, [string, string, number, number][]][] = [
+      ['- just a list', [['', 'INVALID_TYPE', 1, 1]]],
+      ['description: no name', [['name', 'MISSING_FIELD', 1, 1], ['', 'MISSING_FIELD', 1, 1]]],
+      ['name: x\nsteps:\n  - type: command\n  - name: b\n    type: command\n    config: {}', [['steps[0].name', 'MISSING_FIELD', 3, 5]]],
     ];
-    for (const [workflow, paths] of cases) {
+    for (const [workflow, problems] of cases) {
       const res = await client.post('/jobs', { workflow, target: { agent: 'runner-1' } });
       expect(res.status, workflow).toBe(422);
       expect(res.body.code).toBe('WORKFLOW_INVALID');
-      expect(res.body.errors.map((e: { path: string }) => e.path), workflow).toEqual(paths);
+      const got = res.body.errors.map((e: { path: string; code: string; line: number; column: number }) => [e.path, e.code, e.line, e.column]);
+      expect(got, workflow).toEqual(problems);
     }
+    const syntax = await client.post('/jobs', { workflow: 'tasks: [', target: { agent: 'runner-1' } });
+    expect(syntax.body).toMatchObject({ code: 'WORKFLOW_INVALID', errors: [{ code: 'YAML_SYNTAX' }] });
     // `with` is an alias of `config`, `steps` of `tasks`, JSON is YAML.
     const json = JSON.stringify({ name: 'j', steps: [{ name: 'a', type: 'command', with: { command: 'true' } }] });
     expect((await client.post('/jobs', { workflow: json, target: { agent: 'runner-1' } })).status).toBe(201);

@@ -8,9 +8,10 @@ import { createEnrollmentToken, consumeEnrollmentToken, listEnrollmentTokens } f
 import { enrollAgent } from '../../src/agents/enroll-agent.js';
 import { approveAgent } from '../../src/agents/approve-agent.js';
 import { findTrustedAgentByName, getAgent, listAgents } from '../../src/agents/agent-repo.js';
-import { createJob, getJob, getJobLogs } from '../../src/jobs/job-repo.js';
+import { createJob, getJob } from '../../src/jobs/job-repo.js';
+import { readJobLogs as getJobLogs } from '../../src/logs/log-chunks.js';
 import { recordAgentEvent } from '../../src/jobs/agent-event-store.js';
-import { openOffersForAgent, transitionRun } from '../../src/jobs/run-repo.js';
+import { offersForAgent, transitionRun } from '../../src/jobs/run-repo.js';
 import { createSession, findSessionByToken } from '../../src/auth/session-repo.js';
 import { findUserByUsername } from '../../src/auth/user-repo.js';
 import type { Scope } from '../../src/store/scope.js';
@@ -135,8 +136,10 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
 
   it('stores each agent event exactly once, acks cumulatively and applies logs and results', async () => {
     const { agentId } = await enrollAgent(store.db, store.dialect, { token: await token(), publicKey: newAgentKey().publicKey, name: 'ev-1', labels: {}, facts });
-    const { jobId, runId } = await createJob(store.db, scope, { workflowName: 'w', workflowText: 'name: w', inputs: { a: 1 }, target: { agent: 'ev-1' }, agentId, createdBy: null });
-    expect((await openOffersForAgent(store.db, agentId, { states: ['queued'] })).map((o) => o.runId)).toEqual([runId]);
+    const created = await createJob(store.db, scope, { workflowName: 'w', workflowText: 'name: w', inputs: { a: 1 }, target: { agent: 'ev-1' }, runs: [{ agentId, batch: 0 }], rollout: null, expiresAt: null, createdBy: null });
+    const { jobId } = created;
+    const runId = created.runIds[0]!;
+    expect((await offersForAgent(store.db, agentId, { resend: false })).map((o) => o.runId)).toEqual([runId]);
     expect(await transitionRun(store.db, { runId, agentId, from: ['queued'], to: 'dispatched' })).toMatchObject({ jobState: 'dispatched' });
     // A transition from a state the run is not in changes nothing.
     expect(await transitionRun(store.db, { runId, agentId, from: ['queued'], to: 'running' })).toBeUndefined();
@@ -149,7 +152,7 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
     expect(await log(4, 'out of order')).toMatchObject({ stored: true, ackSeq: 2 });
     expect(await log(3, 'world')).toMatchObject({ stored: true, ackSeq: 4 });
     const finished = await recordAgentEvent(store.db, agentId, { seq: 5, runId, event: { kind: 'run.finished', ts, state: 'succeeded', exitCode: 0 } });
-    expect(finished.updates).toEqual([{ jobId, runId, jobState: 'succeeded', runState: 'succeeded' }]);
+    expect(finished.updates).toEqual([{ jobId, runId, agentId, jobState: 'succeeded', runState: 'succeeded' }]);
 
     const logs = await getJobLogs(store.db, jobId, { after: 0, limit: 10 });
     expect(logs.items.map((l) => [l.seq, l.line])).toEqual([[1, 'hello'], [2, 'out of order'], [3, 'world']]);
@@ -157,15 +160,17 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
     expect((await getJobLogs(store.db, jobId, { after: 1, limit: 1 })).nextCursor).toBe('2');
     const job = (await getJob(store.db, scope, jobId))!;
     expect(job).toMatchObject({ state: 'succeeded', runs: [{ state: 'succeeded', exitCode: 0, agent: 'ev-1', startedAt: '2026-01-02T02:04:05.000Z' }] });
+    // The ack is the dedupe watermark; the row parked for the out-of-order seq 4 is gone once 3 closed the gap.
     const events = await store.db.selectFrom('agent_events').select('seq').where('agent_id', '=', agentId).execute();
-    expect(events.map((e) => e.seq).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(events).toEqual([]);
+    expect(await log(4, 'out of order')).toMatchObject({ stored: false, ackSeq: 5 });
     // A terminal run never moves again.
     expect(await transitionRun(store.db, { runId, agentId, from: ['queued', 'dispatched', 'running'], to: 'failed' })).toBeUndefined();
   });
 
   it('scopes reads by tenant and project', async () => {
     const { agentId } = await enrollAgent(store.db, store.dialect, { token: await token(), publicKey: newAgentKey().publicKey, name: 'scoped', labels: {}, facts });
-    const { jobId } = await createJob(store.db, scope, { workflowName: 'w', workflowText: 'name: w', inputs: {}, target: {}, agentId, createdBy: null });
+    const { jobId } = await createJob(store.db, scope, { workflowName: 'w', workflowText: 'name: w', inputs: {}, target: {}, runs: [{ agentId, batch: 0 }], rollout: null, expiresAt: null, createdBy: null });
     const elsewhere: Scope = { tenantId: scope.tenantId, projectId: 'prj_other' };
     expect(await getAgent(store.db, elsewhere, agentId)).toBeUndefined();
     expect(await getJob(store.db, elsewhere, jobId)).toBeUndefined();

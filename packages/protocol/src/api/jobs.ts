@@ -82,6 +82,20 @@ export type LogLine = z.infer<typeof LogLineSchema>;
 export const LogsQuerySchema = z.strictObject({
   after: z.coerce.number().int().nonnegative().default(0),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** `1`: stream as `text/event-stream` (backlog, then live lines) until the job ends. */
+  follow: z.enum(['0', '1', 'true', 'false']).optional(),
+});
+
+/** `GET /jobs?state=&limit=&cursor=`. */
+export const ListJobsQuerySchema = z.strictObject({
+  state: RunStateSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().max(200).optional(),
+});
+
+/** `POST /jobs/:id/rerun`: `start` runs everything again; `failed` resumes after the steps that succeeded. */
+export const RerunJobRequestSchema = z.strictObject({
+  from: z.enum(['start', 'failed']).default('start'),
 });
 
 /** Terminal run/job states: nothing changes after these. */

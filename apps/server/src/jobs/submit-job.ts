@@ -1,0 +1,58 @@
+import { FlotillaError } from '@flotilla/protocol';
+import type { Job, JobTarget } from '@flotilla/protocol';
+import { validateWorkflow } from '@flotilla/workflow';
+import type { ServerContext } from '../server-context.js';
+import type { Scope } from '../store/scope.js';
+import { isoAfter } from '../store/time.js';
+import { createJob, getJob } from './job-repo.js';
+import type { NewRun } from './job-repo.js';
+import { resolveTarget } from './job-target.js';
+
+/** A job to accept: from `POST /jobs`, or copied from an earlier job by a re-run. */
+export interface JobSubmission {
+  workflowText: string;
+  target: JobTarget;
+  inputs: Record<string, unknown>;
+  expiresInMs: number | null;
+  createdBy: string | null;
+  rerunOf?: string | undefined;
+  /** Resume data per agent id (`from: failed`). */
+  completedSteps?: ReadonlyMap<string, NonNullable<NewRun['completedSteps']>> | undefined;
+}
+
+/**
+ * Checks the workflow's structure (step configs are checked on the agent, which knows its step
+ * types) and returns its name; every problem comes back as `WORKFLOW_INVALID` with line/column.
+ */
+export function checkWorkflow(text: string): { name: string } {
+  const result = validateWorkflow(text);
+  if (result.ok) return { name: result.workflow.name };
+  const errors = result.problems.map((p) => ({ path: p.path, message: p.message, line: p.line, column: p.column, code: p.code }));
+  const detail = errors.map((e) => `${e.line}:${e.column} ${e.path || '(document)'}: ${e.message}`).join('; ');
+  throw new FlotillaError('WORKFLOW_INVALID', { detail: `The workflow is invalid: ${detail}`, errors });
+}
+
+/**
+ * Accepts a job: validates, resolves the target, persists the job and every run in one
+ * transaction (before anything is sent or answered: an accepted job survives a crash, SPEC §6),
+ * then offers the runs to connected agents with free slots.
+ */
+export async function submitJob(ctx: ServerContext, scope: Scope, submission: JobSubmission): Promise<Job> {
+  const workflow = checkWorkflow(submission.workflowText);
+  const resolved = await resolveTarget(ctx.store.db, scope, submission.target, (id) => ctx.hub.isConnected(id));
+  const { jobId } = await createJob(ctx.store.db, scope, {
+    workflowName: workflow.name,
+    workflowText: submission.workflowText,
+    inputs: submission.inputs,
+    target: submission.target,
+    runs: resolved.agents.map((a) => ({ agentId: a.id, batch: a.batch, completedSteps: submission.completedSteps?.get(a.id) })),
+    rollout: resolved.rollout,
+    expiresAt: submission.expiresInMs === null ? null : isoAfter(submission.expiresInMs),
+    createdBy: submission.createdBy,
+    rerunOf: submission.rerunOf,
+  });
+  await ctx.hub.pump(resolved.agents.filter((a) => a.batch === 0).map((a) => a.id));
+  const job = await getJob(ctx.store.db, scope, jobId);
+  if (job === undefined) throw new Error(`job ${jobId} vanished right after it was created`);
+  return job;
+}

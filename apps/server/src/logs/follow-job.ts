@@ -1,0 +1,103 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { TERMINAL_STATES } from '@flotilla/protocol';
+import type { Job, LogLine } from '@flotilla/protocol';
+import type { JobLog, JobUpdate } from '../jobs/job-events.js';
+import { getJobById } from '../jobs/job-repo.js';
+import type { ServerContext } from '../server-context.js';
+import { readJobLogs } from './log-chunks.js';
+
+/** Comment lines keep proxies and clients from timing out an idle stream. */
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * `GET /jobs/:id/logs?follow=1` as Server-Sent Events: `log` events for every line after `after`
+ * (the stored backlog first, then live lines), `state` with the job on every change, and `end`
+ * with the final job once it is over, after which the stream closes. Live lines that arrive while
+ * the backlog is read are buffered, and `seq` (unique per job) drops any line sent twice.
+ */
+export async function followJob(options: {
+  ctx: ServerContext;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  jobId: string;
+  after: number;
+  /** Open streams, ended by the server on shutdown (an open stream would hold `close()` forever). */
+  streams: Set<() => void>;
+}): Promise<void> {
+  const { ctx, request, reply, jobId, after, streams } = options;
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  let lastSeq = after;
+  let closed = false;
+  let backlogDone = false;
+  const pending: LogLine[] = [];
+  let chain: Promise<void> = Promise.resolve();
+
+  const write = (event: string, data: unknown) => {
+    if (!closed) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const sendLine = (line: LogLine) => {
+    if (line.seq <= lastSeq) return;
+    lastSeq = line.seq;
+    write('log', line);
+  };
+  const onLog = (log: JobLog) => {
+    if (log.jobId !== jobId) return;
+    if (backlogDone) sendLine(log.line);
+    else pending.push(log.line);
+  };
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    streams.delete(finish);
+    clearInterval(heartbeat);
+    ctx.jobEvents.off('log', onLog);
+    ctx.jobEvents.off('update', onUpdate);
+    raw.end();
+  };
+  /** Sends stored lines not sent yet (a line may be committed before its live event is seen). */
+  const drain = async () => {
+    for (;;) {
+      const page = await readJobLogs(ctx.store.db, jobId, { after: lastSeq, limit: 5000 });
+      for (const line of page.items) sendLine(line);
+      if (page.nextCursor === null || closed) return;
+    }
+  };
+  const report = async (job: Job | undefined) => {
+    if (job === undefined || closed) {
+      finish();
+      return;
+    }
+    if (TERMINAL_STATES.has(job.state)) {
+      await drain();
+      write('end', job);
+      finish();
+      return;
+    }
+    write('state', job);
+  };
+  const onUpdate = (update: JobUpdate) => {
+    if (update.jobId !== jobId) return;
+    chain = chain.then(async () => report(await getJobById(ctx.store.db, jobId))).catch(() => finish());
+  };
+
+  const heartbeat = setInterval(() => {
+    if (!closed) raw.write(': heartbeat\n\n');
+  }, HEARTBEAT_MS);
+  // The response's `close` fires when the client goes away (or after `end`).
+  raw.on('close', finish);
+  streams.add(finish);
+  ctx.jobEvents.on('log', onLog);
+  ctx.jobEvents.on('update', onUpdate);
+  try {
+    await drain();
+    backlogDone = true;
+    for (const line of pending.splice(0)) sendLine(line);
+    chain = chain.then(async () => report(await getJobById(ctx.store.db, jobId)));
+    await chain;
+  } catch (err) {
+    request.log.warn({ err, jobId }, 'log follow failed');
+    finish();
+  }
+}

@@ -1,0 +1,114 @@
+import { PostgresAdapter, sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { LogLine, Page } from '@flotilla/protocol';
+import { randomBytes } from 'node:crypto';
+import { nowIso } from '../store/time.js';
+import type { Database } from '../store/schema.js';
+import type { Scope } from '../store/scope.js';
+
+/** Lines per stored chunk: large enough to make ingestion one insert per few hundred lines. */
+export const CHUNK_LINES = 500;
+
+/** One stored line inside a chunk's `entries` JSON: `[seq, step, stream, ts, line]`. */
+export type LogEntry = [number, string, LogLine['stream'], string, string];
+
+/** Lines of one run, in order, with their per-job sequence numbers already assigned. */
+export interface NewChunk {
+  scope: Scope;
+  jobId: string;
+  runId: string;
+  entries: LogEntry[];
+}
+
+export function entryToLine(runId: string, e: LogEntry): LogLine {
+  return { runId, seq: e[0], step: e[1], stream: e[2], ts: e[3], line: e[4] };
+}
+
+let chunkCounter = 0;
+
+/** Chunk ids sort in insertion order (time, then a process counter): search pages newest first by id. */
+function chunkId(): string {
+  chunkCounter = (chunkCounter + 1) % 36 ** 6;
+  return `lch_${Date.now().toString(36).padStart(9, '0')}${chunkCounter.toString(36).padStart(6, '0')}${randomBytes(6).toString('base64url')}`;
+}
+
+function isPostgres(db: Kysely<Database>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * Stores chunks and indexes their text for search: a `tsvector` column on PostgreSQL, the
+ * contentless FTS5 table (keyed by the chunk's rowid) on SQLite. Call inside the batch transaction.
+ */
+export async function insertChunks(db: Kysely<Database>, chunks: readonly NewChunk[]): Promise<void> {
+  const postgres = isPostgres(db);
+  const createdAt = nowIso();
+  for (const chunk of chunks) {
+    for (let i = 0; i < chunk.entries.length; i += CHUNK_LINES) {
+      const entries = chunk.entries.slice(i, i + CHUNK_LINES);
+      const first = entries[0];
+      const last = entries.at(-1);
+      if (first === undefined || last === undefined) continue;
+      const row = {
+        id: chunkId(),
+        tenant_id: chunk.scope.tenantId,
+        project_id: chunk.scope.projectId,
+        job_id: chunk.jobId,
+        run_id: chunk.runId,
+        first_seq: first[0],
+        last_seq: last[0],
+        line_count: entries.length,
+        entries: JSON.stringify(entries),
+        created_at: createdAt,
+      };
+      const body = entries.map((e) => e[4]).join('\n');
+      if (postgres) {
+        await sql`insert into log_chunks (id, tenant_id, project_id, job_id, run_id, first_seq, last_seq, line_count, entries, created_at, tsv)
+          values (${row.id}, ${row.tenant_id}, ${row.project_id}, ${row.job_id}, ${row.run_id}, ${row.first_seq}, ${row.last_seq},
+                  ${row.line_count}, ${row.entries}, ${row.created_at}, to_tsvector('simple', ${body}))`.execute(db);
+      } else {
+        const inserted = await db.insertInto('log_chunks').values(row).returning(sql<number>`rowid`.as('rowid')).executeTakeFirstOrThrow();
+        await sql`insert into log_chunks_fts (rowid, body) values (${inserted.rowid}, ${body})`.execute(db);
+      }
+    }
+  }
+}
+
+/**
+ * Log lines of a job with `seq > after`, in order. `seq` is unique per job (all its runs share one
+ * counter), so the cursor is simply the last `seq` returned.
+ */
+export async function readJobLogs(db: Kysely<Database>, jobId: string, query: { after: number; limit: number }): Promise<Page<LogLine>> {
+  const items: LogLine[] = [];
+  let after = query.after;
+  let more = false;
+  // Chunks come in seq order; read a few at a time until the page is full.
+  for (;;) {
+    const chunks = await db
+      .selectFrom('log_chunks')
+      .select(['run_id', 'entries', 'last_seq'])
+      .where('job_id', '=', jobId)
+      .where('last_seq', '>', after)
+      .orderBy('first_seq')
+      .limit(20)
+      .execute();
+    for (const chunk of chunks) {
+      for (const e of JSON.parse(chunk.entries) as LogEntry[]) {
+        if (e[0] <= query.after) continue;
+        if (items.length === query.limit) {
+          more = true;
+          break;
+        }
+        items.push(entryToLine(chunk.run_id, e));
+      }
+      if (more) break;
+    }
+    const lastChunk = chunks.at(-1);
+    if (more || chunks.length < 20 || lastChunk === undefined) break;
+    after = lastChunk.last_seq;
+  }
+  // Chunks of different runs may interleave in seq; order the page strictly.
+  items.sort((a, b) => a.seq - b.seq);
+  const last = items.at(-1);
+  return { items, nextCursor: more && last !== undefined ? String(last.seq) : null };
+}

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import { FlotillaError, IdParamsSchema, LogSearchQuerySchema, LogsQuerySchema } from '@flotilla/protocol';
+import type { LogLine, LogSearchHit, Page } from '@flotilla/protocol';
+import { principalOf } from '../auth/auth-plugin.js';
+import { parseInput } from '../http/parse-input.js';
+import { getJob } from '../jobs/job-repo.js';
+import type { ServerContext } from '../server-context.js';
+import { followJob } from './follow-job.js';
+import { readJobLogs } from './log-chunks.js';
+import { searchLogs } from './log-search.js';
+
+/** `GET /jobs/:id/logs[?follow=1]` and `GET /logs/search?q=`. */
+export function logRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const streams = new Set<() => void>();
+  app.addHook('preClose', () => {
+    for (const end of [...streams]) end();
+    return Promise.resolve();
+  });
+  app.get('/jobs/:id/logs', async (request, reply): Promise<Page<LogLine> | undefined> => {
+    const { id } = parseInput(IdParamsSchema, request.params, 'params');
+    const query = parseInput(LogsQuerySchema, request.query, 'query');
+    // Scope check first: logs of another tenant's job are a 404 like the job itself.
+    if ((await getJob(ctx.store.db, principalOf(request), id)) === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
+    if (query.follow === '1' || query.follow === 'true') {
+      await followJob({ ctx, request, reply, jobId: id, after: query.after, streams });
+      return undefined;
+    }
+    return readJobLogs(ctx.store.db, id, query);
+  });
+
+  app.get('/logs/search', async (request): Promise<Page<LogSearchHit>> => {
+    const query = parseInput(LogSearchQuerySchema, request.query, 'query');
+    return searchLogs(ctx.store.db, principalOf(request), query);
+  });
+  return Promise.resolve();
+}
