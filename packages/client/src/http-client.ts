@@ -35,10 +35,7 @@ export class HttpClient {
   }
 
   async request<T extends z.ZodType>(options: RequestOptions<T>): Promise<z.output<T>> {
-    const url = new URL(this.baseUrl + options.path);
-    for (const [key, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
+    const url = this.url(options.path, options.query);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
@@ -59,13 +56,56 @@ export class HttpClient {
     const text = await response.text();
     const json: unknown = text === '' ? undefined : safeJson(text);
     if (!response.ok) throw problemToError(response.status, json);
+    return this.parse(options, json);
+  }
+
+  /**
+   * Opens a long-lived `text/event-stream` response (no per-request timeout; `signal` ends it).
+   * Returns the response whatever its status, so the caller can tell "not supported" from failure.
+   */
+  async openStream(options: {
+    path: string;
+    query?: Record<string, string | number | undefined>;
+    signal?: AbortSignal | undefined;
+  }): Promise<Response> {
+    const url = this.url(options.path, options.query);
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+    try {
+      return await fetch(url, { headers, signal: options.signal ?? null });
+    } catch (err) {
+      if (options.signal?.aborted === true) throw err;
+      throw new FlotillaError('SERVICE_UNAVAILABLE', {
+        detail: `cannot reach the control plane at ${this.baseUrl}: ${describe(err)}`,
+        cause: err,
+      });
+    }
+  }
+
+  private url(path: string, query: Record<string, string | number | undefined> = {}): URL {
+    const url = new URL(this.baseUrl + path);
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url;
+  }
+
+  private parse<T extends z.ZodType>(options: RequestOptions<T>, json: unknown): z.output<T> {
     if (options.schema === undefined) return undefined as z.output<T>;
     const parsed = options.schema.safeParse(json);
     if (!parsed.success) {
-      throw new FlotillaError('INTERNAL', { detail: `unexpected response from ${options.path}: ${parsed.error.message}` });
+      throw new FlotillaError('INTERNAL', {
+        detail: `unexpected response from ${options.path}: ${parsed.error.message}`,
+      });
     }
     return parsed.data;
   }
+}
+
+/** The `FlotillaError` a failed response stands for (problem details when the body has them). */
+export async function responseError(response: Response): Promise<FlotillaError> {
+  const text = await response.text().catch(() => '');
+  return problemToError(response.status, text === '' ? undefined : safeJson(text));
 }
 
 function problemToError(status: number, body: unknown): FlotillaError {

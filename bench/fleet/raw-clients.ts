@@ -1,0 +1,91 @@
+// Child process holding N idle agent connections with the bare protocol (no agent runtime), to
+// measure what one idle connection costs the control plane. Env BENCH_RAW_CLIENTS (JSON).
+// IPC: after enrolment sends {ready: true, phase: 'enrolled'}; on "connect" opens every
+// channel and sends {connected: n}; exits on "stop" or when the parent goes.
+import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import WebSocket from 'ws';
+import { agentAuthMessage, PROTOCOL_VERSION } from '@flotilla/protocol';
+
+interface RawConfig {
+  serverUrl: string;
+  token: string;
+  count: number;
+  prefix: string;
+}
+
+const config = JSON.parse(process.env.BENCH_RAW_CLIENTS ?? '{}') as RawConfig;
+const sockets: WebSocket[] = [];
+
+async function enrol(name: string): Promise<{ agentId: string; privateKey: KeyObject }> {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url').toString('base64');
+  const res = await fetch(`${config.serverUrl}/api/v1/agents/enroll`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      token: config.token,
+      publicKey: raw,
+      name,
+      labels: { role: 'idle' },
+      facts: { hostname: name, os: 'linux', arch: 'x64', agentVersion: '0.1.0' },
+    }),
+  });
+  if (res.status !== 200) throw new Error(`enrol ${name}: HTTP ${res.status} ${await res.text()}`);
+  const body = (await res.json()) as { agentId: string };
+  return { agentId: body.agentId, privateKey };
+}
+
+/** Opens a channel, signs the challenge, answers pings; resolves on `welcome`. */
+function connect(agent: { agentId: string; privateKey: KeyObject }): Promise<void> {
+  const ws = new WebSocket(`${config.serverUrl.replace(/^http/, 'ws')}/agent/v1/connect`, { perMessageDeflate: false });
+  sockets.push(ws);
+  return new Promise((resolve, reject) => {
+    ws.on('message', (data: Buffer) => {
+      const frame = JSON.parse(data.toString('utf8')) as {
+        type: string;
+        nonce?: string;
+        serverKeyId?: string;
+        ts?: number;
+      };
+      if (frame.type === 'challenge') {
+        const message = agentAuthMessage(frame.nonce ?? '', agent.agentId, frame.serverKeyId ?? '');
+        ws.send(
+          JSON.stringify({
+            type: 'hello',
+            agentId: agent.agentId,
+            protocolVersion: PROTOCOL_VERSION,
+            agentVersion: '0.1.0-bench',
+            nonce: randomBytes(24).toString('base64url'),
+            signature: sign(null, Buffer.from(message), agent.privateKey).toString('base64'),
+          }),
+        );
+      } else if (frame.type === 'welcome') resolve();
+      else if (frame.type === 'refused') reject(new Error(`refused: ${data.toString('utf8')}`));
+      else if (frame.type === 'ping') ws.send(JSON.stringify({ type: 'pong', ts: frame.ts ?? 0 }));
+    });
+    ws.once('error', reject);
+  });
+}
+
+const identities: { agentId: string; privateKey: KeyObject }[] = [];
+for (let i = 0; i < config.count; i += 50) {
+  const batch = Array.from({ length: Math.min(50, config.count - i) }, (_, j) =>
+    enrol(`${config.prefix}-${String(i + j).padStart(5, '0')}`),
+  );
+  identities.push(...(await Promise.all(batch)));
+}
+
+process.on('message', (message) => {
+  if (message === 'connect') {
+    void (async () => {
+      for (let i = 0; i < identities.length; i += 100) await Promise.all(identities.slice(i, i + 100).map(connect));
+      process.send?.({ connected: identities.length });
+    })();
+  }
+  if (message === 'stop') {
+    for (const ws of sockets) ws.terminate();
+    process.exit(0);
+  }
+});
+process.on('disconnect', () => process.exit(0));
+process.send?.({ ready: true, phase: 'enrolled', pid: process.pid });
