@@ -1,6 +1,7 @@
 import type { AgentFrame, RunEvent } from '@flotilla/protocol';
 import type { AgentLogger } from '../logger.js';
 import { OutboxFile, type RunEventFrame } from './outbox-file.js';
+import { MAX_FRAME_CHARS, boundEvent } from './event-size.js';
 
 /** Where the outbox delivers frames; `send` returns false while there is no session. */
 export interface OutboxTransport {
@@ -68,7 +69,7 @@ export class EventOutbox {
 
   /** Numbers and queues an event; it is written and sent in the background. */
   push(runId: string, event: RunEvent): number {
-    const frame: RunEventFrame = { type: 'run.event', seq: this.#nextSeq, runId, event };
+    const frame: RunEventFrame = { type: 'run.event', seq: this.#nextSeq, runId, event: boundEvent(event) };
     this.#nextSeq += 1;
     this.#pending.push(frame);
     this.#unflushed.push(frame);
@@ -160,10 +161,23 @@ export class EventOutbox {
     this.#io = this.#io.then(() => this.#flush());
   }
 
-  /** Sends frames in order, up to MAX_BATCH per `run.events` frame; stops when the session is gone. */
+  /**
+   * Sends frames in order, at most MAX_BATCH events and about MAX_FRAME_CHARS per `run.events`
+   * frame (the server refuses frames over 1 MiB); stops when the session is gone.
+   */
   #send(frames: readonly RunEventFrame[]): void {
-    for (let start = 0; start < frames.length; start += MAX_BATCH) {
-      const chunk = frames.slice(start, start + MAX_BATCH);
+    let start = 0;
+    while (start < frames.length) {
+      let end = start;
+      let chars = 0;
+      while (end < frames.length && end - start < MAX_BATCH) {
+        const size = JSON.stringify(frames[end]?.event).length;
+        if (end > start && chars + size > MAX_FRAME_CHARS) break;
+        chars += size;
+        end += 1;
+      }
+      const chunk = frames.slice(start, end);
+      start = end;
       const only = chunk.length === 1 ? chunk[0] : undefined;
       const frame: AgentFrame = only ?? {
         type: 'run.events',
