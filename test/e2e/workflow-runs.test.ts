@@ -69,4 +69,19 @@ finally:
       'finally step output stored',
     );
   });
+
+  // Regression: a cancel sent while the offer was still unacknowledged reached the agent before
+  // the run existed there and was dropped; the run then ran to completion.
+  it('cancels a run right after submit, before the agent acknowledged it', async () => {
+    const { cp } = await onlineAgent();
+    const workflow = 'name: quick-cancel\ntasks:\n  - { name: long, type: command, config: { command: sleep, args: ["30"] } }';
+    for (let i = 0; i < 3; i += 1) {
+      const jobId = await submitJob(cp.api, workflow, 'w1');
+      const started = Date.now();
+      expect((await cp.api.post(`/jobs/${jobId}/cancel`)).status).toBeLessThan(300);
+      const job = await finishedJob(cp.api, jobId);
+      expect(job.runs[0]?.state).toBe('cancelled');
+      expect(Date.now() - started).toBeLessThan(8000);
+    }
+  });
 });

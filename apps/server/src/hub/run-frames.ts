@@ -16,10 +16,24 @@ export interface RunFrameOutcome {
 
 type Frame<T extends AgentFrame['type']> = Extract<AgentFrame, { type: T }>;
 
-/** `job.ack`: the agent journaled the job; the run is under way. A repeated ack changes nothing. */
+/**
+ * `job.ack`: the agent journaled the job; the run is under way. A repeated ack changes nothing.
+ * A cancel requested while the offer was in flight may have reached the agent before the run
+ * existed there; the ack is answered with the cancel again, now that the agent knows the run.
+ */
 export async function handleJobAck(db: Kysely<Database>, agentId: string, frame: Frame<'job.ack'>): Promise<RunFrameOutcome> {
   const update = await transitionRun(db, { runId: frame.runId, agentId, from: ['queued', 'dispatched'], to: 'running' });
-  return { updates: update === undefined ? [] : [update], logs: [] };
+  const run = await db
+    .selectFrom('runs')
+    .select('cancel_requested')
+    .where('id', '=', frame.runId)
+    .where('agent_id', '=', agentId)
+    .executeTakeFirst();
+  return {
+    ...(run?.cancel_requested === 1 ? { reply: { type: 'job.cancel', runId: frame.runId } as const } : {}),
+    updates: update === undefined ? [] : [update],
+    logs: [],
+  };
 }
 
 /** `job.reject`: the agent refused the envelope (bad signature, policy…); the run fails with that reason. */
