@@ -8,3 +8,5 @@ export type { BootstrapResult } from './bootstrap/first-start.js';
 export type { HubStats } from './hub/agent-hub.js';
 export { JobEvents } from './jobs/job-events.js';
 export type { JobUpdate, JobLog } from './jobs/job-events.js';
+export { rotateMasterKey } from './secrets/rotate-master-key.js';
+export type { RotateMasterKeyResult } from './secrets/rotate-master-key.js';

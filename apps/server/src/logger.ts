@@ -22,6 +22,11 @@ const REDACT_PATHS = [
   '*.token',
   '*.privateKey',
   '*.secret',
+  // Secret values (`POST /secrets {name, value}`) and the master key.
+  'body.value',
+  '*.body.value',
+  'masterKey',
+  '*.masterKey',
 ];
 
 /** The server's JSON logger. */

@@ -3,6 +3,9 @@ import type { Store } from './store/store.js';
 import type { ServerKey } from './bootstrap/server-key.js';
 import type { JobEvents } from './jobs/job-events.js';
 import type { AgentHub } from './hub/agent-hub.js';
+import type { AuditLog } from './audit/audit-log.js';
+import type { MasterKey } from './secrets/master-key.js';
+import type { GitMirror } from './git/git-mirror.js';
 
 /**
  * The services every plugin works with, passed explicitly as plugin options (no service
@@ -14,4 +17,10 @@ export interface ServerContext {
   readonly serverKey: ServerKey;
   readonly jobEvents: JobEvents;
   readonly hub: AgentHub;
+  /** Wraps the secrets' data keys; never logged. */
+  readonly masterKey: MasterKey;
+  /** The hash-chained audit trail: `await ctx.audit.record({...})` after every mutation. */
+  readonly audit: AuditLog;
+  /** Commits configuration changes to the per-project git repositories (disabled without `git`). */
+  readonly gitMirror: GitMirror;
 }

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { bootstrapFirstStart } from './bootstrap/first-start.js';
@@ -12,11 +13,18 @@ import { AgentHub } from './hub/agent-hub.js';
 import type { HubStats } from './hub/agent-hub.js';
 import { hubPlugin } from './hub/hub-plugin.js';
 import { JobEvents } from './jobs/job-events.js';
+import { AuditLog } from './audit/audit-log.js';
+import { loadOrCreateMasterKey } from './secrets/master-key.js';
+import { checkMasterKey } from './secrets/check-master-key.js';
 import { createLogger } from './logger.js';
 import type { CompiledServerOptions } from './options/server-options.js';
 import type { ServerContext } from './server-context.js';
 import type { DialectName } from './store/dialect.js';
 import { openStore } from './store/store.js';
+import { GitMirror } from './git/git-mirror.js';
+import { gitHttpRoutes } from './git/git-http-routes.js';
+import { collectRoutes } from './openapi/route-collector.js';
+import type { RegisteredRoute } from './openapi/route-collector.js';
 
 /** A built, ready (not listening) control plane. */
 export interface FlotillaServer {
@@ -32,6 +40,8 @@ export interface FlotillaServer {
   readonly jobEvents: JobEvents;
   /** The store dialect in use. */
   readonly database: DialectName;
+  /** Every route the app registered (method + URL pattern): what the OpenAPI document must cover. */
+  readonly routes: readonly RegisteredRoute[];
   /** Closes agent connections, the HTTP server (if listening) and the database. Same as `app.close()`. */
   close(): Promise<void>;
 }
@@ -45,13 +55,16 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const logger = createLogger(options);
   const serverKey = loadOrCreateServerKey(options.serverKeyFile);
+  const masterKey = loadOrCreateMasterKey(options, logger);
   const store = await openStore(options.database);
   try {
     const bootstrap = await bootstrapFirstStart(store.db, store.dialect, options.adminPassword);
+    await checkMasterKey(store.db, masterKey, logger);
     const jobEvents = new JobEvents();
     const hub = new AgentHub({
       db: store.db,
       serverKey,
+      masterKey,
       jobEvents,
       logger,
       pingIntervalMs: options.pingIntervalMs,
@@ -59,9 +72,11 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
       helloTimeoutMs: options.helloTimeoutMs,
     });
     await hub.start();
-    const ctx: ServerContext = { options, store, serverKey, jobEvents, hub };
+    const gitMirror = await GitMirror.open({ root: path.join(options.dataDir, 'git'), logger });
+    const ctx: ServerContext = { options, store, serverKey, jobEvents, hub, masterKey, audit: new AuditLog(store.db, store.dialect), gitMirror };
 
     const app = Fastify({ loggerInstance: logger, bodyLimit: 4 * 1024 * 1024, return503OnClosing: true }) as unknown as FastifyInstance;
+    const routes = collectRoutes(app);
     app.addHook('preClose', () => {
       hub.beginShutdown();
       return Promise.resolve();
@@ -74,6 +89,7 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
     await app.register(bodyParsersPlugin);
     await app.register(healthRoutes, ctx);
     await app.register(hubPlugin, ctx);
+    await app.register(gitHttpRoutes, ctx);
     // Wrapped so the `prefix` option stays out of the context handed to the routes.
     await app.register((api) => apiV1Plugin(api, ctx), { prefix: '/api/v1' });
     await app.ready();
@@ -86,6 +102,7 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
       hub,
       jobEvents,
       database: store.dialect.name,
+      routes,
       close: () => app.close(),
     };
   } catch (err) {

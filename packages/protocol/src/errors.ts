@@ -23,6 +23,9 @@ export const errorCatalogue = {
   UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
   INVALID_CREDENTIALS: { status: 401, title: 'Invalid username or password' },
   FORBIDDEN: { status: 403, title: 'Forbidden' },
+  ACCOUNT_LOCKED: { status: 423, title: 'The account is locked after repeated failed logins' },
+  CSRF_FAILED: { status: 403, title: 'Missing or mismatched CSRF token' },
+  PROJECT_NOT_FOUND: { status: 404, title: 'Project not found' },
   // enrolment and agents
   ENROLLMENT_TOKEN_INVALID: { status: 401, title: 'Enrollment token invalid, used up or expired' },
   AGENT_NOT_FOUND: { status: 404, title: 'Agent not found' },

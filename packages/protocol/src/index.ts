@@ -34,6 +34,48 @@ export type { Labels, PageQuery, Page } from './api/common.js';
 export { LoginRequestSchema, UserSchema, LoginResponseSchema } from './api/auth.js';
 export type { LoginRequest, User, LoginResponse } from './api/auth.js';
 export {
+  ResourceNameSchema,
+  TenantSchema,
+  CreateTenantRequestSchema,
+  ProjectSchema,
+  CreateProjectRequestSchema,
+  RoleSchema,
+  UserAccountSchema,
+  CreateUserRequestSchema,
+  AccessSchema,
+  TeamGrantSchema,
+  TeamSchema,
+  CreateTeamRequestSchema,
+  AddTeamMemberRequestSchema,
+  GrantRequestSchema,
+  ApiTokenKindSchema,
+  CreateApiTokenRequestSchema,
+  ApiTokenSchema,
+  CreatedApiTokenSchema,
+  AgentListQuerySchema,
+  UpdateAgentRequestSchema,
+} from './api/tenancy.js';
+export type {
+  Tenant,
+  CreateTenantRequest,
+  Project,
+  CreateProjectRequest,
+  Role,
+  UserAccount,
+  CreateUserRequest,
+  Access,
+  TeamGrant,
+  Team,
+  CreateTeamRequest,
+  AddTeamMemberRequest,
+  GrantRequest,
+  CreateApiTokenRequest,
+  ApiToken,
+  CreatedApiToken,
+  AgentListQuery,
+  UpdateAgentRequest,
+} from './api/tenancy.js';
+export {
   EnrollmentPolicySchema,
   CreateEnrollmentTokenRequestSchema,
   EnrollmentTokenSchema,
@@ -67,8 +109,39 @@ export {
   JobSchema,
   LogLineSchema,
   LogsQuerySchema,
+  ListJobsQuerySchema,
+  RerunJobRequestSchema,
   TERMINAL_STATES,
 } from './api/jobs.js';
 export type { CountOrPercent, Rollout, LogSearchHit, JobTarget, CreateJobRequest, JobState, Run, Job, LogLine } from './api/jobs.js';
 export { ReadinessSchema } from './api/health.js';
 export type { Readiness } from './api/health.js';
+export { SecretNameSchema, SECRET_VALUE_MAX_BYTES, SetSecretRequestSchema, SecretNameParamsSchema, SecretSchema, SecretListSchema } from './api/secrets.js';
+export type { SetSecretRequest, Secret, SecretList } from './api/secrets.js';
+export { AuditEventSchema, AuditQuerySchema, AuditPageSchema, AuditVerifyResultSchema } from './api/audit.js';
+export type { AuditEvent, AuditQuery, AuditVerifyResult } from './api/audit.js';
+export {
+  WorkflowDocumentRequestSchema,
+  WorkflowChangeSchema,
+  WorkflowSchema,
+  WorkflowDetailSchema,
+  WorkflowVersionSummarySchema,
+  WorkflowVersionSchema,
+  WorkflowVersionParamsSchema,
+  WorkflowDiffQuerySchema,
+  WorkflowDiffSchema,
+  WorkflowProblemSchema,
+  WorkflowValidationSchema,
+} from './api/workflows.js';
+export type {
+  WorkflowDocumentRequest,
+  WorkflowChange,
+  Workflow,
+  WorkflowDetail,
+  WorkflowVersionSummary,
+  WorkflowVersion,
+  WorkflowDiffQuery,
+  WorkflowDiff,
+  WorkflowProblem,
+  WorkflowValidation,
+} from './api/workflows.js';

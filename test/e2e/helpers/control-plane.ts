@@ -14,6 +14,8 @@ export interface ControlPlane {
   readonly dataDir: string;
   /** REST as the logged-in admin. */
   readonly api: Rest;
+  /** The admin's bearer token (for raw requests such as streamed exports). */
+  readonly token: string;
   /** Creates an enrolment token through REST and returns its secret. */
   enrollmentToken(request?: Record<string, unknown>): Promise<string>;
   /** Stops listening and closes the store; the data dir stays (for restarts). */
@@ -51,6 +53,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     port: address.port,
     dataDir,
     api,
+    token: login.body.token as string,
     async enrollmentToken(request = {}) {
       const res = await api.post('/enrollment-tokens', request);
       if (res.status !== 201) throw new Error(`cannot create an enrolment token: ${JSON.stringify(res.body)}`);

@@ -9,37 +9,64 @@ import { renderTable } from '../output/table.js';
 interface CreateFlags extends ClientFlags {
   enrollment?: boolean;
   uses: string;
-  expires: string;
+  expires?: string;
+  name?: string;
+  service?: boolean;
+  project?: string;
+  readOnly?: boolean;
   label?: Record<string, string>;
   requireApproval?: boolean;
   json?: boolean;
 }
 
-function requireEnrollment(flags: { enrollment?: boolean }): void {
-  // API tokens arrive with the platform issue; until then only enrolment tokens exist.
-  if (flags.enrollment !== true) throw new CliError('only enrolment tokens exist so far: pass --enrollment', 2);
+/** Creates an API token (the default kind of `tokens create`); the secret goes to stdout once. */
+async function createApiToken(opts: CreateFlags): Promise<void> {
+  if (opts.name === undefined || opts.name === '') throw new CliError('an API token needs --name', 2);
+  if (opts.expires !== undefined && !DurationSchema.safeParse(opts.expires).success) throw new CliError(`--expires: "${opts.expires}" is not a duration`, 2);
+  const client = await connectClient(opts);
+  const created = await client.createApiToken({
+    name: opts.name,
+    kind: opts.service === true ? 'service' : 'personal',
+    access: opts.readOnly === true ? 'read-only' : 'full',
+    ...(opts.project === undefined ? {} : { project: opts.project }),
+    ...(opts.expires === undefined ? {} : { expiresIn: opts.expires }),
+  });
+  if (opts.json === true) {
+    console.log(JSON.stringify(created, null, 2));
+    return;
+  }
+  console.log(created.token);
+  console.error(`${created.kind} API token ${created.id}: ${created.access} on ${created.project ?? 'all projects'}, expires ${created.expiresAt ?? 'never'}; shown once`);
 }
 
 export const tokensCommand: CliCommand = {
   register(program) {
-    const tokens = program.command('tokens').description('create, list and revoke enrolment tokens');
+    const tokens = program.command('tokens').description('create, list and revoke API tokens and (with --enrollment) enrolment tokens');
 
     withClientOptions(tokens.command('create').description('create a token; the secret is printed once'))
-      .option('--enrollment', 'an agent enrolment token')
-      .option('--uses <n>', 'how many agents may enrol with it', '1')
-      .option('--expires <duration>', 'lifetime, e.g. 30m, 24h, 7d', '24h')
+      .option('--enrollment', 'an agent enrolment token (default: an API token)')
+      .option('--name <name>', 'API token: what it is for')
+      .option('--service', 'API token: a service token (tenant admins) instead of a personal one')
+      .option('--project <name>', 'API token: limit it to one project')
+      .option('--read-only', 'API token: it may read but never change anything')
+      .option('--uses <n>', 'enrolment token: how many agents may enrol with it', '1')
+      .option('--expires <duration>', 'lifetime, e.g. 30m, 24h, 7d (enrolment default 24h; API tokens never expire unless set)')
       .option('--label <key=value>', 'default label for enrolled agents (repeatable)', collectKeyValue)
       .option('--require-approval', 'agents enrolled with it stay pending until approved')
       .option('--json', 'machine-readable output')
       .action(async (opts: CreateFlags) => {
-        requireEnrollment(opts);
+        if (opts.enrollment !== true) {
+          await createApiToken(opts);
+          return;
+        }
         const uses = Number(opts.uses);
+        const expires = opts.expires ?? '24h';
         if (!Number.isInteger(uses) || uses < 1) throw new CliError(`--uses must be a positive integer, got "${opts.uses}"`, 2);
-        if (!DurationSchema.safeParse(opts.expires).success) throw new CliError(`--expires: "${opts.expires}" is not a duration`, 2);
+        if (!DurationSchema.safeParse(expires).success) throw new CliError(`--expires: "${expires}" is not a duration`, 2);
         const client = await connectClient(opts);
         const created = await client.createEnrollmentToken({
           uses,
-          expiresIn: opts.expires,
+          expiresIn: expires,
           labels: opts.label ?? {},
           policy: opts.requireApproval === true ? 'require-approval' : 'auto-approve',
         });
@@ -55,11 +82,19 @@ export const tokensCommand: CliCommand = {
       });
 
     withClientOptions(tokens.command('list').description('list tokens (never their secrets)'))
-      .option('--enrollment', 'enrolment tokens')
+      .option('--enrollment', 'enrolment tokens (default: API tokens)')
       .option('--json', 'machine-readable output')
       .action(async (opts: ClientFlags & { enrollment?: boolean; json?: boolean }) => {
-        requireEnrollment(opts);
         const client = await connectClient(opts);
+        if (opts.enrollment !== true) {
+          const items = await client.listApiTokens();
+          if (opts.json === true) console.log(JSON.stringify(items, null, 2));
+          else {
+            const rows = items.map((t) => [t.id, t.name, t.kind, t.project ?? '*', t.access, t.revoked ? 'revoked' : (t.expiresAt ?? 'never'), t.lastUsedAt ?? '-']);
+            console.log(renderTable(['ID', 'NAME', 'KIND', 'PROJECT', 'ACCESS', 'EXPIRES', 'LAST USED'], rows));
+          }
+          return;
+        }
         const page = await client.listEnrollmentTokens();
         if (opts.json === true) {
           console.log(JSON.stringify(page.items, null, 2));
@@ -78,11 +113,11 @@ export const tokensCommand: CliCommand = {
       });
 
     withClientOptions(tokens.command('revoke').description('revoke a token').argument('<id>'))
-      .option('--enrollment', 'an enrolment token')
+      .option('--enrollment', 'an enrolment token (default: an API token)')
       .action(async (id: string, opts: ClientFlags & { enrollment?: boolean }) => {
-        requireEnrollment(opts);
         const client = await connectClient(opts);
-        await client.revokeEnrollmentToken(id);
+        if (opts.enrollment === true) await client.revokeEnrollmentToken(id);
+        else await client.revokeApiToken(id);
         console.error(`revoked ${id}`);
       });
   },

@@ -78,8 +78,15 @@ export async function resolveTargetAgent(db: Kysely<Database>, scope: Scope, nam
 }
 
 /** Newest first, cursor-paginated. */
-export async function listAgents(db: Kysely<Database>, scope: Scope, page: { limit: number; cursor?: string | undefined }): Promise<Page<Agent>> {
+export async function listAgents(
+  db: Kysely<Database>,
+  scope: Scope,
+  page: { limit: number; cursor?: string | undefined; status?: Agent['status'] | undefined },
+): Promise<Page<Agent>> {
   let query = db.selectFrom('agents').selectAll().where('tenant_id', '=', scope.tenantId).where('project_id', '=', scope.projectId);
+  // `online`/`offline` are the connectivity of approved agents; the other statuses are trust states.
+  if (page.status === 'online' || page.status === 'offline') query = query.where('approval', '=', 'approved').where('connection', '=', page.status);
+  else if (page.status !== undefined) query = query.where('approval', '=', page.status);
   if (page.cursor !== undefined) {
     const c = decodeCursor(page.cursor);
     query = query.where((eb) => eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]));

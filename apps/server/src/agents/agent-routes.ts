@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { EnrollRequestSchema, FlotillaError, IdParamsSchema, PageQuerySchema } from '@flotilla/protocol';
+import { AgentListQuerySchema, EnrollRequestSchema, FlotillaError, IdParamsSchema } from '@flotilla/protocol';
 import type { Agent, EnrollResponse, Page } from '@flotilla/protocol';
 import { principalOf } from '../auth/auth-plugin.js';
 import { parseInput } from '../http/parse-input.js';
 import type { ServerContext } from '../server-context.js';
+import { agentAuditContext, auditContextOf } from '../audit/audit-context.js';
 import { getAgent, listAgents, toAgent } from './agent-repo.js';
 import { approveAgent, revokeAgent } from './approve-agent.js';
 import { enrollAgent } from './enroll-agent.js';
@@ -13,34 +14,37 @@ export function agentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<v
   app.post('/agents/enroll', { config: { public: true } }, async (request): Promise<EnrollResponse> => {
     const body = parseInput(EnrollRequestSchema, request.body, 'body');
     const result = await enrollAgent(ctx.store.db, ctx.store.dialect, body);
+    await ctx.audit.record({ ...(await agentAuditContext(ctx.store.db, result.agentId, request.ip)), action: 'agent.enroll', objectType: 'agent', objectId: result.agentId, change: { name: body.name, status: result.status, labels: body.labels } });
     request.log.info({ agentId: result.agentId, name: body.name, status: result.status }, 'agent enrolled');
     return { ...result, serverPublicKey: ctx.serverKey.publicKey, serverKeyId: ctx.serverKey.keyId };
   });
 
-  app.get('/agents', async (request): Promise<Page<Agent>> => {
-    const query = parseInput(PageQuerySchema, request.query, 'query');
+  app.get('/agents', { config: { permission: 'agents:read' } }, async (request): Promise<Page<Agent>> => {
+    const query = parseInput(AgentListQuerySchema, request.query, 'query');
     return listAgents(ctx.store.db, principalOf(request), query);
   });
 
-  app.get('/agents/:id', async (request): Promise<Agent> => {
+  app.get('/agents/:id', { config: { permission: 'agents:read' } }, async (request): Promise<Agent> => {
     const { id } = parseInput(IdParamsSchema, request.params, 'params');
     const row = await getAgent(ctx.store.db, principalOf(request), id);
     if (row === undefined) throw new FlotillaError('AGENT_NOT_FOUND', { detail: `No agent ${id}` });
     return toAgent(row);
   });
 
-  app.post('/agents/:id/approve', async (request): Promise<Agent> => {
+  app.post('/agents/:id/approve', { config: { permission: 'agents:write' } }, async (request): Promise<Agent> => {
     const { id } = parseInput(IdParamsSchema, request.params, 'params');
     const change = await approveAgent(ctx.store.db, principalOf(request), id);
     ctx.hub.disconnect(change.disconnect, 'AGENT_REVOKED');
+    await ctx.audit.record({ ...auditContextOf(request), action: 'agent.approve', objectType: 'agent', objectId: id, change: { approval: change.agent.approval, revoked: change.disconnect } });
     request.log.info({ agentId: id, revoked: change.disconnect }, 'agent approved');
     return toAgent(change.agent);
   });
 
-  app.post('/agents/:id/revoke', async (request): Promise<Agent> => {
+  app.post('/agents/:id/revoke', { config: { permission: 'agents:write' } }, async (request): Promise<Agent> => {
     const { id } = parseInput(IdParamsSchema, request.params, 'params');
     const change = await revokeAgent(ctx.store.db, principalOf(request), id);
     ctx.hub.disconnect(change.disconnect, 'AGENT_REVOKED');
+    await ctx.audit.record({ ...auditContextOf(request), action: 'agent.revoke', objectType: 'agent', objectId: id, change: { approval: 'revoked' } });
     request.log.info({ agentId: id }, 'agent revoked');
     return toAgent(change.agent);
   });

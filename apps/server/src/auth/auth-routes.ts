@@ -3,9 +3,12 @@ import { FlotillaError, LoginRequestSchema } from '@flotilla/protocol';
 import type { LoginResponse, User } from '@flotilla/protocol';
 import { parseInput } from '../http/parse-input.js';
 import type { ServerContext } from '../server-context.js';
+import { auditContextOf, loginFailureAuditContext } from '../audit/audit-context.js';
 import { principalOf } from './auth-plugin.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { createSession, deleteSession } from './session-repo.js';
+import { assertNotLocked, recordLoginFailure, recordLoginSuccess } from './lockout.js';
+import { clearSessionCookies, setSessionCookies } from './session-cookie.js';
 import { findUserByUsername } from './user-repo.js';
 
 /** Login attempts are counted per client address and username, so one user cannot lock out another. */
@@ -29,23 +32,48 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
         rateLimit: { max: ctx.options.loginRateLimit, timeWindow: 60_000, hook: 'preHandler', keyGenerator: loginKey },
       },
     },
-    async (request): Promise<LoginResponse> => {
+    async (request, reply): Promise<LoginResponse> => {
       const body = parseInput(LoginRequestSchema, request.body, 'body');
       const user = await findUserByUsername(ctx.store.db, body.username);
       const ok = await verifyPassword(user?.passwordHash ?? decoyHash, body.password);
-      if (user === undefined || !ok) throw new FlotillaError('INVALID_CREDENTIALS');
+      if (user !== undefined) {
+        try {
+          assertNotLocked(user);
+        } catch (err) {
+          await ctx.audit.record({ tenantId: user.tenantId, actor: { id: 'anonymous', name: user.username }, source: request.ip, action: 'auth.login_locked', objectType: 'user', objectId: user.id, change: { lockedUntil: user.lockedUntil } });
+          throw err;
+        }
+      }
+      if (user === undefined || !ok) {
+        const context = await loginFailureAuditContext(ctx.store.db, { username: body.username, tenantId: user?.tenantId, source: request.ip });
+        await ctx.audit.record({ ...context, action: 'auth.login_failed', objectType: 'user', objectId: user?.id ?? null, change: { username: body.username } });
+        const lockedUntil = user === undefined ? null : await recordLoginFailure(ctx.store.db, user.id);
+        if (lockedUntil !== null) {
+          await ctx.audit.record({ ...context, action: 'auth.account_locked', objectType: 'user', objectId: user?.id ?? null, change: { lockedUntil } });
+        }
+        throw new FlotillaError('INVALID_CREDENTIALS');
+      }
+      await recordLoginSuccess(ctx.store.db, user.id);
       const session = await createSession(ctx.store.db, user, ctx.options.sessionTtlMs);
+      setSessionCookies(request, reply, session);
+      await ctx.audit.record({ tenantId: user.tenantId, actor: { id: user.id, name: user.username }, source: request.ip, action: 'auth.login', objectType: 'session', objectId: session.id, change: { expiresAt: session.expiresAt } });
       request.log.info({ userId: user.id }, 'user logged in');
       return { token: session.token, user: { id: user.id, username: user.username, role: user.role, tenant: user.tenantName } };
     },
   );
 
-  app.post('/auth/logout', async (request, reply) => {
-    await deleteSession(ctx.store.db, principalOf(request).sessionId);
+  // Ending one's own session is allowed to every principal, read-only tokens included.
+  app.post('/auth/logout', { config: { permission: 'self:read' } }, async (request, reply) => {
+    const sessionId = principalOf(request).sessionId;
+    if (sessionId !== null) {
+      await deleteSession(ctx.store.db, sessionId);
+      await ctx.audit.record({ ...auditContextOf(request), action: 'auth.logout', objectType: 'session', objectId: sessionId });
+    }
+    clearSessionCookies(reply);
     return reply.status(204).send();
   });
 
-  app.get('/auth/me', (request): User => {
+  app.get('/auth/me', { config: { permission: 'self:read' } }, (request): User => {
     const p = principalOf(request);
     return { id: p.userId, username: p.username, role: p.role, tenant: p.tenantName };
   });

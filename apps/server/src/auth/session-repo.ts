@@ -1,19 +1,12 @@
 import type { Kysely } from 'kysely';
 import { hashSecret, newId, newSecret } from '../store/ids.js';
 import { isoAfter, nowIso } from '../store/time.js';
-import type { Database, UserTable } from '../store/schema.js';
+import type { Database } from '../store/schema.js';
+import type { Principal } from '../tenancy/principal.js';
+import { API_TOKEN_PREFIX, findApiToken } from './api-token-repo.js';
 
-/** Who a bearer token belongs to, resolved on every authenticated request. */
-export interface SessionPrincipal {
-  sessionId: string;
-  userId: string;
-  username: string;
-  role: UserTable['role'];
-  tenantId: string;
-  tenantName: string;
-  /** The tenant's `default` project: project-scoped routes act here until `?project=` exists. */
-  projectId: string;
-}
+/** Who a bearer token or session cookie belongs to (kept under this name for existing callers). */
+export type SessionPrincipal = Principal;
 
 /** Creates a session and returns its bearer token (the only time the secret exists in clear). */
 export async function createSession(
@@ -31,8 +24,13 @@ export async function createSession(
   return { id, token, expiresAt };
 }
 
-/** Resolves a bearer token; expired or unknown tokens resolve to `undefined`. */
-export async function findSessionByToken(db: Kysely<Database>, token: string): Promise<SessionPrincipal | undefined> {
+/**
+ * Resolves a session token or an API token (`flt_p_…`) to its principal, in the tenant's
+ * `default` project (or the token's project). Unknown, expired and revoked tokens resolve to
+ * `undefined`.
+ */
+export async function findSessionByToken(db: Kysely<Database>, token: string, via: Principal['via'] = 'bearer'): Promise<Principal | undefined> {
+  if (token.startsWith(API_TOKEN_PREFIX)) return via === 'bearer' ? findApiToken(db, token) : undefined;
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -54,12 +52,15 @@ export async function findSessionByToken(db: Kysely<Database>, token: string): P
     ? undefined
     : {
         sessionId: row.session_id,
+        token: null,
         userId: row.user_id,
         username: row.username,
         role: row.role,
         tenantId: row.tenant_id,
         tenantName: row.tenant_name,
         projectId: row.project_id,
+        projectName: 'default',
+        via,
       };
 }
 

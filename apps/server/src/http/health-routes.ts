@@ -16,6 +16,10 @@ export function healthRoutes(app: FastifyInstance, ctx: ServerContext): Promise<
       checks.database = { ok: false, detail: `${ctx.store.dialect.name}: unreachable` };
     }
     checks.agentHub = { ok: true, detail: `${ctx.hub.connectedCount()} agents connected` };
+    // Optional component: without git the server works, only the configuration mirror is off.
+    checks.gitMirror = ctx.gitMirror.enabled
+      ? { ok: true, detail: `git ${ctx.gitMirror.gitVersion ?? ''}`.trim() }
+      : { ok: true, detail: 'disabled: git is not installed' };
     const ready = Object.values(checks).every((c) => c.ok);
     const body: Readiness = { status: ready ? 'ready' : 'not_ready', checks };
     return reply.status(ready ? 200 : 503).send(body);

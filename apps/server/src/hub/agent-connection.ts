@@ -3,19 +3,22 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
-import { ChannelCloseCode, PROTOCOL_VERSION, serverAuthMessage } from '@flotilla/protocol';
+import { ChannelCloseCode, FlotillaError, PROTOCOL_VERSION, isFlotillaError, serverAuthMessage } from '@flotilla/protocol';
 import type { AgentFrame, ServerFrame } from '@flotilla/protocol';
 import { setAgentConnection } from '../agents/agent-repo.js';
 import type { ServerKey } from '../bootstrap/server-key.js';
 import { lastEventSeq } from '../jobs/agent-event-store.js';
 import type { JobLog, JobUpdate } from '../jobs/job-events.js';
 import { offersForAgent, pendingCancels, releaseAgentRuns, transitionRun } from '../jobs/run-repo.js';
+import type { RunOffer } from '../jobs/run-repo.js';
 import { nowIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
 import { decodeAgentFrame, toErrorFrame } from './frame-codec.js';
 import { verifyHello } from './handshake.js';
 import type { Refusal } from './handshake.js';
 import { signJobEnvelope } from './job-envelope.js';
+import type { MasterKey } from '../secrets/master-key.js';
+import { resolveWorkflowSecrets } from '../secrets/workflow-secrets.js';
 import { handleJobAck, handleJobReject, handleRunEvent, handleRunEvents } from './run-frames.js';
 import type { RunFrameOutcome } from './run-frames.js';
 
@@ -32,6 +35,8 @@ export type ChannelSocket = Pick<WebSocket, 'on' | 'once' | 'send' | 'close' | '
 export interface ConnectionHost {
   readonly db: Kysely<Database>;
   readonly serverKey: ServerKey;
+  /** Decrypts the secrets a run's workflow declares, when its envelope is signed. */
+  readonly masterKey: MasterKey;
   readonly pingIntervalMs: number;
   readonly helloTimeoutMs: number;
   readonly stats: { protocolErrors: number; refused: number };
@@ -235,6 +240,15 @@ export class AgentConnection {
     const offers = await offersForAgent(this.host.db, this.agentId, { resend });
     for (const offer of offers) {
       const issuedAt = nowIso();
+      let secrets: Record<string, string>;
+      try {
+        secrets = await this.runSecrets(offer);
+      } catch (err) {
+        // A secret deleted after submit, or a master key that no longer opens it: the run
+        // cannot get what it declared, so it fails with that reason instead of waiting forever.
+        await this.failUndeliverable(offer, err);
+        continue;
+      }
       if (offer.state === 'queued') {
         const update = await transitionRun(this.host.db, {
           runId: offer.runId,
@@ -246,9 +260,36 @@ export class AgentConnection {
         if (update === undefined) continue;
         this.host.announce([update], []);
       }
-      this.send({ type: 'job.offer', envelope: signJobEnvelope(this.host.serverKey, offer, issuedAt) });
+      this.send({ type: 'job.offer', envelope: signJobEnvelope(this.host.serverKey, offer, issuedAt, secrets) });
       this.log.debug({ runId: offer.runId }, 'job offered');
     }
+  }
+
+  private runSecrets(offer: RunOffer): Promise<Record<string, string>> {
+    // Cheap pre-check: a document that never says "secrets" declares none (skips a parse per offer).
+    if (!offer.workflowText.includes('secrets')) return Promise.resolve({});
+    return resolveWorkflowSecrets({
+      db: this.host.db,
+      masterKey: this.host.masterKey,
+      scope: offer,
+      workflowText: offer.workflowText,
+    });
+  }
+
+  private async failUndeliverable(offer: RunOffer, err: unknown): Promise<void> {
+    const problem = isFlotillaError(err)
+      ? err
+      : new FlotillaError('INTERNAL', { detail: 'the secrets of this run could not be resolved', cause: err });
+    if (!isFlotillaError(err)) this.log.error({ err, runId: offer.runId }, 'resolving run secrets failed');
+    this.log.warn({ runId: offer.runId, code: problem.code }, 'run cannot be delivered: its secrets are unavailable');
+    const update = await transitionRun(this.host.db, {
+      runId: offer.runId,
+      agentId: offer.agentId,
+      from: ['queued', 'dispatched'],
+      to: 'failed',
+      set: { error_code: problem.code, error: `${problem.code}: ${problem.message}`, finished_at: nowIso() },
+    });
+    if (update !== undefined) this.host.announce([update], []);
   }
 
   private onClose(code: number): void {

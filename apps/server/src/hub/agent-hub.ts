@@ -9,11 +9,14 @@ import { advanceRollout } from '../jobs/rollout-progress.js';
 import { expireRuns, releaseAllRuns } from '../jobs/run-repo.js';
 import type { Database } from '../store/schema.js';
 import { AgentConnection } from './agent-connection.js';
+import type { MasterKey } from '../secrets/master-key.js';
 import type { ChannelSocket, ConnectionHost } from './agent-connection.js';
 
 export interface AgentHubOptions {
   db: Kysely<Database>;
   serverKey: ServerKey;
+  /** Opens the secrets that job envelopes carry. */
+  masterKey: MasterKey;
   jobEvents: JobEvents;
   logger: FastifyBaseLogger;
   pingIntervalMs: number;
@@ -41,6 +44,7 @@ export class AgentHub implements ConnectionHost {
   readonly stats: HubStats = { protocolErrors: 0, refused: 0, accepted: 0 };
   readonly db: Kysely<Database>;
   readonly serverKey: ServerKey;
+  readonly masterKey: MasterKey;
   readonly pingIntervalMs: number;
   readonly helloTimeoutMs: number;
   private readonly options: AgentHubOptions;
@@ -56,6 +60,7 @@ export class AgentHub implements ConnectionHost {
     this.options = options;
     this.db = options.db;
     this.serverKey = options.serverKey;
+    this.masterKey = options.masterKey;
     this.pingIntervalMs = options.pingIntervalMs;
     this.helloTimeoutMs = options.helloTimeoutMs;
   }

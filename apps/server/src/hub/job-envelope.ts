@@ -4,9 +4,15 @@ import type { RunOffer } from '../jobs/run-repo.js';
 
 /**
  * Builds a signed job envelope: `payload` is the exact JSON text that is signed (the agent
- * verifies these bytes with the pinned server key before parsing them).
+ * verifies these bytes with the pinned server key before parsing them). `secrets` are the
+ * decrypted values the workflow declares: they exist only in this envelope, never in storage.
  */
-export function signJobEnvelope(serverKey: ServerKey, offer: RunOffer, issuedAt: string): JobEnvelope {
+export function signJobEnvelope(
+  serverKey: ServerKey,
+  offer: RunOffer,
+  issuedAt: string,
+  secrets: Record<string, string>,
+): JobEnvelope {
   const body: JobPayload = {
     jobId: offer.jobId,
     runId: offer.runId,
@@ -14,7 +20,7 @@ export function signJobEnvelope(serverKey: ServerKey, offer: RunOffer, issuedAt:
     workflow: offer.workflowText,
     inputs: offer.inputs,
     issuedAt,
-    secrets: {},
+    secrets,
     completedSteps: offer.completedSteps,
   };
   const payload = JSON.stringify(body);

@@ -10,6 +10,9 @@ export interface RunOffer {
   runId: string;
   jobId: string;
   agentId: string;
+  /** The job's tenant and project: the scope its declared secrets are resolved in. */
+  tenantId: string;
+  projectId: string;
   workflowText: string;
   inputs: Record<string, unknown>;
   completedSteps: JobPayload['completedSteps'];
@@ -30,7 +33,17 @@ export async function offersForAgent(db: Kysely<Database>, agentId: string, opti
   const base = db
     .selectFrom('runs')
     .innerJoin('jobs', 'jobs.id', 'runs.job_id')
-    .select(['runs.id', 'runs.job_id', 'runs.agent_id', 'runs.state', 'runs.completed_steps', 'jobs.workflow_text', 'jobs.inputs'])
+    .select([
+      'runs.id',
+      'runs.job_id',
+      'runs.agent_id',
+      'runs.state',
+      'runs.completed_steps',
+      'jobs.workflow_text',
+      'jobs.inputs',
+      'jobs.tenant_id',
+      'jobs.project_id',
+    ])
     .where('runs.agent_id', '=', agentId);
   const active = await base.where('runs.state', 'in', [...ACTIVE_RUN_STATES]).execute();
   const free = agent.max_concurrent_runs - active.length;
@@ -50,6 +63,8 @@ export async function offersForAgent(db: Kysely<Database>, agentId: string, opti
     runId: r.id,
     jobId: r.job_id,
     agentId: r.agent_id,
+    tenantId: r.tenant_id,
+    projectId: r.project_id,
     workflowText: r.workflow_text,
     inputs: JSON.parse(r.inputs) as Record<string, unknown>,
     completedSteps: r.completed_steps === null ? {} : (JSON.parse(r.completed_steps) as JobPayload['completedSteps']),

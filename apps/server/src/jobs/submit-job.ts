@@ -2,6 +2,7 @@ import { FlotillaError } from '@flotilla/protocol';
 import type { Job, JobTarget } from '@flotilla/protocol';
 import { validateWorkflow } from '@flotilla/workflow';
 import type { ServerContext } from '../server-context.js';
+import { resolveWorkflowSecrets } from '../secrets/workflow-secrets.js';
 import type { Scope } from '../store/scope.js';
 import { isoAfter } from '../store/time.js';
 import { createJob, getJob } from './job-repo.js';
@@ -39,6 +40,8 @@ export function checkWorkflow(text: string): { name: string } {
  */
 export async function submitJob(ctx: ServerContext, scope: Scope, submission: JobSubmission): Promise<Job> {
   const workflow = checkWorkflow(submission.workflowText);
+  // Every declared secret must exist (and decrypt) now: a missing one refuses the job with 422 SECRET_NOT_FOUND.
+  await resolveWorkflowSecrets({ db: ctx.store.db, masterKey: ctx.masterKey, scope, workflowText: submission.workflowText });
   const resolved = await resolveTarget(ctx.store.db, scope, submission.target, (id) => ctx.hub.isConnected(id));
   const { jobId } = await createJob(ctx.store.db, scope, {
     workflowName: workflow.name,

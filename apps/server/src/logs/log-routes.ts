@@ -16,7 +16,7 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
     for (const end of [...streams]) end();
     return Promise.resolve();
   });
-  app.get('/jobs/:id/logs', async (request, reply): Promise<Page<LogLine> | undefined> => {
+  app.get('/jobs/:id/logs', { config: { permission: 'logs:read' } }, async (request, reply): Promise<Page<LogLine> | undefined> => {
     const { id } = parseInput(IdParamsSchema, request.params, 'params');
     const query = parseInput(LogsQuerySchema, request.query, 'query');
     // Scope check first: logs of another tenant's job are a 404 like the job itself.
@@ -28,7 +28,7 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
     return readJobLogs(ctx.store.db, id, query);
   });
 
-  app.get('/logs/search', async (request): Promise<Page<LogSearchHit>> => {
+  app.get('/logs/search', { config: { permission: 'logs:read' } }, async (request): Promise<Page<LogSearchHit>> => {
     const query = parseInput(LogSearchQuerySchema, request.query, 'query');
     return searchLogs(ctx.store.db, principalOf(request), query);
   });

@@ -28,6 +28,7 @@ const ENV_NAMES = {
   FLOTILLA_ADMIN_PASSWORD: 'adminPassword',
   FLOTILLA_LOG_LEVEL: 'logLevel',
   FLOTILLA_PING_INTERVAL: 'pingIntervalMs',
+  FLOTILLA_MASTER_KEY: 'masterKey',
 } as const satisfies Record<string, keyof ServerOptions>;
 
 /** An integer given as a number or as decimal text (environment variables are text). */
@@ -61,6 +62,10 @@ const LayerSchema = z.strictObject({
   helloTimeoutMs: millis(50).optional(),
   loginRateLimit: intText(1, 1_000_000).optional(),
   sessionTtlMs: millis(1000).optional(),
+  masterKey: z
+    .string()
+    .refine((value) => /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32, 'the master key must be base64 of exactly 32 bytes (openssl rand -base64 32)')
+    .optional(),
 });
 type Layer = z.infer<typeof LayerSchema>;
 type ProblemList = NonNullable<Problem['errors']>;
@@ -110,6 +115,8 @@ export function compileServerOptions(input: ServerOptionsInput = {}): CompiledSe
     loginRateLimit: merged.loginRateLimit ?? 10,
     sessionTtlMs: merged.sessionTtlMs ?? 30 * 86_400_000,
     serverKeyFile: path.join(dataDir, 'server-key.pem'),
+    masterKey: merged.masterKey ?? null,
+    masterKeyFile: path.join(dataDir, 'master.key'),
   };
 }
 

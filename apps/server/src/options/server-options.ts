@@ -47,6 +47,12 @@ export interface ServerOptions {
   loginRateLimit?: number | string;
   /** Lifetime of a login session token; milliseconds or a duration (`30d`). @default 30 days */
   sessionTtlMs?: number | string;
+  /**
+   * Master key that wraps the secrets' data keys: base64 of 32 random bytes (env
+   * `FLOTILLA_MASTER_KEY`). When absent, `<dataDir>/master.key` is used, created (0600) on first start.
+   * @default the key file
+   */
+  masterKey?: string;
 }
 
 /** Which store backs the server, derived from `databaseUrl`. */
@@ -70,5 +76,8 @@ export interface CompiledServerOptions {
   readonly loginRateLimit: number;
   readonly sessionTtlMs: number;
   /** PKCS8 PEM file holding the control-plane Ed25519 key (`<dataDir>/server-key.pem`). */
-  readonly serverKeyFile: string;
+  readonly serverKeyFile: string;  /** The master key (base64 of 32 bytes) given by option or environment; `null` means the key file. */
+  readonly masterKey: string | null;
+  /** Key file used when `masterKey` is `null` (`<dataDir>/master.key`). */
+  readonly masterKeyFile: string;
 }

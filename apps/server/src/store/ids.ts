@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /** Prefixes say what an id names, so a pasted id is self-describing (`agt_…`, `job_…`). */
-export type IdPrefix = 'ten' | 'prj' | 'usr' | 'ses' | 'tok' | 'agt' | 'job' | 'run';
+export type IdPrefix = 'ten' | 'prj' | 'usr' | 'ses' | 'tok' | 'tea' | 'apt' | 'agt' | 'job' | 'run' | 'wfl' | 'sec' | 'aud';
 
 /** A random, URL-safe, prefixed identifier (96 bits of entropy). */
 export function newId(prefix: IdPrefix): string {
@@ -9,7 +9,7 @@ export function newId(prefix: IdPrefix): string {
 }
 
 /** A bearer secret (256 bits); the prefix lets secret scanners recognise leaked tokens. */
-export function newSecret(prefix: 'flt_s' | 'flt_e'): string {
+export function newSecret(prefix: 'flt_s' | 'flt_e' | 'flt_p'): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`;
 }
 

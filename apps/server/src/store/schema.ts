@@ -26,6 +26,48 @@ export interface UserTable {
   password_hash: string;
   role: 'owner' | 'admin' | 'member';
   created_at: string;
+  /** Consecutive failed logins; reset by a successful one. */
+  failed_logins: Generated<number>;
+  /** Logins are refused until then. */
+  locked_until: Generated<string | null>;
+}
+
+/** Users grouped inside a tenant; rights come from the team's grants. */
+export interface TeamTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface TeamMemberTable {
+  team_id: string;
+  user_id: string;
+}
+
+/** `project_id` is a project id or `*` (every project of the tenant). */
+export interface TeamGrantTable {
+  team_id: string;
+  project_id: string;
+  access: 'full' | 'read-only';
+}
+
+/** A personal or service API token; only its SHA-256 is stored. */
+export interface ApiTokenTable {
+  id: string;
+  tenant_id: string;
+  /** The owner of a personal token; the creator of a service token. */
+  user_id: string;
+  name: string;
+  kind: 'personal' | 'service';
+  token_hash: string;
+  /** `null`: every project of the tenant. */
+  project_id: string | null;
+  access: 'full' | 'read-only';
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
 }
 
 export interface SessionTable {
@@ -75,6 +117,8 @@ export interface AgentTable {
   last_seen_at: string | null;
   /** Highest contiguous agent event sequence number stored (the cumulative ack). */
   acked_event_seq: Generated<number>;
+  /** From the agent's `hello`; never more runs dispatched or running on it. */
+  max_concurrent_runs: Generated<number>;
   created_at: string;
   updated_at: string;
 }
@@ -91,6 +135,15 @@ export interface JobTable {
   created_by: string | null;
   created_at: string;
   updated_at: string;
+  /** Runs not delivered by then end `expired`. */
+  expires_at: Generated<string | null>;
+  /** Compiled rollout (`{batchSize, maxFailures}`) as JSON, for fan-out jobs. */
+  rollout: Generated<string | null>;
+  /** Runs with `batch` ≤ this may be dispatched. */
+  active_batch: Generated<number>;
+  /** Last log sequence number given out: log `seq` is unique per job. */
+  log_seq: Generated<number>;
+  rerun_of: Generated<string | null>;
 }
 
 export interface RunTable {
@@ -108,6 +161,12 @@ export interface RunTable {
   dispatched_at: string | null;
   started_at: string | null;
   finished_at: string | null;
+  /** Rollout batch (0 = the first). */
+  batch: Generated<number>;
+  /** 1 once the job was cancelled while the run was on its agent: `job.cancel` is (re)sent on connect. */
+  cancel_requested: Generated<number>;
+  /** JSON `JobPayload.completedSteps` for a resumed re-run. */
+  completed_steps: Generated<string | null>;
 }
 
 export interface RunStepTable {
@@ -119,6 +178,8 @@ export interface RunStepTable {
   error: string | null;
   started_at: string | null;
   finished_at: string | null;
+  /** JSON outputs reported with `step.finished`. */
+  outputs: Generated<string | null>;
 }
 
 export interface RunLogTable {
@@ -130,6 +191,20 @@ export interface RunLogTable {
   ts: string;
 }
 
+/** Log lines of one run, `first_seq..last_seq` (per-job sequence), `entries` a JSON `LogEntry[]`. */
+export interface LogChunkTable {
+  id: string;
+  tenant_id: string;
+  project_id: string;
+  job_id: string;
+  run_id: string;
+  first_seq: number;
+  last_seq: number;
+  line_count: number;
+  entries: string;
+  created_at: string;
+}
+
 export interface AgentEventTable {
   agent_id: string;
   seq: number;
@@ -137,6 +212,73 @@ export interface AgentEventTable {
   kind: string;
   payload: string;
   received_at: string;
+}
+
+/** The mutable head of a versioned workflow; `deleted_at` marks a soft delete. */
+export interface WorkflowTable {
+  id: string;
+  tenant_id: string;
+  project_id: string;
+  name: string;
+  description: string | null;
+  latest_version: number;
+  deleted_at: string | null;
+  created_at: string;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+/** One immutable version of a workflow document. */
+export interface WorkflowVersionTable {
+  workflow_id: string;
+  version: number;
+  name: string;
+  document: string;
+  change: 'create' | 'update' | 'restore';
+  restored_from: number | null;
+  created_by: string | null;
+  created_at: string;
+}
+
+/** A project secret: AES-256-GCM ciphertext plus its data key wrapped by the master key (all base64). */
+export interface SecretTable {
+  id: string;
+  tenant_id: string;
+  project_id: string;
+  name: string;
+  ciphertext: string;
+  iv: string;
+  tag: string;
+  wrapped_key: string;
+  /** Id of the master key that wrapped `wrapped_key`. */
+  key_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One append-only audit record; `hash` covers the record and `prev_hash`. */
+export interface AuditEventTable {
+  id: string;
+  tenant_id: string;
+  seq: number;
+  ts: string;
+  actor: string;
+  actor_name: string | null;
+  action: string;
+  object_type: string;
+  object_id: string | null;
+  /** Canonical JSON (sorted keys): the exact text that was hashed. */
+  change: string;
+  source: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** Last seq and hash of a tenant's audit chain. */
+export interface AuditChainHeadTable {
+  tenant_id: string;
+  seq: number;
+  hash: string;
 }
 
 /** The whole database as Kysely sees it. */
@@ -152,4 +294,14 @@ export interface Database {
   run_steps: RunStepTable;
   run_logs: RunLogTable;
   agent_events: AgentEventTable;
+  secrets: SecretTable;
+  audit_events: AuditEventTable;
+  audit_chain_heads: AuditChainHeadTable;
+  workflows: WorkflowTable;
+  workflow_versions: WorkflowVersionTable;
+  log_chunks: LogChunkTable;
+  teams: TeamTable;
+  team_members: TeamMemberTable;
+  team_grants: TeamGrantTable;
+  api_tokens: ApiTokenTable;
 }

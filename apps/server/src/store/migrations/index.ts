@@ -1,9 +1,17 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.js';
+import { secretsAuditMigration } from './0003-secrets-audit.js';
+import { fleetMigration } from './0002-fleet.js';
+import { workflowsMigration } from './0004-workflows.js';
+import { tenancyMigration } from './0005-tenancy.js';
 
 /** Every migration, in order. Names sort lexically; add new ones at the end, never edit old ones. */
 const migrations: Record<string, Migration> = {
   '0001-initial': initialMigration,
+  '0002-fleet': fleetMigration,
+  '0003-secrets-audit': secretsAuditMigration,
+  '0004-workflows': workflowsMigration,
+  '0005-tenancy': tenancyMigration,
 };
 
 /** In-code migration provider: migrations ship inside the bundle, no directory scan. */
