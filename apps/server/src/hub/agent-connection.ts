@@ -88,8 +88,13 @@ export class AgentConnection {
   }
 
   /** Resolves when every frame received so far has been handled. */
-  idle(): Promise<void> {
-    return this.queue;
+  async idle(): Promise<void> {
+    // Work may be queued while we wait (a close enqueues its bookkeeping): wait until none is left.
+    let current: Promise<void>;
+    do {
+      current = this.queue;
+      await current;
+    } while (current !== this.queue);
   }
 
   /** Offers the agent queued runs, as many as it has free slots. */

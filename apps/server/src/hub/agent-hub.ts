@@ -90,7 +90,11 @@ export class AgentHub implements ConnectionHost {
     this.stats.accepted++;
     const connection = new AgentConnection(socket, this, log);
     this.all.add(connection);
-    socket.once('close', () => this.all.delete(connection));
+    // Tracked until its queued work (offline bookkeeping after a close) is done, so that
+    // shutdown waits for it and no query outlives the store.
+    socket.once('close', () => {
+      void connection.idle().then(() => this.all.delete(connection));
+    });
   }
 
   register(connection: AgentConnection): void {
