@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command-registry.js';
+import { registerAgentTrustCommands } from './agent-trust.js';
 import { connectClient, type ClientFlags } from '../config/client-config.js';
 import { withClientOptions } from '../config/client-options.js';
 import { renderTable, timeAgo } from '../output/table.js';
@@ -6,6 +7,7 @@ import { renderTable, timeAgo } from '../output/table.js';
 export const agentsCommand: CliCommand = {
   register(program) {
     const agents = program.command('agents').description('inspect and manage enrolled agents');
+    registerAgentTrustCommands(agents);
     withClientOptions(agents.command('list').description('list agents with status, labels and version'))
       .option('--json', 'machine-readable output')
       .action(async (opts: ClientFlags & { json?: boolean }) => {
