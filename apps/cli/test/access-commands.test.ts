@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '@flotilla/cli';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, compileServerOptions } from '@flotilla/server';
+import { forgetCliServer, resetCli, runCli, serveForCli } from './helpers/cli-harness.js';
 import type { FlotillaServer } from '@flotilla/server';
 
 const PASSWORD = 'cli access test password';
@@ -12,31 +12,17 @@ let server: FlotillaServer;
 
 beforeAll(async () => {
   server = await buildServer(compileServerOptions({ flags: { dataDir: join(dir, 'server'), adminPassword: PASSWORD, logLevel: 'silent', port: 0 } }));
-  const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
-  const login = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: PASSWORD } });
-  process.env.FLOTILLA_SERVER = url;
-  process.env.FLOTILLA_TOKEN = login.json<{ token: string }>().token;
+  await serveForCli(server, PASSWORD);
 });
 afterAll(async () => {
   await server.close();
-  delete process.env.FLOTILLA_SERVER;
-  delete process.env.FLOTILLA_TOKEN;
+  forgetCliServer();
   delete process.env.FLOTILLA_NEW_PASSWORD;
   rmSync(dir, { recursive: true, force: true });
 });
-afterEach(() => {
-  process.exitCode = undefined;
-  vi.restoreAllMocks();
-});
+afterEach(resetCli);
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void out.push(args.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void err.push(args.join(' ')));
-  const code = await main(argv);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runCli;
 
 describe('flotilla tenants / projects / users / teams / tokens', () => {
   it('manages the tenant directory', async () => {

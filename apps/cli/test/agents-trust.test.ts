@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { compileAgentOptions, startAgent } from '@flotilla/agent';
 import type { AgentHandle } from '@flotilla/agent';
 import { FlotillaClient } from '@flotilla/client';
-import { main } from '@flotilla/cli';
 import { buildServer, compileServerOptions } from '@flotilla/server';
+import { forgetCliServer, resetCli, runCli, serveForCli } from './helpers/cli-harness.js';
 import type { FlotillaServer } from '@flotilla/server';
 
 const PASSWORD = 'cli agents test password';
@@ -19,32 +19,18 @@ beforeAll(async () => {
   server = await buildServer(
     compileServerOptions({ flags: { dataDir: join(dir, 'server'), adminPassword: PASSWORD, logLevel: 'silent', port: 0 } }),
   );
-  const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
-  client = new FlotillaClient({ baseUrl: url });
-  const { token } = await client.login('admin', PASSWORD);
-  process.env.FLOTILLA_SERVER = url;
-  process.env.FLOTILLA_TOKEN = token;
+  const { url, token } = await serveForCli(server, PASSWORD);
+  client = new FlotillaClient({ baseUrl: url, token });
 });
 afterAll(async () => {
   for (const agent of agents) await agent.stop();
   await server.close();
-  delete process.env.FLOTILLA_SERVER;
-  delete process.env.FLOTILLA_TOKEN;
+  forgetCliServer();
   rmSync(dir, { recursive: true, force: true });
 });
-afterEach(() => {
-  process.exitCode = undefined;
-  vi.restoreAllMocks();
-});
+afterEach(resetCli);
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void out.push(args.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void err.push(args.join(' ')));
-  const code = await main(argv);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runCli;
 
 async function status(name: string): Promise<string | undefined> {
   return (await client.listAgents()).items.find((a) => a.name === name)?.status;

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '@flotilla/cli';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, compileServerOptions } from '@flotilla/server';
+import { forgetCliServer, resetCli, runCli, serveForCli } from './helpers/cli-harness.js';
 import type { FlotillaServer } from '@flotilla/server';
 
 const PASSWORD = 'cli secrets test password';
@@ -16,10 +16,7 @@ let server: FlotillaServer | undefined;
 
 async function start(): Promise<void> {
   server = await buildServer(options);
-  const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
-  const login = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: PASSWORD } });
-  process.env.FLOTILLA_SERVER = url;
-  process.env.FLOTILLA_TOKEN = login.json<{ token: string }>().token;
+  await serveForCli(server, PASSWORD);
 }
 
 async function stop(): Promise<void> {
@@ -30,23 +27,12 @@ async function stop(): Promise<void> {
 beforeAll(start);
 afterAll(async () => {
   await stop();
-  delete process.env.FLOTILLA_SERVER;
-  delete process.env.FLOTILLA_TOKEN;
+  forgetCliServer();
   rmSync(dir, { recursive: true, force: true });
 });
-afterEach(() => {
-  process.exitCode = undefined;
-  vi.restoreAllMocks();
-});
+afterEach(resetCli);
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void out.push(args.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void err.push(args.join(' ')));
-  const code = await main(argv);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runCli;
 
 describe('flotilla secrets / audit', () => {
   it('sets a secret from a file, lists names only, refuses a value in argv', async () => {
