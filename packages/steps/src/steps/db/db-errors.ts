@@ -1,19 +1,9 @@
 import { StepError } from '@flotilla/workflow';
 import { abortedError } from '../../process/aborted-error.js';
+import { RETRYABLE_SOCKET_CODES } from '../../net/socket-errors.js';
 
-/** Socket-level failures: the server may be back on the next attempt. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EPIPE',
-  'PROTOCOL_CONNECTION_LOST',
-  'PROTOCOL_SEQUENCE_TIMEOUT',
-]);
+/** Socket-level failures, plus mysql2's lost-connection codes: the server may be back next time. */
+const NETWORK_CODES = new Set([...RETRYABLE_SOCKET_CODES, 'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT']);
 /** mysql/mariadb server errors that say "try again". */
 const MYSQL_TRANSIENT = new Set([
   'ER_LOCK_DEADLOCK',

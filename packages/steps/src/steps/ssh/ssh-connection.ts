@@ -4,21 +4,11 @@ import type { AuthMethod, Client, ConnectConfig, ParsedKey, PasswordAuthMethod, 
 import { StepError } from '@flotilla/workflow';
 import type { StepContext } from '@flotilla/workflow';
 import { abortedError } from '../../process/aborted-error.js';
+import { RETRYABLE_SOCKET_CODES } from '../../net/socket-errors.js';
 import { hostKeyFingerprint, hostKeyMatches, parseHostKeyPin } from './host-key.js';
 import type { SshConnectionConfig } from './ssh-options.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
-/** Socket-level failures where the host may answer on the next attempt. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EPIPE',
-]);
 
 /**
  * Opens an SSH connection, runs `work` with it and always closes it. Aborting `ctx.signal`
@@ -165,7 +155,7 @@ function connectError(
       cause: err,
     });
   }
-  if (level === 'client-timeout' || (typeof code === 'string' && NETWORK_CODES.has(code)) || level === 'client-dns') {
+  if (level === 'client-timeout' || (typeof code === 'string' && RETRYABLE_SOCKET_CODES.has(code)) || level === 'client-dns') {
     return new StepError('STEP_FAILED', `cannot reach ${host}:${port}: ${message}`, { cause: err, retryable: true });
   }
   return new StepError('STEP_FAILED', `ssh connection to ${host}:${port} failed: ${message}`, {
