@@ -4,7 +4,7 @@ import type { StoreDialect } from './dialect.js';
 
 /**
  * PostgreSQL through a `pg` pool. The connection string may carry libpq-style query parameters
- * such as `options=-c search_path=…` (tests use it to isolate each file in its own schema).
+ * such as `options=-c search_path=…` (the app's tables then go into that schema).
  */
 export function postgresDialect(connectionString: string): StoreDialect {
   return {

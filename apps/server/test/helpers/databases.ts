@@ -14,8 +14,8 @@ import pg from 'pg';
  *     afterAll(() => db.cleanup());
  *   });
  *
- * PostgreSQL isolation: each database is a fresh schema `t_<random>` on the shared server,
- * selected through the URL (`?options=-c search_path=…`), dropped by `cleanup()`.
+ * PostgreSQL isolation: each test database is a fresh database `flotilla_t_<random>` on the shared
+ * server, dropped (with its connections) by `cleanup()`.
  */
 export const DIALECTS = ['sqlite', 'postgres'] as const;
 export type TestDialect = (typeof DIALECTS)[number];
@@ -61,14 +61,16 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
     const dir = await mkdtemp(path.join(os.tmpdir(), 'flotilla-db-'));
     return { dialect, url: `sqlite:${path.join(dir, 'flotilla.db')}`, cleanup: () => rm(dir, { recursive: true, force: true }) };
   }
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  await withAdmin((client) => client.query(`create schema ${schema}`));
+  // A database per test file, not a schema: the migrator introspects every schema of its
+  // database, and another file dropping its schema mid-scan failed that scan (3F000).
+  const name = `flotilla_t_${randomBytes(6).toString('hex')}`;
+  await withAdmin((client) => client.query(`create database ${name}`));
   const url = new URL(POSTGRES_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
+  url.pathname = `/${name}`;
   return {
     dialect,
     url: url.toString(),
-    cleanup: () => withAdmin((client) => client.query(`drop schema if exists ${schema} cascade`)).then(() => undefined),
+    cleanup: () => withAdmin((client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
   };
 }
 
