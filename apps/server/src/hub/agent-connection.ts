@@ -18,7 +18,7 @@ import { verifyHello } from './handshake.js';
 import type { Refusal } from './handshake.js';
 import { signJobEnvelope } from './job-envelope.js';
 import type { MasterKey } from '../secrets/master-key.js';
-import { resolveWorkflowSecrets } from '../secrets/workflow-secrets.js';
+import { resolveRunSecrets } from '../secrets/secret-repo.js';
 import { handleJobAck, handleJobReject, handleRunEvent, handleRunEvents } from './run-frames.js';
 import type { RunFrameOutcome } from './run-frames.js';
 
@@ -271,14 +271,8 @@ export class AgentConnection {
   }
 
   private runSecrets(offer: RunOffer): Promise<Record<string, string>> {
-    // Cheap pre-check: a document that never says "secrets" declares none (skips a parse per offer).
-    if (!offer.workflowText.includes('secrets')) return Promise.resolve({});
-    return resolveWorkflowSecrets({
-      db: this.host.db,
-      masterKey: this.host.masterKey,
-      scope: offer,
-      workflowText: offer.workflowText,
-    });
+    if (offer.secretNames.length === 0) return Promise.resolve({});
+    return resolveRunSecrets({ db: this.host.db, masterKey: this.host.masterKey, scope: offer, names: offer.secretNames });
   }
 
   private async failUndeliverable(offer: RunOffer, err: unknown): Promise<void> {

@@ -21,6 +21,8 @@ export interface NewRun {
 export interface NewJob {
   workflowName: string;
   workflowText: string;
+  /** Secret names the workflow declares. */
+  secretNames: readonly string[];
   inputs: Record<string, unknown>;
   target: unknown;
   runs: NewRun[];
@@ -60,6 +62,7 @@ export async function createJob(db: Kysely<Database>, scope: Scope, job: NewJob)
         project_id: scope.projectId,
         workflow_name: job.workflowName,
         workflow_text: job.workflowText,
+        secret_names: JSON.stringify(job.secretNames),
         inputs: JSON.stringify(job.inputs),
         target: JSON.stringify(job.target),
         state: 'queued',

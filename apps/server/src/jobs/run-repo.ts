@@ -14,6 +14,8 @@ export interface RunOffer {
   tenantId: string;
   projectId: string;
   workflowText: string;
+  /** Secret names the workflow declares (resolved when the envelope is signed). */
+  secretNames: string[];
   inputs: Record<string, unknown>;
   completedSteps: JobPayload['completedSteps'];
   /** Whether the run was already dispatched (a re-offer) or is taken from the queue now. */
@@ -40,6 +42,7 @@ export async function offersForAgent(db: Kysely<Database>, agentId: string, opti
       'runs.state',
       'runs.completed_steps',
       'jobs.workflow_text',
+      'jobs.secret_names',
       'jobs.inputs',
       'jobs.tenant_id',
       'jobs.project_id',
@@ -66,6 +69,7 @@ export async function offersForAgent(db: Kysely<Database>, agentId: string, opti
     tenantId: r.tenant_id,
     projectId: r.project_id,
     workflowText: r.workflow_text,
+    secretNames: JSON.parse(r.secret_names) as string[],
     inputs: JSON.parse(r.inputs) as Record<string, unknown>,
     completedSteps: r.completed_steps === null ? {} : (JSON.parse(r.completed_steps) as JobPayload['completedSteps']),
     state: r.state as 'queued' | 'dispatched',

@@ -2,7 +2,7 @@ import { FlotillaError } from '@flotilla/protocol';
 import type { Job, JobTarget } from '@flotilla/protocol';
 import { validateWorkflow } from '@flotilla/workflow';
 import type { ServerContext } from '../server-context.js';
-import { resolveWorkflowSecrets } from '../secrets/workflow-secrets.js';
+import { resolveRunSecrets } from '../secrets/secret-repo.js';
 import type { Scope } from '../store/scope.js';
 import { isoAfter } from '../store/time.js';
 import { createJob, getJob } from './job-repo.js';
@@ -25,9 +25,9 @@ export interface JobSubmission {
  * Checks the workflow's structure (step configs are checked on the agent, which knows its step
  * types) and returns its name; every problem comes back as `WORKFLOW_INVALID` with line/column.
  */
-export function checkWorkflow(text: string): { name: string } {
+export function checkWorkflow(text: string): { name: string; secrets: string[] } {
   const result = validateWorkflow(text);
-  if (result.ok) return { name: result.workflow.name };
+  if (result.ok) return { name: result.workflow.name, secrets: result.workflow.secrets };
   const errors = result.problems.map((p) => ({ path: p.path, message: p.message, line: p.line, column: p.column, code: p.code }));
   const detail = errors.map((e) => `${e.line}:${e.column} ${e.path || '(document)'}: ${e.message}`).join('; ');
   throw new FlotillaError('WORKFLOW_INVALID', { detail: `The workflow is invalid: ${detail}`, errors });
@@ -41,11 +41,12 @@ export function checkWorkflow(text: string): { name: string } {
 export async function submitJob(ctx: ServerContext, scope: Scope, submission: JobSubmission): Promise<Job> {
   const workflow = checkWorkflow(submission.workflowText);
   // Every declared secret must exist (and decrypt) now: a missing one refuses the job with 422 SECRET_NOT_FOUND.
-  await resolveWorkflowSecrets({ db: ctx.store.db, masterKey: ctx.masterKey, scope, workflowText: submission.workflowText });
+  await resolveRunSecrets({ db: ctx.store.db, masterKey: ctx.masterKey, scope, names: workflow.secrets });
   const resolved = await resolveTarget(ctx.store.db, scope, submission.target, (id) => ctx.hub.isConnected(id));
   const { jobId } = await createJob(ctx.store.db, scope, {
     workflowName: workflow.name,
     workflowText: submission.workflowText,
+    secretNames: workflow.secrets,
     inputs: submission.inputs,
     target: submission.target,
     runs: resolved.agents.map((a) => ({ agentId: a.id, batch: a.batch, completedSteps: submission.completedSteps?.get(a.id) })),

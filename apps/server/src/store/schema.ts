@@ -144,6 +144,8 @@ export interface JobTable {
   /** Last log sequence number given out: log `seq` is unique per job. */
   log_seq: Generated<number>;
   rerun_of: Generated<string | null>;
+  /** Secret names the workflow declares (JSON array), resolved into each run's envelope. */
+  secret_names: Generated<string>;
 }
 
 export interface RunTable {

@@ -6,7 +6,7 @@ import { LogCollector, startTestServer } from '../helpers/server.js';
 import { createLogger } from '../../src/logger.js';
 import type { TestServer } from '../helpers/server.js';
 import { WORKFLOW, api } from '../helpers/api.js';
-import { declaredSecretNames, resolveWorkflowSecrets } from '../../src/secrets/workflow-secrets.js';
+import { checkWorkflow } from '../../src/jobs/submit-job.js';
 import { resolveRunSecrets } from '../../src/secrets/secret-repo.js';
 import { generateMasterKey, readMasterKeyFile } from '../../src/secrets/master-key.js';
 import type { Store } from '../../src/store/store.js';
@@ -134,14 +134,10 @@ describe.each(DIALECTS)('secrets API [%s]', (dialect) => {
     expect((other as FlotillaError).code).toBe('SECRET_NOT_FOUND');
   });
 
-  it('resolves the secrets a workflow document declares', async () => {
-    const masterKey = readMasterKeyFile(`${t.dataDir}/master.key`)!;
-    const workflowText = 'name: uses-secret\nsecrets: [API_KEY]\ntasks:\n  - name: say\n    type: command\n    config: { command: echo, args: [hi] }\n';
-    expect(declaredSecretNames(workflowText)).toEqual(['API_KEY']);
-    expect(await resolveWorkflowSecrets({ db: store.db, masterKey, scope: await scope(), workflowText })).toEqual({ API_KEY: VALUE });
-    expect(await resolveWorkflowSecrets({ db: store.db, masterKey, scope: await scope(), workflowText: WORKFLOW })).toEqual({});
-    const missing = await resolveWorkflowSecrets({ db: store.db, masterKey, scope: await scope(), workflowText: workflowText.replace('API_KEY', 'ABSENT') }).catch((e: unknown) => e);
-    expect((missing as FlotillaError).code).toBe('SECRET_NOT_FOUND');
+  it('reads the secret names a workflow declares once, at submit (stored with the job)', () => {
+    const workflowText = 'name: uses-secret\nsecrets: [API_KEY, DB_PASSWORD]\ntasks:\n  - name: say\n    type: command\n    config: { command: echo, args: [hi] }\n';
+    expect(checkWorkflow(workflowText).secrets).toEqual(['API_KEY', 'DB_PASSWORD']);
+    expect(checkWorkflow(WORKFLOW).secrets).toEqual([]);
   });
 
   it('refuses a job whose workflow declares a missing secret (422 SECRET_NOT_FOUND)', async () => {

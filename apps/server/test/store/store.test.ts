@@ -136,10 +136,11 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
 
   it('stores each agent event exactly once, acks cumulatively and applies logs and results', async () => {
     const { agentId } = await enrollAgent(store.db, store.dialect, { token: await token(), publicKey: newAgentKey().publicKey, name: 'ev-1', labels: {}, facts });
-    const created = await createJob(store.db, scope, { workflowName: 'w', workflowText: 'name: w', inputs: { a: 1 }, target: { agent: 'ev-1' }, runs: [{ agentId, batch: 0 }], rollout: null, expiresAt: null, createdBy: null });
+    const created = await createJob(store.db, scope, { workflowName: 'w', workflowText: 'name: w', secretNames: ['API_KEY'], inputs: { a: 1 }, target: { agent: 'ev-1' }, runs: [{ agentId, batch: 0 }], rollout: null, expiresAt: null, createdBy: null });
     const { jobId } = created;
     const runId = created.runIds[0]!;
-    expect((await offersForAgent(store.db, agentId, { resend: false })).map((o) => o.runId)).toEqual([runId]);
+    const offers = await offersForAgent(store.db, agentId, { resend: false });
+    expect(offers.map((o) => ({ runId: o.runId, secretNames: o.secretNames }))).toEqual([{ runId, secretNames: ['API_KEY'] }]);
     expect(await transitionRun(store.db, { runId, agentId, from: ['queued'], to: 'dispatched' })).toMatchObject({ jobState: 'dispatched' });
     // A transition from a state the run is not in changes nothing.
     expect(await transitionRun(store.db, { runId, agentId, from: ['queued'], to: 'running' })).toBeUndefined();
@@ -170,7 +171,7 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
 
   it('scopes reads by tenant and project', async () => {
     const { agentId } = await enrollAgent(store.db, store.dialect, { token: await token(), publicKey: newAgentKey().publicKey, name: 'scoped', labels: {}, facts });
-    const { jobId } = await createJob(store.db, scope, { workflowName: 'w', workflowText: 'name: w', inputs: {}, target: {}, runs: [{ agentId, batch: 0 }], rollout: null, expiresAt: null, createdBy: null });
+    const { jobId } = await createJob(store.db, scope, { workflowName: 'w', workflowText: 'name: w', secretNames: [], inputs: {}, target: {}, runs: [{ agentId, batch: 0 }], rollout: null, expiresAt: null, createdBy: null });
     const elsewhere: Scope = { tenantId: scope.tenantId, projectId: 'prj_other' };
     expect(await getAgent(store.db, elsewhere, agentId)).toBeUndefined();
     expect(await getJob(store.db, elsewhere, jobId)).toBeUndefined();

@@ -4,6 +4,7 @@ import { secretsAuditMigration } from './0003-secrets-audit.js';
 import { fleetMigration } from './0002-fleet.js';
 import { workflowsMigration } from './0004-workflows.js';
 import { tenancyMigration } from './0005-tenancy.js';
+import { jobSecretNamesMigration } from './0006-job-secret-names.js';
 
 /** Every migration, in order. Names sort lexically; add new ones at the end, never edit old ones. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0003-secrets-audit': secretsAuditMigration,
   '0004-workflows': workflowsMigration,
   '0005-tenancy': tenancyMigration,
+  '0006-job-secret-names': jobSecretNamesMigration,
 };
 
 /** In-code migration provider: migrations ship inside the bundle, no directory scan. */
