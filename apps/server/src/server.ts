@@ -63,6 +63,7 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
     const jobEvents = new JobEvents();
     const hub = new AgentHub({
       db: store.db,
+      writer: store,
       serverKey,
       masterKey,
       jobEvents,
@@ -73,7 +74,7 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
     });
     await hub.start();
     const gitMirror = await GitMirror.open({ root: path.join(options.dataDir, 'git'), logger });
-    const ctx: ServerContext = { options, store, serverKey, jobEvents, hub, masterKey, audit: new AuditLog(store.db, store.dialect), gitMirror };
+    const ctx: ServerContext = { options, store, serverKey, jobEvents, hub, masterKey, audit: new AuditLog(store), gitMirror };
 
     const app = Fastify({ loggerInstance: logger, bodyLimit: 4 * 1024 * 1024, return503OnClosing: true }) as unknown as FastifyInstance;
     const routes = collectRoutes(app);

@@ -1,6 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { AuditEvent } from '@flotilla/protocol';
 import type { StoreDialect } from '../store/dialect.js';
+import type { Store } from '../store/store.js';
 import { newId } from '../store/ids.js';
 import type { AuditEventTable, Database } from '../store/schema.js';
 import { nowIso } from '../store/time.js';
@@ -97,14 +98,11 @@ export async function appendAuditEvent(trx: Transaction<Database>, dialect: Stor
 
 /** The audit trail of a server: append-only, hash-chained per tenant. */
 export class AuditLog {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly dialect: StoreDialect,
-  ) {}
+  constructor(private readonly store: Pick<Store, 'write' | 'dialect'>) {}
 
-  /** Records one event in its own transaction and returns it. */
+  /** Records one event in its own write unit (committed with others on SQLite) and returns it. */
   async record(entry: AuditEntry): Promise<AuditEvent> {
-    const row = await this.db.transaction().execute((trx) => appendAuditEvent(trx, this.dialect, entry));
+    const row = await this.store.write((trx) => appendAuditEvent(trx, this.store.dialect, entry));
     return toAuditEvent(row);
   }
 }

@@ -11,6 +11,7 @@ import { lastEventSeq } from '../jobs/agent-event-store.js';
 import type { JobLog, JobUpdate } from '../jobs/job-events.js';
 import { offersForAgent, pendingCancels, releaseAgentRuns, transitionRun } from '../jobs/run-repo.js';
 import type { RunOffer } from '../jobs/run-repo.js';
+import type { StoreWriter } from '../store/group-commit.js';
 import { nowIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
 import { decodeAgentFrame, toErrorFrame } from './frame-codec.js';
@@ -31,8 +32,11 @@ const MAX_INVALID_FRAMES = 20;
 /** The part of a `ws` WebSocket the channel uses: a narrow seam, easy to satisfy in tests. */
 export type ChannelSocket = Pick<WebSocket, 'on' | 'once' | 'send' | 'close' | 'terminate' | 'readyState'>;
 
-/** What a connection needs from the hub that owns it (keeps the dependency one-way). */
-export interface ConnectionHost {
+/**
+ * What a connection needs from the hub that owns it (keeps the dependency one-way). Reads go to
+ * `db`; every change goes through `write` (group commit), and is sent or announced after it.
+ */
+export interface ConnectionHost extends StoreWriter {
   readonly db: Kysely<Database>;
   readonly serverKey: ServerKey;
   /** Decrypts the secrets a run's workflow declares, when its envelope is signed. */
@@ -190,16 +194,16 @@ export class AgentConnection {
         this.log.warn({ code: frame.code, reason: frame.message }, 'agent reported an error');
         return;
       case 'job.ack':
-        this.apply(await handleJobAck(this.host.db, agentId, frame));
+        this.apply(await handleJobAck(this.host, agentId, frame));
         return;
       case 'job.reject':
-        this.apply(await handleJobReject(this.host.db, agentId, frame, this.log));
+        this.apply(await handleJobReject(this.host, agentId, frame, this.log));
         return;
       case 'run.event':
-        this.apply(await handleRunEvent(this.host.db, agentId, frame, this.log));
+        this.apply(await handleRunEvent(this.host, agentId, frame, this.log));
         return;
       case 'run.events':
-        this.apply(await handleRunEvents(this.host.db, agentId, frame, this.log));
+        this.apply(await handleRunEvents(this.host, agentId, frame, this.log));
         return;
     }
   }
@@ -227,44 +231,54 @@ export class AgentConnection {
       pingIntervalMs: this.host.pingIntervalMs,
       lastEventSeq: await lastEventSeq(this.host.db, agent.id),
     });
-    await setAgentConnection(this.host.db, agent.id, 'online', hello.agentVersion);
-    await this.host.db
-      .updateTable('agents')
-      .set({ max_concurrent_runs: hello.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS })
-      .where('id', '=', agent.id)
-      .execute();
+    await this.host.write(async (trx) => {
+      await setAgentConnection(trx, agent.id, 'online', hello.agentVersion);
+      await trx
+        .updateTable('agents')
+        .set({ max_concurrent_runs: hello.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS })
+        .where('id', '=', agent.id)
+        .execute();
+    });
     this.log.info({ version: hello.agentVersion, maxConcurrentRuns: hello.maxConcurrentRuns }, 'agent connected');
     await this.sendOffers(true);
     // After the offers: a cancel must never overtake the offer of the run it stops.
     for (const runId of await pendingCancels(this.host.db, agent.id)) this.send({ type: 'job.cancel', runId });
   }
 
-  /** Offers queued runs up to the agent's free slots; `resend` re-offers its dispatched runs too. */
+  /**
+   * Offers queued runs up to the agent's free slots; `resend` re-offers its dispatched runs too.
+   * The runs taken from the queue are marked `dispatched` in one write, then the offers go out.
+   */
   private async sendOffers(resend: boolean): Promise<void> {
     if (this.state !== 'ready' || this.agentId === null) return;
-    const offers = await offersForAgent(this.host.db, this.agentId, { resend });
-    for (const offer of offers) {
-      const issuedAt = nowIso();
-      let secrets: Record<string, string>;
+    const ready: { offer: RunOffer; secrets: Record<string, string> }[] = [];
+    for (const offer of await offersForAgent(this.host.db, this.agentId, { resend })) {
       try {
-        secrets = await this.runSecrets(offer);
+        ready.push({ offer, secrets: await this.runSecrets(offer) });
       } catch (err) {
         // A secret deleted after submit, or a master key that no longer opens it: the run
         // cannot get what it declared, so it fails with that reason instead of waiting forever.
         await this.failUndeliverable(offer, err);
-        continue;
       }
-      if (offer.state === 'queued') {
-        const update = await transitionRun(this.host.db, {
-          runId: offer.runId,
-          agentId: offer.agentId,
-          from: ['queued'],
-          to: 'dispatched',
-          set: { dispatched_at: issuedAt },
-        });
-        if (update === undefined) continue;
-        this.host.announce([update], []);
+    }
+    if (ready.length === 0) return;
+    const issuedAt = nowIso();
+    const { offers, updates } = await this.host.write(async (trx) => {
+      const out = { offers: [] as typeof ready, updates: [] as JobUpdate[] };
+      for (const item of ready) {
+        if (item.offer.state === 'queued') {
+          const { offer } = item;
+          const update = await transitionRun(trx, { runId: offer.runId, agentId: offer.agentId, from: ['queued'], to: 'dispatched', set: { dispatched_at: issuedAt } });
+          // Taken meanwhile (cancelled, expired): not offered.
+          if (update === undefined) continue;
+          out.updates.push(update);
+        }
+        out.offers.push(item);
       }
+      return out;
+    });
+    this.host.announce(updates, []);
+    for (const { offer, secrets } of offers) {
       this.send({ type: 'job.offer', envelope: signJobEnvelope(this.host.serverKey, offer, issuedAt, secrets) });
       this.log.debug({ runId: offer.runId }, 'job offered');
     }
@@ -281,13 +295,15 @@ export class AgentConnection {
       : new FlotillaError('INTERNAL', { detail: 'the secrets of this run could not be resolved', cause: err });
     if (!isFlotillaError(err)) this.log.error({ err, runId: offer.runId }, 'resolving run secrets failed');
     this.log.warn({ runId: offer.runId, code: problem.code }, 'run cannot be delivered: its secrets are unavailable');
-    const update = await transitionRun(this.host.db, {
-      runId: offer.runId,
-      agentId: offer.agentId,
-      from: ['queued', 'dispatched'],
-      to: 'failed',
-      set: { error_code: problem.code, error: `${problem.code}: ${problem.message}`, finished_at: nowIso() },
-    });
+    const update = await this.host.write((trx) =>
+      transitionRun(trx, {
+        runId: offer.runId,
+        agentId: offer.agentId,
+        from: ['queued', 'dispatched'],
+        to: 'failed',
+        set: { error_code: problem.code, error: `${problem.code}: ${problem.message}`, finished_at: nowIso() },
+      }),
+    );
     if (update !== undefined) this.host.announce([update], []);
   }
 
@@ -303,8 +319,11 @@ export class AgentConnection {
       void this.enqueue(async () => {
         // A successor may already be connected (fast reconnect): its runs are its own.
         if (this.host.isConnected(agentId)) return;
-        await setAgentConnection(this.host.db, agentId, 'offline');
-        this.host.announce(await releaseAgentRuns(this.host.db, agentId), []);
+        const updates = await this.host.write(async (trx) => {
+          await setAgentConnection(trx, agentId, 'offline');
+          return releaseAgentRuns(trx, agentId);
+        });
+        this.host.announce(updates, []);
       });
     }
   }

@@ -7,6 +7,7 @@ import type { ServerKey } from '../bootstrap/server-key.js';
 import type { JobEvents, JobLog, JobUpdate } from '../jobs/job-events.js';
 import { advanceRollout } from '../jobs/rollout-progress.js';
 import { expireRuns, releaseAllRuns } from '../jobs/run-repo.js';
+import type { StoreWriter, WriteUnit } from '../store/group-commit.js';
 import type { Database } from '../store/schema.js';
 import { AgentConnection } from './agent-connection.js';
 import type { MasterKey } from '../secrets/master-key.js';
@@ -14,6 +15,8 @@ import type { ChannelSocket, ConnectionHost } from './agent-connection.js';
 
 export interface AgentHubOptions {
   db: Kysely<Database>;
+  /** Where changes are committed (the store: group commit on SQLite). */
+  writer: StoreWriter;
   serverKey: ServerKey;
   /** Opens the secrets that job envelopes carry. */
   masterKey: MasterKey;
@@ -110,6 +113,10 @@ export class AgentHub implements ConnectionHost {
     return true;
   }
 
+  write<T>(unit: WriteUnit<T>): Promise<T> {
+    return this.options.writer.write(unit);
+  }
+
   isShuttingDown(): boolean {
     return this.shuttingDown;
   }
@@ -138,7 +145,7 @@ export class AgentHub implements ConnectionHost {
   private async progress(ended: JobUpdate[]): Promise<void> {
     const agents = new Set(ended.map((u) => u.agentId));
     for (const jobId of new Set(ended.map((u) => u.jobId))) {
-      const step = await advanceRollout(this.db, jobId);
+      const step = await this.write((trx) => advanceRollout(trx, jobId));
       for (const agentId of step.agentIds) agents.add(agentId);
       if (step.updates.length > 0) this.announce(step.updates, []);
     }
@@ -147,7 +154,7 @@ export class AgentHub implements ConnectionHost {
 
   private async sweepExpired(): Promise<void> {
     try {
-      const updates = await expireRuns(this.db);
+      const updates = await this.write((trx) => expireRuns(trx));
       if (updates.length > 0) this.announce(updates, []);
     } catch (err) {
       if (!this.shuttingDown) this.options.logger.warn({ err }, 'expiry sweep failed');

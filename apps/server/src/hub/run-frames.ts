@@ -1,11 +1,10 @@
-import type { Kysely } from 'kysely';
 import type { AgentFrame, ServerFrame } from '@flotilla/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { recordAgentEvent, recordAgentEvents } from '../jobs/agent-event-store.js';
 import type { JobLog, JobUpdate } from '../jobs/job-events.js';
 import { transitionRun } from '../jobs/run-repo.js';
+import type { StoreWriter } from '../store/group-commit.js';
 import { nowIso } from '../store/time.js';
-import type { Database } from '../store/schema.js';
 
 /** What handling a run frame produced: a reply to send and progress to announce. */
 export interface RunFrameOutcome {
@@ -21,14 +20,11 @@ type Frame<T extends AgentFrame['type']> = Extract<AgentFrame, { type: T }>;
  * A cancel requested while the offer was in flight may have reached the agent before the run
  * existed there; the ack is answered with the cancel again, now that the agent knows the run.
  */
-export async function handleJobAck(db: Kysely<Database>, agentId: string, frame: Frame<'job.ack'>): Promise<RunFrameOutcome> {
-  const update = await transitionRun(db, { runId: frame.runId, agentId, from: ['queued', 'dispatched'], to: 'running' });
-  const run = await db
-    .selectFrom('runs')
-    .select('cancel_requested')
-    .where('id', '=', frame.runId)
-    .where('agent_id', '=', agentId)
-    .executeTakeFirst();
+export async function handleJobAck(store: StoreWriter, agentId: string, frame: Frame<'job.ack'>): Promise<RunFrameOutcome> {
+  const { update, run } = await store.write(async (trx) => ({
+    update: await transitionRun(trx, { runId: frame.runId, agentId, from: ['queued', 'dispatched'], to: 'running' }),
+    run: await trx.selectFrom('runs').select('cancel_requested').where('id', '=', frame.runId).where('agent_id', '=', agentId).executeTakeFirst(),
+  }));
   return {
     ...(run?.cancel_requested === 1 ? { reply: { type: 'job.cancel', runId: frame.runId } as const } : {}),
     updates: update === undefined ? [] : [update],
@@ -38,31 +34,34 @@ export async function handleJobAck(db: Kysely<Database>, agentId: string, frame:
 
 /** `job.reject`: the agent refused the envelope (bad signature, policy…); the run fails with that reason. */
 export async function handleJobReject(
-  db: Kysely<Database>,
+  store: StoreWriter,
   agentId: string,
   frame: Frame<'job.reject'>,
   log: FastifyBaseLogger,
 ): Promise<RunFrameOutcome> {
   log.warn({ runId: frame.runId, code: frame.code, reason: frame.message }, 'agent rejected a job');
   if (frame.runId === undefined) return { updates: [], logs: [] };
-  const update = await transitionRun(db, {
-    runId: frame.runId,
-    agentId,
-    from: ['queued', 'dispatched', 'running'],
-    to: 'failed',
-    set: { error_code: frame.code, error: `${frame.code}: ${frame.message}`, finished_at: nowIso() },
-  });
+  const runId = frame.runId;
+  const update = await store.write((trx) =>
+    transitionRun(trx, {
+      runId,
+      agentId,
+      from: ['queued', 'dispatched', 'running'],
+      to: 'failed',
+      set: { error_code: frame.code, error: `${frame.code}: ${frame.message}`, finished_at: nowIso() },
+    }),
+  );
   return { updates: update === undefined ? [] : [update], logs: [] };
 }
 
 /** `run.event`: stored once per `(agent, seq)`, applied, acknowledged cumulatively. */
 export async function handleRunEvent(
-  db: Kysely<Database>,
+  store: StoreWriter,
   agentId: string,
   frame: Frame<'run.event'>,
   log: FastifyBaseLogger,
 ): Promise<RunFrameOutcome> {
-  const recorded = await recordAgentEvent(db, agentId, frame);
+  const recorded = await recordAgentEvent(store, agentId, frame);
   if (!recorded.stored) log.debug({ seq: frame.seq }, 'duplicate agent event ignored');
   else if (!recorded.applied) log.warn({ seq: frame.seq, runId: frame.runId }, 'event for a run this agent does not own; stored, not applied');
   return { reply: { type: 'event.ack', seq: recorded.ackSeq }, updates: recorded.updates, logs: recorded.logs };
@@ -70,12 +69,12 @@ export async function handleRunEvent(
 
 /** `run.events`: a batch applied in one transaction, deduplicated per `(agent, seq)`, one cumulative ack. */
 export async function handleRunEvents(
-  db: Kysely<Database>,
+  store: StoreWriter,
   agentId: string,
   frame: Frame<'run.events'>,
   log: FastifyBaseLogger,
 ): Promise<RunFrameOutcome> {
-  const recorded = await recordAgentEvents(db, agentId, frame.items);
+  const recorded = await recordAgentEvents(store, agentId, frame.items);
   const duplicates = frame.items.length - recorded.stored;
   if (duplicates > 0) log.debug({ duplicates }, 'duplicate agent events ignored');
   if (recorded.notApplied > 0) log.warn({ notApplied: recorded.notApplied }, 'events for runs this agent does not own; stored, not applied');

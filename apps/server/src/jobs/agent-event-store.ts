@@ -3,6 +3,7 @@ import { TERMINAL_STATES } from '@flotilla/protocol';
 import type { RunEvent } from '@flotilla/protocol';
 import { entryToLine, insertChunks } from '../logs/log-chunks.js';
 import type { LogEntry, NewChunk } from '../logs/log-chunks.js';
+import type { StoreWriter } from '../store/group-commit.js';
 import { nowIso, toIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
 import type { JobLog, JobUpdate } from './job-events.js';
@@ -54,8 +55,8 @@ interface RunInfo {
  * `agent_events` row until the gap closes. In-order traffic (the normal case) writes no dedupe
  * rows at all, which is what makes log ingestion cheap.
  */
-export async function recordAgentEvents(db: Kysely<Database>, agentId: string, items: readonly AgentEvent[]): Promise<RecordedEvents> {
-  return db.transaction().execute(async (trx) => {
+export async function recordAgentEvents(store: StoreWriter, agentId: string, items: readonly AgentEvent[]): Promise<RecordedEvents> {
+  return store.write(async (trx) => {
     const out: RecordedEvents = { stored: 0, notApplied: 0, ackSeq: 0, updates: [], logs: [] };
     const { acked_event_seq: acked } = await trx.selectFrom('agents').select('acked_event_seq').where('id', '=', agentId).executeTakeFirstOrThrow();
     // Everything at or below the ack is stored already: the watermark dedupes most replays.
@@ -101,8 +102,8 @@ async function parkedSeqs(db: Kysely<Database>, agentId: string, acked: number):
 }
 
 /** Stores and applies one event (a `run.event` frame). */
-export async function recordAgentEvent(db: Kysely<Database>, agentId: string, e: AgentEvent): Promise<RecordedEvent> {
-  const r = await recordAgentEvents(db, agentId, [e]);
+export async function recordAgentEvent(store: StoreWriter, agentId: string, e: AgentEvent): Promise<RecordedEvent> {
+  const r = await recordAgentEvents(store, agentId, [e]);
   return { stored: r.stored === 1, applied: r.stored === 1 && r.notApplied === 0, ackSeq: r.ackSeq, updates: r.updates, logs: r.logs };
 }
 
@@ -168,17 +169,21 @@ async function applyEvent(db: Kysely<Database>, agentId: string, e: AgentEvent, 
     if (u !== undefined) out.updates.push(u);
   };
   switch (event.kind) {
-    case 'run.started':
-      push(
-        await transitionRun(db, {
-          runId: e.runId,
-          agentId,
-          from: ['queued', 'dispatched', 'running', 'unknown'],
-          to: 'running',
-          set: { started_at: (eb) => eb.fn.coalesce('started_at', eb.val(ts)) },
-        }),
-      );
+    case 'run.started': {
+      const update = await transitionRun(db, {
+        runId: e.runId,
+        agentId,
+        from: ['queued', 'dispatched', 'unknown'],
+        to: 'running',
+        set: { started_at: ts },
+      });
+      push(update);
+      // Usually the run is `running` already (its `job.ack` came first): only the start time is new.
+      if (update === undefined) {
+        await db.updateTable('runs').set({ started_at: ts }).where('id', '=', e.runId).where('agent_id', '=', agentId).where('state', '=', 'running').where('started_at', 'is', null).execute();
+      }
       return;
+    }
     case 'step.started':
       await db
         .insertInto('run_steps')

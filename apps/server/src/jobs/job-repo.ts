@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Job, Page, Run, RunState } from '@flotilla/protocol';
 import { decodeCursor, toPage } from '../store/cursor.js';
+import type { StoreWriter } from '../store/group-commit.js';
 import { newId } from '../store/ids.js';
 import { nowIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
@@ -33,7 +34,7 @@ export interface NewJob {
 }
 
 /** Persists a job and all its runs in one transaction (the job exists before the API answers). */
-export async function createJob(db: Kysely<Database>, scope: Scope, job: NewJob): Promise<{ jobId: string; runIds: string[] }> {
+export async function createJob(store: StoreWriter, scope: Scope, job: NewJob): Promise<{ jobId: string; runIds: string[] }> {
   const jobId = newId('job');
   const now = nowIso();
   const runs = job.runs.map((run) => ({
@@ -53,7 +54,7 @@ export async function createJob(db: Kysely<Database>, scope: Scope, job: NewJob)
     batch: run.batch,
     completed_steps: run.completedSteps === undefined ? null : JSON.stringify(run.completedSteps),
   }));
-  await db.transaction().execute(async (trx) => {
+  await store.write(async (trx) => {
     await trx
       .insertInto('jobs')
       .values({

@@ -8,18 +8,28 @@ import type { RunState } from '@flotilla/protocol';
 export const JOB_STATE_PRECEDENCE = ['failed', 'timed_out', 'interrupted', 'cancelled', 'expired'] as const satisfies readonly RunState[];
 
 /**
- * The state of a job from the states of its runs (SPEC §6). One run: its state. Several: `queued`
- * while every run is queued, `running` while any run is not final; once all are final,
- * `succeeded` if all succeeded, else the first state of `JOB_STATE_PRECEDENCE` present.
+ * The state of a job from the states of its runs (SPEC §6), given as a list or as counts per
+ * state. One run: its state. Several: `queued` while every run is queued, `running` while any run
+ * is not final; once all are final, `succeeded` if all succeeded, else the first state of
+ * `JOB_STATE_PRECEDENCE` present.
  */
-export function aggregateJobState(states: readonly RunState[]): RunState {
-  const [first] = states;
+export function aggregateJobState(runs: readonly RunState[] | ReadonlyMap<RunState, number>): RunState {
+  const counts = Array.isArray(runs) ? countsOf(runs as readonly RunState[]) : (runs as ReadonlyMap<RunState, number>);
+  const present = [...counts].filter(([, n]) => n > 0).map(([state]) => state);
+  const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
+  const [first] = present;
   if (first === undefined) return 'queued';
-  if (states.length === 1) return first;
-  if (states.every((s) => s === 'queued')) return 'queued';
-  if (states.some((s) => !TERMINAL_STATES.has(s))) return 'running';
-  if (states.every((s) => s === 'succeeded')) return 'succeeded';
-  return JOB_STATE_PRECEDENCE.find((s) => states.includes(s)) ?? 'failed';
+  if (total === 1) return first;
+  if (present.every((s) => s === 'queued')) return 'queued';
+  if (present.some((s) => !TERMINAL_STATES.has(s))) return 'running';
+  if (present.every((s) => s === 'succeeded')) return 'succeeded';
+  return JOB_STATE_PRECEDENCE.find((s) => present.includes(s)) ?? 'failed';
+}
+
+function countsOf(states: readonly RunState[]): Map<RunState, number> {
+  const counts = new Map<RunState, number>();
+  for (const s of states) counts.set(s, (counts.get(s) ?? 0) + 1);
+  return counts;
 }
 
 /** Runs per state, e.g. `{succeeded: 48, failed: 2}`. */

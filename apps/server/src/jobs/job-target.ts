@@ -103,6 +103,7 @@ export async function resolveTarget(
   const rollout = compileRollout(target.rollout, matching.length);
   return {
     agents: matching.map((a, i) => ({ id: a.id, name: a.name, batch: Math.floor(i / rollout.batchSize) })),
-    rollout,
+    // One batch and no failure limit: nothing to pace, so no rollout bookkeeping per finished run.
+    rollout: rollout.batchSize >= matching.length && rollout.maxFailures === null ? null : rollout,
   };
 }

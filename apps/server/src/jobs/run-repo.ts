@@ -103,15 +103,15 @@ export interface RunTransition {
  * `undefined` when the run is not this agent's or is no longer in a `from` state.
  */
 export async function transitionRun(db: Kysely<Database>, t: RunTransition): Promise<JobUpdate | undefined> {
-  const result = await db
+  const run = await db
     .updateTable('runs')
     .set({ ...t.set, state: t.to })
     .where('id', '=', t.runId)
     .where('agent_id', '=', t.agentId)
     .where('state', 'in', [...t.from])
+    .returning('job_id')
     .executeTakeFirst();
-  if (result.numUpdatedRows === 0n) return undefined;
-  const run = await db.selectFrom('runs').select('job_id').where('id', '=', t.runId).executeTakeFirstOrThrow();
+  if (run === undefined) return undefined;
   const jobState = await refreshJobState(db, run.job_id);
   return { jobId: run.job_id, runId: t.runId, agentId: t.agentId, jobState, runState: t.to };
 }
@@ -170,10 +170,15 @@ export async function expireRuns(db: Kysely<Database>, now = nowIso()): Promise<
   return transitionRuns(db, runs, 'expired', { error_code: 'EXPIRED', error: 'not delivered before the job expired', finished_at: now });
 }
 
-/** Recomputes and stores a job's state from its runs. */
+/** Recomputes and stores a job's state from its runs (counted per state: a fan-out has many). */
 export async function refreshJobState(db: Kysely<Database>, jobId: string): Promise<RunState> {
-  const runs = await db.selectFrom('runs').select('state').where('job_id', '=', jobId).execute();
-  const state = aggregateJobState(runs.map((r) => r.state as RunState));
+  const rows = await db
+    .selectFrom('runs')
+    .select(['state', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('job_id', '=', jobId)
+    .groupBy('state')
+    .execute();
+  const state = aggregateJobState(new Map(rows.map((r) => [r.state as RunState, Number(r.n)] as const)));
   await db.updateTable('jobs').set({ state, updated_at: nowIso() }).where('id', '=', jobId).where('state', '<>', state).execute();
   return state;
 }

@@ -43,7 +43,7 @@ export async function submitJob(ctx: ServerContext, scope: Scope, submission: Jo
   // Every declared secret must exist (and decrypt) now: a missing one refuses the job with 422 SECRET_NOT_FOUND.
   await resolveRunSecrets({ db: ctx.store.db, masterKey: ctx.masterKey, scope, names: workflow.secrets });
   const resolved = await resolveTarget(ctx.store.db, scope, submission.target, (id) => ctx.hub.isConnected(id));
-  const { jobId } = await createJob(ctx.store.db, scope, {
+  const { jobId } = await createJob(ctx.store, scope, {
     workflowName: workflow.name,
     workflowText: submission.workflowText,
     secretNames: workflow.secrets,

@@ -4,10 +4,16 @@ import type { StoreDialect } from './dialect.js';
 import { sqliteDialect } from './dialect-sqlite.js';
 import { postgresDialect } from './dialect-postgres.js';
 import { migrationProvider } from './migrations/index.js';
+import { GroupCommit, TransactionPerUnit } from './group-commit.js';
+import type { StoreWriter, WriteUnit } from './group-commit.js';
 import type { Database } from './schema.js';
 
-/** An open, migrated database. Repositories take `store.db`; `close()` releases connections. */
-export interface Store {
+/**
+ * An open, migrated database. Repositories take `store.db` for reads and one-off changes; hot
+ * write paths take the store itself and call `write` (group commit on SQLite, see group-commit.ts).
+ * `close()` releases connections.
+ */
+export interface Store extends StoreWriter {
   readonly db: Kysely<Database>;
   readonly dialect: StoreDialect;
   /** Cheap round trip used by `/readyz`. */
@@ -33,9 +39,11 @@ export async function openStore(config: DatabaseConfig): Promise<Store> {
     await db.destroy();
     throw err;
   }
+  const writer = dialect.name === 'sqlite' ? new GroupCommit(db) : new TransactionPerUnit(db);
   return {
     db,
     dialect,
+    write: <T>(unit: WriteUnit<T>) => writer.write(unit),
     async ping() {
       await sql`select 1`.execute(db);
     },

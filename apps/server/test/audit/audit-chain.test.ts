@@ -131,7 +131,7 @@ describe.each(DIALECTS)('audit chain [%s]', (dialect) => {
   });
 
   it('keeps the chain linear under concurrent writers', async () => {
-    const log = new AuditLog(store.db, store.dialect);
+    const log = new AuditLog(store);
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         log.record({ tenantId, actor: { id: 'system', name: null }, action: 'job.create', objectType: 'job', objectId: `job_${i}`, source: null }),

@@ -89,7 +89,7 @@ describe.each(DIALECTS)('jobs [%s]', (dialect) => {
     try {
       const base = (await store.db.selectFrom('agents').select('acked_event_seq').where('id', '=', agentId).executeTakeFirstOrThrow()).acked_event_seq;
       for (let i = 1; i <= 5; i++) {
-        await recordAgentEvent(store.db, agentId, { seq: base + i, runId, event: { kind: 'log', ts: new Date().toISOString(), step: 'say', stream: 'stdout', line: `line ${i}` } });
+        await recordAgentEvent(store, agentId, { seq: base + i, runId, event: { kind: 'log', ts: new Date().toISOString(), step: 'say', stream: 'stdout', line: `line ${i}` } });
       }
     } finally {
       await store.close();

@@ -136,7 +136,7 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
 
   it('stores each agent event exactly once, acks cumulatively and applies logs and results', async () => {
     const { agentId } = await enrollAgent(store.db, store.dialect, { token: await token(), publicKey: newAgentKey().publicKey, name: 'ev-1', labels: {}, facts });
-    const created = await createJob(store.db, scope, { workflowName: 'w', workflowText: 'name: w', secretNames: ['API_KEY'], inputs: { a: 1 }, target: { agent: 'ev-1' }, runs: [{ agentId, batch: 0 }], rollout: null, expiresAt: null, createdBy: null });
+    const created = await createJob(store, scope, { workflowName: 'w', workflowText: 'name: w', secretNames: ['API_KEY'], inputs: { a: 1 }, target: { agent: 'ev-1' }, runs: [{ agentId, batch: 0 }], rollout: null, expiresAt: null, createdBy: null });
     const { jobId } = created;
     const runId = created.runIds[0]!;
     const offers = await offersForAgent(store.db, agentId, { resend: false });
@@ -146,13 +146,13 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
     expect(await transitionRun(store.db, { runId, agentId, from: ['queued'], to: 'running' })).toBeUndefined();
 
     const ts = '2026-01-02T03:04:05+01:00';
-    const log = (seq: number, line: string) => recordAgentEvent(store.db, agentId, { seq, runId, event: { kind: 'log', ts, step: 's', stream: 'stdout', line } });
-    expect((await recordAgentEvent(store.db, agentId, { seq: 1, runId, event: { kind: 'run.started', ts } })).ackSeq).toBe(1);
+    const log = (seq: number, line: string) => recordAgentEvent(store, agentId, { seq, runId, event: { kind: 'log', ts, step: 's', stream: 'stdout', line } });
+    expect((await recordAgentEvent(store, agentId, { seq: 1, runId, event: { kind: 'run.started', ts } })).ackSeq).toBe(1);
     expect(await log(2, 'hello')).toMatchObject({ stored: true, ackSeq: 2 });
     expect(await log(2, 'hello')).toMatchObject({ stored: false, ackSeq: 2 });
     expect(await log(4, 'out of order')).toMatchObject({ stored: true, ackSeq: 2 });
     expect(await log(3, 'world')).toMatchObject({ stored: true, ackSeq: 4 });
-    const finished = await recordAgentEvent(store.db, agentId, { seq: 5, runId, event: { kind: 'run.finished', ts, state: 'succeeded', exitCode: 0 } });
+    const finished = await recordAgentEvent(store, agentId, { seq: 5, runId, event: { kind: 'run.finished', ts, state: 'succeeded', exitCode: 0 } });
     expect(finished.updates).toEqual([{ jobId, runId, agentId, jobState: 'succeeded', runState: 'succeeded' }]);
 
     const logs = await getJobLogs(store.db, jobId, { after: 0, limit: 10 });
@@ -171,7 +171,7 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
 
   it('scopes reads by tenant and project', async () => {
     const { agentId } = await enrollAgent(store.db, store.dialect, { token: await token(), publicKey: newAgentKey().publicKey, name: 'scoped', labels: {}, facts });
-    const { jobId } = await createJob(store.db, scope, { workflowName: 'w', workflowText: 'name: w', secretNames: [], inputs: {}, target: {}, runs: [{ agentId, batch: 0 }], rollout: null, expiresAt: null, createdBy: null });
+    const { jobId } = await createJob(store, scope, { workflowName: 'w', workflowText: 'name: w', secretNames: [], inputs: {}, target: {}, runs: [{ agentId, batch: 0 }], rollout: null, expiresAt: null, createdBy: null });
     const elsewhere: Scope = { tenantId: scope.tenantId, projectId: 'prj_other' };
     expect(await getAgent(store.db, elsewhere, agentId)).toBeUndefined();
     expect(await getJob(store.db, elsewhere, jobId)).toBeUndefined();

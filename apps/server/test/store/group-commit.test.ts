@@ -1,0 +1,80 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/store.js';
+import type { Store } from '../../src/store/store.js';
+import { parseDatabaseUrl } from '../../src/options/database-url.js';
+import { bootstrapFirstStart } from '../../src/bootstrap/first-start.js';
+import { createTestDatabase, dialectAvailable, DIALECTS } from '../helpers/databases.js';
+import type { TestDatabase } from '../helpers/databases.js';
+
+/** Names of the tenants whose name starts with `prefix`, sorted. */
+const tenantsNamed = async (store: Store, prefix: string): Promise<string[]> => {
+  const rows = await store.db.selectFrom('tenants').select('name').where('name', 'like', `${prefix}%`).orderBy('name').execute();
+  return rows.map((r) => r.name);
+};
+
+describe.each(DIALECTS)('store writes [%s]', (dialect) => {
+  if (!dialectAvailable[dialect]) {
+    it.skip(`${dialect} is not available (see warning above)`, () => undefined);
+    return;
+  }
+  let database: TestDatabase;
+  let store: Store;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    const config = parseDatabaseUrl(database.url, process.cwd());
+    if (typeof config === 'string') throw new Error(config);
+    store = await openStore(config);
+    await bootstrapFirstStart(store.db, store.dialect, null);
+  });
+  afterAll(async () => {
+    await store.close();
+    await database.cleanup();
+  });
+
+  const insertTenant = (name: string) => (trx: Parameters<Parameters<Store['write']>[0]>[0]) =>
+    trx.insertInto('tenants').values({ id: `t_${name}`, name, created_at: new Date().toISOString() }).execute();
+
+  it('commits every unit of a burst and resolves each with its own result, in order', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        store.write(async (trx) => {
+          await insertTenant(`burst-${String(i).padStart(2, '0')}`)(trx);
+          return i;
+        }),
+      ),
+    );
+    expect(results).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(await tenantsNamed(store, 'burst-')).toHaveLength(40);
+  });
+
+  it('a failing unit fails alone: the others of its burst are committed, nothing of it is', async () => {
+    const outcomes = await Promise.allSettled([
+      store.write(insertTenant('iso-a')),
+      store.write(async (trx) => {
+        await insertTenant('iso-bad')(trx);
+        await insertTenant('iso-a')(trx); // unique name: fails after a first write of its own
+      }),
+      store.write(insertTenant('iso-b')),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const failure = outcomes[1] as PromiseRejectedResult;
+    expect(store.dialect.isUniqueViolation(failure.reason)).toBe(true);
+    // The failing unit's first insert was rolled back with it.
+    expect(await tenantsNamed(store, 'iso-')).toEqual(['iso-a', 'iso-b']);
+  });
+
+  // PostgreSQL commits each unit on its own (it groups concurrent commits itself).
+  if (dialect !== 'sqlite') return;
+  it('a burst shares one commit on SQLite (group commit)', async () => {
+    // Empty the WAL, then count the frames a burst appends: one commit writes the changed pages
+    // once; one commit per unit would append at least one frame per unit.
+    await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(store.db);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => store.write(insertTenant(`group-${i}`))));
+    const { rows } = await sql<{ log: number }>`PRAGMA wal_checkpoint(PASSIVE)`.execute(store.db);
+    const frames = Number(rows[0]?.log);
+    expect(frames).toBeGreaterThan(0);
+    expect(frames).toBeLessThan(25);
+  });
+});
