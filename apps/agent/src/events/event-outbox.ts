@@ -23,7 +23,8 @@ const MAX_BATCH = 500;
  * Because nothing is sent before it is on disk, numbers are never reused or skipped across
  * restarts, which the server's contiguous acknowledgement relies on. Log lines are gathered for
  * up to 20 ms (or 500 events) and go out as `run.events` batches; lifecycle events (step and
- * run start/end) flush at once, so they are never delayed by the batching.
+ * run start/end) flush at once, taking the lines before them along: a step's lines are on disk
+ * as soon as its end is, so a crash right after a step cannot lose them.
  */
 export class EventOutbox {
   readonly #file: OutboxFile;

@@ -40,6 +40,9 @@ export interface EngineExecutor extends RunExecutor {
 }
 
 /** Where the engine journals runs inside the agent's data dir. */
+/** Workflow texts whose validation is kept. */
+const VALIDATION_CACHE_SIZE = 64;
+
 export function journalDirOf(dataDir: string): string {
   return join(dataDir, 'journal');
 }
@@ -70,8 +73,23 @@ export function createEngineExecutor(options: EngineExecutorOptions): EngineExec
   const registry = policyRegistry(baseRegistry, options.policy, onAlert);
   const services = policyServices(options.policy, onAlert);
 
+  // A fleet runs the same few workflows over and over: validate each text once (LRU). The
+  // compiled workflow is read-only to the engine, so runs can share it.
+  const validations = new Map<string, ReturnType<typeof validateWorkflow>>();
+  const validate = (text: string): ReturnType<typeof validateWorkflow> => {
+    let result = validations.get(text);
+    if (result === undefined) {
+      result = validateWorkflow(text, { steps: baseRegistry });
+      if (validations.size >= VALIDATION_CACHE_SIZE) validations.delete(validations.keys().next().value as string);
+    } else {
+      validations.delete(text);
+    }
+    validations.set(text, result);
+    return result;
+  };
+
   async function execute(payload: JobPayload, sink: RunEventSink, signal: AbortSignal): Promise<RunResult> {
-    const validated = validateWorkflow(payload.workflow, { steps: baseRegistry });
+    const validated = validate(payload.workflow);
     if (!validated.ok) {
       for (const p of validated.problems) {
         const line = `WORKFLOW_INVALID ${p.line}:${p.column}${p.step === undefined ? '' : ` [${p.step}]`} ${p.message} (${p.code})`;

@@ -1,4 +1,4 @@
-import { Agent, Headers, fetch } from 'undici';
+import type { Agent } from 'undici';
 import type { Response } from 'undici';
 import { z } from 'zod';
 import { DurationSchema } from '@flotilla/protocol';
@@ -65,6 +65,8 @@ export const httpStep = defineStep({
   configSchema: HttpConfigSchema,
   effect: (config) => (SAFE_METHODS.has(config.method) ? 'idempotent' : 'at-most-once'),
   async run(ctx) {
+    // undici loads on first use: an agent that never runs an http step does not carry it (memory).
+    const { Agent, Headers, fetch } = await import('undici');
     const { config } = ctx;
     const url = new URL(config.url);
     for (const [name, value] of Object.entries(config.query)) url.searchParams.append(name, String(value));

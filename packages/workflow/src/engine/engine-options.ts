@@ -26,7 +26,7 @@ export interface EngineOptions {
   resolveWorkflow?: ((name: string, version: number | undefined) => Promise<CompiledWorkflow>) | undefined;
   /** How long an aborted step may take to stop before the engine stops waiting for it. @default 5000 */
   abortGraceMs?: number | undefined;
-  /** Compact the run's journal once the run has finished. @default true */
+  /** Compact the run's journal once the run has finished (journals longer than 8 records). @default true */
   compactOnFinish?: boolean | undefined;
 }
 

@@ -158,8 +158,10 @@ async function execute(options: CompiledEngineOptions, request: RunRequest): Pro
       error,
       durationMs: Math.max(0, finished.ts - startedAt),
     });
-    if (options.compactOnFinish) {
-      // the outcome is already durable; a failed compaction only leaves a longer journal
+    // A short journal replays at once: rewriting it (temp file, fsync, rename) would cost more
+    // than it saves. The outcome is durable either way; a failed compaction only leaves a longer
+    // journal.
+    if (options.compactOnFinish && run.records.length > COMPACT_MIN_RECORDS) {
       await journal.compact(runId, compactJournal(run.records)).catch(() => undefined);
     }
     return recordOf(replayJournal(run.records), { finished: run.finished, resumed });
@@ -173,6 +175,9 @@ async function execute(options: CompiledEngineOptions, request: RunRequest): Pro
 }
 
 /** Creates an engine (STYLE rule 6: everything it touches is injected through `options`). */
+/** Finished journals with at most this many records are left as they are (see compactOnFinish). */
+const COMPACT_MIN_RECORDS = 8;
+
 export function createEngine(options: EngineOptions): Engine {
   const compiled = compileEngineOptions(options);
   return { run: (request) => execute(compiled, request) };

@@ -6,10 +6,7 @@ import type { QueryRequest, QueryResult } from './db-driver.js';
 import { abortedError } from '../../process/aborted-error.js';
 import { toDbStepError } from './db-errors.js';
 import { maskDsn, parseDsn } from './dsn.js';
-import { queryMysql } from './mysql-driver.js';
-import { queryPostgres } from './postgres-driver.js';
 import { queryEffect } from './query-effect.js';
-import { querySqlite } from './sqlite-driver.js';
 
 const DEFAULT_MAX_ROWS = 10_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -89,13 +86,15 @@ export const dbStep = defineStep({
   },
 });
 
-function runQuery(
+// Drivers load on first use: an agent that never runs a db step does not carry them (memory).
+async function runQuery(
   dsn: ReturnType<typeof parseDsn>,
   request: QueryRequest,
   ctx: StepContext<DbConfig>,
 ): Promise<QueryResult> {
-  if (dsn.kind === 'file') return querySqlite(dsn, request, ctx.services.policy);
-  return ctx.config.driver === 'postgres' ? queryPostgres(dsn, request) : queryMysql(dsn, request);
+  if (dsn.kind === 'file') return (await import('./sqlite-driver.js')).querySqlite(dsn, request, ctx.services.policy);
+  if (ctx.config.driver === 'postgres') return (await import('./postgres-driver.js')).queryPostgres(dsn, request);
+  return (await import('./mysql-driver.js')).queryMysql(dsn, request);
 }
 
 /** The step's signal, plus the query `timeout` when one is set (aborting with a retryable STEP_TIMEOUT). */

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import ssh2 from 'ssh2';
+import type * as Ssh2Module from 'ssh2';
 import type { AuthMethod, Client, ConnectConfig, ParsedKey, PasswordAuthMethod, PublicKeyAuthMethod } from 'ssh2';
 import { StepError } from '@flotilla/workflow';
 import type { StepContext } from '@flotilla/workflow';
@@ -16,11 +16,18 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
  * rejects with the abort's code. Connection failures become `HOST_KEY_MISMATCH`,
  * `REMOTE_AUTH_FAILED` (neither retryable) or a retryable `STEP_FAILED`.
  */
+/** ssh2 is loaded on first use: an agent that never runs an ssh step does not carry it (memory). */
+type Ssh2 = typeof Ssh2Module.default;
+let ssh2Module: Promise<Ssh2> | undefined;
+// A CommonJS package: its `module.exports` arrives as `default`.
+const loadSsh2 = (): Promise<Ssh2> => (ssh2Module ??= import('ssh2').then((mod) => mod.default));
+
 export async function withSshConnection<C extends SshConnectionConfig, T>(
   ctx: StepContext<C>,
   work: (client: Client) => Promise<T>,
 ): Promise<T> {
   if (ctx.signal.aborted) throw abortedError(ctx.signal);
+  const ssh2 = await loadSsh2();
   const { connectConfig, verdict } = await buildConnectConfig(ctx);
   const client = new ssh2.Client();
   // ssh2 emits 'error' for late failures too (a dropped connection); they surface through the
@@ -67,7 +74,7 @@ async function buildConnectConfig(
   // of CPU, and handing ssh2 the raw key would make it decrypt again.
   const methods: AuthMethod[] = [];
   if (privateKey !== undefined) {
-    const parsed = ssh2.utils.parseKey(privateKey, passphrase);
+    const parsed = (await loadSsh2()).utils.parseKey(privateKey, passphrase);
     if (parsed instanceof Error)
       throw new StepError('CONFIG_INVALID', `the private key cannot be used: ${parsed.message}`);
     const key = Array.isArray(parsed) ? (parsed as ParsedKey[])[0] : parsed;
