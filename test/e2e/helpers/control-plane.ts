@@ -27,17 +27,26 @@ export interface ControlPlaneOptions {
   dataDir?: string;
   /** Listen on this port (a restart); 0 otherwise. */
   port?: number;
+  /** The store (`sqlite:…`, `postgres://…`); SQLite in the data dir otherwise. */
+  databaseUrl?: string;
 }
 
 /**
- * Builds the real `@flotilla/server` on SQLite in a temp dir, listens on 127.0.0.1, and logs in
+ * Builds the real `@flotilla/server` (SQLite in a temp dir unless `databaseUrl` says otherwise), listens on 127.0.0.1, and logs in
  * as admin over HTTP. Short ping intervals keep liveness tests fast.
  */
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'flotilla-e2e-server-')));
   const server = await buildServer(
     compileServerOptions({
-      flags: { dataDir, adminPassword: ADMIN_PASSWORD, logLevel: 'silent', pingIntervalMs: 200, helloTimeoutMs: 2000 },
+      flags: {
+        dataDir,
+        adminPassword: ADMIN_PASSWORD,
+        logLevel: 'silent',
+        pingIntervalMs: 200,
+        helloTimeoutMs: 2000,
+        ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
+      },
     }),
   );
   await server.app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
