@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { BenchControlPlane } from './control-plane.js';
-import { startFleet } from './fleet.js';
-import { rssKiB, startTsChild, stopChild } from './processes.js';
+import { benchTempDir, rssKiB, startFlotilla, startTsChild, stopChild } from './processes.js';
 import { sleep, until } from './stats.js';
 
 /** CPU seconds (user + system) a process has used, from /proc/PID/stat (clock ticks at 100 Hz). */
@@ -11,18 +10,24 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** (e1) One real agent in its own process, connected and idle: RSS and CPU share over `idleMs`. */
+/** (e1) One `flotilla agent` process (the built CLI, as users run it), connected and idle: RSS and CPU share over `idleMs`. */
 export async function idleAgent(cp: BenchControlPlane, idleMs = 5000) {
-  const fleet = await startFleet(cp, { prefix: 'idle', count: 1, labels: { role: 'idle-agent' }, hosts: 1 });
+  const dataDir = benchTempDir('idle');
+  const token = await cp.enrollmentToken(1, { role: 'idle-agent' });
+  const before = cp.server.hub.connectedCount();
+  const args = ['agent', '--server', cp.url, '--data', dataDir, '--name', 'idle-000', '--log-level', 'silent'];
+  // The token goes through the environment, as the CLI recommends (not visible in ps).
+  const agent = startFlotilla(args, { FLOTILLA_ENROLL_TOKEN: token });
   try {
-    const pid = fleet.hosts[0]?.pid ?? 0;
+    await until(() => cp.server.hub.connectedCount() > before, 'the idle agent connected', 60_000, 20);
+    const pid = agent.pid ?? 0;
     await sleep(2000); // settle: enrolment, handshake, first GC
     const cpuBefore = await cpuSeconds(pid);
     await sleep(idleMs);
     const cpuPercent = (((await cpuSeconds(pid)) - cpuBefore) / (idleMs / 1000)) * 100;
     return { rssMiB: (await rssKiB(pid)) / 1024, cpuPercent };
   } finally {
-    await fleet.stop();
+    await stopChild(agent);
   }
 }
 

@@ -7,8 +7,12 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Node flags that run a TypeScript entry from source, like `npm run bench:fleet` itself. */
-export const TS_NODE_ARGS = ['--conditions=@flotilla/source', '--import', 'tsx'];
+/**
+ * Node flags for a TypeScript entry of the benchmark. Without the `@flotilla/source` condition
+ * the `@flotilla/*` packages it imports resolve to their build (`dist/`, made by `npm install`):
+ * the code users run, not the TypeScript sources through a loader.
+ */
+const TS_NODE_ARGS = ['--import', 'tsx'];
 
 /** Every child the benchmark started, so it always cleans up (also on failure or Ctrl-C). */
 const children = new Set<ChildProcess>();
@@ -44,11 +48,27 @@ export async function startTsChild(
   return { child, ready };
 }
 
-/** Asks a child to stop (IPC "stop"), then kills it if it lingers. */
+/** The built CLI (`npm install` builds it): what an operator runs as `flotilla`. */
+const FLOTILLA_BIN = join(ROOT, 'apps/cli/bin/flotilla.js');
+
+/** Starts `flotilla <args>` from the build, as a user would; no IPC, its output discarded. */
+export function startFlotilla(args: readonly string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [FLOTILLA_BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Asks a child to stop (IPC "stop", or SIGTERM without IPC), then kills it if it lingers. */
 export async function stopChild(child: ChildProcess, graceMs = 8000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   if (child.connected) child.send('stop');
+  else child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
