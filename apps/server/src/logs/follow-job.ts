@@ -13,7 +13,8 @@ const HEARTBEAT_MS = 15_000;
  * `GET /jobs/:id/logs?follow=1` as Server-Sent Events: `log` events for every line after `after`
  * (the stored backlog first, then live lines), `state` with the job on every change, and `end`
  * with the final job once it is over, after which the stream closes. Live lines that arrive while
- * the backlog is read are buffered, and `seq` (unique per job) drops any line sent twice.
+ * the backlog is read are buffered; lines go out in `seq` order (unique and gap-free per job), so
+ * a gap is filled from the store and a line already sent is dropped.
  */
 export async function followJob(options: {
   ctx: ServerContext;
@@ -42,9 +43,19 @@ export async function followJob(options: {
     lastSeq = line.seq;
     write('log', line);
   };
+  /**
+   * A live line goes out directly when it is the next one. Live events can arrive out of `seq`
+   * order (changes committed together are announced by their own connections, in any order): on a
+   * gap the missing lines are committed already, so they are read from the store, in order.
+   */
+  const sendLive = (line: LogLine) => {
+    if (line.seq <= lastSeq) return;
+    if (line.seq === lastSeq + 1) sendLine(line);
+    else chain = chain.then(drain).catch(() => finish());
+  };
   const onLog = (log: JobLog) => {
     if (log.jobId !== jobId) return;
-    if (backlogDone) sendLine(log.line);
+    if (backlogDone) sendLive(log.line);
     else pending.push(log.line);
   };
   const finish = () => {
@@ -93,7 +104,7 @@ export async function followJob(options: {
   try {
     await drain();
     backlogDone = true;
-    for (const line of pending.splice(0)) sendLine(line);
+    for (const line of pending.splice(0).sort((a, b) => a.seq - b.seq)) sendLive(line);
     chain = chain.then(async () => report(await getJobById(ctx.store.db, jobId)));
     await chain;
   } catch (err) {

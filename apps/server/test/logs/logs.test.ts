@@ -112,6 +112,51 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
     expect(replay.map((e) => e.event)).toEqual(['log', 'log', 'log', 'log', 'log', 'end']);
   });
 
+  it('follow sends every line in seq order even when live events arrive out of order', async () => {
+    // Changes committed together (group commit) are announced by their own connections, in any
+    // order: here two runs' lines are stored, then their live events are announced in reverse.
+    const a = await fleet.agent('order-a', { role: 'order' });
+    const b = await fleet.agent('order-b', { role: 'order' });
+    const job = (await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { selector: { role: 'order' } } })).body;
+    const [oa, ob] = [await a.offer(), await b.offer()];
+    a.ack(oa.runId);
+    b.ack(ob.runId);
+    const res = await fetch(`${base}/jobs/${job.id}/logs?follow=1`, { headers: { authorization: `Bearer ${fleet.t.token}` } });
+    // The first `state` event comes once the (empty) backlog is sent: from then on lines are live.
+    let live!: () => void;
+    const isLive = new Promise<void>((resolve) => (live = resolve));
+    const reading = readSse(res, (e) => {
+      if (e.event === 'state') live();
+    });
+    await isLive;
+    const jobEvents = fleet.t.server.jobEvents;
+    const held: Parameters<typeof jobEvents.emit<'log'>>[1][] = [];
+    const hold = (log: (typeof held)[number]) => held.push(log);
+    // Hold back the live events of the next two batches, then emit them newest first.
+    const realEmit = jobEvents.emit.bind(jobEvents);
+    jobEvents.emit = ((event: string, ...args: unknown[]) => {
+      if (event === 'log') {
+        hold(args[0] as (typeof held)[number]);
+        return true;
+      }
+      return realEmit(event as 'update', ...(args as [never]));
+    }) as typeof jobEvents.emit;
+    try {
+      await a.report(oa.runId, [{ kind: 'log', step: 's', stream: 'stdout', line: 'a1' }, { kind: 'log', step: 's', stream: 'stdout', line: 'a2' }]);
+      await b.report(ob.runId, [{ kind: 'log', step: 's', stream: 'stdout', line: 'b1' }]);
+    } finally {
+      jobEvents.emit = realEmit;
+    }
+    expect(held.map((l) => l.line.seq)).toEqual([1, 2, 3]);
+    for (const log of held.reverse()) jobEvents.emit('log', log);
+    await a.report(oa.runId, [{ kind: 'run.finished', state: 'succeeded', exitCode: 0 }]);
+    await b.report(ob.runId, [{ kind: 'run.finished', state: 'succeeded', exitCode: 0 }]);
+    const events = await reading;
+    const lines = events.filter((e) => e.event === 'log').map((e): [number, string] => [e.data.seq as number, e.data.line as string]);
+    expect(lines).toEqual([[1, 'a1'], [2, 'a2'], [3, 'b1']]);
+    expect(events.at(-1)?.event).toBe('end');
+  });
+
   it('finds a unique marker among thousands of lines, with highlight, scoped to the project', async () => {
     const agent = await fleet.agent('search-1');
     const job = (await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { agent: 'search-1' } })).body;
