@@ -175,7 +175,8 @@ async function applyEvent(db: Kysely<Database>, agentId: string, e: AgentEvent, 
         agentId,
         from: ['queued', 'dispatched', 'unknown'],
         to: 'running',
-        set: { started_at: ts },
+        // An `unknown` run that comes back keeps the start time it had.
+        set: { started_at: (eb) => eb.fn.coalesce('started_at', eb.val(ts)) },
       });
       push(update);
       // Usually the run is `running` already (its `job.ack` came first): only the start time is new.
