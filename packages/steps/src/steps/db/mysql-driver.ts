@@ -18,11 +18,12 @@ export async function queryMysql(dsn: ServerDsn, request: QueryRequest): Promise
   // Fatal errors after a query are reported here; the step has already failed or finished by then.
   connection.on('error', () => undefined);
   let healthy = false;
+  let killing: Promise<void> | undefined;
   try {
     return await withAbort(
       request.signal,
       () => {
-        void killQuery(options, connection.threadId).finally(() => {
+        killing = killQuery(options, connection.threadId).finally(() => {
           connection.destroy();
         });
       },
@@ -39,6 +40,8 @@ export async function queryMysql(dsn: ServerDsn, request: QueryRequest): Promise
       },
     );
   } finally {
+    // An aborted step ends once its statement is killed on the server (bounded by KILL_TIMEOUT_MS).
+    await killing;
     if (healthy) await closeGracefully(connection);
     else connection.destroy();
   }

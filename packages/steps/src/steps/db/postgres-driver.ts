@@ -15,11 +15,12 @@ export async function queryPostgres(dsn: ServerDsn, request: QueryRequest): Prom
   const client = new pg.Client(config);
   // An idle client emits 'error' when the server goes away; without a listener that would crash the agent.
   client.on('error', () => undefined);
+  let cancelling: Promise<void> | undefined;
   try {
     return await withAbort(
       request.signal,
       () => {
-        void cancelBackend(config, backendPid(client)).finally(() => client.end().catch(() => undefined));
+        cancelling = cancelBackend(config, backendPid(client)).finally(() => client.end().catch(() => undefined));
       },
       async () => {
         await client.connect();
@@ -27,6 +28,8 @@ export async function queryPostgres(dsn: ServerDsn, request: QueryRequest): Prom
       },
     );
   } finally {
+    // An aborted step ends once its statement is stopped on the server (bounded by CANCEL_TIMEOUT_MS).
+    await cancelling;
     await client.end().catch(() => undefined);
   }
 }
