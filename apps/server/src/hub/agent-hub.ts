@@ -5,7 +5,7 @@ import type { ErrorCode } from '@flotilla/protocol';
 import { markAllAgentsOffline } from '../agents/agent-repo.js';
 import type { ServerKey } from '../bootstrap/server-key.js';
 import type { JobEvents, JobLog, JobUpdate } from '../jobs/job-events.js';
-import { advanceRollout } from '../jobs/rollout-progress.js';
+import { advanceRollout, hasRollout } from '../jobs/rollout-progress.js';
 import { expireRuns, releaseAllRuns } from '../jobs/run-repo.js';
 import type { StoreWriter, WriteUnit } from '../store/group-commit.js';
 import type { Database } from '../store/schema.js';
@@ -145,6 +145,8 @@ export class AgentHub implements ConnectionHost {
   private async progress(ended: JobUpdate[]): Promise<void> {
     const agents = new Set(ended.map((u) => u.agentId));
     for (const jobId of new Set(ended.map((u) => u.jobId))) {
+      // A read first: a job without a rollout needs no write.
+      if (!(await hasRollout(this.db, jobId))) continue;
       const step = await this.write((trx) => advanceRollout(trx, jobId));
       for (const agentId of step.agentIds) agents.add(agentId);
       if (step.updates.length > 0) this.announce(step.updates, []);

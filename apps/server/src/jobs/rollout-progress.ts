@@ -14,6 +14,12 @@ export interface RolloutStep {
   agentIds: string[];
 }
 
+/** Whether a job paces its runs (batches or a failure limit); most jobs do not. */
+export async function hasRollout(db: Kysely<Database>, jobId: string): Promise<boolean> {
+  const job = await db.selectFrom('jobs').select('rollout').where('id', '=', jobId).executeTakeFirst();
+  return job?.rollout != null;
+}
+
 /**
  * Moves a fan-out job's rollout forward after one of its runs ended (SPEC §6):
  * - when the failed runs (failed, timed_out, interrupted) exceed `maxFailures`, every run still
