@@ -39,10 +39,10 @@ export interface EngineExecutor extends RunExecutor {
   close(): Promise<void>;
 }
 
-/** Where the engine journals runs inside the agent's data dir. */
 /** Workflow texts whose validation is kept. */
 const VALIDATION_CACHE_SIZE = 64;
 
+/** Where the engine journals runs inside the agent's data dir. */
 export function journalDirOf(dataDir: string): string {
   return join(dataDir, 'journal');
 }

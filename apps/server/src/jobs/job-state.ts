@@ -8,15 +8,15 @@ import type { RunState } from '@flotilla/protocol';
 export const JOB_STATE_PRECEDENCE = ['failed', 'timed_out', 'interrupted', 'cancelled', 'expired'] as const satisfies readonly RunState[];
 
 /**
- * The state of a job from the states of its runs (SPEC §6), given as a list or as counts per
- * state. One run: its state. Several: `queued` while every run is queued, `running` while any run
- * is not final; once all are final, `succeeded` if all succeeded, else the first state of
- * `JOB_STATE_PRECEDENCE` present.
+ * The state of a job from its runs counted per state (`countStates`; SPEC §6). One run: its
+ * state. Several: `queued` while every run is queued, `running` while any run is not final; once
+ * all are final, `succeeded` if all succeeded, else the first state of `JOB_STATE_PRECEDENCE`
+ * present.
  */
-export function aggregateJobState(runs: readonly RunState[] | ReadonlyMap<RunState, number>): RunState {
-  const counts = Array.isArray(runs) ? countsOf(runs as readonly RunState[]) : (runs as ReadonlyMap<RunState, number>);
-  const present = [...counts].filter(([, n]) => n > 0).map(([state]) => state);
-  const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
+export function aggregateJobState(counts: Partial<Record<RunState, number>>): RunState {
+  const entries = Object.entries(counts) as [RunState, number][];
+  const present = entries.filter(([, n]) => n > 0).map(([state]) => state);
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
   const [first] = present;
   if (first === undefined) return 'queued';
   if (total === 1) return first;
@@ -24,12 +24,6 @@ export function aggregateJobState(runs: readonly RunState[] | ReadonlyMap<RunSta
   if (present.some((s) => !TERMINAL_STATES.has(s))) return 'running';
   if (present.every((s) => s === 'succeeded')) return 'succeeded';
   return JOB_STATE_PRECEDENCE.find((s) => present.includes(s)) ?? 'failed';
-}
-
-function countsOf(states: readonly RunState[]): Map<RunState, number> {
-  const counts = new Map<RunState, number>();
-  for (const s of states) counts.set(s, (counts.get(s) ?? 0) + 1);
-  return counts;
 }
 
 /** Runs per state, e.g. `{succeeded: 48, failed: 2}`. */

@@ -178,7 +178,7 @@ export async function refreshJobState(db: Kysely<Database>, jobId: string): Prom
     .where('job_id', '=', jobId)
     .groupBy('state')
     .execute();
-  const state = aggregateJobState(new Map(rows.map((r) => [r.state as RunState, Number(r.n)] as const)));
+  const state = aggregateJobState(Object.fromEntries(rows.map((r) => [r.state, Number(r.n)])));
   await db.updateTable('jobs').set({ state, updated_at: nowIso() }).where('id', '=', jobId).where('state', '<>', state).execute();
   return state;
 }

@@ -3,7 +3,7 @@ import { JobSchema } from '@flotilla/protocol';
 import { WORKFLOW } from '../helpers/api.js';
 import { dialectAvailable, DIALECTS } from '../helpers/databases.js';
 import { compileRollout } from '../../src/jobs/job-target.js';
-import { aggregateJobState } from '../../src/jobs/job-state.js';
+import { aggregateJobState, countStates } from '../../src/jobs/job-state.js';
 import { startFleet, waitForJob } from './fleet-helpers.js';
 import type { Fleet } from './fleet-helpers.js';
 
@@ -16,14 +16,14 @@ describe('rollout and job-state rules', () => {
   });
 
   it('aggregates run states with the documented precedence', () => {
-    expect(aggregateJobState(['queued', 'queued'])).toBe('queued');
-    expect(aggregateJobState(['succeeded', 'queued'])).toBe('running');
-    expect(aggregateJobState(['succeeded', 'unknown'])).toBe('running');
-    expect(aggregateJobState(['succeeded', 'succeeded'])).toBe('succeeded');
-    expect(aggregateJobState(['succeeded', 'cancelled', 'failed'])).toBe('failed');
-    expect(aggregateJobState(['expired', 'timed_out', 'interrupted'])).toBe('timed_out');
-    expect(aggregateJobState(['succeeded', 'expired', 'cancelled'])).toBe('cancelled');
-    expect(aggregateJobState(['dispatched'])).toBe('dispatched');
+    expect(aggregateJobState(countStates(['queued', 'queued']))).toBe('queued');
+    expect(aggregateJobState(countStates(['succeeded', 'queued']))).toBe('running');
+    expect(aggregateJobState(countStates(['succeeded', 'unknown']))).toBe('running');
+    expect(aggregateJobState(countStates(['succeeded', 'succeeded']))).toBe('succeeded');
+    expect(aggregateJobState(countStates(['succeeded', 'cancelled', 'failed']))).toBe('failed');
+    expect(aggregateJobState(countStates(['expired', 'timed_out', 'interrupted']))).toBe('timed_out');
+    expect(aggregateJobState(countStates(['succeeded', 'expired', 'cancelled']))).toBe('cancelled');
+    expect(aggregateJobState(countStates(['dispatched']))).toBe('dispatched');
   });
 });
 

@@ -174,10 +174,10 @@ async function execute(options: CompiledEngineOptions, request: RunRequest): Pro
   }
 }
 
-/** Creates an engine (STYLE rule 6: everything it touches is injected through `options`). */
 /** Finished journals with at most this many records are left as they are (see compactOnFinish). */
 const COMPACT_MIN_RECORDS = 8;
 
+/** Creates an engine (STYLE rule 6: everything it touches is injected through `options`). */
 export function createEngine(options: EngineOptions): Engine {
   const compiled = compileEngineOptions(options);
   return { run: (request) => execute(compiled, request) };

@@ -10,25 +10,25 @@ import type { SshConnectionConfig } from './ssh-options.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
 
-/**
- * Opens an SSH connection, runs `work` with it and always closes it. Aborting `ctx.signal`
- * ends the connection at once (which fails whatever `work` is waiting for) and the step
- * rejects with the abort's code. Connection failures become `HOST_KEY_MISMATCH`,
- * `REMOTE_AUTH_FAILED` (neither retryable) or a retryable `STEP_FAILED`.
- */
 /** ssh2 is loaded on first use: an agent that never runs an ssh step does not carry it (memory). */
 type Ssh2 = typeof Ssh2Module.default;
 let ssh2Module: Promise<Ssh2> | undefined;
 // A CommonJS package: its `module.exports` arrives as `default`.
 const loadSsh2 = (): Promise<Ssh2> => (ssh2Module ??= import('ssh2').then((mod) => mod.default));
 
+/**
+ * Opens an SSH connection, runs `work` with it and always closes it. Aborting `ctx.signal`
+ * ends the connection at once (which fails whatever `work` is waiting for) and the step
+ * rejects with the abort's code. Connection failures become `HOST_KEY_MISMATCH`,
+ * `REMOTE_AUTH_FAILED` (neither retryable) or a retryable `STEP_FAILED`.
+ */
 export async function withSshConnection<C extends SshConnectionConfig, T>(
   ctx: StepContext<C>,
   work: (client: Client) => Promise<T>,
 ): Promise<T> {
   if (ctx.signal.aborted) throw abortedError(ctx.signal);
   const ssh2 = await loadSsh2();
-  const { connectConfig, verdict } = await buildConnectConfig(ctx);
+  const { connectConfig, verdict } = await buildConnectConfig(ctx, ssh2);
   const client = new ssh2.Client();
   // ssh2 emits 'error' for late failures too (a dropped connection); they surface through the
   // channel or SFTP call that fails, so the event itself must not crash the agent.
@@ -64,6 +64,7 @@ interface HostKeyVerdict {
 
 async function buildConnectConfig(
   ctx: StepContext<SshConnectionConfig>,
+  ssh2: Ssh2,
 ): Promise<{ connectConfig: ConnectConfig; verdict: HostKeyVerdict }> {
   const { config } = ctx;
   const privateKey =
@@ -74,7 +75,7 @@ async function buildConnectConfig(
   // of CPU, and handing ssh2 the raw key would make it decrypt again.
   const methods: AuthMethod[] = [];
   if (privateKey !== undefined) {
-    const parsed = (await loadSsh2()).utils.parseKey(privateKey, passphrase);
+    const parsed = ssh2.utils.parseKey(privateKey, passphrase);
     if (parsed instanceof Error)
       throw new StepError('CONFIG_INVALID', `the private key cannot be used: ${parsed.message}`);
     const key = Array.isArray(parsed) ? (parsed as ParsedKey[])[0] : parsed;
