@@ -47,3 +47,9 @@ export async function startTestServer(flags: ServerOptions = {}): Promise<TestSe
     },
   };
 }
+
+/** Listens on a free loopback port and returns the URL agents connect to (`ws://…/agent/v1/connect`). */
+export async function listenForAgents(t: TestServer): Promise<string> {
+  const address = await t.server.app.listen({ port: 0, host: '127.0.0.1' });
+  return `${address.replace('http', 'ws')}/agent/v1/connect`;
+}

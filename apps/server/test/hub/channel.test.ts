@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verify } from 'node:crypto';
 import { ChannelCloseCode, JobPayloadSchema } from '@flotilla/protocol';
-import { startTestServer } from '../helpers/server.js';
+import { startTestServer, listenForAgents } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
 import { api, eventually, WORKFLOW } from '../helpers/api.js';
 import { connectAgent, createEnrollmentToken, enrollAgent } from '../helpers/test-agent.js';
@@ -17,8 +17,7 @@ describe('agent channel after the handshake', () => {
 
   beforeAll(async () => {
     t = await startTestServer();
-    const address = await t.server.app.listen({ port: 0, host: '127.0.0.1' });
-    url = `${address.replace('http', 'ws')}/agent/v1/connect`;
+    url = await listenForAgents(t);
     client = api(t.server, t.token);
   });
   afterEach(() => {
@@ -159,8 +158,7 @@ describe('agent channel liveness', () => {
   let url: string;
   beforeAll(async () => {
     t = await startTestServer({ pingIntervalMs: '100ms', missedBeatsBeforeOffline: 2 });
-    const address = await t.server.app.listen({ port: 0, host: '127.0.0.1' });
-    url = `${address.replace('http', 'ws')}/agent/v1/connect`;
+    url = await listenForAgents(t);
   });
   afterAll(() => t.close());
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verify } from 'node:crypto';
 import { ChannelCloseCode, PROTOCOL_VERSION, serverAuthMessage } from '@flotilla/protocol';
-import { startTestServer } from '../helpers/server.js';
+import { startTestServer, listenForAgents } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
 import { api, eventually, WORKFLOW } from '../helpers/api.js';
 import { connectAgent, createEnrollmentToken, enrollAgent, newAgentKey, TestChannel } from '../helpers/test-agent.js';
@@ -13,8 +13,7 @@ describe('agent channel handshake', () => {
   let client: ReturnType<typeof api>;
   beforeAll(async () => {
     t = await startTestServer({ helloTimeoutMs: 300 });
-    const address = await t.server.app.listen({ port: 0, host: '127.0.0.1' });
-    url = `${address.replace('http', 'ws')}/agent/v1/connect`;
+    url = await listenForAgents(t);
     client = api(t.server, t.token);
   });
   afterAll(() => t.close());

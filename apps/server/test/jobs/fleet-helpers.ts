@@ -4,7 +4,7 @@ import type { JobPayload, RunEvent } from '@flotilla/protocol';
 
 /** A run event without its timestamp (filled in when sent). */
 export type ReportedEvent = RunEvent extends infer E ? (E extends unknown ? Omit<E, 'ts'> : never) : never;
-import { startTestServer } from '../helpers/server.js';
+import { startTestServer, listenForAgents } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
 import { api } from '../helpers/api.js';
 import { createEnrollmentToken, enrollAgent, TestChannel } from '../helpers/test-agent.js';
@@ -102,8 +102,7 @@ export interface Fleet {
 export async function startFleet(dialect: TestDialect): Promise<Fleet> {
   const database = await createTestDatabase(dialect);
   const t = await startTestServer({ databaseUrl: database.url });
-  const address = await t.server.app.listen({ port: 0, host: '127.0.0.1' });
-  const url = `${address.replace('http', 'ws')}/agent/v1/connect`;
+  const url = await listenForAgents(t);
   const agents: FleetAgent[] = [];
   return {
     t,

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer } from '../helpers/server.js';
+import { startTestServer, listenForAgents } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
 import { api, eventually } from '../helpers/api.js';
 import { connectAgent, createEnrollmentToken, enrollAgent } from '../helpers/test-agent.js';
@@ -14,8 +14,7 @@ describe('agent trust lifecycle', () => {
 
   beforeAll(async () => {
     t = await startTestServer();
-    const address = await t.server.app.listen({ port: 0, host: '127.0.0.1' });
-    url = `${address.replace('http', 'ws')}/agent/v1/connect`;
+    url = await listenForAgents(t);
     admin = api(t.server, t.token);
   });
   afterEach(() => {
