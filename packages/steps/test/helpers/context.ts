@@ -1,3 +1,5 @@
+import { expect } from 'vitest';
+import { StepError } from '@flotilla/workflow';
 import type { AlertRequest, StepContext, StepLogger, StepPolicy } from '@flotilla/workflow';
 
 /** One line a step logged, in the order it was logged. */
@@ -74,4 +76,14 @@ export function makeContext<C>(config: C, overrides: ContextOverrides = {}): Tes
 /** The logged lines of one stream, in order. */
 export function linesOf(lines: readonly LoggedLine[], stream: LoggedLine['stream']): string[] {
   return lines.filter((l) => l.stream === stream).map((l) => l.line);
+}
+
+/** Awaits a step run that must fail, and returns its StepError (the test fails on anything else). */
+export async function expectStepError(run: Promise<unknown>): Promise<StepError> {
+  const err = await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(StepError);
+  return err as StepError;
 }

@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StepError } from '@flotilla/workflow';
+import type { StepError } from '@flotilla/workflow';
 import { httpStep } from '../../src/steps/http.js';
-import { makeContext } from '../helpers/context.js';
+import { makeContext, expectStepError } from '../helpers/context.js';
 import type { ContextOverrides } from '../helpers/context.js';
 
 function route(req: IncomingMessage, res: ServerResponse, body: string): void {
@@ -73,13 +73,8 @@ async function runHttp(config: Record<string, unknown>, overrides: ContextOverri
   return { ...test, outputs: outcome.outputs };
 }
 
-async function failure(config: Record<string, unknown>, overrides: ContextOverrides = {}): Promise<StepError> {
-  const error: unknown = await runHttp(config, overrides).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(StepError);
-  return error as StepError;
+function failure(config: Record<string, unknown>, overrides: ContextOverrides = {}): Promise<StepError> {
+  return expectStepError(runHttp(config, overrides));
 }
 
 describe('http step', () => {

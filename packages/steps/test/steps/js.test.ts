@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { StepError } from '@flotilla/workflow';
+import type { StepError } from '@flotilla/workflow';
 import { jsStep } from '../../src/steps/js.js';
-import { linesOf, makeContext } from '../helpers/context.js';
+import { linesOf, makeContext, expectStepError } from '../helpers/context.js';
 
 async function runJs(config: Record<string, unknown>, overrides: Parameters<typeof makeContext>[1] = {}) {
   const parsed = jsStep.configSchema.parse(config);
@@ -10,16 +10,8 @@ async function runJs(config: Record<string, unknown>, overrides: Parameters<type
   return { ...test, outputs: outcome.outputs };
 }
 
-async function failure(
-  config: Record<string, unknown>,
-  overrides: Parameters<typeof makeContext>[1] = {},
-): Promise<StepError> {
-  const error: unknown = await runJs(config, overrides).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(StepError);
-  return error as StepError;
+function failure(config: Record<string, unknown>, overrides: Parameters<typeof makeContext>[1] = {}): Promise<StepError> {
+  return expectStepError(runJs(config, overrides));
 }
 
 describe('js step', () => {

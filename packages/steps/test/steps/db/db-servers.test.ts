@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dbStep } from '@flotilla/steps';
 import type { DbConfig } from '@flotilla/steps';
-import { StepError } from '@flotilla/workflow';
-import { linesOf, makeContext } from '../../helpers/context.js';
+import { linesOf, makeContext, expectStepError } from '../../helpers/context.js';
 import type { ContextOverrides } from '../../helpers/context.js';
 import { serviceAvailable } from '../../helpers/service-probe.js';
 
@@ -38,15 +37,6 @@ function run(config: Record<string, unknown>, overrides: ContextOverrides = {}) 
   const parsed: DbConfig = dbStep.configSchema.parse(config);
   const t = makeContext(parsed, overrides);
   return { t, result: dbStep.run(t.ctx) };
-}
-
-async function failure(promise: Promise<unknown>): Promise<StepError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(StepError);
-  return err as StepError;
 }
 
 for (const d of dialects) {
@@ -111,7 +101,7 @@ for (const d of dialects) {
     });
 
     it('fails bad SQL with STEP_FAILED, not retryable, and the server message', async () => {
-      const err = await failure(run({ driver: d.driver, dsn: d.urlDsn, query: 'SELEC nonsense' }).result);
+      const err = await expectStepError(run({ driver: d.driver, dsn: d.urlDsn, query: 'SELEC nonsense' }).result);
       expect(err.code).toBe('STEP_FAILED');
       expect(err.retryable).toBe(false);
       expect(err.message).toMatch(/syntax/i);
@@ -119,7 +109,7 @@ for (const d of dialects) {
 
     it('fails bad credentials with REMOTE_AUTH_FAILED, not retryable, without leaking the password', async () => {
       const { t, result } = run({ driver: d.driver, dsn: d.badAuthDsn, query: 'SELECT 1' });
-      const err = await failure(result);
+      const err = await expectStepError(result);
       expect(err.code).toBe('REMOTE_AUTH_FAILED');
       expect(err.retryable).toBe(false);
       expect(err.message).not.toContain('wrong-password-123');
@@ -129,7 +119,7 @@ for (const d of dialects) {
 
     it('fails an unreachable server as retryable', async () => {
       const dsn = d.urlDsn.replace(`:${d.port}/`, ':1/');
-      const err = await failure(run({ driver: d.driver, dsn, query: 'SELECT 1' }).result);
+      const err = await expectStepError(run({ driver: d.driver, dsn, query: 'SELECT 1' }).result);
       expect(err.code).toBe('STEP_FAILED');
       expect(err.retryable).toBe(true);
     });
@@ -140,7 +130,7 @@ for (const d of dialects) {
         t.controller.abort();
       }, 500);
       const started = Date.now();
-      const err = await failure(result);
+      const err = await expectStepError(result);
       expect(err.code).toBe('CANCELLED');
       expect(Date.now() - started).toBeLessThan(5000);
       const still = await run({ driver: d.driver, dsn: d.urlDsn, query: d.running }).result;
@@ -148,7 +138,7 @@ for (const d of dialects) {
     });
 
     it('turns the query timeout into a retryable STEP_TIMEOUT', async () => {
-      const err = await failure(run({ driver: d.driver, dsn: d.urlDsn, query: d.sleep, timeout: '300ms' }).result);
+      const err = await expectStepError(run({ driver: d.driver, dsn: d.urlDsn, query: d.sleep, timeout: '300ms' }).result);
       expect(err.code).toBe('STEP_TIMEOUT');
       expect(err.retryable).toBe(true);
     });

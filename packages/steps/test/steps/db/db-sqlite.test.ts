@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dbStep } from '@flotilla/steps';
-import { StepError } from '@flotilla/workflow';
-import { makeContext } from '../../helpers/context.js';
+import { makeContext, expectStepError } from '../../helpers/context.js';
 import type { ContextOverrides } from '../../helpers/context.js';
 
 let dir: string;
@@ -19,15 +18,6 @@ afterEach(async () => {
 function run(config: Record<string, unknown>, overrides: ContextOverrides = {}) {
   const parsed = dbStep.configSchema.parse({ driver: 'sqlite', ...config });
   return dbStep.run(makeContext(parsed, { policy: { allowedFileRoots: [dir] }, ...overrides }).ctx);
-}
-
-async function failure(promise: Promise<unknown>): Promise<StepError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(StepError);
-  return err as StepError;
 }
 
 describe('db step on SQLite (sql.js)', () => {
@@ -80,7 +70,7 @@ describe('db step on SQLite (sql.js)', () => {
     });
     expect(batch.outputs).toMatchObject({ rows: [{ s: 6 }], rows_affected: 3 });
     const before = await readFile(file);
-    const err = await failure(run({ dsn: file, query: 'INSERT INTO t VALUES (4); SELEC broken' }));
+    const err = await expectStepError(run({ dsn: file, query: 'INSERT INTO t VALUES (4); SELEC broken' }));
     expect(err.code).toBe('STEP_FAILED');
     expect(await readFile(file)).toEqual(before);
     expect((await run({ dsn: file, query: 'SELECT count(*) AS c FROM t' })).outputs.rows).toEqual([{ c: 3 }]);
@@ -97,16 +87,16 @@ describe('db step on SQLite (sql.js)', () => {
   });
 
   it('denies a path outside the allowed file roots', async () => {
-    const err = await failure(run({ dsn: join(tmpdir(), 'elsewhere.db'), query: 'SELECT 1' }));
+    const err = await expectStepError(run({ dsn: join(tmpdir(), 'elsewhere.db'), query: 'SELECT 1' }));
     expect(err.code).toBe('POLICY_DENIED');
-    const none = await failure(
+    const none = await expectStepError(
       run({ dsn: join(dir, 'x.db'), query: 'SELECT 1' }, { policy: { allowedFileRoots: [] } }),
     );
     expect(none.code).toBe('POLICY_DENIED');
   });
 
   it('refuses params with several statements', async () => {
-    const err = await failure(run({ dsn: ':memory:', query: 'SELECT ?; SELECT ?', params: [1, 2] }));
+    const err = await expectStepError(run({ dsn: ':memory:', query: 'SELECT ?; SELECT ?', params: [1, 2] }));
     expect(err.code).toBe('CONFIG_INVALID');
   });
 
@@ -114,7 +104,7 @@ describe('db step on SQLite (sql.js)', () => {
     const file = join(dir, 'wal.db');
     await run({ dsn: file, query: 'CREATE TABLE t (n INTEGER)' });
     await writeFile(`${file}-wal`, 'pending frames');
-    const err = await failure(run({ dsn: file, query: 'SELECT 1' }));
+    const err = await expectStepError(run({ dsn: file, query: 'SELECT 1' }));
     expect(err.code).toBe('STEP_FAILED');
   });
 

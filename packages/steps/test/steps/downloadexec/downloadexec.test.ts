@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { downloadExecStep } from '@flotilla/steps';
-import { StepError } from '@flotilla/workflow';
-import { makeContext } from '../../helpers/context.js';
+import { makeContext, expectStepError } from '../../helpers/context.js';
 import type { ContextOverrides } from '../../helpers/context.js';
 import { present } from '../../helpers/require-service.js';
 
@@ -103,15 +102,6 @@ function run(config: Record<string, unknown>, overrides: ContextOverrides = {}) 
   return downloadExecStep.run(makeContext(parsed, { policy: { allowedFileRoots: [work] }, ...overrides }).ctx);
 }
 
-async function failure(promise: Promise<unknown>): Promise<StepError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(StepError);
-  return err as StepError;
-}
-
 async function downloadsLeft(): Promise<string[]> {
   return readdir(join(work, 'downloads'));
 }
@@ -146,7 +136,7 @@ describe.skipIf(!hasOpenssl)('downloadexec step (openssl signatures, real HTTP s
   });
 
   it('never runs a tampered file: CHECKSUM_MISMATCH, and the file is deleted', async () => {
-    const err = await failure(
+    const err = await expectStepError(
       run({ url: `${base}/tampered.sh`, sha256: k.sha256, signature: k.signature, public_key: k.pem }),
     );
     expect(err.code).toBe('CHECKSUM_MISMATCH');
@@ -158,7 +148,7 @@ describe.skipIf(!hasOpenssl)('downloadexec step (openssl signatures, real HTTP s
   it('never runs a file whose signature was tampered with: SIGNATURE_INVALID', async () => {
     const sig = Buffer.from(k.signature, 'base64');
     sig[10] = (sig[10] ?? 0) ^ 0xff;
-    const err = await failure(
+    const err = await expectStepError(
       run({ url: `${base}/script.sh`, sha256: k.sha256, signature: sig.toString('base64'), public_key: k.pem }),
     );
     expect(err.code).toBe('SIGNATURE_INVALID');
@@ -167,7 +157,7 @@ describe.skipIf(!hasOpenssl)('downloadexec step (openssl signatures, real HTTP s
   });
 
   it('rejects a signature checked with the wrong public key: SIGNATURE_INVALID', async () => {
-    const err = await failure(
+    const err = await expectStepError(
       run({ url: `${base}/script.sh`, sha256: k.sha256, signature: k.signature, public_key: k.otherPem }),
     );
     expect(err.code).toBe('SIGNATURE_INVALID');
@@ -188,14 +178,14 @@ describe.skipIf(!hasOpenssl)('downloadexec step (openssl signatures, real HTTP s
   });
 
   it('refuses a public key that is not Ed25519 as CONFIG_INVALID', async () => {
-    const err = await failure(
+    const err = await expectStepError(
       run({ url: `${base}/script.sh`, sha256: k.sha256, signature: k.signature, public_key: 'AAAA' }),
     );
     expect(err.code).toBe('CONFIG_INVALID');
   });
 
   it('is denied when the policy disables downloadexec', async () => {
-    const err = await failure(
+    const err = await expectStepError(
       run(
         { url: `${base}/script.sh`, sha256: k.sha256 },
         { policy: { allowedFileRoots: [work], downloadExecEnabled: false } },
@@ -209,25 +199,25 @@ describe.skipIf(!hasOpenssl)('downloadexec step (openssl signatures, real HTTP s
     await writeFile(join(work, 'local.sh'), SCRIPT);
     const { outputs } = await run({ url: `file://${join(work, 'local.sh')}`, sha256: k.sha256, args: ['local'] });
     expect(outputs.stdout).toBe('ran with local\n');
-    const err = await failure(run({ url: `file://${join(keys, 'script.sh')}`, sha256: k.sha256 }));
+    const err = await expectStepError(run({ url: `file://${join(keys, 'script.sh')}`, sha256: k.sha256 }));
     expect(err.code).toBe('POLICY_DENIED');
   });
 
   it('fails HTTP errors: 404 not retryable, 503 retryable', async () => {
-    const missing = await failure(run({ url: `${base}/nope`, sha256: k.sha256 }));
+    const missing = await expectStepError(run({ url: `${base}/nope`, sha256: k.sha256 }));
     expect(missing).toMatchObject({ code: 'STEP_FAILED', retryable: false });
-    const busy = await failure(run({ url: `${base}/boom`, sha256: k.sha256 }));
+    const busy = await expectStepError(run({ url: `${base}/boom`, sha256: k.sha256 }));
     expect(busy).toMatchObject({ code: 'STEP_FAILED', retryable: true });
   });
 
   it('refuses downloads above max_bytes', async () => {
-    const err = await failure(run({ url: `${base}/script.sh`, sha256: k.sha256, max_bytes: 10 }));
+    const err = await expectStepError(run({ url: `${base}/script.sh`, sha256: k.sha256, max_bytes: 10 }));
     expect(err.code).toBe('STEP_FAILED');
     expect(existsSync(marker)).toBe(false);
   });
 
   it('fails a non-zero exit with the outputs kept, and keeps the file when cleanup is false', async () => {
-    const err = await failure(
+    const err = await expectStepError(
       run({ url: `${base}/script.sh`, sha256: k.sha256, env: { MARKER: marker, EXIT_CODE: '4' } }),
     );
     expect(err.code).toBe('STEP_FAILED');
@@ -241,7 +231,7 @@ describe.skipIf(!hasOpenssl)('downloadexec step (openssl signatures, real HTTP s
     await writeFile(join(work, 'slow.sh'), slow);
     const sha256 = createHash('sha256').update(slow).digest('hex');
     const started = Date.now();
-    const err = await failure(run({ url: `file://${join(work, 'slow.sh')}`, sha256, timeout: '300ms' }));
+    const err = await expectStepError(run({ url: `file://${join(work, 'slow.sh')}`, sha256, timeout: '300ms' }));
     expect(err.code).toBe('STEP_TIMEOUT');
     expect(Date.now() - started).toBeLessThan(4000);
     expect(existsSync(marker)).toBe(false);

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sftpStep } from '@flotilla/steps';
-import { StepError } from '@flotilla/workflow';
-import { makeContext } from '../../helpers/context.js';
+import { makeContext, expectStepError } from '../../helpers/context.js';
 import { startSshd } from '../../helpers/sshd.js';
 import type { Sshd } from '../../helpers/sshd.js';
 
@@ -36,15 +35,6 @@ function run(config: Record<string, unknown>) {
     ...config,
   });
   return sftpStep.run(makeContext(parsed, { policy: { allowedFileRoots: [local] } }).ctx);
-}
-
-async function failure(promise: Promise<unknown>): Promise<StepError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(StepError);
-  return err as StepError;
 }
 
 describe.skipIf(sshd === undefined)('sftp step against a real sshd', () => {
@@ -98,14 +88,14 @@ describe.skipIf(sshd === undefined)('sftp step against a real sshd', () => {
   });
 
   it('fails a missing remote file with STEP_FAILED, not retryable', async () => {
-    const err = await failure(run({ action: 'get', remote: join(remote, 'nope'), local: join(local, 'nope') }));
+    const err = await expectStepError(run({ action: 'get', remote: join(remote, 'nope'), local: join(local, 'nope') }));
     expect(err.code).toBe('STEP_FAILED');
     expect(err.retryable).toBe(false);
     expect(existsSync(join(local, 'nope'))).toBe(false);
   });
 
   it('denies local paths outside the allowed roots', async () => {
-    const err = await failure(run({ action: 'get', remote: '/etc/hostname', local: join(remote, 'stolen') }));
+    const err = await expectStepError(run({ action: 'get', remote: '/etc/hostname', local: join(remote, 'stolen') }));
     expect(err.code).toBe('POLICY_DENIED');
   });
 });

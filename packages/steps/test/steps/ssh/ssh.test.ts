@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sshStep } from '@flotilla/steps';
-import { StepError } from '@flotilla/workflow';
-import { linesOf, makeContext } from '../../helpers/context.js';
+import { linesOf, makeContext, expectStepError } from '../../helpers/context.js';
 import type { ContextOverrides } from '../../helpers/context.js';
 import { startSshd } from '../../helpers/sshd.js';
 import type { Sshd } from '../../helpers/sshd.js';
@@ -30,15 +29,6 @@ function start(config: Record<string, unknown>, overrides: ContextOverrides = {}
   return { t, result: sshStep.run(t.ctx) };
 }
 
-async function failure(promise: Promise<unknown>): Promise<StepError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(StepError);
-  return err as StepError;
-}
-
 describe.skipIf(sshd === undefined)('ssh step against a real sshd', () => {
   it('runs a command with a key file, streaming stdout and stderr lines', async () => {
     const { t, result } = start({ key: sshd!.clientKeyPath, command: 'echo out1; echo err1 >&2; printf "out2"' });
@@ -49,7 +39,7 @@ describe.skipIf(sshd === undefined)('ssh step against a real sshd', () => {
   });
 
   it('fails a non-zero exit with STEP_FAILED and keeps the outputs', async () => {
-    const err = await failure(start({ key: sshd!.clientKeyPath, command: 'echo partial; exit 3' }).result);
+    const err = await expectStepError(start({ key: sshd!.clientKeyPath, command: 'echo partial; exit 3' }).result);
     expect(err.code).toBe('STEP_FAILED');
     expect(err.outputs).toMatchObject({ exit_code: 3, stdout: 'partial\n' });
   });
@@ -67,12 +57,12 @@ describe.skipIf(sshd === undefined)('ssh step against a real sshd', () => {
   });
 
   it('refuses an unset secret variable and an undecryptable key as CONFIG_INVALID', async () => {
-    expect((await failure(start({ key_env: 'MISSING_KEY', command: 'true' }).result)).code).toBe('CONFIG_INVALID');
+    expect((await expectStepError(start({ key_env: 'MISSING_KEY', command: 'true' }).result)).code).toBe('CONFIG_INVALID');
     const wrongPass = start(
       { key: sshd!.encryptedKeyPath, passphrase_env: 'P', command: 'true' },
       { env: { P: 'wrong' } },
     );
-    expect((await failure(wrongPass.result)).code).toBe('CONFIG_INVALID');
+    expect((await expectStepError(wrongPass.result)).code).toBe('CONFIG_INVALID');
   });
 
   it('accepts a pinned host key given as SHA256 fingerprint or as base64 key', async () => {
@@ -93,7 +83,7 @@ describe.skipIf(sshd === undefined)('ssh step against a real sshd', () => {
   it('refuses a mismatching host key with HOST_KEY_MISMATCH before running anything', async () => {
     const marker = join(work, 'ran');
     const wrongPin = 'SHA256:' + Buffer.alloc(32, 7).toString('base64').replace(/=+$/, '');
-    const err = await failure(
+    const err = await expectStepError(
       start({ key: sshd!.clientKeyPath, host_key: wrongPin, command: `touch ${marker}` }).result,
     );
     expect(err.code).toBe('HOST_KEY_MISMATCH');
@@ -114,13 +104,13 @@ describe.skipIf(sshd === undefined)('ssh step against a real sshd', () => {
   });
 
   it('fails an unauthorized key with REMOTE_AUTH_FAILED, not retryable', async () => {
-    const err = await failure(start({ key: sshd!.strangerKeyPath, command: 'true' }).result);
+    const err = await expectStepError(start({ key: sshd!.strangerKeyPath, command: 'true' }).result);
     expect(err.code).toBe('REMOTE_AUTH_FAILED');
     expect(err.retryable).toBe(false);
   });
 
   it('fails an unreachable port as retryable', async () => {
-    const err = await failure(start({ key: sshd!.clientKeyPath, port: 1, command: 'true' }).result);
+    const err = await expectStepError(start({ key: sshd!.clientKeyPath, port: 1, command: 'true' }).result);
     expect(err.code).toBe('STEP_FAILED');
     expect(err.retryable).toBe(true);
   });
@@ -146,7 +136,7 @@ describe.skipIf(sshd === undefined)('ssh step against a real sshd', () => {
   });
 
   it('denies local paths outside the allowed roots before connecting', async () => {
-    const err = await failure(
+    const err = await expectStepError(
       start({ key: sshd!.clientKeyPath, upload: { local: '/etc/hostname', remote: `${work}/x` } }).result,
     );
     expect(err.code).toBe('POLICY_DENIED');
@@ -160,7 +150,7 @@ describe.skipIf(sshd === undefined)('ssh step against a real sshd', () => {
       command: `echo started; sleep 2 && touch ${marker}`,
     });
     const started = Date.now();
-    const waiting = failure(result);
+    const waiting = expectStepError(result);
     while (!linesOf(t.lines, 'stdout').includes('started')) await new Promise((r) => setTimeout(r, 20));
     t.controller.abort();
     const err = await waiting;
@@ -173,7 +163,7 @@ describe.skipIf(sshd === undefined)('ssh step against a real sshd', () => {
   it('returns promptly on abort without a pty too', async () => {
     const { t, result } = start({ key: sshd!.clientKeyPath, command: 'echo started; sleep 5' });
     const started = Date.now();
-    const waiting = failure(result);
+    const waiting = expectStepError(result);
     while (!linesOf(t.lines, 'stdout').includes('started')) await new Promise((r) => setTimeout(r, 20));
     t.controller.abort();
     expect((await waiting).code).toBe('CANCELLED');
