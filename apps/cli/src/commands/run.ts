@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createFileJournal, createLocalServices, createStepRegistry, systemClock } from '@flotilla/steps';
-import { createEngine, createMemoryJournal, toJUnitXml, validateWorkflow } from '@flotilla/workflow';
+import { createEngine, createMemoryJournal, toJUnitXml } from '@flotilla/workflow';
 import type {
   CompiledWorkflow,
   EngineEvent,
   InputSpec,
   RunRecord,
   StepStatus,
-  ValidationProblem,
 } from '@flotilla/workflow';
 import { CliError } from '../cli-error.js';
 import type { CliCommand } from '../command-registry.js';
+import { formatDuration } from '../output/job-format.js';
+import { coerceFlagValue, inputsFromFlags, loadWorkflowFile, splitAssignment } from '../workflow-file.js';
 
 interface RunOptions {
   var: string[];
@@ -36,43 +37,6 @@ const TAIL_LINES = 20;
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  return `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
-}
-
-function splitAssignment(flag: string, text: string): [string, string] {
-  const eq = text.indexOf('=');
-  if (eq <= 0) throw new CliError(`${flag} expects key=value, got "${text}"`, 2);
-  return [text.slice(0, eq), text.slice(eq + 1)];
-}
-
-/** Converts flag text to a declared input type (or to the type of the variable it overrides). */
-function coerce(flag: string, name: string, text: string, type: InputSpec['type']): unknown {
-  switch (type) {
-    case 'string':
-      return text;
-    case 'number': {
-      const n = Number(text);
-      if (text.trim() === '' || !Number.isFinite(n))
-        throw new CliError(`${flag} ${name}: "${text}" is not a number`, 2);
-      return n;
-    }
-    case 'boolean':
-      if (['true', 'yes', '1'].includes(text)) return true;
-      if (['false', 'no', '0'].includes(text)) return false;
-      throw new CliError(`${flag} ${name}: "${text}" is not true or false`, 2);
-    case 'object':
-    case 'array':
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        throw new CliError(`${flag} ${name}: expected a JSON ${type}`, 2);
-      }
-  }
-}
-
 function typeOf(value: unknown): InputSpec['type'] {
   if (Array.isArray(value)) return 'array';
   if (typeof value === 'number') return 'number';
@@ -84,14 +48,9 @@ function typeOf(value: unknown): InputSpec['type'] {
 function prepare(workflow: CompiledWorkflow, opts: RunOptions) {
   const variables = { ...workflow.variables };
   for (const [name, text] of opts.var.map((v) => splitAssignment('--var', v))) {
-    variables[name] = Object.hasOwn(variables, name) ? coerce('--var', name, text, typeOf(variables[name])) : text;
+    variables[name] = Object.hasOwn(variables, name) ? coerceFlagValue('--var', name, text, typeOf(variables[name])) : text;
   }
-  const inputs: Record<string, unknown> = {};
-  for (const [name, text] of opts.input.map((v) => splitAssignment('--input', v))) {
-    const spec = workflow.inputs[name];
-    if (spec === undefined) throw new CliError(`--input ${name}: the workflow declares no input "${name}"`, 2);
-    inputs[name] = coerce('--input', name, text, spec.type);
-  }
+  const inputs = inputsFromFlags(workflow, opts.input);
   const secrets: Record<string, string> = {};
   for (const name of workflow.secrets) {
     const value = process.env[name];
@@ -138,22 +97,9 @@ function totals(record: RunRecord): string {
 }
 
 async function runFile(file: string, opts: RunOptions): Promise<void> {
-  const text = await readFile(file, 'utf8').catch((err: unknown) => {
-    throw new CliError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`, 2);
-  });
   const registry = createStepRegistry();
-  const validated = validateWorkflow(text, {
-    steps: registry,
-    format: file.toLowerCase().endsWith('.json') ? 'json' : 'yaml',
-  });
-  const problem = (severity: string, p: ValidationProblem): string =>
-    `${file}:${p.line}:${p.column}  ${severity}  ${p.step === undefined ? '' : `[${p.step}]  `}${p.message} (${p.code})`;
-  for (const p of validated.warnings) console.error(problem('warning', p));
-  if (!validated.ok) {
-    for (const p of validated.problems) console.error(problem('error', p));
-    throw new CliError(`${file} is not a valid workflow`, 1);
-  }
-  const { workflow, inputs, secrets } = prepare(validated.workflow, opts);
+  const loaded = await loadWorkflowFile(file, { invalidExitCode: 1, steps: registry });
+  const { workflow, inputs, secrets } = prepare(loaded.workflow, opts);
   const fileJournal = opts.journal === undefined ? undefined : createFileJournal(opts.journal);
   const journal = fileJournal ?? createMemoryJournal();
   const report = liveReport(opts.json === true);

@@ -1,29 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { createStepRegistry } from '@flotilla/steps';
-import { validateWorkflow } from '@flotilla/workflow';
-import type { ValidationProblem } from '@flotilla/workflow';
-import { CliError } from '../cli-error.js';
 import type { CliCommand } from '../command-registry.js';
-
-type Severity = 'error' | 'warning';
-
-/** `FILE:LINE:COLUMN  error  [step]  message (CODE)` — the form editors and CI annotations parse. */
-function formatProblem(file: string, severity: Severity, problem: ValidationProblem): string {
-  const step = problem.step === undefined ? '' : `[${problem.step}]  `;
-  return `${file}:${problem.line}:${problem.column}  ${severity}  ${step}${problem.message} (${problem.code})`;
-}
+import { formatProblem, readWorkflowText, validateWorkflowFile } from '../workflow-file.js';
 
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
-
-async function readWorkflowFile(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    const reason = err instanceof Error && 'code' in err ? String(err.code) : 'unreadable';
-    throw new CliError(`cannot read ${file} (${reason})`, 2);
-  }
 }
 
 /**
@@ -38,11 +17,7 @@ export const validateCommand: CliCommand = {
       .argument('<file>', 'workflow document (.yaml, .yml or .json)')
       .option('--json', 'machine-readable output: {ok, problems, warnings}')
       .action(async (file: string, opts: { json?: boolean }) => {
-        const text = await readWorkflowFile(file);
-        const result = validateWorkflow(text, {
-          steps: createStepRegistry(),
-          format: file.toLowerCase().endsWith('.json') ? 'json' : 'yaml',
-        });
+        const result = validateWorkflowFile(file, await readWorkflowText(file));
         const problems = result.ok ? [] : result.problems;
         process.exitCode = result.ok ? 0 : 1;
         if (opts.json === true) {

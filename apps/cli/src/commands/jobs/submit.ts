@@ -6,7 +6,7 @@ import { withClientOptions } from '../../config/client-options.js';
 import { printJob } from './job-view.js';
 import { targetFromFlags, withTargetOptions, type TargetFlags } from './target-flags.js';
 import { jobExitCode, waitForJobWithProgress } from './wait.js';
-import { inputsFromFlags, readWorkflowFile } from './workflow-file.js';
+import { inputsFromFlags, loadWorkflowFile } from '../../workflow-file.js';
 
 interface SubmitFlags extends ClientFlags, TargetFlags {
   input: string[];
@@ -33,7 +33,7 @@ export function registerSubmit(jobs: Command): void {
       if (opts.expires !== undefined && !DurationSchema.safeParse(opts.expires).success) {
         throw new CliError(`--expires: "${opts.expires}" is not a duration`, 2);
       }
-      const { text, workflow } = await readWorkflowFile(file);
+      const { text, workflow } = await loadWorkflowFile(file, { invalidExitCode: 2 });
       const inputs = inputsFromFlags(workflow, opts.input);
       const client = await connectClient(opts);
       const job = await client.createJob({
