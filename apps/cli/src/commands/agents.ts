@@ -1,3 +1,4 @@
+import { allPages } from '@flotilla/client';
 import type { CliCommand } from '../command-registry.js';
 import { registerAgentTrustCommands } from './agent-trust.js';
 import { connectClient, type ClientFlags } from '../config/client-config.js';
@@ -12,13 +13,7 @@ export const agentsCommand: CliCommand = {
       .option('--json', 'machine-readable output')
       .action(async (opts: ClientFlags & { json?: boolean }) => {
         const client = await connectClient(opts);
-        const items = [];
-        let cursor: string | undefined;
-        do {
-          const page = await client.listAgents({ limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
-          items.push(...page.items);
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor !== undefined);
+        const items = await allPages((query) => client.listAgents(query));
         if (opts.json === true) {
           console.log(JSON.stringify(items, null, 2));
           return;

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { FlotillaClient } from '@flotilla/client';
+import { allPages } from '@flotilla/client';
 import type { Workflow } from '@flotilla/protocol';
 import { validateWorkflow } from '@flotilla/workflow';
 import { CliError } from '../cli-error.js';
@@ -10,15 +11,8 @@ import { renderTable, timeAgo } from '../output/table.js';
 
 type JsonFlags = ClientFlags & { json?: boolean };
 
-async function allWorkflows(client: FlotillaClient): Promise<Workflow[]> {
-  const items: Workflow[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await client.listWorkflows({ limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
-    items.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return items;
+function allWorkflows(client: FlotillaClient): Promise<Workflow[]> {
+  return allPages((query) => client.listWorkflows(query));
 }
 
 /** Accepts a workflow id (`wfl_…`) or a name. */
@@ -110,16 +104,7 @@ export const workflowsCommand: CliCommand = {
       .action(async (nameOrId: string, opts: JsonFlags) => {
         const client = await connectClient(opts);
         const id = await resolveId(client, nameOrId);
-        const items = [];
-        let cursor: string | undefined;
-        do {
-          const page = await client.listWorkflowVersions(id, {
-            limit: 1000,
-            ...(cursor === undefined ? {} : { cursor }),
-          });
-          items.push(...page.items);
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor !== undefined);
+        const items = await allPages((query) => client.listWorkflowVersions(id, query));
         if (opts.json === true) {
           console.log(JSON.stringify(items, null, 2));
           return;
