@@ -4,6 +4,7 @@ import { recordAgentEvent, recordAgentEvents } from '../jobs/agent-event-store.j
 import type { JobLog, JobUpdate } from '../jobs/job-events.js';
 import { transitionRun } from '../jobs/run-repo.js';
 import type { StoreWriter } from '../store/group-commit.js';
+import { preparedQuery } from '../store/prepared.js';
 import { nowIso } from '../store/time.js';
 
 /** What handling a run frame produced: a reply to send and progress to announce. */
@@ -15,6 +16,10 @@ export interface RunFrameOutcome {
 
 type Frame<T extends AgentFrame['type']> = Extract<AgentFrame, { type: T }>;
 
+const cancelRequestedQuery = preparedQuery((db, p: { runId: string; agentId: string }) =>
+  db.selectFrom('runs').select('cancel_requested').where('id', '=', p.runId).where('agent_id', '=', p.agentId),
+);
+
 /**
  * `job.ack`: the agent journaled the job; the run is under way. A repeated ack changes nothing.
  * A cancel requested while the offer was in flight may have reached the agent before the run
@@ -23,7 +28,7 @@ type Frame<T extends AgentFrame['type']> = Extract<AgentFrame, { type: T }>;
 export async function handleJobAck(store: StoreWriter, agentId: string, frame: Frame<'job.ack'>): Promise<RunFrameOutcome> {
   const { update, run } = await store.write(async (trx) => ({
     update: await transitionRun(trx, { runId: frame.runId, agentId, from: ['queued', 'dispatched'], to: 'running' }),
-    run: await trx.selectFrom('runs').select('cancel_requested').where('id', '=', frame.runId).where('agent_id', '=', agentId).executeTakeFirst(),
+    run: await cancelRequestedQuery.takeFirst(trx, { runId: frame.runId, agentId }),
   }));
   return {
     ...(run?.cancel_requested === 1 ? { reply: { type: 'job.cancel', runId: frame.runId } as const } : {}),

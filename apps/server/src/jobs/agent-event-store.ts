@@ -4,6 +4,7 @@ import type { RunEvent } from '@flotilla/protocol';
 import { entryToLine, insertChunks } from '../logs/log-chunks.js';
 import type { LogEntry, NewChunk } from '../logs/log-chunks.js';
 import type { StoreWriter } from '../store/group-commit.js';
+import { preparedQuery } from '../store/prepared.js';
 import { nowIso, toIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
 import type { JobLog, JobUpdate } from './job-events.js';
@@ -58,7 +59,9 @@ interface RunInfo {
 export async function recordAgentEvents(store: StoreWriter, agentId: string, items: readonly AgentEvent[]): Promise<RecordedEvents> {
   return store.write(async (trx) => {
     const out: RecordedEvents = { stored: 0, notApplied: 0, ackSeq: 0, updates: [], logs: [] };
-    const { acked_event_seq: acked } = await trx.selectFrom('agents').select('acked_event_seq').where('id', '=', agentId).executeTakeFirstOrThrow();
+    const row = await ackedSeqQuery.takeFirst(trx, { agentId });
+    if (row === undefined) throw new Error(`agent ${agentId} is not in the store`);
+    const acked = row.acked_event_seq;
     // Everything at or below the ack is stored already: the watermark dedupes most replays.
     const bySeq = new Map<number, AgentEvent>();
     for (const item of items) if (item.seq > acked && !bySeq.has(item.seq)) bySeq.set(item.seq, item);
@@ -87,7 +90,7 @@ export async function recordAgentEvents(store: StoreWriter, agentId: string, ite
       await trx.insertInto('agent_events').values(rows).execute();
     }
     if (parked.size > 0) await trx.deleteFrom('agent_events').where('agent_id', '=', agentId).where('seq', '<=', ack).execute();
-    if (ack !== acked) await trx.updateTable('agents').set({ acked_event_seq: ack }).where('id', '=', agentId).execute();
+    if (ack !== acked) await setAckedSeqQuery.execute(trx, { agentId, ack });
     out.stored = fresh.length;
     out.ackSeq = ack;
     if (fresh.length > 0) await applyAll(trx, agentId, fresh, out);
@@ -95,9 +98,21 @@ export async function recordAgentEvents(store: StoreWriter, agentId: string, ite
   });
 }
 
+const ackedSeqQuery = preparedQuery((db, p: { agentId: string }) =>
+  db.selectFrom('agents').select('acked_event_seq').where('id', '=', p.agentId),
+);
+
+const setAckedSeqQuery = preparedQuery((db, p: { agentId: string; ack: number }) =>
+  db.updateTable('agents').set({ acked_event_seq: p.ack }).where('id', '=', p.agentId),
+);
+
+const parkedSeqsQuery = preparedQuery((db, p: { agentId: string; acked: number }) =>
+  db.selectFrom('agent_events').select('seq').where('agent_id', '=', p.agentId).where('seq', '>', p.acked),
+);
+
 /** Sequence numbers stored above the ack (out-of-order arrivals waiting for a gap to close). */
 async function parkedSeqs(db: Kysely<Database>, agentId: string, acked: number): Promise<Set<number>> {
-  const rows = await db.selectFrom('agent_events').select('seq').where('agent_id', '=', agentId).where('seq', '>', acked).execute();
+  const rows = await parkedSeqsQuery.execute(db, { agentId, acked });
   return new Set(rows.map((r) => r.seq));
 }
 
@@ -107,10 +122,19 @@ export async function recordAgentEvent(store: StoreWriter, agentId: string, e: A
   return { stored: r.stored === 1, applied: r.stored === 1 && r.notApplied === 0, ackSeq: r.ackSeq, updates: r.updates, logs: r.logs };
 }
 
+/** The one run of a batch (the usual case), as `applyAll` looks runs up. */
+const runInfoQuery = preparedQuery((db, p: { runId: string; agentId: string }) =>
+  db.selectFrom('runs').select(['id', 'job_id', 'tenant_id', 'project_id']).where('id', '=', p.runId).where('agent_id', '=', p.agentId),
+);
+
 async function applyAll(db: Kysely<Database>, agentId: string, events: AgentEvent[], out: RecordedEvents): Promise<void> {
   const runIds = [...new Set(events.map((e) => e.runId))];
   const runs = new Map<string, RunInfo>();
-  for (let i = 0; i < runIds.length; i += INSERT_ROWS) {
+  const [only] = runIds;
+  if (runIds.length === 1 && only !== undefined) {
+    const r = await runInfoQuery.takeFirst(db, { runId: only, agentId });
+    if (r !== undefined) runs.set(r.id, { jobId: r.job_id, tenantId: r.tenant_id, projectId: r.project_id });
+  } else for (let i = 0; i < runIds.length; i += INSERT_ROWS) {
     const rows = await db
       .selectFrom('runs')
       .select(['id', 'job_id', 'tenant_id', 'project_id'])
@@ -141,17 +165,22 @@ async function applyAll(db: Kysely<Database>, agentId: string, events: AgentEven
   for (const e of others) await applyEvent(db, agentId, e, out);
 }
 
+const reserveLogSeqQuery = preparedQuery((db, p: { jobId: string; count: number }) =>
+  db
+    .updateTable('jobs')
+    .set((eb) => ({ log_seq: eb('log_seq', '+', p.count) }))
+    .where('id', '=', p.jobId)
+    .returning('log_seq'),
+);
+
 /** Gives each run's lines a contiguous range of its job's log sequence, then stores them as chunks. */
 async function storeLines(db: Kysely<Database>, linesByRun: Map<string, { run: RunInfo; entries: LogEntry[] }>, out: RecordedEvents): Promise<void> {
   const chunks: NewChunk[] = [];
   for (const [runId, { run, entries }] of linesByRun) {
     // The row lock on the job orders concurrent batches: ranges are handed out in commit order.
-    const { log_seq: end } = await db
-      .updateTable('jobs')
-      .set((eb) => ({ log_seq: eb('log_seq', '+', entries.length) }))
-      .where('id', '=', run.jobId)
-      .returning('log_seq')
-      .executeTakeFirstOrThrow();
+    const row = await reserveLogSeqQuery.takeFirst(db, { jobId: run.jobId, count: entries.length });
+    if (row === undefined) throw new Error(`job ${run.jobId} is not in the store`);
+    const end = row.log_seq;
     let seq = end - entries.length;
     for (const entry of entries) {
       entry[0] = ++seq;
@@ -162,6 +191,34 @@ async function storeLines(db: Kysely<Database>, linesByRun: Map<string, { run: R
   await insertChunks(db, chunks);
 }
 
+const setStartedAtQuery = preparedQuery((db, p: { runId: string; agentId: string; ts: string }) =>
+  db
+    .updateTable('runs')
+    .set({ started_at: p.ts })
+    .where('id', '=', p.runId)
+    .where('agent_id', '=', p.agentId)
+    .where('state', '=', 'running')
+    .where('started_at', 'is', null),
+);
+
+const stepStartedQuery = preparedQuery((db, p: { runId: string; step: string; attempt: number; ts: string }) => {
+  const values = { attempt: p.attempt, status: 'running', exit_code: null, error: null, started_at: p.ts, finished_at: null };
+  return db
+    .insertInto('run_steps')
+    .values({ run_id: p.runId, step: p.step, ...values })
+    .onConflict((oc) => oc.columns(['run_id', 'step']).doUpdateSet(values));
+});
+
+const stepFinishedQuery = preparedQuery(
+  (db, p: { runId: string; step: string; status: string; exitCode: number | null; error: string | null; ts: string; outputs: string | null }) => {
+    const values = { status: p.status, exit_code: p.exitCode, error: p.error, finished_at: p.ts, outputs: p.outputs };
+    return db
+      .insertInto('run_steps')
+      .values({ run_id: p.runId, step: p.step, attempt: 1, started_at: null, ...values })
+      .onConflict((oc) => oc.columns(['run_id', 'step']).doUpdateSet(values));
+  },
+);
+
 async function applyEvent(db: Kysely<Database>, agentId: string, e: AgentEvent, out: RecordedEvents): Promise<void> {
   const event = e.event;
   const ts = toIso(event.ts, nowIso());
@@ -170,43 +227,26 @@ async function applyEvent(db: Kysely<Database>, agentId: string, e: AgentEvent, 
   };
   switch (event.kind) {
     case 'run.started': {
-      const update = await transitionRun(db, {
-        runId: e.runId,
-        agentId,
-        from: ['queued', 'dispatched', 'unknown'],
-        to: 'running',
-        // An `unknown` run that comes back keeps the start time it had.
-        set: { started_at: (eb) => eb.fn.coalesce('started_at', eb.val(ts)) },
-      });
+      const update = await transitionRun(db, { runId: e.runId, agentId, from: ['queued', 'dispatched', 'unknown'], to: 'running', startedAt: ts });
       push(update);
       // Usually the run is `running` already (its `job.ack` came first): only the start time is new.
-      if (update === undefined) {
-        await db.updateTable('runs').set({ started_at: ts }).where('id', '=', e.runId).where('agent_id', '=', agentId).where('state', '=', 'running').where('started_at', 'is', null).execute();
-      }
+      if (update === undefined) await setStartedAtQuery.execute(db, { runId: e.runId, agentId, ts });
       return;
     }
     case 'step.started':
-      await db
-        .insertInto('run_steps')
-        .values({ run_id: e.runId, step: event.step, attempt: event.attempt, status: 'running', exit_code: null, error: null, started_at: ts, finished_at: null })
-        .onConflict((oc) => oc.columns(['run_id', 'step']).doUpdateSet({ attempt: event.attempt, status: 'running', exit_code: null, error: null, started_at: ts, finished_at: null }))
-        .execute();
+      await stepStartedQuery.execute(db, { runId: e.runId, step: event.step, attempt: event.attempt, ts });
       return;
-    case 'step.finished': {
-      const values = {
+    case 'step.finished':
+      await stepFinishedQuery.execute(db, {
+        runId: e.runId,
+        step: event.step,
         status: event.status,
-        exit_code: event.exitCode,
+        exitCode: event.exitCode,
         error: event.error ?? null,
-        finished_at: ts,
+        ts,
         outputs: event.outputs === undefined ? null : JSON.stringify(event.outputs),
-      };
-      await db
-        .insertInto('run_steps')
-        .values({ run_id: e.runId, step: event.step, attempt: 1, started_at: null, ...values })
-        .onConflict((oc) => oc.columns(['run_id', 'step']).doUpdateSet(values))
-        .execute();
+      });
       return;
-    }
     case 'log':
       // Stored in chunks by `storeLines`.
       return;
@@ -228,6 +268,6 @@ async function applyEvent(db: Kysely<Database>, agentId: string, e: AgentEvent, 
 
 /** The highest contiguous event sequence stored for an agent (`welcome.lastEventSeq`). */
 export async function lastEventSeq(db: Kysely<Database>, agentId: string): Promise<number> {
-  const row = await db.selectFrom('agents').select('acked_event_seq').where('id', '=', agentId).executeTakeFirst();
+  const row = await ackedSeqQuery.takeFirst(db, { agentId });
   return row?.acked_event_seq ?? 0;
 }

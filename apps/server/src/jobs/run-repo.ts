@@ -1,7 +1,8 @@
-import type { Kysely, UpdateObject } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import type { JobPayload, RunState } from '@flotilla/protocol';
 import { nowIso } from '../store/time.js';
-import type { Database } from '../store/schema.js';
+import { preparedQuery, type PreparedQuery } from '../store/prepared.js';
+import type { Database, RunTable } from '../store/schema.js';
 import { ACTIVE_RUN_STATES, aggregateJobState } from './job-state.js';
 import type { JobUpdate } from './job-events.js';
 
@@ -22,17 +23,13 @@ export interface RunOffer {
   state: 'queued' | 'dispatched';
 }
 
-/**
- * Runs to offer an agent now: its dispatched runs when `resend` (their offer may have been lost
- * with a previous connection; the agent dedupes by run id), then queued runs of active rollout
- * batches, oldest first, as long as the agent has free slots (`max_concurrent_runs` minus its
- * dispatched and running runs). Runs whose job expired are not offered (the sweeper expires them).
- */
-export async function offersForAgent(db: Kysely<Database>, agentId: string, options: { resend: boolean }): Promise<RunOffer[]> {
-  const agent = await db.selectFrom('agents').select('max_concurrent_runs').where('id', '=', agentId).executeTakeFirst();
-  if (agent === undefined) return [];
-  const now = nowIso();
-  const base = db
+const agentSlotsQuery = preparedQuery((db, p: { agentId: string }) =>
+  db.selectFrom('agents').select('max_concurrent_runs').where('id', '=', p.agentId),
+);
+
+/** An agent's runs with what their offer needs. */
+const offerBase = (db: Kysely<Database>, agentId: string) =>
+  db
     .selectFrom('runs')
     .innerJoin('jobs', 'jobs.id', 'runs.job_id')
     .select([
@@ -48,20 +45,34 @@ export async function offersForAgent(db: Kysely<Database>, agentId: string, opti
       'jobs.project_id',
     ])
     .where('runs.agent_id', '=', agentId);
-  const active = await base.where('runs.state', 'in', [...ACTIVE_RUN_STATES]).execute();
+
+const activeOffersQuery = preparedQuery((db, p: { agentId: string }) =>
+  offerBase(db, p.agentId).where('runs.state', 'in', [...ACTIVE_RUN_STATES]),
+);
+
+const queuedOffersQuery = preparedQuery((db, p: { agentId: string; now: string; free: number }) =>
+  offerBase(db, p.agentId)
+    .where('runs.state', '=', 'queued')
+    .whereRef('runs.batch', '<=', 'jobs.active_batch')
+    .where((eb) => eb.or([eb('jobs.expires_at', 'is', null), eb('jobs.expires_at', '>', p.now)]))
+    .orderBy('runs.created_at')
+    .orderBy('runs.id')
+    .limit(p.free),
+);
+
+/**
+ * Runs to offer an agent now: its dispatched runs when `resend` (their offer may have been lost
+ * with a previous connection; the agent dedupes by run id), then queued runs of active rollout
+ * batches, oldest first, as long as the agent has free slots (`max_concurrent_runs` minus its
+ * dispatched and running runs). Runs whose job expired are not offered (the sweeper expires them).
+ */
+export async function offersForAgent(db: Kysely<Database>, agentId: string, options: { resend: boolean }): Promise<RunOffer[]> {
+  const agent = await agentSlotsQuery.takeFirst(db, { agentId });
+  if (agent === undefined) return [];
+  const active = await activeOffersQuery.execute(db, { agentId });
   const free = agent.max_concurrent_runs - active.length;
   const resend = options.resend ? active.filter((r) => r.state === 'dispatched') : [];
-  const queued =
-    free <= 0
-      ? []
-      : await base
-          .where('runs.state', '=', 'queued')
-          .whereRef('runs.batch', '<=', 'jobs.active_batch')
-          .where((eb) => eb.or([eb('jobs.expires_at', 'is', null), eb('jobs.expires_at', '>', now)]))
-          .orderBy('runs.created_at')
-          .orderBy('runs.id')
-          .limit(free)
-          .execute();
+  const queued = free <= 0 ? [] : await queuedOffersQuery.execute(db, { agentId, now: nowIso(), free });
   return [...resend, ...queued].map((r) => ({
     runId: r.id,
     jobId: r.job_id,
@@ -88,6 +99,9 @@ export async function pendingCancels(db: Kysely<Database>, agentId: string): Pro
   return rows.map((r) => r.id);
 }
 
+/** Columns a transition may set besides the state: plain values. */
+export type RunValues = Omit<Updateable<RunTable>, 'id' | 'state'>;
+
 /** A guarded state change of one run of one agent. */
 export interface RunTransition {
   runId: string;
@@ -95,7 +109,38 @@ export interface RunTransition {
   /** The change applies only while the run is in one of these states (transitions go forward). */
   from: readonly RunState[];
   to: RunState;
-  set?: Omit<UpdateObject<Database, 'runs'>, 'state'>;
+  set?: RunValues;
+  /** Sets `started_at` unless the run has one already (an `unknown` run that comes back keeps it). */
+  startedAt?: string;
+}
+
+type TransitionParams = Record<string, unknown> & { runId: string; agentId: string; to: string };
+
+/** One prepared update per transition shape (its `from` states and the columns it sets). */
+const transitionQueries = new Map<string, PreparedQuery<TransitionParams, { job_id: string }>>();
+
+function transitionQuery(t: RunTransition, columns: readonly string[]): PreparedQuery<TransitionParams, { job_id: string }> {
+  const key = `${t.from.join(',')}|${columns.join(',')}|${t.startedAt === undefined ? '' : 'started'}`;
+  let query = transitionQueries.get(key);
+  if (query === undefined) {
+    const from = [...t.from];
+    const withStart = t.startedAt !== undefined;
+    query = preparedQuery((db, p: TransitionParams) =>
+      db
+        .updateTable('runs')
+        .set((eb) => ({
+          ...Object.fromEntries(columns.map((c) => [c, p[`set_${c}`]])),
+          ...(withStart ? { started_at: eb.fn.coalesce('started_at', eb.val(p.startedAt as string)) } : {}),
+          state: p.to,
+        }))
+        .where('id', '=', p.runId)
+        .where('agent_id', '=', p.agentId)
+        .where('state', 'in', from)
+        .returning('job_id'),
+    );
+    transitionQueries.set(key, query);
+  }
+  return query;
 }
 
 /**
@@ -103,14 +148,11 @@ export interface RunTransition {
  * `undefined` when the run is not this agent's or is no longer in a `from` state.
  */
 export async function transitionRun(db: Kysely<Database>, t: RunTransition): Promise<JobUpdate | undefined> {
-  const run = await db
-    .updateTable('runs')
-    .set({ ...t.set, state: t.to })
-    .where('id', '=', t.runId)
-    .where('agent_id', '=', t.agentId)
-    .where('state', 'in', [...t.from])
-    .returning('job_id')
-    .executeTakeFirst();
+  const set = t.set ?? {};
+  const columns = Object.keys(set).sort();
+  const params: TransitionParams = { runId: t.runId, agentId: t.agentId, to: t.to, startedAt: t.startedAt };
+  for (const c of columns) params[`set_${c}`] = set[c as keyof RunValues];
+  const run = await transitionQuery(t, columns).takeFirst(db, params);
   if (run === undefined) return undefined;
   const jobState = await refreshJobState(db, run.job_id);
   return { jobId: run.job_id, runId: t.runId, agentId: t.agentId, jobState, runState: t.to };
@@ -121,7 +163,7 @@ export async function transitionRuns(
   db: Kysely<Database>,
   runs: readonly { id: string; agent_id: string; state: string }[],
   to: RunState,
-  set: Omit<UpdateObject<Database, 'runs'>, 'state'> = {},
+  set: RunValues = {},
 ): Promise<JobUpdate[]> {
   const updates: JobUpdate[] = [];
   for (const run of runs) {
@@ -170,15 +212,22 @@ export async function expireRuns(db: Kysely<Database>, now = nowIso()): Promise<
   return transitionRuns(db, runs, 'expired', { error_code: 'EXPIRED', error: 'not delivered before the job expired', finished_at: now });
 }
 
-/** Recomputes and stores a job's state from its runs (counted per state: a fan-out has many). */
-export async function refreshJobState(db: Kysely<Database>, jobId: string): Promise<RunState> {
-  const rows = await db
+const jobStateCountsQuery = preparedQuery((db, p: { jobId: string }) =>
+  db
     .selectFrom('runs')
     .select(['state', (eb) => eb.fn.countAll<number | string>().as('n')])
-    .where('job_id', '=', jobId)
-    .groupBy('state')
-    .execute();
+    .where('job_id', '=', p.jobId)
+    .groupBy('state'),
+);
+
+const jobStateUpdate = preparedQuery((db, p: { jobId: string; state: string; updatedAt: string }) =>
+  db.updateTable('jobs').set({ state: p.state, updated_at: p.updatedAt }).where('id', '=', p.jobId).where('state', '<>', p.state),
+);
+
+/** Recomputes and stores a job's state from its runs (counted per state: a fan-out has many). */
+export async function refreshJobState(db: Kysely<Database>, jobId: string): Promise<RunState> {
+  const rows = await jobStateCountsQuery.execute(db, { jobId });
   const state = aggregateJobState(Object.fromEntries(rows.map((r) => [r.state, Number(r.n)])));
-  await db.updateTable('jobs').set({ state, updated_at: nowIso() }).where('id', '=', jobId).where('state', '<>', state).execute();
+  await jobStateUpdate.execute(db, { jobId, state, updatedAt: nowIso() });
   return state;
 }

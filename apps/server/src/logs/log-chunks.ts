@@ -1,9 +1,10 @@
 import { PostgresAdapter, sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { LogLine, Page } from '@flotilla/protocol';
 import { randomBytes } from 'node:crypto';
 import { nowIso } from '../store/time.js';
-import type { Database } from '../store/schema.js';
+import { preparedQuery } from '../store/prepared.js';
+import type { Database, LogChunkTable } from '../store/schema.js';
 import type { Scope } from '../store/scope.js';
 
 /** Lines per stored chunk: large enough to make ingestion one insert per few hundred lines. */
@@ -40,6 +41,28 @@ function isPostgres(db: Kysely<Database>): boolean {
  * Stores chunks and indexes their text for search: a `tsvector` column on PostgreSQL, the
  * contentless FTS5 table (keyed by the chunk's rowid) on SQLite. Call inside the batch transaction.
  */
+const insertChunkQuery = preparedQuery((db, p: Insertable<LogChunkTable>) =>
+  db
+    .insertInto('log_chunks')
+    .values({
+      id: p.id,
+      tenant_id: p.tenant_id,
+      project_id: p.project_id,
+      job_id: p.job_id,
+      run_id: p.run_id,
+      first_seq: p.first_seq,
+      last_seq: p.last_seq,
+      line_count: p.line_count,
+      entries: p.entries,
+      created_at: p.created_at,
+    })
+    .returning(sql<number>`rowid`.as('rowid')),
+);
+
+const insertChunkTextQuery = preparedQuery((_db, p: { rowid: number; body: string }) =>
+  sql`insert into log_chunks_fts (rowid, body) values (${p.rowid}, ${p.body})`,
+);
+
 export async function insertChunks(db: Kysely<Database>, chunks: readonly NewChunk[]): Promise<void> {
   const postgres = isPostgres(db);
   const createdAt = nowIso();
@@ -67,8 +90,9 @@ export async function insertChunks(db: Kysely<Database>, chunks: readonly NewChu
           values (${row.id}, ${row.tenant_id}, ${row.project_id}, ${row.job_id}, ${row.run_id}, ${row.first_seq}, ${row.last_seq},
                   ${row.line_count}, ${row.entries}, ${row.created_at}, to_tsvector('simple', ${body}))`.execute(db);
       } else {
-        const inserted = await db.insertInto('log_chunks').values(row).returning(sql<number>`rowid`.as('rowid')).executeTakeFirstOrThrow();
-        await sql`insert into log_chunks_fts (rowid, body) values (${inserted.rowid}, ${body})`.execute(db);
+        const inserted = await insertChunkQuery.takeFirst(db, row);
+        if (inserted === undefined) throw new Error('the log chunk was not inserted');
+        await insertChunkTextQuery.execute(db, { rowid: inserted.rowid, body });
       }
     }
   }
