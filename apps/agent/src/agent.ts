@@ -81,6 +81,7 @@ export async function startAgent(options: CompiledAgentOptions, context: StartAg
         if (connection.ready) await outbox.drained(FLUSH_TIMEOUT_MS);
         await connection.close();
         await outbox.close();
+        await journal.close();
         await policy.close();
         await engineExecutor?.close();
       } catch (err) {

@@ -1,9 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentHarness } from './helpers/agent-harness.js';
 import type { FakeSession, ReceivedFrame } from './helpers/fake-control-plane.js';
+import { runRecordsOnDisk } from './helpers/run-log.js';
 import { eventually } from './helpers/temp-dir.js';
 
 const h = agentHarness();
@@ -39,8 +40,8 @@ describe('jobs', () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a! - b!));
     expect(new Set(seqs).size).toBe(seqs.length);
     const record = await eventually(async () => {
-      const r = JSON.parse(await readFile(join(dataDir, 'runs', 'run1.json'), 'utf8')) as { state: string };
-      return r.state === 'finished' ? r : undefined;
+      const r = (await runRecordsOnDisk(dataDir)).get('run1');
+      return r?.state === 'finished' ? r : undefined;
     });
     expect(record).toMatchObject({ runId: 'run1', result: { state: 'succeeded', exitCode: 0 } });
     await eventually(() => agent.stats().outboxPending === 0);
@@ -89,7 +90,7 @@ describe('jobs', () => {
       ['other', 'ENVELOPE_SIGNATURE_INVALID'],
     ]);
     expect(session.frames.some((f) => f.type === 'job.ack' || f.type === 'run.event')).toBe(false);
-    await expect(access(join(dataDir, 'runs', 'tamper.json'))).rejects.toThrow();
+    expect([...(await runRecordsOnDisk(dataDir)).keys()]).toEqual([]);
     expect(agent.stats()).toMatchObject({ offersRejected: 3, runsStarted: 0 });
   });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentHarness } from './helpers/agent-harness.js';
 import type { FakeSession, ReceivedFrame } from './helpers/fake-control-plane.js';
+import { runRecordsOnDisk } from './helpers/run-log.js';
 import { eventually } from './helpers/temp-dir.js';
 
 const h = agentHarness();
@@ -53,7 +54,7 @@ tasks:
     expect(wire).not.toContain(SECRET);
     expect(events(session, 'sec').map((f) => f.event?.line)).toEqual(expect.arrayContaining(['token=***', '***']));
     // the agent may have rewritten files meanwhile: wait for the run record to settle, then grep all
-    await eventually(async () => (await readFile(join(dataDir, 'runs', 'sec.json'), 'utf8')).includes('finished'));
+    await eventually(async () => (await runRecordsOnDisk(dataDir)).get('sec')?.state === 'finished');
     const files = await filesUnder(dataDir);
     expect(files.some((f) => f.path.includes('journal'))).toBe(true);
     expect(files.some((f) => f.path.endsWith('outbox.jsonl'))).toBe(true);
