@@ -17,7 +17,7 @@ export interface BenchControlPlane {
 
 export async function startBenchControlPlane(): Promise<BenchControlPlane> {
   const dataDir = benchTempDir('server');
-  // SQLite with synchronous=FULL is the store's fixed setting (dialect-sqlite.ts).
+  // SQLite as users run it: every commit fdatasynced before it resolves (dialect-sqlite.ts).
   const server = await buildServer(
     compileServerOptions({ flags: { dataDir, adminPassword: ADMIN_PASSWORD, logLevel: 'silent' } }),
   );

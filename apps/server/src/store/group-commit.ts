@@ -22,7 +22,7 @@ interface Pending {
 }
 
 /**
- * Group commit for SQLite (one connection, `synchronous=FULL`): every unit submitted while the
+ * Group commit for SQLite (one connection, every commit synced): every unit submitted while the
  * event loop handles one round of I/O shares ONE transaction and ONE fsync. Units resolve only
  * after that commit, so whatever a caller does next (acknowledge, announce, answer) follows a
  * durable write, exactly as with a transaction of its own.
