@@ -2,7 +2,7 @@ import { mkdir, open, readdir, rename, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path';
 import { z } from 'zod';
 import { JobPayloadSchema, RunStateSchema } from '@flotilla/protocol';
-import { readFileIfExists } from '../identity/atomic-file.js';
+import { readFileIfExists, syncDirectory } from '../identity/atomic-file.js';
 
 /** One accepted run as recorded on disk before it is acknowledged. */
 export const RunRecordSchema = z.object({
@@ -184,15 +184,6 @@ function acceptedOnly(runId: string): RunRecord {
 function finishedOnly(record: RunRecord): RunRecord {
   const { job: _job, sealedSecrets: _secrets, ...rest } = record;
   return rest;
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 function safeJson(text: string): unknown {

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { parseDatabaseUrl } from '../../src/options/database-url.js';
+import { openStore, type Store } from '../../src/store/store.js';
 
 /**
  * Test databases for every store dialect. Other suites (e2e) reuse this to run against both:
@@ -82,4 +84,19 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   } finally {
     await client.end();
   }
+}
+
+/** A migrated store on a fresh database of the dialect; `close()` also drops the database. */
+export async function openTestStore(dialect: TestDialect): Promise<{ store: Store; close: () => Promise<void> }> {
+  const database = await createTestDatabase(dialect);
+  const config = parseDatabaseUrl(database.url, process.cwd());
+  if (typeof config === 'string') throw new Error(config);
+  const store = await openStore(config);
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await database.cleanup();
+    },
+  };
 }

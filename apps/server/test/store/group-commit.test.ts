@@ -1,11 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/store.js';
 import type { Store } from '../../src/store/store.js';
-import { parseDatabaseUrl } from '../../src/options/database-url.js';
 import { bootstrapFirstStart } from '../../src/bootstrap/first-start.js';
-import { createTestDatabase, dialectAvailable, DIALECTS } from '../helpers/databases.js';
-import type { TestDatabase } from '../helpers/databases.js';
+import { dialectAvailable, DIALECTS, openTestStore } from '../helpers/databases.js';
 
 /** Names of the tenants whose name starts with `prefix`, sorted. */
 const tenantsNamed = async (store: Store, prefix: string): Promise<string[]> => {
@@ -18,20 +15,14 @@ describe.each(DIALECTS)('store writes [%s]', (dialect) => {
     it.skip(`${dialect} is not available (see warning above)`, () => undefined);
     return;
   }
-  let database: TestDatabase;
   let store: Store;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    const config = parseDatabaseUrl(database.url, process.cwd());
-    if (typeof config === 'string') throw new Error(config);
-    store = await openStore(config);
+    ({ store, close } = await openTestStore(dialect));
     await bootstrapFirstStart(store.db, store.dialect, null);
   });
-  afterAll(async () => {
-    await store.close();
-    await database.cleanup();
-  });
+  afterAll(() => close());
 
   const insertTenant = (name: string) => (trx: Parameters<Parameters<Store['write']>[0]>[0]) =>
     trx.insertInto('tenants').values({ id: `t_${name}`, name, created_at: new Date().toISOString() }).execute();

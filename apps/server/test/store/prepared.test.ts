@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/store.js';
 import type { Store } from '../../src/store/store.js';
 import { preparedQuery } from '../../src/store/prepared.js';
-import { parseDatabaseUrl } from '../../src/options/database-url.js';
-import { createTestDatabase, dialectAvailable, DIALECTS } from '../helpers/databases.js';
-import type { TestDatabase } from '../helpers/databases.js';
+import { dialectAvailable, DIALECTS, openTestStore } from '../helpers/databases.js';
 
 const insertTenant = preparedQuery((db, p: { id: string; name: string; createdAt: string }) =>
   db.insertInto('tenants').values({ id: p.id, name: p.name, created_at: p.createdAt }),
@@ -23,19 +20,13 @@ describe.each(DIALECTS)('prepared queries [%s]', (dialect) => {
     it.skip(`${dialect} is not available (see warning above)`, () => undefined);
     return;
   }
-  let database: TestDatabase;
   let store: Store;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    database = await createTestDatabase(dialect);
-    const config = parseDatabaseUrl(database.url, process.cwd());
-    if (typeof config === 'string') throw new Error(config);
-    store = await openStore(config);
+    ({ store, close } = await openTestStore(dialect));
   });
-  afterAll(async () => {
-    await store.close();
-    await database.cleanup();
-  });
+  afterAll(() => close());
 
   it('runs with each call’s values, on the database and inside a transaction', async () => {
     const createdAt = new Date().toISOString();
