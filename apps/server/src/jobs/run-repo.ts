@@ -149,9 +149,10 @@ function transitionQuery(t: RunTransition, columns: readonly string[]): Prepared
  */
 export async function transitionRun(db: Kysely<Database>, t: RunTransition): Promise<JobUpdate | undefined> {
   const set = t.set ?? {};
-  const columns = Object.keys(set).sort();
+  // as with Kysely's `set`, a column given `undefined` is left alone
+  const columns = (Object.keys(set) as (keyof RunValues)[]).filter((c) => set[c] !== undefined).sort();
   const params: TransitionParams = { runId: t.runId, agentId: t.agentId, to: t.to, startedAt: t.startedAt };
-  for (const c of columns) params[`set_${c}`] = set[c as keyof RunValues];
+  for (const c of columns) params[`set_${c}`] = set[c];
   const run = await transitionQuery(t, columns).takeFirst(db, params);
   if (run === undefined) return undefined;
   const jobState = await refreshJobState(db, run.job_id);
