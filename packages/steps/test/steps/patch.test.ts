@@ -174,8 +174,11 @@ describe('patch step', () => {
 
     it('keeps the change when the URL stays healthy for the whole duration', async () => {
       const { ctx } = setup({ content: 'new\n', watch: { url, duration: '300ms', interval: '50ms' } });
+      const started = performance.now();
       expect((await patchStep.run(ctx)).outputs).toMatchObject({ changed: true });
-      expect(hits).toBeGreaterThanOrEqual(4);
+      // watched for the whole duration, checking again and again (how often depends on the load)
+      expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+      expect(hits).toBeGreaterThanOrEqual(2);
       expect(await readFile(file, 'utf8')).toBe('new\n');
     });
 
