@@ -69,13 +69,16 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     const child = spawn(file, argv, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // Without input the process reads end-of-file at once (/dev/null) instead of waiting forever.
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       detached: true,
     });
-    const stdout = collect(child.stdout, maxCapture, (line) => {
+    const { stdout: stdoutPipe, stderr: stderrPipe } = child;
+    if (stdoutPipe === null || stderrPipe === null) throw new Error('unreachable: stdout and stderr are pipes');
+    const stdout = collect(stdoutPipe, maxCapture, (line) => {
       log.stdout(line);
     });
-    const stderr = collect(child.stderr, maxCapture, (line) => {
+    const stderr = collect(stderrPipe, maxCapture, (line) => {
       log.stderr(line);
     });
     let aborted = false;
@@ -104,10 +107,11 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
       clearTimeout(drainTimer);
     };
 
-    // EPIPE when the process exits without reading its input is not an error of ours.
-    child.stdin.on('error', () => undefined);
-    // Without input the process reads end-of-file at once instead of waiting forever.
-    child.stdin.end(options.stdin ?? '');
+    if (options.stdin !== undefined && child.stdin !== null) {
+      // EPIPE when the process exits without reading its input is not an error of ours.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.stdin);
+    }
 
     child.once('error', (err: NodeJS.ErrnoException) => {
       // Emitted when spawning failed; 'close' may still follow, so settle here and detach.
@@ -116,8 +120,8 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     });
     child.once('exit', () => {
       drainTimer = setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
+        stdoutPipe.destroy();
+        stderrPipe.destroy();
       }, DRAIN_AFTER_EXIT_MS);
     });
     child.once('close', (exitCode, exitSignal) => {
