@@ -117,7 +117,7 @@ async function jobs(cp: BenchControlPlane, watcher: JobWatcher, fleet: Fleet): P
   });
 
   log(`(c) durable throughput, ${SIZES.throughputJobs} jobs over ${SIZES.throughputAgents} agents…`);
-  const what = `(c) durable one-step jobs (SQLite FULL), ${num(SIZES.throughputJobs)} jobs`;
+  const what = `(c) durable one-step jobs (SQLite, synced commits), ${num(SIZES.throughputJobs)} jobs`;
   await measure(what, async () => {
     const throughput = await durableThroughput(
       cp,
