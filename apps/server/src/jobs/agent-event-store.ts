@@ -134,14 +134,16 @@ async function applyAll(db: Kysely<Database>, agentId: string, events: AgentEven
   if (runIds.length === 1 && only !== undefined) {
     const r = await runInfoQuery.takeFirst(db, { runId: only, agentId });
     if (r !== undefined) runs.set(r.id, { jobId: r.job_id, tenantId: r.tenant_id, projectId: r.project_id });
-  } else for (let i = 0; i < runIds.length; i += INSERT_ROWS) {
-    const rows = await db
-      .selectFrom('runs')
-      .select(['id', 'job_id', 'tenant_id', 'project_id'])
-      .where('id', 'in', runIds.slice(i, i + INSERT_ROWS))
-      .where('agent_id', '=', agentId)
-      .execute();
-    for (const r of rows) runs.set(r.id, { jobId: r.job_id, tenantId: r.tenant_id, projectId: r.project_id });
+  } else {
+    for (let i = 0; i < runIds.length; i += INSERT_ROWS) {
+      const rows = await db
+        .selectFrom('runs')
+        .select(['id', 'job_id', 'tenant_id', 'project_id'])
+        .where('id', 'in', runIds.slice(i, i + INSERT_ROWS))
+        .where('agent_id', '=', agentId)
+        .execute();
+      for (const r of rows) runs.set(r.id, { jobId: r.job_id, tenantId: r.tenant_id, projectId: r.project_id });
+    }
   }
   // Log lines of the batch, grouped per run, applied before the other events of the batch: a
   // batch is ordered and lines precede the `run.finished` that follows them.
