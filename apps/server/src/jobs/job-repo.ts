@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Job, Page, Run, RunState } from '@flotilla/protocol';
 import { decodeCursor, toPage } from '../store/cursor.js';
 import type { StoreWriter } from '../store/group-commit.js';
@@ -33,8 +33,16 @@ export interface NewJob {
   rerunOf?: string | undefined;
 }
 
-/** Persists a job and all its runs in one transaction (the job exists before the API answers). */
-export async function createJob(store: StoreWriter, scope: Scope, job: NewJob): Promise<{ jobId: string; runIds: string[] }> {
+/**
+ * Persists a job and all its runs in one transaction (the job exists before the API answers).
+ * `alsoWrite` adds its writes to that transaction (the job's audit record: no job without one).
+ */
+export async function createJob(
+  store: StoreWriter,
+  scope: Scope,
+  job: NewJob,
+  alsoWrite?: (trx: Transaction<Database>, jobId: string) => Promise<unknown>,
+): Promise<{ jobId: string; runIds: string[] }> {
   const jobId = newId('job');
   const now = nowIso();
   const runs = job.runs.map((run) => ({
@@ -77,6 +85,7 @@ export async function createJob(store: StoreWriter, scope: Scope, job: NewJob): 
       .execute();
     // Batched so a fan-out to thousands of agents stays under the engines' parameter limits.
     for (let i = 0; i < runs.length; i += 200) await trx.insertInto('runs').values(runs.slice(i, i + 200)).execute();
+    await alsoWrite?.(trx, jobId);
   });
   return { jobId, runIds: runs.map((r) => r.id) };
 }

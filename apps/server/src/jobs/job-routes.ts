@@ -21,8 +21,8 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
       inputs: body.inputs,
       expiresInMs: body.expiresIn ?? null,
       createdBy: p.userId,
+      audit: ({ id, workflowName, runs }) => ({ ...auditContextOf(request), action: 'job.create', objectType: 'job', objectId: id, change: { workflow: workflowName, target: body.target, runs } }),
     });
-    await ctx.audit.record({ ...auditContextOf(request), action: 'job.create', objectType: 'job', objectId: job.id, change: { workflow: job.workflowName, target: body.target, runs: job.runs.length } });
     request.log.info({ jobId: job.id, runs: job.runs.length, workflow: job.workflowName }, 'job accepted');
     return reply.status(201).send(job);
   });
@@ -57,8 +57,10 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
     const { from } = parseInput(RerunJobRequestSchema, request.body ?? {}, 'body');
     const source = await getJobSource(ctx.store.db, p, id);
     if (source === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
-    const job = await submitJob(ctx, p, await rerunSubmission(ctx.store.db, source, { from, createdBy: p.userId }));
-    await ctx.audit.record({ ...auditContextOf(request), action: 'job.rerun', objectType: 'job', objectId: job.id, change: { rerunOf: id, from } });
+    const job = await submitJob(ctx, p, {
+      ...(await rerunSubmission(ctx.store.db, source, { from, createdBy: p.userId })),
+      audit: (created) => ({ ...auditContextOf(request), action: 'job.rerun', objectType: 'job', objectId: created.id, change: { rerunOf: id, from } }),
+    });
     request.log.info({ jobId: job.id, rerunOf: id, from }, 'job re-run accepted');
     return reply.status(201).send(job);
   });

@@ -37,7 +37,7 @@ export async function rerunSubmission(
   db: Kysely<Database>,
   source: JobSource,
   options: { from: 'start' | 'failed'; createdBy: string | null },
-): Promise<JobSubmission> {
+): Promise<Omit<JobSubmission, 'audit'>> {
   return {
     workflowText: source.workflowText,
     // Stored after parsing at submission; parsing again restores defaults (mode, stop_on_failure).

@@ -1,6 +1,7 @@
 import { FlotillaError } from '@flotilla/protocol';
 import type { Job, JobTarget } from '@flotilla/protocol';
 import { validateWorkflow } from '@flotilla/workflow';
+import { appendAuditEvent, type AuditEntry } from '../audit/audit-log.js';
 import type { ServerContext } from '../server-context.js';
 import { resolveRunSecrets } from '../secrets/secret-repo.js';
 import type { Scope } from '../store/scope.js';
@@ -19,6 +20,8 @@ export interface JobSubmission {
   rerunOf?: string | undefined;
   /** Resume data per agent id (`from: failed`). */
   completedSteps?: ReadonlyMap<string, NonNullable<NewRun['completedSteps']>> | undefined;
+  /** The job's audit record, written in the job's own transaction. */
+  audit: (job: { id: string; workflowName: string; runs: number }) => AuditEntry;
 }
 
 /**
@@ -34,9 +37,10 @@ export function checkWorkflow(text: string): { name: string; secrets: string[] }
 }
 
 /**
- * Accepts a job: validates, resolves the target, persists the job and every run in one
- * transaction (before anything is sent or answered: an accepted job survives a crash, SPEC §6),
- * then offers the runs to connected agents with free slots.
+ * Accepts a job: validates, resolves the target, persists the job, every run and the audit
+ * record in one transaction (before anything is sent or answered: an accepted job survives a
+ * crash, SPEC §6, and is never without its audit record), then offers the runs to connected
+ * agents with free slots.
  */
 export async function submitJob(ctx: ServerContext, scope: Scope, submission: JobSubmission): Promise<Job> {
   const workflow = checkWorkflow(submission.workflowText);
@@ -54,7 +58,7 @@ export async function submitJob(ctx: ServerContext, scope: Scope, submission: Jo
     expiresAt: submission.expiresInMs === null ? null : isoAfter(submission.expiresInMs),
     createdBy: submission.createdBy,
     rerunOf: submission.rerunOf,
-  });
+  }, (trx, id) => appendAuditEvent(trx, ctx.store.dialect, submission.audit({ id, workflowName: workflow.name, runs: resolved.agents.length })));
   await ctx.hub.pump(resolved.agents.filter((a) => a.batch === 0).map((a) => a.id));
   const job = await getJob(ctx.store.db, scope, jobId);
   if (job === undefined) throw new Error(`job ${jobId} vanished right after it was created`);

@@ -87,7 +87,7 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 /** A migrated store on a fresh database of the dialect; `close()` also drops the database. */
-export async function openTestStore(dialect: TestDialect): Promise<{ store: Store; close: () => Promise<void> }> {
+export async function freshStore(dialect: TestDialect): Promise<{ store: Store; close: () => Promise<void> }> {
   const database = await createTestDatabase(dialect);
   const config = parseDatabaseUrl(database.url, process.cwd());
   if (typeof config === 'string') throw new Error(config);

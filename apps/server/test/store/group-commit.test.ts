@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { bootstrapFirstStart } from '../../src/bootstrap/first-start.js';
-import { dialectAvailable, DIALECTS, openTestStore } from '../helpers/databases.js';
+import { dialectAvailable, DIALECTS, freshStore } from '../helpers/databases.js';
 
 /** Names of the tenants whose name starts with `prefix`, sorted. */
 const tenantsNamed = async (store: Store, prefix: string): Promise<string[]> => {
@@ -19,7 +19,7 @@ describe.each(DIALECTS)('store writes [%s]', (dialect) => {
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ store, close } = await openTestStore(dialect));
+    ({ store, close } = await freshStore(dialect));
     await bootstrapFirstStart(store.db, store.dialect, null);
   });
   afterAll(() => close());

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { preparedQuery } from '../../src/store/prepared.js';
-import { dialectAvailable, DIALECTS, openTestStore } from '../helpers/databases.js';
+import { dialectAvailable, DIALECTS, freshStore } from '../helpers/databases.js';
 
 const insertTenant = preparedQuery((db, p: { id: string; name: string; createdAt: string }) =>
   db.insertInto('tenants').values({ id: p.id, name: p.name, created_at: p.createdAt }),
@@ -24,7 +24,7 @@ describe.each(DIALECTS)('prepared queries [%s]', (dialect) => {
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ store, close } = await openTestStore(dialect));
+    ({ store, close } = await freshStore(dialect));
   });
   afterAll(() => close());
 

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendAuditEvent } from '../../src/audit/audit-log.js';
+import { bootstrapFirstStart } from '../../src/bootstrap/first-start.js';
+import { createJob, type NewJob } from '../../src/jobs/job-repo.js';
+import type { Scope } from '../../src/store/scope.js';
+import type { Store } from '../../src/store/store.js';
+import { dialectAvailable, DIALECTS, freshStore } from '../helpers/databases.js';
+
+const JOB: NewJob = {
+  workflowName: 'hello',
+  workflowText: 'name: hello\ntasks: []',
+  secretNames: [],
+  inputs: {},
+  target: { agent: 'nobody' },
+  runs: [],
+  rollout: null,
+  expiresAt: null,
+  createdBy: null,
+};
+
+describe.each(DIALECTS)('job repository [%s]', (dialect) => {
+  if (!dialectAvailable[dialect]) {
+    it.skip(`${dialect} is not available (see warning above)`, () => undefined);
+    return;
+  }
+  let store: Store;
+  let close: () => Promise<void>;
+  let scope: Scope;
+
+  beforeAll(async () => {
+    ({ store, close } = await freshStore(dialect));
+    await bootstrapFirstStart(store.db, store.dialect, null);
+    const tenant = await store.db.selectFrom('tenants').select('id').where('name', '=', 'default').executeTakeFirstOrThrow();
+    const project = await store.db.selectFrom('projects').select('id').where('tenant_id', '=', tenant.id).executeTakeFirstOrThrow();
+    scope = { tenantId: tenant.id, projectId: project.id };
+  });
+  afterAll(() => close());
+
+  const auditOf = (jobId: string) => store.db.selectFrom('audit_events').select(['action', 'object_id']).where('object_id', '=', jobId).execute();
+
+  it('stores a job and its audit record in one transaction', async () => {
+    const { jobId } = await createJob(store, scope, JOB, (trx, id) =>
+      appendAuditEvent(trx, store.dialect, { tenantId: scope.tenantId, actor: { id: 'system', name: null }, action: 'job.create', objectType: 'job', objectId: id, source: null }),
+    );
+    expect(await store.db.selectFrom('jobs').select('id').where('id', '=', jobId).executeTakeFirst()).toEqual({ id: jobId });
+    expect(await auditOf(jobId)).toEqual([{ action: 'job.create', object_id: jobId }]);
+  });
+
+  it('when the audit record cannot be written, the job is not stored either', async () => {
+    let attempted: string | undefined;
+    await expect(
+      createJob(store, scope, JOB, (_trx, id) => {
+        attempted = id;
+        return Promise.reject(new Error('the audit trail is unavailable'));
+      }),
+    ).rejects.toThrow(/audit trail is unavailable/);
+    expect(attempted).toMatch(/^job_/);
+    expect(await store.db.selectFrom('jobs').select('id').where('id', '=', attempted ?? '').executeTakeFirst()).toBeUndefined();
+    expect(await auditOf(attempted ?? '')).toEqual([]);
+  });
+});
