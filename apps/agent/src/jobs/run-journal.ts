@@ -64,7 +64,7 @@ export class RunJournal {
     this.#path = join(dataDir, RUN_LOG_FILE);
   }
 
-  /** Reads the log (and any older per-run files), then opens it for appending. */
+  /** Reads the log (and any older per-run files) and rewrites it, one line per run. */
   async init(): Promise<void> {
     await mkdir(this.#dataDir, { recursive: true, mode: 0o700 });
     await this.#readLegacyFiles();
@@ -142,7 +142,8 @@ export class RunJournal {
    */
   async #rewrite(): Promise<void> {
     const lines = [...this.#records.values()].map((r) => JSON.stringify(r.state === 'finished' ? finishedOnly(r) : r));
-    const temp = `${this.#path}.${process.pid}.tmp`;
+    // one agent process per data dir: a temp file left by a crash is simply overwritten
+    const temp = `${this.#path}.tmp`;
     const handle = await open(temp, 'w', 0o600);
     try {
       await handle.writeFile(lines.map((l) => `${l}\n`).join(''));
