@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { SqliteDialect } from 'kysely';
-import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from 'kysely';
+import { SqliteDialect, SqliteDriver } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, SqliteDialectConfig } from 'kysely';
 import type { StoreDialect } from './dialect.js';
 
 /** Distinct SQL texts kept prepared; the server issues a few hundred. */
@@ -76,34 +76,27 @@ class WalFile {
  * writes (a statement outside a transaction) are synced the same way; reads never are. The
  * connection stays held during the sync: statements never overtake a commit in flight.
  */
-class DurableSqliteDriver implements Driver {
-  readonly #inner: Driver;
+class DurableSqliteDriver extends SqliteDriver {
   readonly #sqlite: () => BetterSqlite3.Database;
-  readonly #wal: WalFile | undefined;
+  readonly #wal: WalFile;
   readonly #stats: SqliteDurabilityStats;
   #connection: DatabaseConnection | undefined;
   #transactionWrote = false;
 
-  constructor(inner: Driver, sqlite: () => BetterSqlite3.Database, wal: WalFile | undefined, stats: SqliteDurabilityStats) {
-    this.#inner = inner;
+  constructor(config: SqliteDialectConfig, sqlite: () => BetterSqlite3.Database, wal: WalFile, stats: SqliteDurabilityStats) {
+    super(config);
     this.#sqlite = sqlite;
     this.#wal = wal;
     this.#stats = stats;
   }
 
-  init(): Promise<void> {
-    return this.#inner.init();
-  }
-
-  async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await this.#inner.acquireConnection();
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
     this.#connection ??= this.#durable(connection);
     return this.#connection;
   }
 
   #durable(connection: DatabaseConnection): DatabaseConnection {
-    const wal = this.#wal;
-    if (wal === undefined) return connection;
     return {
       executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
         const result = await connection.executeQuery<R>(query);
@@ -117,7 +110,7 @@ class DurableSqliteDriver implements Driver {
         // A commit of writes, or a write outside a transaction: durable before anyone hears of it.
         if (wrote || this.#transactionWrote) {
           this.#transactionWrote = false;
-          await wal.sync();
+          await this.#wal.sync();
           this.#stats.walSyncs++;
         }
         return result;
@@ -126,25 +119,9 @@ class DurableSqliteDriver implements Driver {
     };
   }
 
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.#inner.beginTransaction(connection, settings);
-  }
-
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.commitTransaction(connection);
-  }
-
-  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.rollbackTransaction(connection);
-  }
-
-  releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.releaseConnection(connection);
-  }
-
-  async destroy(): Promise<void> {
-    await this.#inner.destroy();
-    await this.#wal?.close();
+  override async destroy(): Promise<void> {
+    await super.destroy();
+    await this.#wal.close();
   }
 }
 
@@ -162,7 +139,7 @@ export function sqliteDialect(filename: string): StoreDialect & { readonly durab
     durability,
     createKyselyDialect() {
       let sqlite: BetterSqlite3.Database | undefined;
-      const dialect = new SqliteDialect({
+      const config: SqliteDialectConfig = {
         database: () => {
           if (!inMemory) mkdirSync(path.dirname(filename), { recursive: true });
           const db = new BetterSqlite3(filename);
@@ -176,16 +153,18 @@ export function sqliteDialect(filename: string): StoreDialect & { readonly durab
           sqlite = db;
           return Promise.resolve(db);
         },
-      });
-      const createDriver = dialect.createDriver.bind(dialect);
-      dialect.createDriver = () => {
-        const opened = (): BetterSqlite3.Database => {
-          if (sqlite === undefined) throw new Error('the SQLite database is not open');
-          return sqlite;
-        };
-        return new DurableSqliteDriver(createDriver(), opened, inMemory ? undefined : new WalFile(filename), durability);
       };
-      return dialect;
+      const opened = (): BetterSqlite3.Database => {
+        if (sqlite === undefined) throw new Error('the SQLite database is not open');
+        return sqlite;
+      };
+      // An in-memory database has no WAL to sync: Kysely's own driver, FULL.
+      if (inMemory) return new SqliteDialect(config);
+      return new (class extends SqliteDialect {
+        override createDriver(): Driver {
+          return new DurableSqliteDriver(config, opened, new WalFile(filename), durability);
+        }
+      })(config);
     },
     isUniqueViolation(err) {
       const code = (err as { code?: unknown } | null)?.code;

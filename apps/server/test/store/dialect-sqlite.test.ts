@@ -55,6 +55,19 @@ describe('SQLite durability (WAL synced off the event loop)', () => {
     expect(count).toBe(8);
   });
 
+  it('keeps what the Kysely SQLite driver offers: savepoints inside a transaction', async () => {
+    const syncs = await syncsDuring(async () => {
+      const trx = await db.startTransaction().execute();
+      await trx.insertInto('notes').values({ id: 1, body: 'kept' }).execute();
+      const inner = await trx.savepoint('maybe').execute();
+      await inner.insertInto('notes').values({ id: 2, body: 'undone' }).execute();
+      await inner.rollbackToSavepoint('maybe').execute();
+      await trx.commit().execute();
+    });
+    expect(syncs).toBe(1);
+    expect(await db.selectFrom('notes').select('body').execute()).toEqual([{ body: 'kept' }]);
+  });
+
   it('a failed write is not synced and leaves nothing behind', async () => {
     await db.insertInto('notes').values({ id: 1, body: 'one' }).execute();
     const syncs = await syncsDuring(async () => {
