@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { platform } from 'node:os';
 import type { AgentFrame, FlotillaError } from '@flotilla/protocol';
+import { useLauncherHelper } from '@flotilla/steps';
 import { AgentConnection, type ConnectionStats } from './connection/agent-connection.js';
 import { EventOutbox } from './events/event-outbox.js';
 import { loadOrEnrollIdentity } from './identity/agent-identity.js';
@@ -61,13 +62,16 @@ export async function startAgent(options: CompiledAgentOptions, context: StartAg
   await mkdir(workDirOf(options.dataDir), { recursive: true, mode: 0o700 });
   const engineExecutor =
     context.executor === undefined
-      ? createEngineExecutor({
+      ? await createEngineExecutor({
           dataDir: options.dataDir,
           policy,
           agent: { name: identity.state.name, labels: { ...options.labels }, os: platform() },
           abortGraceMs: options.killGraceMs,
+          resumable: (await journal.unfinished()).map((r) => r.runId),
         })
       : undefined;
+  // commands fork from a small helper process, not from the agent (see useLauncherHelper)
+  const launcherHelper = useLauncherHelper();
 
   let settle: { resolve: () => void; reject: (err: FlotillaError) => void } | undefined;
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
@@ -78,6 +82,7 @@ export async function startAgent(options: CompiledAgentOptions, context: StartAg
     stopping ??= (async () => {
       try {
         await runner.shutdown(graceMs);
+        await launcherHelper.release();
         if (connection.ready) await outbox.drained(FLUSH_TIMEOUT_MS);
         await connection.close();
         await outbox.close();

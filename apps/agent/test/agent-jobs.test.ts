@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentHarness } from './helpers/agent-harness.js';
@@ -60,9 +60,14 @@ describe('jobs', () => {
     await finished(session, 'run2');
     session.send({ type: 'job.offer', envelope });
     await eventually(() => session.frames.filter((f) => f.type === 'job.ack').length === 3);
+    await eventually(async () => (await runRecordsOnDisk(dataDir)).get('run2')?.state === 'finished');
+    const journalPath = join(dataDir, 'journal.jsonl');
+    expect(await readFile(journalPath, 'utf8')).toContain('"run":"run2"');
     await agent.stop();
-    // and after a restart, the journal still knows it
+    // and after a restart, the run log still knows it; the engine's journal, which only serves to
+    // resume runs in flight, has let it go
     const again = await h.agent(cp, dataDir);
+    expect(await readFile(journalPath, 'utf8')).not.toContain('"run":"run2"');
     const second = await cp.nextSession();
     second.send({ type: 'job.offer', envelope });
     await second.waitFor((f) => f.type === 'job.ack' && f.runId === 'run2');

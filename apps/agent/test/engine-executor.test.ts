@@ -18,7 +18,7 @@ async function setup(policyYaml = '') {
   const dataDir = await dirs.make();
   const policy = parsePolicy(policyYaml, { dataDir, source: 'test' });
   const source: PolicySource = { current: () => policy };
-  const executor = createEngineExecutor({ dataDir, policy: source, abortGraceMs: 1000 });
+  const executor = await createEngineExecutor({ dataDir, policy: source, abortGraceMs: 1000 });
   executors.push(executor);
   const events: RunEvent[] = [];
   const run = (workflow: string, extra: Partial<JobPayload> = {}, signal = new AbortController().signal) =>

@@ -1,5 +1,6 @@
 export { builtinSteps, createStepRegistry } from './registry.js';
 export { runProcess } from './process/run-process.js';
+export { useLauncherHelper } from './process/launcher.js';
 export type { RunProcessOptions, ProcessResult } from './process/run-process.js';
 export { splitLines, LineSplitter } from './process/split-lines.js';
 export { assertCommandAllowed } from './process/command-policy.js';
@@ -60,6 +61,10 @@ export { replaceAtomically } from './steps/file/atomic-write.js';
 export type { AtomicReplaceOptions } from './steps/file/atomic-write.js';
 export { createFileJournal } from './runtime/file-journal.js';
 export type { FileJournal, FileJournalOptions } from './runtime/file-journal.js';
+export { JsonlLog } from './runtime/jsonl-log.js';
+export { openSharedJournal } from './runtime/shared-journal.js';
+export type { SharedJournal, SharedJournalOptions } from './runtime/shared-journal.js';
+export type { JsonlLogOptions } from './runtime/jsonl-log.js';
 export { systemClock } from './runtime/system-clock.js';
 export { createLocalServices } from './runtime/local-services.js';
 export type { LocalServicesOptions } from './runtime/local-services.js';

@@ -14,6 +14,12 @@ const COMPACT_AFTER = 2000;
 const BATCH_DELAY_MS = 20;
 /** Events per `run.events` frame, and the backlog that flushes at once. */
 const MAX_BATCH = 500;
+/**
+ * Events that end something go out at once, taking everything queued before them along. A start
+ * (`run.started`, `step.started`) waits with the log lines, at most BATCH_DELAY_MS: a one-step
+ * run then costs one write and one fdatasync for its start, its lines and its end, not three.
+ */
+const FLUSH_AT_ONCE: ReadonlySet<RunEvent['kind']> = new Set(['step.finished', 'run.finished']);
 
 /**
  * Agent → server run events, durable and in order (SPEC §5.3, §6). Each event gets the next
@@ -22,9 +28,9 @@ const MAX_BATCH = 500;
  * cumulatively (`event.ack {seq}`); a new session replays everything after `welcome.lastEventSeq`.
  * Because nothing is sent before it is on disk, numbers are never reused or skipped across
  * restarts, which the server's contiguous acknowledgement relies on. Log lines are gathered for
- * up to 20 ms (or 500 events) and go out as `run.events` batches; lifecycle events (step and
- * run start/end) flush at once, taking the lines before them along: a step's lines are on disk
- * as soon as its end is, so a crash right after a step cannot lose them.
+ * up to 20 ms (or 500 events) and go out as `run.events` batches, and so do step and run starts;
+ * step and run ends flush at once, taking everything before them along: a step's start and lines
+ * are on disk as soon as its end is, so a crash right after a step cannot lose them.
  */
 export class EventOutbox {
   readonly #file: OutboxFile;
@@ -74,7 +80,7 @@ export class EventOutbox {
     this.#nextSeq += 1;
     this.#pending.push(frame);
     this.#unflushed.push(frame);
-    if (event.kind !== 'log' || this.#unflushed.length >= MAX_BATCH) this.#flushSoon();
+    if (FLUSH_AT_ONCE.has(event.kind) || this.#unflushed.length >= MAX_BATCH) this.#flushSoon();
     else
       this.#batchTimer ??= setTimeout(() => {
         this.#batchTimer = undefined;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { FlotillaError, isFlotillaError, type JobPayload } from '@flotilla/protocol';
-import { createFileJournal, createStepRegistry, systemClock, type FileJournal } from '@flotilla/steps';
+import { createStepRegistry, openSharedJournal, systemClock, type SharedJournal } from '@flotilla/steps';
 import {
   createEngine,
   createSecretMasker,
@@ -20,15 +20,17 @@ import { journaledStepEvent, toRunEvent, toRunResult } from './run-events.js';
 import type { RunEventSink, RunExecutor, RunResult } from './run-executor.js';
 
 export interface EngineExecutorOptions {
-  /** Run journals go to `<dataDir>/journal/`. */
+  /** Runs are journaled in `<dataDir>/journal.jsonl`. */
   readonly dataDir: string;
   readonly policy: PolicySource;
   /** `agent.name|labels|os` in expressions. */
   readonly agent?: AgentScope | undefined;
   /** @default the built-in steps of `@flotilla/steps` */
   readonly registry?: StepRegistry | undefined;
-  /** @default a fsynced file journal under `<dataDir>/journal/` */
+  /** @default the fsynced shared journal `<dataDir>/journal.jsonl` */
   readonly journal?: Journal | undefined;
+  /** Runs a previous process accepted and did not finish: the journal keeps only these. @default all */
+  readonly resumable?: readonly string[] | undefined;
   /** How long an aborted step may take to stop before the engine abandons it. @default 5000 */
   readonly abortGraceMs?: number | undefined;
 }
@@ -43,7 +45,12 @@ export interface EngineExecutor extends RunExecutor {
 const VALIDATION_CACHE_SIZE = 64;
 
 /** Where the engine journals runs inside the agent's data dir. */
-export function journalDirOf(dataDir: string): string {
+export function journalPathOf(dataDir: string): string {
+  return join(dataDir, 'journal.jsonl');
+}
+
+/** Where agents before the shared journal kept one journal per run (moved into it at start). */
+function legacyJournalDirOf(dataDir: string): string {
   return join(dataDir, 'journal');
 }
 
@@ -53,10 +60,15 @@ export function journalDirOf(dataDir: string): string {
  * already has records is resumed: finished steps are reported again (the server stores them
  * idempotently) and never re-run; a step that was in flight follows its effect class.
  */
-export function createEngineExecutor(options: EngineExecutorOptions): EngineExecutor {
+export async function createEngineExecutor(options: EngineExecutorOptions): Promise<EngineExecutor> {
   const baseRegistry = options.registry ?? createStepRegistry();
-  let fileJournal: FileJournal | undefined;
-  const journal: Journal = options.journal ?? (fileJournal = createFileJournal(journalDirOf(options.dataDir)));
+  let shared: SharedJournal | undefined;
+  const journal: Journal =
+    options.journal ??
+    (shared = await openSharedJournal(journalPathOf(options.dataDir), {
+      legacyDir: legacyJournalDirOf(options.dataDir),
+      keep: options.resumable,
+    }));
   // alerts are per run: the run that raised one gets a `system` line, masked like any other
   const runs = new Map<string, { sink: RunEventSink; mask: SecretMasker }>();
   const onAlert: AlertSink = (alert, origin) => {
@@ -175,8 +187,9 @@ export function createEngineExecutor(options: EngineExecutorOptions): EngineExec
 
   return {
     execute,
+    release: (runId) => void journal.remove(runId).catch(() => undefined),
     close: async () => {
-      await fileJournal?.close();
+      await shared?.close();
     },
   };
 }

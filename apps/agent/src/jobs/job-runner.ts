@@ -246,6 +246,8 @@ export class JobRunner {
     try {
       // a finished run is never resumed: its secrets have no reason to stay on disk, even sealed
       await this.#o.journal.put({ ...record, state: 'finished', result, finishedAt: now(), sealedSecrets: undefined });
+      // never resumed now: the engine's journal of the run can go
+      this.#o.executor.release?.(record.runId);
     } catch (err) {
       this.#o.logger.error({ err, runId: record.runId }, 'cannot journal the run result');
     }

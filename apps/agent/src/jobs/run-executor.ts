@@ -21,4 +21,6 @@ export interface RunResult {
  */
 export interface RunExecutor {
   execute(payload: JobPayload, sink: RunEventSink, signal: AbortSignal): Promise<RunResult>;
+  /** The run's end is recorded for good: what the executor kept to resume it can go. */
+  release?(runId: string): void;
 }

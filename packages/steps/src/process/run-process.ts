@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { StepError } from '@flotilla/workflow';
 import type { StepLogger } from '@flotilla/workflow';
+import { launcher } from './launcher.js';
 import { LineSplitter } from './split-lines.js';
 import { TailBuffer } from './tail-buffer.js';
 
@@ -66,15 +66,13 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   const killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
 
   return new Promise<ProcessResult>((resolve, reject) => {
-    const child = spawn(file, argv, {
+    const child = launcher()(file, argv, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       // Without input the process reads end-of-file at once (/dev/null) instead of waiting forever.
-      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      detached: true,
+      stdin: options.stdin !== undefined,
     });
     const { stdout: stdoutPipe, stderr: stderrPipe } = child;
-    if (stdoutPipe === null || stderrPipe === null) throw new Error('unreachable: stdout and stderr are pipes');
     const stdout = collect(stdoutPipe, maxCapture, (line) => {
       log.stdout(line);
     });
@@ -86,7 +84,11 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
     let drainTimer: NodeJS.Timeout | undefined;
 
     const killGroup = (sig: NodeJS.Signals): void => {
-      if (child.pid === undefined) return;
+      // through the launcher helper, the pid arrives a moment after the start
+      if (child.pid === undefined) {
+        child.once('spawn', () => killGroup(sig));
+        return;
+      }
       try {
         process.kill(-child.pid, sig);
       } catch {
@@ -124,7 +126,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
         stderrPipe.destroy();
       }, DRAIN_AFTER_EXIT_MS);
     });
-    child.once('close', (exitCode, exitSignal) => {
+    child.once('close', (exitCode: number | null, exitSignal: NodeJS.Signals | null) => {
       cleanup();
       // Survivors of the group (children that ignored SIGTERM) must not outlive an aborted step.
       if (aborted) killGroup('SIGKILL');

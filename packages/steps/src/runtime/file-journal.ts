@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeJournal, encodeJournalRecord } from '@flotilla/workflow';
 import type { Journal, JournalRecord } from '@flotilla/workflow';
+import { fsyncDirectory } from '../steps/file/atomic-write.js';
 import { RunFileWriter } from './run-file-writer.js';
 
 const SUFFIX = '.jsonl';
@@ -33,16 +34,6 @@ function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
-/** Makes a directory entry change (create, rename, unlink) durable. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * The agent's crash-safe journal (SPEC §5.3): every append is written and fsynced before its
  * promise resolves; compaction writes a temporary file, fsyncs it, renames it over the journal
@@ -70,7 +61,7 @@ export function createFileJournal(dir: string, options: FileJournalOptions = {})
         await handle.truncate(validBytes);
         if (durable) await handle.datasync();
       }
-      if (existing === undefined && durable) await syncDir(dir);
+      if (existing === undefined && durable) await fsyncDirectory(dir);
     } catch (err) {
       await handle.close();
       throw err;
@@ -119,7 +110,7 @@ export function createFileJournal(dir: string, options: FileJournalOptions = {})
         await handle.close();
       }
       await rename(temp, path);
-      if (durable) await syncDir(dir);
+      if (durable) await fsyncDirectory(dir);
     },
     async list() {
       const names = await readdir(dir).catch((err: unknown) => {
@@ -131,7 +122,7 @@ export function createFileJournal(dir: string, options: FileJournalOptions = {})
     async remove(runId) {
       await closeWriter(runId);
       await rm(pathOf(runId), { force: true });
-      if (durable) await syncDir(dir).catch(() => undefined);
+      if (durable) await fsyncDirectory(dir).catch(() => undefined);
     },
     async close() {
       await Promise.all([...writers.keys()].map(closeWriter));

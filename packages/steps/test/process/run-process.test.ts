@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { runProcess } from '@flotilla/steps';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess, useLauncherHelper } from '@flotilla/steps';
 import type { RunProcessOptions } from '@flotilla/steps';
 import { linesOf, makeContext } from '../helpers/context.js';
 import { isAlive, killQuietly, waitFor } from '../helpers/processes.js';
@@ -20,7 +20,19 @@ function printedPids(lines: ReturnType<typeof linesOf>): number[] {
   return lines.filter((line) => /^\d+$/.test(line)).map(Number);
 }
 
-describe('runProcess', () => {
+// Every case runs twice: forking from this process, and through the launcher helper the agent uses.
+describe.each([
+  ['forked here', false],
+  ['through the launcher helper', true],
+])('runProcess (%s)', (_name, helper) => {
+  let release: (() => Promise<void>) | undefined;
+  beforeAll(() => {
+    if (helper) release = useLauncherHelper().release;
+  });
+  afterAll(async () => {
+    await release?.();
+  });
+
   it('reports the exit code and captures both streams line by line, in order', async () => {
     const { run, lines } = setup();
     const result = await run({
@@ -167,5 +179,26 @@ describe('runProcess', () => {
       code: 'STEP_FAILED',
       retryable: false,
     });
+  });
+});
+
+describe('runProcess through the launcher helper', () => {
+  it('ends a running command with SIGKILL when the helper dies, and starts a new helper for the next', async () => {
+    const { release } = useLauncherHelper();
+    try {
+      const { run, lines } = setup();
+      const running = run({ command: 'sh', args: ['-c', 'echo "$$"; echo "$PPID"; sleep 30'] });
+      await waitFor(() => printedPids(linesOf(lines, 'stdout')).length === 2);
+      const [pid, helperPid] = printedPids(linesOf(lines, 'stdout'));
+      expect(helperPid).not.toBe(process.pid);
+      process.kill(helperPid!, 'SIGKILL');
+      const result = await running;
+      expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
+      await waitFor(() => !isAlive(pid!));
+      const again = await setup().run({ command: 'sh', args: ['-c', 'echo ok'] });
+      expect(again).toMatchObject({ exitCode: 0, stdout: 'ok\n' });
+    } finally {
+      await release();
+    }
   });
 });

@@ -1,0 +1,56 @@
+/**
+ * Source of the launcher helper: a small Node process that starts processes for its parent and
+ * relays their output, so that the fork happens in a process of a few MB instead of the agent
+ * (see launcher.ts). Run with `node -e`, an IPC channel and advanced serialization; it depends on
+ * nothing but Node and exits when its parent goes.
+ *
+ * Parent → helper: `{op:'spawn',id,file,args,cwd,env,stdin}`, `{op:'stdin',id,data}`,
+ * `{op:'stdin-end',id}`, `{op:'destroy',id}` (stop reading the pipes: the parent gave up waiting).
+ * Helper → parent: `{ev:'spawn',id,pid}`, `{ev:'error',id,code,errno,syscall,message}`,
+ * `{ev:'stdout'|'stderr',id,data}`, `{ev:'exit',id}`, `{ev:'close',id,code,signal}`.
+ */
+export const LAUNCHER_HELPER_SOURCE = String.raw`
+'use strict';
+const { spawn } = require('node:child_process');
+const children = new Map();
+const send = (message) => { if (process.connected) process.send(message); };
+process.on('disconnect', () => process.exit(0));
+process.on('message', (m) => {
+  if (m.op === 'spawn') {
+    let child;
+    try {
+      child = spawn(m.file, m.args, {
+        cwd: m.cwd,
+        env: m.env,
+        stdio: [m.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+    } catch (err) {
+      send({ ev: 'error', id: m.id, code: err.code, errno: err.errno, syscall: err.syscall, message: err.message });
+      send({ ev: 'close', id: m.id, code: null, signal: null });
+      return;
+    }
+    children.set(m.id, child);
+    child.once('spawn', () => send({ ev: 'spawn', id: m.id, pid: child.pid }));
+    child.once('error', (err) =>
+      send({ ev: 'error', id: m.id, code: err.code, errno: err.errno, syscall: err.syscall, message: err.message }));
+    if (child.stdin) child.stdin.on('error', () => undefined);
+    child.stdout.on('data', (data) => send({ ev: 'stdout', id: m.id, data }));
+    child.stderr.on('data', (data) => send({ ev: 'stderr', id: m.id, data }));
+    child.once('exit', () => send({ ev: 'exit', id: m.id }));
+    child.once('close', (code, signal) => {
+      children.delete(m.id);
+      send({ ev: 'close', id: m.id, code, signal });
+    });
+    return;
+  }
+  const child = children.get(m.id);
+  if (child === undefined) return;
+  if (m.op === 'stdin') child.stdin?.write(Buffer.from(m.data));
+  else if (m.op === 'stdin-end') child.stdin?.end();
+  else if (m.op === 'destroy') {
+    child.stdout.destroy();
+    child.stderr.destroy();
+  }
+});
+`;

@@ -1,0 +1,226 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { finished, PassThrough, Writable, type Readable } from 'node:stream';
+import { LAUNCHER_HELPER_SOURCE } from './launcher-helper.js';
+
+/** How to start a process: always in its own process group, stdout and stderr piped. */
+export interface LaunchOptions {
+  readonly cwd?: string | undefined;
+  readonly env: NodeJS.ProcessEnv;
+  /** Pipe stdin (else it is /dev/null). */
+  readonly stdin: boolean;
+}
+
+/**
+ * A started process, as `runProcess` uses it: the part of a `ChildProcess` it needs. Events:
+ * `spawn`, `error` (could not start), `exit`, `close (code, signal)` once its output is read.
+ */
+export interface LaunchedProcess extends EventEmitter {
+  /** Undefined until the process has started. */
+  readonly pid: number | undefined;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  readonly stdin: Writable | null;
+}
+
+/** Starts processes for `runProcess`. */
+export type Launch = (file: string, args: readonly string[], options: LaunchOptions) => LaunchedProcess;
+
+/** `child_process.spawn` in this process. */
+export const spawnDirectly: Launch = (file, args, options) =>
+  spawn(file, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    detached: true,
+  }) as ChildProcess & LaunchedProcess;
+
+let current: Launch = spawnDirectly;
+let helperUsers = 0;
+let helper: LauncherHelper | undefined;
+
+/** How `runProcess` starts processes now. */
+export function launcher(): Launch {
+  return current;
+}
+
+/**
+ * Makes `runProcess` start processes through a launcher helper: a small Node process that forks
+ * on this process's behalf and relays the output. A fork copies the page tables of the process
+ * that forks, and the parent then takes a copy-on-write fault for every page it writes; from an
+ * agent with tens of MB of heap that costs milliseconds of its event loop per command, from the
+ * helper a fraction of that. Until `release` is called by every user, one helper serves the whole
+ * process; it starts at the first command and restarts after a crash (commands it was running
+ * are killed and end with SIGKILL).
+ */
+export function useLauncherHelper(): { readonly release: () => Promise<void> } {
+  helperUsers += 1;
+  helper ??= new LauncherHelper();
+  const mine = helper;
+  current = (file, args, options) => mine.launch(file, args, options);
+  let released = false;
+  return {
+    release: async () => {
+      if (released) return;
+      released = true;
+      helperUsers -= 1;
+      if (helperUsers > 0) return;
+      current = spawnDirectly;
+      helper = undefined;
+      await mine.close();
+    },
+  };
+}
+
+interface HelperEvent {
+  ev: 'spawn' | 'error' | 'stdout' | 'stderr' | 'exit' | 'close';
+  id: number;
+  pid?: number;
+  data?: Uint8Array;
+  code?: number | string | null;
+  errno?: number;
+  syscall?: string;
+  message?: string;
+  signal?: NodeJS.Signals | null;
+}
+
+class LauncherHelper {
+  #child: ChildProcess | undefined;
+  readonly #processes = new Map<number, HelperProcess>();
+  #nextId = 1;
+
+  launch(file: string, args: readonly string[], options: LaunchOptions): LaunchedProcess {
+    const child = this.#child ?? this.#start();
+    const id = this.#nextId++;
+    const process = new HelperProcess(id, options.stdin, (message) => child.send(message));
+    this.#processes.set(id, process);
+    child.channel?.ref();
+    child.send({ op: 'spawn', id, file, args, cwd: options.cwd, env: options.env, stdin: options.stdin });
+    return process;
+  }
+
+  async close(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.disconnect();
+    await exited;
+  }
+
+  #start(): ChildProcess {
+    const child = spawn(process.execPath, ['--max-semi-space-size=1', '-e', LAUNCHER_HELPER_SOURCE], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      serialization: 'advanced',
+      // only what the helper needs: it passes each command its own environment
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    this.#child = child;
+    child.on('message', (message: HelperEvent) => {
+      const target = this.#processes.get(message.id);
+      if (target === undefined) return;
+      if (message.ev === 'close') this.#processes.delete(message.id);
+      target.handle(message);
+      if (this.#processes.size === 0) child.channel?.unref();
+    });
+    child.once('exit', () => {
+      if (this.#child === child) this.#child = undefined;
+      // the processes it was running lose their output: kill them rather than leave them behind
+      for (const target of this.#processes.values()) target.lost();
+      this.#processes.clear();
+    });
+    // an idle helper must not keep this process alive
+    child.unref();
+    child.channel?.unref();
+    return child;
+  }
+}
+
+class HelperProcess extends EventEmitter implements LaunchedProcess {
+  pid: number | undefined;
+  readonly stdout = new PassThrough();
+  readonly stderr = new PassThrough();
+  readonly stdin: Writable | null;
+  #closed = false;
+
+  constructor(id: number, withStdin: boolean, send: (message: object) => void) {
+    super();
+    this.stdin = withStdin
+      ? new Writable({
+          write: (chunk: Buffer, _encoding, done) => {
+            send({ op: 'stdin', id, data: chunk });
+            done();
+          },
+          final: (done) => {
+            send({ op: 'stdin-end', id });
+            done();
+          },
+        })
+      : null;
+    // destroying a stream here (runProcess gives up on output after the exit) stops the helper's
+    const destroy = (): void => {
+      if (!this.#closed) send({ op: 'destroy', id });
+    };
+    this.stdout.once('close', destroy);
+    this.stderr.once('close', destroy);
+  }
+
+  handle(message: HelperEvent): void {
+    switch (message.ev) {
+      case 'spawn':
+        this.pid = message.pid;
+        this.emit('spawn');
+        break;
+      case 'stdout':
+      case 'stderr':
+        if (message.data !== undefined && this[message.ev].writable) this[message.ev].write(Buffer.from(message.data));
+        break;
+      case 'error':
+        this.emit(
+          'error',
+          Object.assign(new Error(message.message ?? 'spawn failed'), {
+            code: message.code,
+            errno: message.errno,
+            syscall: message.syscall,
+          }),
+        );
+        break;
+      case 'exit':
+        this.emit('exit');
+        break;
+      case 'close':
+        this.#close(
+          message.code === undefined || typeof message.code === 'string' ? null : message.code,
+          message.signal ?? null,
+        );
+        break;
+    }
+  }
+
+  /** The helper died: the process is killed, its output ends here. */
+  lost(): void {
+    if (this.pid !== undefined) {
+      try {
+        process.kill(-this.pid, 'SIGKILL');
+      } catch {
+        // ESRCH: already gone
+      }
+    }
+    this.emit('exit');
+    this.#close(null, 'SIGKILL');
+  }
+
+  /** `close` comes once both streams have delivered what was written to them. */
+  #close(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    let open = 2;
+    const done = (): void => {
+      open -= 1;
+      if (open === 0) this.emit('close', code, signal);
+    };
+    for (const stream of [this.stdout, this.stderr]) {
+      finished(stream, () => done());
+      if (stream.writable) stream.end();
+    }
+  }
+}
