@@ -31,15 +31,20 @@ function assertSucceeded(job: Job, state: string, runs: number): void {
   if (job.runs.length !== runs) throw new Error(`bench: job ${job.id} has ${job.runs.length} runs, expected ${runs}`);
 }
 
-/** (a) `exec --selector role=bench -- true` on the fleet: submit → all results stored, `reps` times after a warm-up. */
+/**
+ * (a) `exec --selector role=bench -- true` on the fleet: submit → all results stored, `reps` times
+ * after `warmUps` fan-outs. Agents and control plane are long-running daemons: the warm-up keeps
+ * the first JIT compilation after their start out of the steady state being measured.
+ */
 export async function adhocFanOut(
   cp: BenchControlPlane,
   watcher: JobWatcher,
   agents: number,
   reps: number,
+  warmUps = 5,
 ): Promise<number[]> {
   const samples: number[] = [];
-  for (let i = -1; i < reps; i++) {
+  for (let i = -warmUps; i < reps; i++) {
     const t = await timedJob(cp, watcher, { selector: { role: 'bench' }, mode: 'all' });
     assertSucceeded(await cp.client.getJob(t.job.id), t.state, agents);
     if (i >= 0) samples.push(t.doneMs);
