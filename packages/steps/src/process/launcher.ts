@@ -115,6 +115,8 @@ class LauncherHelper {
       env: { PATH: process.env.PATH ?? '' },
     });
     this.#child = child;
+    // a send to a helper that is going away fails here; its 'exit' then ends what it was running
+    child.on('error', () => undefined);
     child.on('message', (message: HelperEvent) => {
       const target = this.#processes.get(message.id);
       if (target === undefined) return;
