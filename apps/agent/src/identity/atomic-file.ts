@@ -68,7 +68,7 @@ function tempPathFor(path: string): string {
 }
 
 /** Makes a directory entry change (create, rename, unlink) durable. */
-export async function syncDirectory(dir: string): Promise<void> {
+async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r');
   try {
     await handle.sync();

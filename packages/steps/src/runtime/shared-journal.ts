@@ -151,11 +151,8 @@ function loadLine(runs: Map<string, Entry>, text: string): boolean {
 async function readLegacyJournals(dir: string): Promise<Map<string, Entry>> {
   const found = new Map<string, Entry>();
   const journal = createFileJournal(dir, { durable: false });
-  const names = await journal.list().catch((err: unknown) => {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  });
-  for (const run of names) {
+  // a missing directory lists as empty
+  for (const run of await journal.list()) {
     try {
       found.set(run, { records: await journal.read(run) });
     } catch (err) {
