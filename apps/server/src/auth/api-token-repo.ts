@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ApiToken, CreatedApiToken } from '@flotilla/protocol';
 import { hashSecret, newId, newSecret } from '../store/ids.js';
-import { isoAfter, nowIso } from '../store/time.js';
+import { nowIso } from '../store/time.js';
 import type { ApiTokenTable, Database } from '../store/schema.js';
 import type { Principal } from '../tenancy/principal.js';
 
@@ -31,7 +31,8 @@ export interface NewApiToken {
   kind: 'personal' | 'service';
   project: { id: string; name: string } | null;
   access: 'full' | 'read-only';
-  expiresInMs: number | undefined;
+  /** RFC 3339 UTC, or `null`: never expires. */
+  expiresAt: string | null;
 }
 
 /** Creates a token; the secret is returned once and only its SHA-256 is stored. */
@@ -46,7 +47,7 @@ export async function createApiToken(db: Kysely<Database>, input: NewApiToken): 
     token_hash: hashSecret(token),
     project_id: input.project?.id ?? null,
     access: input.access,
-    expires_at: input.expiresInMs === undefined ? null : isoAfter(input.expiresInMs),
+    expires_at: input.expiresAt,
     last_used_at: null,
     revoked_at: null,
     created_at: nowIso(),
@@ -66,18 +67,33 @@ function tokensOf(db: Kysely<Database>, tenantId: string) {
     .where('api_tokens.tenant_id', '=', tenantId);
 }
 
-/** Tenant admins see every token of the tenant; others only their own personal tokens. */
-export async function listApiTokens(db: Kysely<Database>, who: { tenantId: string; userId: string; admin: boolean }): Promise<ApiToken[]> {
+/** Whose tokens a caller may list and revoke. */
+export interface TokenManager {
+  tenantId: string;
+  userId: string;
+  /** A tenant admin manages every token of the tenant. */
+  admin: boolean;
+  /** Set when the caller is a project-scoped token: it manages only its user's tokens of that project. */
+  projectId: string | null;
+}
+
+/**
+ * Tenant admins see every token of the tenant; others only their own personal tokens, and a
+ * project-scoped token only those of its project.
+ */
+export async function listApiTokens(db: Kysely<Database>, who: TokenManager): Promise<ApiToken[]> {
   let query = tokensOf(db, who.tenantId);
   if (!who.admin) query = query.where('api_tokens.user_id', '=', who.userId).where('api_tokens.kind', '=', 'personal');
+  if (who.projectId !== null) query = query.where('api_tokens.project_id', '=', who.projectId);
   const rows = await query.orderBy('api_tokens.created_at', 'desc').execute();
   return rows.map(toApiToken);
 }
 
 /** Revokes a token visible to `who` (same rule as listing); `false` when there is none. */
-export async function revokeApiToken(db: Kysely<Database>, who: { tenantId: string; userId: string; admin: boolean }, id: string): Promise<boolean> {
+export async function revokeApiToken(db: Kysely<Database>, who: TokenManager, id: string): Promise<boolean> {
   let query = db.updateTable('api_tokens').set({ revoked_at: nowIso() }).where('id', '=', id).where('tenant_id', '=', who.tenantId).where('revoked_at', 'is', null);
   if (!who.admin) query = query.where('user_id', '=', who.userId).where('kind', '=', 'personal');
+  if (who.projectId !== null) query = query.where('project_id', '=', who.projectId);
   const result = await query.executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
@@ -117,7 +133,7 @@ export async function findApiToken(db: Kysely<Database>, token: string): Promise
   const service = row.kind === 'service';
   return {
     sessionId: null,
-    token: { tokenId: row.id, kind: row.kind, projectId: row.project_id, access: row.access },
+    token: { tokenId: row.id, kind: row.kind, projectId: row.project_id, access: row.access, expiresAt: row.expires_at },
     // A service token acts as itself, not as the admin who created it.
     userId: service ? row.id : row.user_id,
     username: service ? `service:${row.name}` : row.username,

@@ -7,6 +7,8 @@ export interface TokenScope {
   /** `null`: every project of the tenant. */
   readonly projectId: string | null;
   readonly access: 'full' | 'read-only';
+  /** RFC 3339 UTC, or `null`: never expires. Tokens it creates may not outlive it. */
+  readonly expiresAt: string | null;
 }
 
 /**
@@ -31,7 +33,29 @@ export interface Principal {
   readonly via: 'bearer' | 'cookie';
 }
 
-/** Admins (and the server owner) have full access to their tenant; service tokens never hold a role. */
-export function isTenantAdmin(p: Principal): boolean {
+/**
+ * Whether the principal may use the tenant-wide powers of its user's role: a session, or a
+ * personal API token not limited to a project. A project-scoped token never exceeds its project,
+ * and a service token never holds a role, whoever created them.
+ */
+export function holdsTenantRole(p: Principal): boolean {
+  return p.token === null || (p.token.kind === 'personal' && p.token.projectId === null);
+}
+
+/**
+ * Admins (and the owner) have full access to every project their principal reaches, without team
+ * grants; a project-scoped token of an admin still reaches only its project (checked apart).
+ */
+export function hasAdminProjectAccess(p: Principal): boolean {
   return p.token?.kind !== 'service' && (p.role === 'admin' || p.role === 'owner');
+}
+
+/** May administer the tenant (users, projects, teams, grants, service tokens, audit). */
+export function isTenantAdmin(p: Principal): boolean {
+  return holdsTenantRole(p) && hasAdminProjectAccess(p);
+}
+
+/** May act as the server-wide owner (create tenants, see and reach every tenant). */
+export function isServerOwner(p: Principal): boolean {
+  return holdsTenantRole(p) && p.role === 'owner';
 }

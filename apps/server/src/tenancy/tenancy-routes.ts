@@ -6,6 +6,7 @@ import { principalOf } from '../auth/auth-plugin.js';
 import { parseInput } from '../http/parse-input.js';
 import type { ServerContext } from '../server-context.js';
 import { createProject, createTenant, findTenantByName, listProjects, listTenants } from './tenant-repo.js';
+import { isServerOwner } from './principal.js';
 import { createUser, listUsers } from './user-admin-repo.js';
 
 /** Tenants (owner), projects and users (tenant admins) of the tenant directory. */
@@ -23,7 +24,7 @@ export function tenancyRoutes(app: FastifyInstance, ctx: ServerContext): Promise
 
   app.get('/tenants', { config: { permission: 'tenancy:read' } }, async (request): Promise<{ items: Tenant[] }> => {
     const p = principalOf(request);
-    return { items: await listTenants(db, { tenantId: p.tenantId, owner: p.role === 'owner' && p.token?.kind !== 'service' }) };
+    return { items: await listTenants(db, { tenantId: p.tenantId, owner: isServerOwner(p) }) };
   });
 
   app.post('/projects', { config: { permission: 'tenancy:admin' } }, async (request, reply): Promise<Project> => {
@@ -44,7 +45,7 @@ export function tenancyRoutes(app: FastifyInstance, ctx: ServerContext): Promise
     // Admins create users in their own tenant; only the owner reaches other tenants. Another
     // tenant's name is answered like a missing one.
     const tenant = body.tenant === undefined ? { id: p.tenantId, name: p.tenantName } : await findTenantByName(db, body.tenant);
-    if (tenant === undefined || (tenant.id !== p.tenantId && p.role !== 'owner')) {
+    if (tenant === undefined || (tenant.id !== p.tenantId && !isServerOwner(p))) {
       throw new FlotillaError('NOT_FOUND', { detail: `No tenant ${body.tenant ?? ''}` });
     }
     const user = await createUser(db, { tenant, username: body.username, password: body.password, role: body.role });
