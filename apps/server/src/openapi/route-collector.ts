@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import { isPermission } from '../tenancy/permissions.js';
+import type { Permission } from '../tenancy/permissions.js';
 
 /** One registered route: method and Fastify URL pattern (`/api/v1/jobs/:id`). */
 export interface RegisteredRoute {
   readonly method: string;
   readonly url: string;
+  /** The declared `config.permission`; `null` for public routes and routes outside `/api/v1`. */
+  readonly permission: Permission | null;
 }
 
 /**
@@ -14,7 +18,9 @@ export function collectRoutes(app: FastifyInstance): readonly RegisteredRoute[] 
   const routes: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url });
+    const declared = (route.config as { permission?: unknown } | undefined)?.permission;
+    const permission = isPermission(declared) ? declared : null;
+    for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url, permission });
   });
   return routes;
 }
