@@ -3,12 +3,13 @@
  * (`authorize`) reads this table; nothing else decides who may do what.
  *
  * - `self`: any authenticated principal acting on itself (who am I, log out, own API tokens).
- * - `tenant`: any principal of the tenant (read the tenant's directory).
+ * - `tenant`: any principal of the tenant (read the tenant's directory), except tokens limited to a project.
  * - `project`: the request's project — admins always; members through team grants; tokens by scope.
- * - `tenant-admin`: tenant admins and the owner.
- * - `owner`: the server-wide owner.
+ * - `tenant-admin`: tenant admins and the owner, with a session or a personal token for all projects.
+ * - `owner`: the server-wide owner, with a session or a personal token for all projects.
  *
- * `write: true` marks a mutation: read-only tokens and read-only grants never pass it.
+ * `write: true` marks a mutation: read-only tokens and read-only grants never pass it. The scope
+ * model for tokens is documented in `docs/security.md` ("Token scopes").
  */
 export const permissionCatalogue = {
   'self:read': { level: 'self', write: false },
