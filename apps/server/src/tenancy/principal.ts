@@ -38,7 +38,7 @@ export interface Principal {
  * personal API token not limited to a project. A project-scoped token never exceeds its project,
  * and a service token never holds a role, whoever created them.
  */
-export function holdsTenantRole(p: Principal): boolean {
+function holdsTenantRole(p: Principal): boolean {
   return p.token === null || (p.token.kind === 'personal' && p.token.projectId === null);
 }
 
