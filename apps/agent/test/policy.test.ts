@@ -34,10 +34,29 @@ describe('policy file', () => {
       allowedFileRoots: ['/data/work', tmpdir()],
       allowedServices: [],
       allowedLogPaths: [],
+      allowedLoaderEnv: [],
       downloadExecEnabled: false,
       jsEnabled: true,
       maxConcurrentRuns: 4,
     });
+  });
+
+  it('reads allowed_loader_env', () => {
+    const policy = parsePolicy('allowed_loader_env: [LD_LIBRARY_PATH, PATH]\n', { dataDir: '/data', source: 'p.yaml' });
+    expect(policy).toMatchObject({ allowedLoaderEnv: ['LD_LIBRARY_PATH', 'PATH'] });
+  });
+
+  it('refuses relative command entries and bad variable names with CONFIG_INVALID', () => {
+    const err = errorsOf(() =>
+      parsePolicy('allowed_commands: [echo, bin/deploy, ./x]\nallowed_loader_env: ["LD PRELOAD"]\n', {
+        dataDir: '/data',
+        source: 'p.yaml',
+      }),
+    );
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.errors?.map((e) => e.path)).toEqual(
+      expect.arrayContaining(['allowed_commands.1', 'allowed_commands.2', 'allowed_loader_env.0']),
+    );
   });
 
   it('reads every field, with the short and long forms of the toggles', () => {

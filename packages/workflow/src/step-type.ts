@@ -21,8 +21,13 @@ export interface StepPolicy {
   readonly allowedFileRoots: readonly string[];
   /** Services the `service` step may control. */
   readonly allowedServices: readonly string[];
-  /** Commands the `command` step may run (basename or absolute path); `['*']` allows all. */
+  /**
+   * Programs that steps may start: names found on the agent's own PATH, or absolute paths,
+   * matched on the file they resolve to; `['*']` allows all.
+   */
   readonly allowedCommands: readonly string[];
+  /** Loader variables (LD_PRELOAD, PATH while commands are restricted …) a step may set; `['*']` allows all. */
+  readonly allowedLoaderEnv: readonly string[];
   readonly downloadExecEnabled: boolean;
   readonly jsEnabled: boolean;
 }

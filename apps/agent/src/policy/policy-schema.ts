@@ -12,13 +12,34 @@ const Toggle = (enabledByDefault: boolean) =>
 
 const AbsolutePath = z.string().min(1).refine(isAbsolute, 'must be an absolute path');
 
+/** `'*'`, a program name (found on the agent's own PATH) or an absolute path. */
+const CommandEntry = z
+  .string()
+  .min(1)
+  .refine(
+    (entry) => !entry.includes('/') || isAbsolute(entry),
+    'a program name (found on the agent\'s PATH), an absolute path, or "*"',
+  );
+
+/** An environment variable name, or `'*'`. */
+const EnvName = z.string().regex(/^(\*|[A-Za-z_][A-Za-z0-9_]*)$/, 'an environment variable name, or "*"');
+
 /**
  * The agent's local policy file (`<dataDir>/policy.yaml` or `--policy FILE`), SPEC §4. Unknown
  * keys are errors: a misspelt restriction must not silently allow everything.
  */
 export const PolicyDocumentSchema = z.strictObject({
-  /** Commands the command-like steps may run: basenames or absolute paths; `'*'` allows all. */
-  allowed_commands: z.array(z.string().min(1)).default(['*']),
+  /**
+   * Programs the process-starting steps may run: names found on the agent's own PATH, or absolute
+   * paths, matched on the file they resolve to and its name; `'*'` allows all.
+   */
+  allowed_commands: z.array(CommandEntry).default(['*']),
+  /**
+   * Loader variables a step's `env` (or a secret) may set: dynamic-loader variables (LD_PRELOAD,
+   * LD_LIBRARY_PATH, DYLD_*…) always need listing, PATH and the shell/interpreter start-up
+   * variables while `allowed_commands` is restricted; `'*'` allows all.
+   */
+  allowed_loader_env: z.array(EnvName).default([]),
   /** Directories file steps (and sqlite files) may touch. @default [<dataDir>/work, os.tmpdir()] */
   allowed_file_roots: z.array(AbsolutePath).optional(),
   /** Services the `service` step may control; `'*'` allows all. */
@@ -56,6 +77,7 @@ export function compilePolicy(
   const roots = document.allowed_file_roots ?? [workDirOf(context.dataDir), tmpdir()];
   return Object.freeze({
     allowedCommands: Object.freeze([...document.allowed_commands]),
+    allowedLoaderEnv: Object.freeze([...document.allowed_loader_env]),
     allowedFileRoots: Object.freeze(roots.map((root) => resolve(root))),
     allowedServices: Object.freeze([...document.allowed_services]),
     allowedLogPaths: Object.freeze(document.allowed_log_paths.map((path) => resolve(path))),

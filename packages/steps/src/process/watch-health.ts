@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DurationSchema } from '@flotilla/protocol';
 import type { StepContext } from '@flotilla/workflow';
 import { abortedError } from './aborted-error.js';
-import { assertCommandAllowed } from './command-policy.js';
+import { authorizeCommand } from './command-policy.js';
 import { runProcess } from './run-process.js';
 import { withPath } from './validate-file.js';
 
@@ -37,11 +37,12 @@ export async function watchHealth(
 ): Promise<string | undefined> {
   const { watch, path } = options;
   const command = watch.command === undefined ? undefined : withPath(watch.command, path);
-  if (command !== undefined) assertCommandAllowed(ctx.services.policy, command);
+  const program =
+    command === undefined ? undefined : await authorizeCommand(ctx.services.policy, { command, env: ctx.env });
   ctx.log.info(`watching ${command ?? watch.url ?? ''} for ${watch.duration} ms`);
   const deadline = performance.now() + watch.duration;
   for (let probe = 1; ; probe++) {
-    const failure = command === undefined ? await probeUrl(ctx, watch) : await probeCommand(ctx, watch, command, path);
+    const failure = program === undefined ? await probeUrl(ctx, watch) : await probeCommand(ctx, watch, program, path);
     if (ctx.signal.aborted) throw abortedError(ctx.signal);
     if (failure !== undefined) return `health probe ${probe} failed: ${failure}`;
     const remaining = deadline - performance.now();

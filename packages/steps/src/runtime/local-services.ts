@@ -8,6 +8,8 @@ export interface LocalServicesOptions {
   fileRoots?: readonly string[] | undefined;
   /** Commands the command step may run. @default ['*'] (all) */
   allowedCommands?: readonly string[] | undefined;
+  /** Loader variables (LD_PRELOAD…) steps may set. @default ['*'] (all: it is the user's own machine) */
+  allowedLoaderEnv?: readonly string[] | undefined;
   /** Services the service step may control. @default [] */
   allowedServices?: readonly string[] | undefined;
   /** @default true */
@@ -34,6 +36,7 @@ export function createLocalServices(options: LocalServicesOptions = {}): StepSer
     policy: {
       allowedFileRoots: (options.fileRoots ?? [process.cwd(), tmpdir()]).map((root) => resolve(root)),
       allowedCommands: options.allowedCommands ?? ['*'],
+      allowedLoaderEnv: options.allowedLoaderEnv ?? ['*'],
       allowedServices: options.allowedServices ?? [],
       downloadExecEnabled: options.downloadExecEnabled ?? true,
       jsEnabled: options.jsEnabled ?? true,

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { StepError, defineStep } from '@flotilla/workflow';
 import type { StepContext } from '@flotilla/workflow';
 import { abortedError } from '../process/aborted-error.js';
-import { assertCommandAllowed } from '../process/command-policy.js';
+import { authorizeCommand } from '../process/command-policy.js';
 import { ValidateSchema, validateFile, withPath } from '../process/validate-file.js';
 import { WatchSchema, watchHealth } from '../process/watch-health.js';
 import { replaceAtomically } from './file/atomic-write.js';
@@ -72,9 +72,9 @@ export const patchStep = defineStep({
     if (ctx.signal.aborted) throw abortedError(ctx.signal);
     // Check the policy before touching the file, not halfway through.
     if (config.validate !== undefined && 'command' in config.validate)
-      assertCommandAllowed(ctx.services.policy, withPath(config.validate.command, path));
+      await authorizeCommand(ctx.services.policy, { command: withPath(config.validate.command, path), env: ctx.env });
     if (config.watch?.command !== undefined)
-      assertCommandAllowed(ctx.services.policy, withPath(config.watch.command, path));
+      await authorizeCommand(ctx.services.policy, { command: withPath(config.watch.command, path), env: ctx.env });
 
     const backupPath = config.backup ? await writeBackup(original) : null;
     if (backupPath !== null) ctx.log.info(`backup written to ${backupPath}`);

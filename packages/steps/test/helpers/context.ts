@@ -13,6 +13,7 @@ export const permissivePolicy: StepPolicy = {
   allowedFileRoots: ['/'],
   allowedServices: ['*'],
   allowedCommands: ['*'],
+  allowedLoaderEnv: ['*'],
   downloadExecEnabled: true,
   jsEnabled: true,
 };

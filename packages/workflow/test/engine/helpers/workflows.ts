@@ -59,6 +59,7 @@ export function testServices(): StepServices & { alerts: unknown[] } {
       allowedFileRoots: [],
       allowedServices: [],
       allowedCommands: [],
+      allowedLoaderEnv: [],
       downloadExecEnabled: false,
       jsEnabled: false,
     },
