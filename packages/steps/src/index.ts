@@ -9,6 +9,7 @@ export { assertLoaderEnvAllowed } from './process/loader-env.js';
 export { abortedError } from './process/aborted-error.js';
 export { processOutcome } from './process/process-outcome.js';
 export { findExecutable } from './process/find-executable.js';
+export { DestinationEntrySchema } from './net/destination-rule.js';
 export { commandStep, CommandConfigSchema } from './steps/command.js';
 export type { CommandConfig } from './steps/command.js';
 export { scriptStep, ScriptConfigSchema } from './steps/script.js';

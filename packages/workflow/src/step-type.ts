@@ -30,6 +30,22 @@ export interface StepPolicy {
   readonly allowedLoaderEnv: readonly string[];
   readonly downloadExecEnabled: boolean;
   readonly jsEnabled: boolean;
+  /** Where steps that make HTTP requests may connect. */
+  readonly httpDestinations: HttpDestinationPolicy;
+}
+
+/**
+ * Destinations of outbound HTTP (agent policy `http_destinations`), checked on every request and
+ * redirect against the host name and the addresses it resolves to. Entries are host names
+ * (`api.example.com`, `*.example.com`), IP addresses or CIDR ranges.
+ */
+export interface HttpDestinationPolicy {
+  /** When set, only these destinations are allowed. */
+  readonly allow?: readonly string[] | undefined;
+  /** Refused even when `allow` matches. */
+  readonly deny: readonly string[];
+  /** Refuse link-local addresses and cloud metadata endpoints. */
+  readonly denyMetadata: boolean;
 }
 
 export interface AlertRequest {

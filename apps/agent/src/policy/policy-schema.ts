@@ -1,6 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
+import { DestinationEntrySchema } from '@flotilla/steps';
 import type { StepPolicy } from '@flotilla/workflow';
 
 /** `js: false` and `js: { enabled: false }` mean the same; the object form leaves room for limits. */
@@ -24,6 +25,16 @@ const CommandEntry = z
 /** An environment variable name, or `'*'`. */
 const EnvName = z.string().regex(/^(\*|[A-Za-z_][A-Za-z0-9_]*)$/, 'an environment variable name, or "*"');
 
+/** Where outbound HTTP may go (http steps, downloadexec downloads, patch health URLs). */
+const HttpDestinations = z.strictObject({
+  /** When present, only these destinations are allowed. */
+  allow: z.array(DestinationEntrySchema).optional(),
+  /** Refused even when `allow` matches. */
+  deny: z.array(DestinationEntrySchema).default([]),
+  /** Refuse link-local addresses (169.254.0.0/16, fe80::/10) and cloud metadata endpoints. */
+  deny_metadata: z.boolean().default(false),
+});
+
 /**
  * The agent's local policy file (`<dataDir>/policy.yaml` or `--policy FILE`), SPEC §4. Unknown
  * keys are errors: a misspelt restriction must not silently allow everything.
@@ -40,6 +51,8 @@ export const PolicyDocumentSchema = z.strictObject({
    * variables while `allowed_commands` is restricted; `'*'` allows all.
    */
   allowed_loader_env: z.array(EnvName).default([]),
+  /** Outbound HTTP destinations. @default no restriction */
+  http_destinations: HttpDestinations.default({ deny: [], deny_metadata: false }),
   /** Directories file steps (and sqlite files) may touch. @default [<dataDir>/work, os.tmpdir()] */
   allowed_file_roots: z.array(AbsolutePath).optional(),
   /** Services the `service` step may control; `'*'` allows all. */
@@ -78,6 +91,14 @@ export function compilePolicy(
   return Object.freeze({
     allowedCommands: Object.freeze([...document.allowed_commands]),
     allowedLoaderEnv: Object.freeze([...document.allowed_loader_env]),
+    httpDestinations: Object.freeze({
+      allow:
+        document.http_destinations.allow === undefined
+          ? undefined
+          : Object.freeze([...document.http_destinations.allow]),
+      deny: Object.freeze([...document.http_destinations.deny]),
+      denyMetadata: document.http_destinations.deny_metadata,
+    }),
     allowedFileRoots: Object.freeze(roots.map((root) => resolve(root))),
     allowedServices: Object.freeze([...document.allowed_services]),
     allowedLogPaths: Object.freeze(document.allowed_log_paths.map((path) => resolve(path))),

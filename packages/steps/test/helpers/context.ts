@@ -16,6 +16,7 @@ export const permissivePolicy: StepPolicy = {
   allowedLoaderEnv: ['*'],
   downloadExecEnabled: true,
   jsEnabled: true,
+  httpDestinations: { deny: [], denyMetadata: false },
 };
 
 export interface ContextOverrides {

@@ -62,6 +62,7 @@ export function testServices(): StepServices & { alerts: unknown[] } {
       allowedLoaderEnv: [],
       downloadExecEnabled: false,
       jsEnabled: false,
+      httpDestinations: { deny: [], denyMetadata: false },
     },
     raiseAlert: (alert) => {
       alerts.push(alert);
