@@ -34,10 +34,51 @@ describe('policy file', () => {
       allowedFileRoots: ['/data/work', tmpdir()],
       allowedServices: [],
       allowedLogPaths: [],
+      allowedLoaderEnv: [],
+      httpDestinations: { allow: undefined, deny: [], denyMetadata: false },
       downloadExecEnabled: false,
       jsEnabled: true,
       maxConcurrentRuns: 4,
     });
+  });
+
+  it('reads allowed_loader_env and http_destinations', () => {
+    const policy = parsePolicy(
+      'allowed_loader_env: [LD_LIBRARY_PATH, PATH]\n' +
+        'http_destinations:\n  allow: [api.example.com, "*.corp.example", 10.0.0.0/8, "fd00::/8"]\n' +
+        '  deny: [10.0.5.0/24]\n  deny_metadata: true\n',
+      { dataDir: '/data', source: 'p.yaml' },
+    );
+    expect(policy).toMatchObject({
+      allowedLoaderEnv: ['LD_LIBRARY_PATH', 'PATH'],
+      httpDestinations: {
+        allow: ['api.example.com', '*.corp.example', '10.0.0.0/8', 'fd00::/8'],
+        deny: ['10.0.5.0/24'],
+        denyMetadata: true,
+      },
+    });
+  });
+
+  it('refuses relative command entries, bad variable names and bad destinations with CONFIG_INVALID', () => {
+    const err = errorsOf(() =>
+      parsePolicy(
+        'allowed_commands: [echo, bin/deploy, ./x]\nallowed_loader_env: ["LD PRELOAD"]\n' +
+          'http_destinations: { deny: [10.0.0.0/33, "http://x/", "a..b"], denymetadata: true }\n',
+        { dataDir: '/data', source: 'p.yaml' },
+      ),
+    );
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.errors?.map((e) => e.path)).toEqual(
+      expect.arrayContaining([
+        'allowed_commands.1',
+        'allowed_commands.2',
+        'allowed_loader_env.0',
+        'http_destinations.deny.0',
+        'http_destinations.deny.1',
+        'http_destinations.deny.2',
+        'http_destinations.denymetadata',
+      ]),
+    );
   });
 
   it('reads every field, with the short and long forms of the toggles', () => {

@@ -3,6 +3,7 @@ export type {
   EffectClass,
   StepLogger,
   StepPolicy,
+  HttpDestinationPolicy,
   AlertRequest,
   StepServices,
   StepContext,

@@ -21,10 +21,31 @@ export interface StepPolicy {
   readonly allowedFileRoots: readonly string[];
   /** Services the `service` step may control. */
   readonly allowedServices: readonly string[];
-  /** Commands the `command` step may run (basename or absolute path); `['*']` allows all. */
+  /**
+   * Programs that steps may start: names found on the agent's own PATH, or absolute paths,
+   * matched on the file they resolve to; `['*']` allows all.
+   */
   readonly allowedCommands: readonly string[];
+  /** Loader variables (LD_PRELOAD, PATH while commands are restricted …) a step may set; `['*']` allows all. */
+  readonly allowedLoaderEnv: readonly string[];
   readonly downloadExecEnabled: boolean;
   readonly jsEnabled: boolean;
+  /** Where steps that make HTTP requests may connect. */
+  readonly httpDestinations: HttpDestinationPolicy;
+}
+
+/**
+ * Destinations of outbound HTTP (agent policy `http_destinations`), checked on every request and
+ * redirect against the host name and the addresses it resolves to. Entries are host names
+ * (`api.example.com`, `*.example.com`), IP addresses or CIDR ranges.
+ */
+export interface HttpDestinationPolicy {
+  /** When set, only these destinations are allowed. */
+  readonly allow?: readonly string[] | undefined;
+  /** Refused even when `allow` matches. */
+  readonly deny: readonly string[];
+  /** Refuse link-local addresses and cloud metadata endpoints. */
+  readonly denyMetadata: boolean;
 }
 
 export interface AlertRequest {

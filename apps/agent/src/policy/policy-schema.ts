@@ -1,6 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
+import { DestinationEntrySchema } from '@flotilla/steps';
 import type { StepPolicy } from '@flotilla/workflow';
 
 /** `js: false` and `js: { enabled: false }` mean the same; the object form leaves room for limits. */
@@ -12,13 +13,46 @@ const Toggle = (enabledByDefault: boolean) =>
 
 const AbsolutePath = z.string().min(1).refine(isAbsolute, 'must be an absolute path');
 
+/** `'*'`, a program name (found on the agent's own PATH) or an absolute path. */
+const CommandEntry = z
+  .string()
+  .min(1)
+  .refine(
+    (entry) => !entry.includes('/') || isAbsolute(entry),
+    'a program name (found on the agent\'s PATH), an absolute path, or "*"',
+  );
+
+/** An environment variable name, or `'*'`. */
+const EnvName = z.string().regex(/^(\*|[A-Za-z_][A-Za-z0-9_]*)$/, 'an environment variable name, or "*"');
+
+/** Where outbound HTTP may go (http steps, downloadexec downloads, patch health URLs). */
+const HttpDestinations = z.strictObject({
+  /** When present, only these destinations are allowed. */
+  allow: z.array(DestinationEntrySchema).optional(),
+  /** Refused even when `allow` matches. */
+  deny: z.array(DestinationEntrySchema).default([]),
+  /** Refuse link-local addresses (169.254.0.0/16, fe80::/10) and cloud metadata endpoints. */
+  deny_metadata: z.boolean().default(false),
+});
+
 /**
  * The agent's local policy file (`<dataDir>/policy.yaml` or `--policy FILE`), SPEC §4. Unknown
  * keys are errors: a misspelt restriction must not silently allow everything.
  */
 export const PolicyDocumentSchema = z.strictObject({
-  /** Commands the command-like steps may run: basenames or absolute paths; `'*'` allows all. */
-  allowed_commands: z.array(z.string().min(1)).default(['*']),
+  /**
+   * Programs the process-starting steps may run: names found on the agent's own PATH, or absolute
+   * paths, matched on the file they resolve to and its name; `'*'` allows all.
+   */
+  allowed_commands: z.array(CommandEntry).default(['*']),
+  /**
+   * Loader variables a step's `env` (or a secret) may set: dynamic-loader variables (LD_PRELOAD,
+   * LD_LIBRARY_PATH, DYLD_*…) always need listing, PATH and the shell/interpreter start-up
+   * variables while `allowed_commands` is restricted; `'*'` allows all.
+   */
+  allowed_loader_env: z.array(EnvName).default([]),
+  /** Outbound HTTP destinations. @default no restriction */
+  http_destinations: HttpDestinations.default({ deny: [], deny_metadata: false }),
   /** Directories file steps (and sqlite files) may touch. @default [<dataDir>/work, os.tmpdir()] */
   allowed_file_roots: z.array(AbsolutePath).optional(),
   /** Services the `service` step may control; `'*'` allows all. */
@@ -56,6 +90,15 @@ export function compilePolicy(
   const roots = document.allowed_file_roots ?? [workDirOf(context.dataDir), tmpdir()];
   return Object.freeze({
     allowedCommands: Object.freeze([...document.allowed_commands]),
+    allowedLoaderEnv: Object.freeze([...document.allowed_loader_env]),
+    httpDestinations: Object.freeze({
+      allow:
+        document.http_destinations.allow === undefined
+          ? undefined
+          : Object.freeze([...document.http_destinations.allow]),
+      deny: Object.freeze([...document.http_destinations.deny]),
+      denyMetadata: document.http_destinations.deny_metadata,
+    }),
     allowedFileRoots: Object.freeze(roots.map((root) => resolve(root))),
     allowedServices: Object.freeze([...document.allowed_services]),
     allowedLogPaths: Object.freeze(document.allowed_log_paths.map((path) => resolve(path))),

@@ -3,7 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import type { StepContext } from '@flotilla/workflow';
 import { abortedError } from './aborted-error.js';
-import { assertCommandAllowed } from './command-policy.js';
+import { authorizeCommand } from './command-policy.js';
 import { runProcess } from './run-process.js';
 
 /** How the `patch` step checks a changed file: a command, or a built-in syntax check. */
@@ -49,9 +49,9 @@ export async function validateFile(
   }
   const command = withPath(validate.command, path);
   const args = validate.args.map((arg) => withPath(arg, path));
-  assertCommandAllowed(ctx.services.policy, command);
+  const program = await authorizeCommand(ctx.services.policy, { command, env: ctx.env });
   ctx.log.info(`validating: ${[command, ...args].join(' ')}`);
-  const result = await runProcess({ command, args, env: ctx.env, signal: ctx.signal, log: ctx.log });
+  const result = await runProcess({ command: program, args, env: ctx.env, signal: ctx.signal, log: ctx.log });
   if (result.aborted) throw abortedError(ctx.signal);
   return result.exitCode === 0 ? undefined : `validation command exited with ${result.exitCode ?? result.signal}`;
 }

@@ -1,9 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { DurationSchema } from '@flotilla/protocol';
+import { StepError } from '@flotilla/workflow';
 import type { StepContext } from '@flotilla/workflow';
+import { outboundFetch } from '../net/outbound-fetch.js';
 import { abortedError } from './aborted-error.js';
-import { assertCommandAllowed } from './command-policy.js';
+import { authorizeCommand } from './command-policy.js';
 import { runProcess } from './run-process.js';
 import { withPath } from './validate-file.js';
 
@@ -37,11 +39,12 @@ export async function watchHealth(
 ): Promise<string | undefined> {
   const { watch, path } = options;
   const command = watch.command === undefined ? undefined : withPath(watch.command, path);
-  if (command !== undefined) assertCommandAllowed(ctx.services.policy, command);
+  const program =
+    command === undefined ? undefined : await authorizeCommand(ctx.services.policy, { command, env: ctx.env });
   ctx.log.info(`watching ${command ?? watch.url ?? ''} for ${watch.duration} ms`);
   const deadline = performance.now() + watch.duration;
   for (let probe = 1; ; probe++) {
-    const failure = command === undefined ? await probeUrl(ctx, watch) : await probeCommand(ctx, watch, command, path);
+    const failure = program === undefined ? await probeUrl(ctx, watch) : await probeCommand(ctx, watch, program, path);
     if (ctx.signal.aborted) throw abortedError(ctx.signal);
     if (failure !== undefined) return `health probe ${probe} failed: ${failure}`;
     const remaining = deadline - performance.now();
@@ -69,11 +72,22 @@ async function probeCommand(
 
 async function probeUrl(ctx: StepContext<unknown>, watch: Watch): Promise<string | undefined> {
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(watch.timeout)]);
+  let answer;
   try {
-    const response = await fetch(watch.url ?? '', { signal });
-    await response.body?.cancel();
-    return response.ok ? undefined : `HTTP ${response.status}`;
+    answer = await outboundFetch(new URL(watch.url ?? ''), {
+      method: 'GET',
+      headers: {},
+      followRedirects: true,
+      signal,
+      destinations: ctx.services.policy.httpDestinations,
+      secrets: [],
+    });
   } catch (err) {
+    // a destination the policy refuses is a refusal, not an unhealthy target
+    if (err instanceof StepError && err.code === 'POLICY_DENIED') throw err;
     return err instanceof Error ? err.message : String(err);
   }
+  await answer.response.body?.cancel().catch(() => undefined);
+  await answer.close();
+  return answer.response.ok ? undefined : `HTTP ${answer.response.status}`;
 }

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
-import type { AlertRequest, StepServices } from '@flotilla/workflow';
+import type { AlertRequest, HttpDestinationPolicy, StepServices } from '@flotilla/workflow';
 
 /** Options of `createLocalServices`: a permissive policy for runs on one's own machine. */
 export interface LocalServicesOptions {
@@ -8,6 +8,10 @@ export interface LocalServicesOptions {
   fileRoots?: readonly string[] | undefined;
   /** Commands the command step may run. @default ['*'] (all) */
   allowedCommands?: readonly string[] | undefined;
+  /** Loader variables (LD_PRELOAD…) steps may set. @default ['*'] (all: it is the user's own machine) */
+  allowedLoaderEnv?: readonly string[] | undefined;
+  /** Where HTTP requests may go. @default no restriction */
+  httpDestinations?: HttpDestinationPolicy | undefined;
   /** Services the service step may control. @default [] */
   allowedServices?: readonly string[] | undefined;
   /** @default true */
@@ -34,6 +38,8 @@ export function createLocalServices(options: LocalServicesOptions = {}): StepSer
     policy: {
       allowedFileRoots: (options.fileRoots ?? [process.cwd(), tmpdir()]).map((root) => resolve(root)),
       allowedCommands: options.allowedCommands ?? ['*'],
+      allowedLoaderEnv: options.allowedLoaderEnv ?? ['*'],
+      httpDestinations: options.httpDestinations ?? { deny: [], denyMetadata: false },
       allowedServices: options.allowedServices ?? [],
       downloadExecEnabled: options.downloadExecEnabled ?? true,
       jsEnabled: options.jsEnabled ?? true,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineStep } from '@flotilla/workflow';
-import { assertCommandAllowed } from '../process/command-policy.js';
+import { authorizeCommand } from '../process/command-policy.js';
 import { processOutcome } from '../process/process-outcome.js';
 import { runProcess } from '../process/run-process.js';
 
@@ -33,15 +33,20 @@ export const commandStep = defineStep({
   effect: () => 'at-most-once',
   async run(ctx) {
     const { config } = ctx;
+    const env = { ...ctx.env, ...config.env };
     // With a shell the program that runs is /bin/sh; what it runs next is the shell's business.
-    assertCommandAllowed(ctx.services.policy, config.shell ? '/bin/sh' : config.command, config.cwd);
+    const program = await authorizeCommand(ctx.services.policy, {
+      command: config.shell ? '/bin/sh' : config.command,
+      cwd: config.cwd,
+      env,
+    });
     ctx.log.info(`$ ${[config.command, ...config.args].join(' ').trimEnd()}`);
     const result = await runProcess({
-      command: config.command,
+      command: config.shell ? config.command : program,
       args: config.args,
       shell: config.shell,
       cwd: config.cwd,
-      env: { ...ctx.env, ...config.env },
+      env,
       stdin: config.stdin,
       signal: ctx.signal,
       log: ctx.log,

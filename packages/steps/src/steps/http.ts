@@ -1,8 +1,8 @@
-import type { Agent } from 'undici';
-import type { Response } from 'undici';
 import { z } from 'zod';
 import { DurationSchema } from '@flotilla/protocol';
 import { StepError, defineStep } from '@flotilla/workflow';
+import { outboundFetch } from '../net/outbound-fetch.js';
+import type { OutboundResponse } from '../net/outbound-fetch.js';
 import { abortedError } from '../process/aborted-error.js';
 import { readResponse } from './http-response.js';
 
@@ -35,7 +35,10 @@ export const HttpConfigSchema = z
     timeout: DurationSchema.optional().describe(
       "Request timeout (e.g. 10s), including the body; default the step's timeout",
     ),
-    follow_redirects: z.boolean().default(true).describe('Follow 3xx redirects (at most 20)'),
+    follow_redirects: z
+      .boolean()
+      .default(true)
+      .describe('Follow 3xx redirects (at most 20); a redirect to another origin drops credentials'),
     insecure_skip_verify: z
       .boolean()
       .default(false)
@@ -53,8 +56,6 @@ export const HttpConfigSchema = z
   });
 export type HttpConfig = z.output<typeof HttpConfigSchema>;
 
-let insecureAgent: Agent | undefined;
-
 /**
  * `http`: one HTTP request with checks on status and body. Non-GET requests carry the run's
  * `Idempotency-Key`, so a server can recognise a retry of the same attempt.
@@ -65,21 +66,19 @@ export const httpStep = defineStep({
   configSchema: HttpConfigSchema,
   effect: (config) => (SAFE_METHODS.has(config.method) ? 'idempotent' : 'at-most-once'),
   async run(ctx) {
-    // undici loads on first use: an agent that never runs an http step does not carry it (memory).
-    const { Agent, Headers, fetch } = await import('undici');
     const { config } = ctx;
     const url = new URL(config.url);
     for (const [name, value] of Object.entries(config.query)) url.searchParams.append(name, String(value));
-    const headers = new Headers(config.headers);
+    const headers = Object.fromEntries(
+      Object.entries(config.headers).map(([name, value]) => [name.toLowerCase(), value]),
+    );
     let body: string | undefined;
     if (typeof config.body === 'string') body = config.body;
     else if (config.body !== undefined) {
       body = JSON.stringify(config.body);
-      if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+      headers['content-type'] ??= 'application/json';
     }
-    if (!SAFE_METHODS.has(config.method) && !headers.has('idempotency-key')) {
-      headers.set('idempotency-key', ctx.idempotencyKey);
-    }
+    if (!SAFE_METHODS.has(config.method)) headers['idempotency-key'] ??= ctx.idempotencyKey;
     const timeoutSignal = config.timeout === undefined ? undefined : AbortSignal.timeout(config.timeout);
     const signal = timeoutSignal === undefined ? ctx.signal : AbortSignal.any([ctx.signal, timeoutSignal]);
     const target = `${config.method} ${displayUrl(url)}`;
@@ -94,23 +93,27 @@ export const httpStep = defineStep({
       return undefined;
     };
 
-    let response: Response;
+    let answer: OutboundResponse;
     try {
-      if (config.insecure_skip_verify) insecureAgent ??= new Agent({ connect: { rejectUnauthorized: false } });
-      response = await fetch(url, {
+      answer = await outboundFetch(url, {
         method: config.method,
         headers,
         body,
-        redirect: config.follow_redirects ? 'follow' : 'manual',
+        followRedirects: config.follow_redirects,
         signal,
-        ...(config.insecure_skip_verify ? { dispatcher: insecureAgent } : {}),
+        destinations: ctx.services.policy.httpDestinations,
+        // the run's secrets: a header or body holding one does not follow a redirect elsewhere
+        secrets: Object.values(ctx.env),
+        insecureSkipVerify: config.insecure_skip_verify,
       });
     } catch (err) {
-      throw aborted() ?? networkError(target, err);
-    }
-    const read = await readResponse(response, config.max_response_bytes).catch((err: unknown) => {
       throw aborted() ?? (err instanceof StepError ? err : networkError(target, err));
-    });
+    }
+    const read = await readResponse(answer.response, config.max_response_bytes)
+      .catch((err: unknown) => {
+        throw aborted() ?? (err instanceof StepError ? err : networkError(target, err));
+      })
+      .finally(answer.close);
     const durationMs = Math.round(performance.now() - started);
     const outputs = { status: read.status, headers: read.headers, body: read.body, duration_ms: durationMs };
     ctx.log.info(`${target} → ${read.status} (${durationMs} ms)`);

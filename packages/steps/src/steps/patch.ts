@@ -4,8 +4,9 @@ import { applyPatch, parsePatch, reversePatch } from 'diff';
 import { z } from 'zod';
 import { StepError, defineStep } from '@flotilla/workflow';
 import type { StepContext } from '@flotilla/workflow';
+import { destinationGuard } from '../net/destination-guard.js';
 import { abortedError } from '../process/aborted-error.js';
-import { assertCommandAllowed } from '../process/command-policy.js';
+import { authorizeCommand } from '../process/command-policy.js';
 import { ValidateSchema, validateFile, withPath } from '../process/validate-file.js';
 import { WatchSchema, watchHealth } from '../process/watch-health.js';
 import { replaceAtomically } from './file/atomic-write.js';
@@ -72,9 +73,12 @@ export const patchStep = defineStep({
     if (ctx.signal.aborted) throw abortedError(ctx.signal);
     // Check the policy before touching the file, not halfway through.
     if (config.validate !== undefined && 'command' in config.validate)
-      assertCommandAllowed(ctx.services.policy, withPath(config.validate.command, path));
+      await authorizeCommand(ctx.services.policy, { command: withPath(config.validate.command, path), env: ctx.env });
     if (config.watch?.command !== undefined)
-      assertCommandAllowed(ctx.services.policy, withPath(config.watch.command, path));
+      await authorizeCommand(ctx.services.policy, { command: withPath(config.watch.command, path), env: ctx.env });
+    // the addresses a name resolves to are checked at each probe (a refusal there restores the file)
+    if (config.watch?.url !== undefined)
+      destinationGuard(ctx.services.policy.httpDestinations)?.checkUrl(new URL(config.watch.url));
 
     const backupPath = config.backup ? await writeBackup(original) : null;
     if (backupPath !== null) ctx.log.info(`backup written to ${backupPath}`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StepError, defineStep } from '@flotilla/workflow';
-import { assertCommandAllowed } from '../process/command-policy.js';
+import { authorizeCommand, programSearchPath } from '../process/command-policy.js';
 import { findExecutable } from '../process/find-executable.js';
 import { processOutcome } from '../process/process-outcome.js';
 import { runScriptFile } from '../process/script-file.js';
@@ -30,10 +30,10 @@ export const powershellStep = defineStep({
   async run(ctx) {
     const { config } = ctx;
     const env = { ...ctx.env, ...config.env };
-    const path = env.PATH ?? process.env.PATH;
-    const interpreter = (await findExecutable('pwsh', path)) ?? (await findExecutable('powershell', path));
-    if (interpreter === undefined) throw new StepError('DEPENDENCY_MISSING', POWERSHELL_MISSING_MESSAGE);
-    assertCommandAllowed(ctx.services.policy, interpreter);
+    const path = programSearchPath(ctx.services.policy, env);
+    const found = (await findExecutable('pwsh', path)) ?? (await findExecutable('powershell', path));
+    if (found === undefined) throw new StepError('DEPENDENCY_MISSING', POWERSHELL_MISSING_MESSAGE);
+    const interpreter = await authorizeCommand(ctx.services.policy, { command: found, env });
     const result = await runScriptFile({
       interpreter,
       interpreterArgs: ['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File'],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StepError, defineStep } from '@flotilla/workflow';
-import { assertCommandAllowed } from '../process/command-policy.js';
+import { authorizeCommand, programSearchPath } from '../process/command-policy.js';
 import { findExecutable } from '../process/find-executable.js';
 import { processOutcome } from '../process/process-outcome.js';
 import { runScriptFile } from '../process/script-file.js';
@@ -37,14 +37,14 @@ export const scriptStep = defineStep({
     const { config } = ctx;
     const spec = interpreters[config.interpreter];
     const env = { ...ctx.env, ...config.env };
-    const interpreter = await findExecutable(spec.program, env.PATH ?? process.env.PATH);
-    if (interpreter === undefined) {
+    const found = await findExecutable(spec.program, programSearchPath(ctx.services.policy, env));
+    if (found === undefined) {
       throw new StepError(
         'DEPENDENCY_MISSING',
         `the interpreter "${spec.program}" is not installed on this agent (not found on PATH)`,
       );
     }
-    assertCommandAllowed(ctx.services.policy, interpreter);
+    const interpreter = await authorizeCommand(ctx.services.policy, { command: found, env });
     ctx.log.info(`running ${config.interpreter} script (${config.source.split('\n').length} lines)`);
     const result = await runScriptFile({
       interpreter,

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { StepError, defineStep } from '@flotilla/workflow';
 import type { StepContext, StepLogger, StepPolicy } from '@flotilla/workflow';
 import { abortedError } from '../process/aborted-error.js';
+import { programSearchPath } from '../process/command-policy.js';
+import { assertLoaderEnvAllowed } from '../process/loader-env.js';
 import { runProcess } from '../process/run-process.js';
 import type { ProcessResult } from '../process/run-process.js';
 import { detectServiceManager } from '../process/service-manager.js';
@@ -50,7 +52,9 @@ export const serviceStep = defineStep({
   async run(ctx) {
     const { name, action } = ctx.config;
     assertServiceAllowed(ctx.services.policy, name);
-    const manager = await detectServiceManager(ctx.env.PATH ?? process.env.PATH);
+    // the service manager is the agent's own program: the run's secrets (its env) may not redirect it
+    assertLoaderEnvAllowed(ctx.services.policy, ctx.env);
+    const manager = await detectServiceManager(programSearchPath(ctx.services.policy, ctx.env));
     await manager.assertKnown(name);
     let result: ProcessResult | undefined;
     let output = '';

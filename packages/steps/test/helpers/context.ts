@@ -13,8 +13,10 @@ export const permissivePolicy: StepPolicy = {
   allowedFileRoots: ['/'],
   allowedServices: ['*'],
   allowedCommands: ['*'],
+  allowedLoaderEnv: ['*'],
   downloadExecEnabled: true,
   jsEnabled: true,
+  httpDestinations: { deny: [], denyMetadata: false },
 };
 
 export interface ContextOverrides {

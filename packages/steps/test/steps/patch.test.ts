@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PatchConfigSchema, patchStep } from '@flotilla/steps';
 import type { ContextOverrides } from '../helpers/context.js';
 import { makeContext } from '../helpers/context.js';
@@ -157,6 +157,10 @@ describe('patch step', () => {
     let failAfter = Infinity;
     let hits = 0;
     let url = '';
+    // the HTTP client loads on the first probe; on a loaded machine that alone can outlast a short watch
+    beforeAll(async () => {
+      await import('undici');
+    });
     beforeEach(async () => {
       hits = 0;
       failAfter = Infinity;

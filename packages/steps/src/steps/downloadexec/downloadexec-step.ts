@@ -6,6 +6,7 @@ import { DurationSchema } from '@flotilla/protocol';
 import { StepError, defineStep } from '@flotilla/workflow';
 import type { StepContext, StepOutcome } from '@flotilla/workflow';
 import { abortedError } from '../../process/aborted-error.js';
+import { assertLoaderEnvAllowed } from '../../process/loader-env.js';
 import { processOutcome } from '../../process/process-outcome.js';
 import { runProcess } from '../../process/run-process.js';
 import { confinePath } from '../file/roots.js';
@@ -85,6 +86,8 @@ export const downloadExecStep = defineStep({
     if (!ctx.services.policy.downloadExecEnabled) {
       throw new StepError('POLICY_DENIED', 'downloadexec is disabled by the agent policy');
     }
+    // the checksum vouches for the program, not for a library preloaded into it
+    assertLoaderEnvAllowed(ctx.services.policy, { ...ctx.env, ...config.env });
     // Parse the key first: a bad key is a config error, whatever the download holds.
     const key = config.public_key === undefined ? undefined : parseEd25519PublicKey(config.public_key);
     const url = new URL(config.url);

@@ -1,10 +1,13 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { StepError } from '@flotilla/workflow';
 import type { StepPolicy } from '@flotilla/workflow';
+import { outboundFetch } from '../../net/outbound-fetch.js';
+import type { OutboundResponse } from '../../net/outbound-fetch.js';
 import { abortedError } from '../../process/aborted-error.js';
 import { confinePath } from '../file/roots.js';
 
@@ -12,7 +15,7 @@ export interface FetchArtifactOptions {
   signal: AbortSignal;
   /** Larger downloads fail (not retryable): a runaway server cannot fill the disk. */
   maxBytes: number;
-  /** `file://` sources must lie inside `allowedFileRoots`. */
+  /** `file://` sources must lie inside `allowedFileRoots`; http(s) ones obey `httpDestinations`. */
   policy: StepPolicy;
 }
 
@@ -46,26 +49,40 @@ async function openLocal(url: URL, policy: StepPolicy): Promise<Readable> {
 }
 
 async function openHttp(url: URL, options: FetchArtifactOptions): Promise<Readable> {
-  let response: Response;
+  let answer: OutboundResponse;
   try {
-    response = await fetch(url, { signal: options.signal, redirect: 'follow' });
+    answer = await outboundFetch(url, {
+      method: 'GET',
+      headers: {},
+      followRedirects: true,
+      signal: options.signal,
+      destinations: options.policy.httpDestinations,
+      secrets: [],
+    });
   } catch (err) {
     if (options.signal.aborted) throw abortedError(options.signal);
+    if (err instanceof StepError) throw err;
     const cause = (err as { cause?: { code?: unknown } }).cause;
     const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
     throw new StepError('STEP_FAILED', `cannot download ${redactUrl(url)}${code}`, { cause: err, retryable: true });
   }
+  const { response } = answer;
   if (!response.ok || response.body === null) {
     await response.body?.cancel().catch(() => undefined);
+    await answer.close();
     const retryable = response.status >= 500 || response.status === 429 || response.status === 408;
     throw new StepError('STEP_FAILED', `download of ${redactUrl(url)} answered HTTP ${response.status}`, { retryable });
   }
   const length = Number(response.headers.get('content-length'));
   if (Number.isFinite(length) && length > options.maxBytes) {
     await response.body.cancel().catch(() => undefined);
+    await answer.close();
     throw tooLarge(options.maxBytes);
   }
-  return Readable.fromWeb(response.body);
+  // undici's web stream and Node's differ only in their type declarations
+  const stream = Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>);
+  stream.once('close', () => void answer.close());
+  return stream;
 }
 
 /** Counts bytes and fails the pipeline once more than `max` went through. */

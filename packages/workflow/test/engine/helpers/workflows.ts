@@ -59,8 +59,10 @@ export function testServices(): StepServices & { alerts: unknown[] } {
       allowedFileRoots: [],
       allowedServices: [],
       allowedCommands: [],
+      allowedLoaderEnv: [],
       downloadExecEnabled: false,
       jsEnabled: false,
+      httpDestinations: { deny: [], denyMetadata: false },
     },
     raiseAlert: (alert) => {
       alerts.push(alert);
