@@ -61,6 +61,7 @@ const LayerSchema = z.strictObject({
   missedBeatsBeforeOffline: intText(1, 1000).optional(),
   helloTimeoutMs: millis(50).optional(),
   loginRateLimit: intText(1, 1_000_000).optional(),
+  loginAddressRateLimit: intText(1, 1_000_000).optional(),
   sessionTtlMs: millis(1000).optional(),
   masterKey: z
     .string()
@@ -113,6 +114,7 @@ export function compileServerOptions(input: ServerOptionsInput = {}): CompiledSe
     missedBeatsBeforeOffline: merged.missedBeatsBeforeOffline ?? 3,
     helloTimeoutMs: merged.helloTimeoutMs ?? 10_000,
     loginRateLimit: merged.loginRateLimit ?? 10,
+    loginAddressRateLimit: merged.loginAddressRateLimit ?? 30,
     sessionTtlMs: merged.sessionTtlMs ?? 30 * 86_400_000,
     serverKeyFile: path.join(dataDir, 'server-key.pem'),
     masterKey: merged.masterKey ?? null,

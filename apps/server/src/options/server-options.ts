@@ -45,6 +45,11 @@ export interface ServerOptions {
   helloTimeoutMs?: number | string;
   /** Login attempts allowed per minute for one client IP and username. @default 10 */
   loginRateLimit?: number | string;
+  /**
+   * Login attempts allowed per minute from one client address, whatever the usernames (IPv6
+   * addresses count per /64). @default 30
+   */
+  loginAddressRateLimit?: number | string;
   /** Lifetime of a login session token; milliseconds or a duration (`30d`). @default 30 days */
   sessionTtlMs?: number | string;
   /**
@@ -74,6 +79,7 @@ export interface CompiledServerOptions {
   readonly missedBeatsBeforeOffline: number;
   readonly helloTimeoutMs: number;
   readonly loginRateLimit: number;
+  readonly loginAddressRateLimit: number;
   readonly sessionTtlMs: number;
   /** PKCS8 PEM file holding the control-plane Ed25519 key (`<dataDir>/server-key.pem`). */
   readonly serverKeyFile: string;  /** The master key (base64 of 32 bytes) given by option or environment; `null` means the key file. */

@@ -38,6 +38,8 @@ describe('compileServerOptions', () => {
       logLevel: 'info',
       pingIntervalMs: 15_000,
       missedBeatsBeforeOffline: 3,
+      loginRateLimit: 10,
+      loginAddressRateLimit: 30,
       serverKeyFile: '/srv/.flotilla/server/server-key.pem',
     });
   });
@@ -60,9 +62,10 @@ describe('compileServerOptions', () => {
   it('reads the config file named by FLOTILLA_CONFIG and the env data dir', () => {
     const dir = tempDir();
     const file = path.join(dir, 'c.yaml');
-    writeFileSync(file, 'missedBeatsBeforeOffline: 5\n');
+    writeFileSync(file, 'missedBeatsBeforeOffline: 5\nloginAddressRateLimit: 100\n');
     const options = compileServerOptions({ env: { FLOTILLA_CONFIG: file, FLOTILLA_DATA: '/var/lib/flotilla' } });
     expect(options.missedBeatsBeforeOffline).toBe(5);
+    expect(options.loginAddressRateLimit).toBe(100);
     expect(options.dataDir).toBe('/var/lib/flotilla');
     expect(options.database).toEqual({ dialect: 'sqlite', filename: '/var/lib/flotilla/flotilla.db' });
   });
