@@ -76,7 +76,13 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
     const gitMirror = await GitMirror.open({ root: path.join(options.dataDir, 'git'), logger });
     const ctx: ServerContext = { options, store, serverKey, jobEvents, hub, masterKey, audit: new AuditLog(store), gitMirror };
 
-    const app = Fastify({ loggerInstance: logger, bodyLimit: 4 * 1024 * 1024, return503OnClosing: true }) as unknown as FastifyInstance;
+    const app = Fastify({
+      loggerInstance: logger,
+      bodyLimit: 4 * 1024 * 1024,
+      return503OnClosing: true,
+      // X-Forwarded-* only from the configured proxies (request.ip, request.protocol); never from anyone.
+      trustProxy: options.trustedProxies.length > 0 ? [...options.trustedProxies] : false,
+    }) as unknown as FastifyInstance;
     const routes = collectRoutes(app);
     app.addHook('preClose', () => {
       hub.beginShutdown();

@@ -103,6 +103,21 @@ describe('compileServerOptions', () => {
     expect(withPassword.message).not.toContain('hunter2');
   });
 
+  it('reads trustedProxies as a list or comma-separated text, and refuses what is not an address or block', () => {
+    expect(compileServerOptions({}).trustedProxies).toEqual([]);
+    expect(compileServerOptions({ env: { FLOTILLA_TRUSTED_PROXIES: '10.0.0.7, 192.168.0.0/16,fd00::/8' } }).trustedProxies).toEqual(['10.0.0.7', '192.168.0.0/16', 'fd00::/8']);
+    const dir = tempDir();
+    const file = path.join(dir, 'proxies.yaml');
+    writeFileSync(file, 'trustedProxies: [loopback, 172.16.0.0/12]\n');
+    expect(compileServerOptions({ configFile: file }).trustedProxies).toEqual(['loopback', '172.16.0.0/12']);
+    expect(compileServerOptions({ flags: { trustedProxies: ['::1'] } }).trustedProxies).toEqual(['::1']);
+    const err = configError(() => compileServerOptions({ env: { FLOTILLA_TRUSTED_PROXIES: '10.0.0.0/33,proxy.example.com,10.0.0.1' } }));
+    expect(err.errors).toEqual([
+      { path: 'env.FLOTILLA_TRUSTED_PROXIES', message: expect.stringContaining('"10.0.0.0/33"') },
+      { path: 'env.FLOTILLA_TRUSTED_PROXIES', message: expect.stringContaining('"proxy.example.com"') },
+    ]);
+  });
+
   it('reports an unreadable or unparseable config file', () => {
     expect(configError(() => compileServerOptions({ configFile: '/nonexistent/x.yaml' })).errors![0]!.path).toBe('config');
     const dir = tempDir();
