@@ -87,6 +87,7 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     const sessionId = principalOf(request).sessionId;
     if (sessionId !== null) {
       await deleteSession(ctx.store.db, sessionId);
+      ctx.credentials.emit('revoked', sessionId);
       await ctx.audit.record({ ...auditContextOf(request), action: 'auth.logout', objectType: 'session', objectId: sessionId });
     }
     clearSessionCookies(reply);
