@@ -2,9 +2,9 @@
 // measure what one idle connection costs the control plane. Env BENCH_RAW_CLIENTS (JSON).
 // IPC: after enrolment sends {ready: true, phase: 'enrolled'}; on "connect" opens every
 // channel and sends {connected: n}; exits on "stop" or when the parent goes.
-import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import WebSocket from 'ws';
-import { agentAuthMessage, PROTOCOL_VERSION } from '@flotilla/protocol';
+import { agentAuthMessage, enrollProofMessage, PROTOCOL_VERSION } from '@flotilla/protocol';
 
 interface RawConfig {
   serverUrl: string;
@@ -19,16 +19,14 @@ const sockets: WebSocket[] = [];
 async function enrol(name: string): Promise<{ agentId: string; privateKey: KeyObject }> {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url').toString('base64');
+  const fields = { token: config.token, publicKey: raw, name, labels: { role: 'idle' }, facts: { hostname: name, os: 'linux', arch: 'x64', agentVersion: '0.1.0' } };
+  const timestamp = new Date().toISOString();
+  const tokenDigest = createHash('sha256').update(config.token, 'utf8').digest('hex');
+  const signature = sign(null, Buffer.from(enrollProofMessage({ ...fields, tokenDigest, timestamp })), privateKey).toString('base64');
   const res = await fetch(`${config.serverUrl}/api/v1/agents/enroll`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      token: config.token,
-      publicKey: raw,
-      name,
-      labels: { role: 'idle' },
-      facts: { hostname: name, os: 'linux', arch: 'x64', agentVersion: '0.1.0' },
-    }),
+    body: JSON.stringify({ ...fields, proof: { version: 1, timestamp, signature } }),
   });
   if (res.status !== 200) throw new Error(`enrol ${name}: HTTP ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { agentId: string };

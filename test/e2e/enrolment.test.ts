@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testAgents } from './helpers/agents.js';
@@ -33,6 +33,20 @@ describe('enrolment and trust (real server, real agents)', () => {
       os: process.platform,
     });
     expect(agent.stats().connected).toBe(true);
+  });
+
+  it('an agent that lost its state enrols again with its own key: same id, its labels unchanged', async () => {
+    const cp = await planes.start();
+    const dataDir = await agents.dataDir();
+    const first = await agents.start({ serverUrl: cp.url, token: await cp.enrollmentToken(), dataDir, name: 'k1', labels: { role: 'web' } });
+    await agentStatus(cp.api, first.agentId, 'online');
+    await first.stop();
+    // agent.key stays; the enrolment must prove it (the agent signs with it) and changes nothing.
+    await rm(join(dataDir, 'agent.json'));
+    const again = await agents.start({ serverUrl: cp.url, token: await cp.enrollmentToken(), dataDir, name: 'k1', labels: { role: 'db' } });
+    expect(again.agentId).toBe(first.agentId);
+    await agentStatus(cp.api, first.agentId, 'online');
+    expect((await cp.api.get(`/agents/${first.agentId}`)).body.labels).toEqual({ role: 'web' });
   });
 
   it('refuses a used one-time token and an expired token', async () => {

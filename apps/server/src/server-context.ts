@@ -6,6 +6,7 @@ import type { AgentHub } from './hub/agent-hub.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { MasterKey } from './secrets/master-key.js';
 import type { GitMirror } from './git/git-mirror.js';
+import type { CredentialRevocations } from './auth/credential-revocations.js';
 
 /**
  * The services every plugin works with, passed explicitly as plugin options (no service
@@ -23,4 +24,6 @@ export interface ServerContext {
   readonly audit: AuditLog;
   /** Commits configuration changes to the per-project git repositories (disabled without `git`). */
   readonly gitMirror: GitMirror;
+  /** Sessions ended and API tokens revoked, announced so the streams they opened end at once. */
+  readonly credentials: CredentialRevocations;
 }

@@ -14,6 +14,7 @@ import type { HubStats } from './hub/agent-hub.js';
 import { hubPlugin } from './hub/hub-plugin.js';
 import { JobEvents } from './jobs/job-events.js';
 import { AuditLog } from './audit/audit-log.js';
+import { CredentialRevocations } from './auth/credential-revocations.js';
 import { loadOrCreateMasterKey } from './secrets/master-key.js';
 import { checkMasterKey } from './secrets/check-master-key.js';
 import { createLogger } from './logger.js';
@@ -74,9 +75,15 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
     });
     await hub.start();
     const gitMirror = await GitMirror.open({ root: path.join(options.dataDir, 'git'), logger });
-    const ctx: ServerContext = { options, store, serverKey, jobEvents, hub, masterKey, audit: new AuditLog(store), gitMirror };
+    const ctx: ServerContext = { options, store, serverKey, jobEvents, hub, masterKey, audit: new AuditLog(store), gitMirror, credentials: new CredentialRevocations() };
 
-    const app = Fastify({ loggerInstance: logger, bodyLimit: 4 * 1024 * 1024, return503OnClosing: true }) as unknown as FastifyInstance;
+    const app = Fastify({
+      loggerInstance: logger,
+      bodyLimit: 4 * 1024 * 1024,
+      return503OnClosing: true,
+      // X-Forwarded-* only from the configured proxies (request.ip, request.protocol); never from anyone.
+      trustProxy: options.trustedProxies.length > 0 ? [...options.trustedProxies] : false,
+    }) as unknown as FastifyInstance;
     const routes = collectRoutes(app);
     app.addHook('preClose', () => {
       hub.beginShutdown();

@@ -83,6 +83,9 @@ export {
   AgentFactsSchema,
   EnrollRequestSchema,
   EnrollResponseSchema,
+  EnrollProofSchema,
+  ENROLL_PROOF_MAX_SKEW_MS,
+  enrollProofMessage,
 } from './api/enrollment.js';
 export type {
   EnrollmentPolicy,
@@ -92,6 +95,8 @@ export type {
   AgentFacts,
   EnrollRequest,
   EnrollResponse,
+  EnrollProof,
+  EnrollProofFields,
 } from './api/enrollment.js';
 export { AgentStatusSchema, AgentSchema } from './api/agents.js';
 export type { AgentStatus, Agent } from './api/agents.js';

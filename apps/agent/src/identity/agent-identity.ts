@@ -39,7 +39,7 @@ export async function loadOrEnrollIdentity(
       });
     }
     logger.info({ server: options.serverUrl, name: options.name }, 'enrolling');
-    const response = await enroll({ options, token: options.token, publicKey: key.publicKey, logger, signal });
+    const response = await enroll({ options, token: options.token, key, logger, signal });
     state = {
       agentId: response.agentId,
       name: options.name,

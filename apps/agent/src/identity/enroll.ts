@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { arch, hostname, platform } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -5,17 +6,20 @@ import {
   ErrorCodeSchema,
   FLOTILLA_VERSION,
   FlotillaError,
+  enrollProofMessage,
   type EnrollRequest,
   type EnrollResponse,
 } from '@flotilla/protocol';
 import { Backoff } from '../connection/backoff.js';
 import type { AgentLogger } from '../logger.js';
 import type { CompiledAgentOptions } from '../options.js';
+import type { AgentKey } from './agent-key.js';
 
 export interface EnrollContext {
   readonly options: CompiledAgentOptions;
   readonly token: string;
-  readonly publicKey: string;
+  /** The agent's key: its public half is enrolled, its private half signs the proof. */
+  readonly key: Pick<AgentKey, 'publicKey' | 'sign'>;
   readonly logger: AgentLogger;
   readonly signal?: AbortSignal | undefined;
 }
@@ -43,13 +47,7 @@ export async function enroll(ctx: EnrollContext): Promise<EnrollResponse> {
 
 async function enrollOnce(ctx: EnrollContext): Promise<EnrollResponse> {
   const url = `${ctx.options.serverUrl}/api/v1/agents/enroll`;
-  const body: EnrollRequest = {
-    token: ctx.token,
-    publicKey: ctx.publicKey,
-    name: ctx.options.name,
-    labels: { ...ctx.options.labels },
-    facts: { hostname: hostname().slice(0, 255), os: platform(), arch: arch(), agentVersion: FLOTILLA_VERSION },
-  };
+  const body = signedRequest(ctx);
   let response: Response;
   try {
     response = await fetch(url, {
@@ -74,6 +72,24 @@ async function enrollOnce(ctx: EnrollContext): Promise<EnrollResponse> {
     throw new RetryableEnrollError(`${url} answered HTTP ${response.status}`);
   }
   throw problemToError(json, response.status, url);
+}
+
+/**
+ * The request with a fresh version-1 proof: every attempt is signed anew (the server refuses a
+ * proof it has seen, and one whose timestamp is more than 10 minutes off its clock).
+ */
+function signedRequest(ctx: EnrollContext): EnrollRequest {
+  const fields = {
+    token: ctx.token,
+    publicKey: ctx.key.publicKey,
+    name: ctx.options.name,
+    labels: { ...ctx.options.labels },
+    facts: { hostname: hostname().slice(0, 255), os: platform(), arch: arch(), agentVersion: FLOTILLA_VERSION },
+  };
+  const timestamp = new Date().toISOString();
+  const tokenDigest = createHash('sha256').update(ctx.token, 'utf8').digest('hex');
+  const signature = ctx.key.sign(enrollProofMessage({ ...fields, tokenDigest, timestamp }));
+  return { ...fields, proof: { version: 1, timestamp, signature } };
 }
 
 function problemToError(json: unknown, status: number, url: string): FlotillaError {

@@ -10,6 +10,7 @@ interface ServerFlags {
   databaseUrl?: string;
   config?: string;
   logLevel?: string;
+  trustedProxy?: string[];
 }
 
 export const serverCommand: CliCommand = {
@@ -23,6 +24,10 @@ export const serverCommand: CliCommand = {
       .option('--database-url <url>', 'sqlite:PATH or postgres://… (env FLOTILLA_DATABASE_URL)')
       .option('--config <file>', 'YAML config file (env FLOTILLA_CONFIG)')
       .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env FLOTILLA_LOG_LEVEL)')
+      .option(
+        '--trusted-proxy <address...>',
+        'reverse proxy (IP, CIDR, loopback) whose X-Forwarded-For/-Proto are believed; repeatable or comma-separated (env FLOTILLA_TRUSTED_PROXIES)',
+      )
       .action(async (opts: ServerFlags) => {
         // Loaded lazily: client commands should not pay for Fastify and SQLite.
         const { compileServerOptions } = await import('@flotilla/server');
@@ -32,6 +37,7 @@ export const serverCommand: CliCommand = {
           ...(opts.host === undefined ? {} : { host: opts.host }),
           ...(opts.databaseUrl === undefined ? {} : { databaseUrl: opts.databaseUrl }),
           ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel as ServerOptions['logLevel'] }),
+          ...(opts.trustedProxy === undefined ? {} : { trustedProxies: opts.trustedProxy }),
         };
         const options = compileServerOptions({ flags, env: process.env, ...(opts.config === undefined ? {} : { configFile: opts.config }) });
         const { server } = await startControlPlane(options);

@@ -9,14 +9,31 @@ import { getAgent, listAgents, toAgent } from './agent-repo.js';
 import { approveAgent, revokeAgent } from './approve-agent.js';
 import { enrollAgent } from './enroll-agent.js';
 
+/** The enrolment schema with `proof` optional, so a request of an older agent gets its own error. */
+const LegacyTolerantEnrollSchema = EnrollRequestSchema.partial({ proof: true });
+
 /** `POST /agents/enroll` (public: the enrollment token is the credential) and the agent admin routes. */
 export function agentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   app.post('/agents/enroll', { config: { public: true } }, async (request): Promise<EnrollResponse> => {
-    const body = parseInput(EnrollRequestSchema, request.body, 'body');
-    const result = await enrollAgent(ctx.store.db, ctx.store.dialect, body);
-    await ctx.audit.record({ ...(await agentAuditContext(ctx.store.db, result.agentId, request.ip)), action: 'agent.enroll', objectType: 'agent', objectId: result.agentId, change: { name: body.name, status: result.status, labels: body.labels } });
-    request.log.info({ agentId: result.agentId, name: body.name, status: result.status }, 'agent enrolled');
-    return { ...result, serverPublicKey: ctx.serverKey.publicKey, serverKeyId: ctx.serverKey.keyId };
+    const body = parseInput(LegacyTolerantEnrollSchema, request.body, 'body');
+    // An agent from before enrolment proofs: a well-formed request without `proof`. It cannot be
+    // told from an attacker holding only a public key, so it is refused, with the code such an
+    // agent already reports as fatal (its message says to upgrade).
+    if (body.proof === undefined) {
+      throw new FlotillaError('PROTOCOL_VERSION_UNSUPPORTED', {
+        detail: 'Enrolment needs a proof of key possession (`proof`), which this agent does not send: upgrade the agent',
+      });
+    }
+    const result = await enrollAgent(ctx.store.db, ctx.store.dialect, { ...body, proof: body.proof });
+    await ctx.audit.record({
+      ...(await agentAuditContext(ctx.store.db, result.agentId, request.ip)),
+      action: 'agent.enroll',
+      objectType: 'agent',
+      objectId: result.agentId,
+      change: { name: body.name, status: result.status, outcome: result.outcome, ...(result.labels === null ? {} : { labels: result.labels }) },
+    });
+    request.log.info({ agentId: result.agentId, name: body.name, status: result.status, outcome: result.outcome }, 'agent enrolled');
+    return { agentId: result.agentId, status: result.status, serverPublicKey: ctx.serverKey.publicKey, serverKeyId: ctx.serverKey.keyId };
   });
 
   app.get('/agents', { config: { permission: 'agents:read' } }, async (request): Promise<Page<Agent>> => {

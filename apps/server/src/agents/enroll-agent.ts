@@ -1,39 +1,48 @@
 import type { Kysely } from 'kysely';
 import { FlotillaError } from '@flotilla/protocol';
-import type { AgentFacts, Labels } from '@flotilla/protocol';
+import type { Labels } from '@flotilla/protocol';
 import { newId } from '../store/ids.js';
 import { nowIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
 import type { StoreDialect } from '../store/dialect.js';
 import { consumeEnrollmentToken } from './enrollment-token-repo.js';
 import { factColumns, findKeyChangeRequest, findTrustedAgentByName } from './agent-repo.js';
+import { rememberEnrollmentProof, verifyEnrollmentProof } from './enrollment-proof.js';
+import type { ProvenEnrollment } from './enrollment-proof.js';
 
-/** A validated enrolment request. */
-export interface EnrollAgentRequest {
-  token: string;
-  publicKey: string;
-  name: string;
-  labels: Labels;
-  facts: AgentFacts;
-}
+/** A parsed enrolment request, proof included. */
+export type EnrollAgentRequest = ProvenEnrollment;
 
 export interface EnrollAgentResult {
   agentId: string;
   status: 'approved' | 'pending';
+  /**
+   * `created`: a new agent; `unchanged`: the trusted agent enrolled again with its own key (its
+   * record is left as it was); `key-change`: a pending request to replace the trusted key.
+   */
+  outcome: 'created' | 'unchanged' | 'key-change';
+  /** The labels the created or key-change record carries; `null` when nothing changed. */
+  labels: Labels | null;
 }
 
 /**
- * Enrols an agent (SPEC §4). In one transaction: spend a token use, then
+ * Enrols an agent (SPEC §4). First the proof: the request must be signed by the private key of
+ * the public key it enrols (`verifyEnrollmentProof`). Then, in one transaction, spend a token
+ * use, remember the proof (a replay is refused), and:
  * - no trusted agent has the name → create it, approved or pending per the token's policy;
- * - the trusted agent has the same key → a re-enrolment: refresh facts, keep the id and trust;
+ * - the trusted agent has the same key → answer with its id and trust state and change nothing:
+ *   labels decide targeting and are the admins' to change (`PATCH /agents/:id`), never an
+ *   enrolment's;
  * - the key differs → never touch the trusted key: create (or refresh) a pending key-change
  *   record that an admin must approve.
  */
 export async function enrollAgent(db: Kysely<Database>, dialect: StoreDialect, request: EnrollAgentRequest): Promise<EnrollAgentResult> {
+  const proof = verifyEnrollmentProof(request);
   try {
     return await db.transaction().execute(async (trx) => {
       const token = await consumeEnrollmentToken(trx, request.token);
       if (token === undefined) throw new FlotillaError('ENROLLMENT_TOKEN_INVALID');
+      await rememberEnrollmentProof(trx, proof);
       const scope = { tenantId: token.tenant_id, projectId: token.project_id };
       const labels = { ...(JSON.parse(token.labels) as Labels), ...request.labels };
       const now = nowIso();
@@ -47,24 +56,23 @@ export async function enrollAgent(db: Kysely<Database>, dialect: StoreDialect, r
           .insertInto('agents')
           .values({ id, tenant_id: scope.tenantId, project_id: scope.projectId, name: request.name, public_key: request.publicKey, approval, connection: 'offline', replaces_agent_id: null, last_seen_at: null, created_at: now, ...base })
           .execute();
-        return { agentId: id, status: approval };
+        return { agentId: id, status: approval, outcome: 'created', labels };
       }
       if (trusted.public_key === request.publicKey) {
         if (trusted.approval === 'disabled') throw new FlotillaError('AGENT_REVOKED', { detail: `Agent ${request.name} is disabled` });
-        await trx.updateTable('agents').set(base).where('id', '=', trusted.id).execute();
-        return { agentId: trusted.id, status: trusted.approval === 'approved' ? 'approved' : 'pending' };
+        return { agentId: trusted.id, status: trusted.approval === 'approved' ? 'approved' : 'pending', outcome: 'unchanged', labels: null };
       }
       const request_ = await findKeyChangeRequest(trx, scope, request.name);
       if (request_ !== undefined) {
         await trx.updateTable('agents').set({ ...base, public_key: request.publicKey }).where('id', '=', request_.id).execute();
-        return { agentId: request_.id, status: 'pending' };
+        return { agentId: request_.id, status: 'pending', outcome: 'key-change', labels };
       }
       const id = newId('agt');
       await trx
         .insertInto('agents')
         .values({ id, tenant_id: scope.tenantId, project_id: scope.projectId, name: request.name, public_key: request.publicKey, approval: 'pending', connection: 'offline', replaces_agent_id: trusted.id, last_seen_at: null, created_at: now, ...base })
         .execute();
-      return { agentId: id, status: 'pending' };
+      return { agentId: id, status: 'pending', outcome: 'key-change', labels };
     });
   } catch (err) {
     // Two first enrolments of one name at the same instant: the loser retries as a re-enrolment

@@ -145,3 +145,10 @@ export async function findApiToken(db: Kysely<Database>, token: string): Promise
     via: 'bearer',
   };
 }
+
+/** When a valid API token expires (`null`: never); `undefined` once it is revoked, expired or gone. */
+export async function apiTokenExpiry(db: Kysely<Database>, tokenId: string): Promise<string | null | undefined> {
+  const row = await db.selectFrom('api_tokens').select(['expires_at', 'revoked_at']).where('id', '=', tokenId).executeTakeFirst();
+  if (row === undefined || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= nowIso())) return undefined;
+  return row.expires_at;
+}

@@ -47,6 +47,8 @@ export function apiTokenRoutes(app: FastifyInstance, ctx: ServerContext): Promis
     if (!(await revokeApiToken(db, tokenManager(p), id))) {
       throw new FlotillaError('NOT_FOUND', { detail: `No API token ${id}` });
     }
+    // Committed: what the token keeps open (log-follow streams) ends now, not at its next request.
+    ctx.credentials.emit('revoked', id);
     await ctx.audit.record({ ...auditContextOf(request), action: 'api_token.revoke', objectType: 'api_token', objectId: id });
     return reply.status(204).send();
   });

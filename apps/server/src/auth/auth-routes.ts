@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { normalizeIP } from '@fastify/rate-limit';
 import { FlotillaError, LoginRequestSchema } from '@flotilla/protocol';
 import type { LoginResponse, User } from '@flotilla/protocol';
 import { parseInput } from '../http/parse-input.js';
@@ -15,13 +16,30 @@ import { findUserByUsername } from './user-repo.js';
 function loginKey(request: FastifyRequest): string {
   const body = request.body as { username?: unknown } | null | undefined;
   const username = typeof body?.username === 'string' ? body.username.slice(0, 128) : '';
-  return `${request.ip}|${username}`;
+  return `login|${normalizeIP(request.ip)}|${username}`;
+}
+
+/**
+ * ...and per client address alone, so rotating usernames does not buy unlimited attempts (each
+ * costs an argon2 check and an audit record). IPv6 addresses count per /64, the block one
+ * subscriber gets, as `normalizeIP` masks them.
+ */
+function loginAddressKey(request: FastifyRequest): string {
+  return `login-address|${normalizeIP(request.ip)}`;
 }
 
 /** `POST /auth/login`, `POST /auth/logout`, `GET /auth/me`. */
 export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   // A hash to verify against when the user does not exist, so timing does not reveal usernames.
   const decoyHash = await hashPassword('decoy password that matches nothing');
+  // A second limiter on the same route: the plugin's route option allows one, and runs it once.
+  const addressLimit = app.createRateLimit({ max: ctx.options.loginAddressRateLimit, timeWindow: 60_000, keyGenerator: loginAddressKey });
+  const limitAddress = async (request: FastifyRequest, reply: FastifyReply) => {
+    const limit = await addressLimit(request);
+    if (limit.isAllowed || !limit.isExceeded) return;
+    void reply.header('retry-after', limit.ttlInSeconds);
+    throw new FlotillaError('RATE_LIMITED', { detail: `Too many login attempts from this address; retry in ${limit.ttlInSeconds} s` });
+  };
 
   app.post(
     '/auth/login',
@@ -31,6 +49,8 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
         // preHandler: the body is parsed by then, so the key can include the username.
         rateLimit: { max: ctx.options.loginRateLimit, timeWindow: 60_000, hook: 'preHandler', keyGenerator: loginKey },
       },
+      // onRequest: refused before the body is even read, let alone a password checked or audited.
+      onRequest: limitAddress,
     },
     async (request, reply): Promise<LoginResponse> => {
       const body = parseInput(LoginRequestSchema, request.body, 'body');
@@ -67,6 +87,7 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     const sessionId = principalOf(request).sessionId;
     if (sessionId !== null) {
       await deleteSession(ctx.store.db, sessionId);
+      ctx.credentials.emit('revoked', sessionId);
       await ctx.audit.record({ ...auditContextOf(request), action: 'auth.logout', objectType: 'session', objectId: sessionId });
     }
     clearSessionCookies(reply);

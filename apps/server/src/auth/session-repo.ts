@@ -67,3 +67,9 @@ export async function findSessionByToken(db: Kysely<Database>, token: string, vi
 export async function deleteSession(db: Kysely<Database>, sessionId: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
 }
+
+/** When a live session expires; `undefined` once it is gone (logged out) or expired. */
+export async function sessionExpiry(db: Kysely<Database>, sessionId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('sessions').select('expires_at').where('id', '=', sessionId).where('expires_at', '>', nowIso()).executeTakeFirst();
+  return row?.expires_at;
+}

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { TERMINAL_STATES } from '@flotilla/protocol';
+import { FlotillaError, TERMINAL_STATES } from '@flotilla/protocol';
 import type { Job, LogLine } from '@flotilla/protocol';
 import type { JobLog, JobUpdate } from '../jobs/job-events.js';
 import { getJobById } from '../jobs/job-repo.js';
@@ -24,8 +24,13 @@ export async function followJob(options: {
   after: number;
   /** Open streams, ended by the server on shutdown (an open stream would hold `close()` forever). */
   streams: Set<() => void>;
+  /**
+   * Ends the stream when aborted (the credential that opened it was revoked or expired); a
+   * `FlotillaError` reason is sent first as a `problem` event.
+   */
+  signal?: AbortSignal;
 }): Promise<void> {
-  const { ctx, request, reply, jobId, after, streams } = options;
+  const { ctx, request, reply, jobId, after, streams, signal } = options;
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -61,6 +66,7 @@ export async function followJob(options: {
   const finish = () => {
     if (closed) return;
     closed = true;
+    signal?.removeEventListener('abort', stop);
     streams.delete(finish);
     clearInterval(heartbeat);
     ctx.jobEvents.off('log', onLog);
@@ -96,9 +102,17 @@ export async function followJob(options: {
   const heartbeat = setInterval(() => {
     if (!closed) raw.write(': heartbeat\n\n');
   }, HEARTBEAT_MS);
+  /** Ended from outside: say why, then close. */
+  function stop(): void {
+    if (signal?.reason instanceof FlotillaError) write('problem', signal.reason.toProblem());
+    finish();
+  }
+
   // The response's `close` fires when the client goes away (or after `end`).
   raw.on('close', finish);
   streams.add(finish);
+  if (signal?.aborted === true) stop();
+  else signal?.addEventListener('abort', stop, { once: true });
   ctx.jobEvents.on('log', onLog);
   ctx.jobEvents.on('update', onUpdate);
   try {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { FlotillaError, IdParamsSchema, LogSearchQuerySchema, LogsQuerySchema } from '@flotilla/protocol';
 import type { LogLine, LogSearchHit, Page } from '@flotilla/protocol';
 import { principalOf } from '../auth/auth-plugin.js';
+import { watchCredential } from '../auth/credential-watch.js';
 import { parseInput } from '../http/parse-input.js';
 import { getJob } from '../jobs/job-repo.js';
 import type { ServerContext } from '../server-context.js';
@@ -22,7 +23,23 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
     // Scope check first: logs of another tenant's job are a 404 like the job itself.
     if ((await getJob(ctx.store.db, principalOf(request), id)) === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
     if (query.follow === '1' || query.follow === 'true') {
-      await followJob({ ctx, request, reply, jobId: id, after: query.after, streams });
+      // The stream lives as long as the credential that opened it: revoked or expired, it ends.
+      const credentialGone = new AbortController();
+      const unwatch = await watchCredential({
+        db: ctx.store.db,
+        revocations: ctx.credentials,
+        principal: principalOf(request),
+        onEnd: (reason) => {
+          credentialGone.abort(reason);
+        },
+      });
+      reply.raw.once('close', unwatch);
+      try {
+        await followJob({ ctx, request, reply, jobId: id, after: query.after, streams, signal: credentialGone.signal });
+      } catch (err) {
+        unwatch();
+        throw err;
+      }
       return undefined;
     }
     return readJobLogs(ctx.store.db, id, query);

@@ -6,6 +6,7 @@ import { FlotillaError, parseDuration } from '@flotilla/protocol';
 import type { Problem } from '@flotilla/protocol';
 import { parseDatabaseUrl } from './database-url.js';
 import { LOG_LEVELS } from './server-options.js';
+import { TrustedProxiesSchema } from './trusted-proxies.js';
 import type { CompiledServerOptions, LogDestination, ServerOptions } from './server-options.js';
 
 /** Inputs of `compileServerOptions`: the three layers that may set an option. */
@@ -29,6 +30,7 @@ const ENV_NAMES = {
   FLOTILLA_LOG_LEVEL: 'logLevel',
   FLOTILLA_PING_INTERVAL: 'pingIntervalMs',
   FLOTILLA_MASTER_KEY: 'masterKey',
+  FLOTILLA_TRUSTED_PROXIES: 'trustedProxies',
 } as const satisfies Record<string, keyof ServerOptions>;
 
 /** An integer given as a number or as decimal text (environment variables are text). */
@@ -61,7 +63,9 @@ const LayerSchema = z.strictObject({
   missedBeatsBeforeOffline: intText(1, 1000).optional(),
   helloTimeoutMs: millis(50).optional(),
   loginRateLimit: intText(1, 1_000_000).optional(),
+  loginAddressRateLimit: intText(1, 1_000_000).optional(),
   sessionTtlMs: millis(1000).optional(),
+  trustedProxies: TrustedProxiesSchema.optional(),
   masterKey: z
     .string()
     .refine((value) => /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32, 'the master key must be base64 of exactly 32 bytes (openssl rand -base64 32)')
@@ -113,7 +117,9 @@ export function compileServerOptions(input: ServerOptionsInput = {}): CompiledSe
     missedBeatsBeforeOffline: merged.missedBeatsBeforeOffline ?? 3,
     helloTimeoutMs: merged.helloTimeoutMs ?? 10_000,
     loginRateLimit: merged.loginRateLimit ?? 10,
+    loginAddressRateLimit: merged.loginAddressRateLimit ?? 30,
     sessionTtlMs: merged.sessionTtlMs ?? 30 * 86_400_000,
+    trustedProxies: merged.trustedProxies ?? [],
     serverKeyFile: path.join(dataDir, 'server-key.pem'),
     masterKey: merged.masterKey ?? null,
     masterKeyFile: path.join(dataDir, 'master.key'),

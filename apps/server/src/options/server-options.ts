@@ -45,6 +45,22 @@ export interface ServerOptions {
   helloTimeoutMs?: number | string;
   /** Login attempts allowed per minute for one client IP and username. @default 10 */
   loginRateLimit?: number | string;
+  /**
+   * Login attempts allowed per minute from one client address, whatever the usernames (IPv6
+   * addresses count per /64). Behind a reverse proxy set `trustedProxies`, or every user shares
+   * the proxy's address and this budget. @default 30
+   */
+  loginAddressRateLimit?: number | string;
+  /**
+   * Reverse proxies (TLS terminators, load balancers) whose `X-Forwarded-For`,
+   * `X-Forwarded-Proto` and `X-Forwarded-Host` are believed: IP addresses, CIDR blocks, or
+   * `loopback` / `linklocal` / `uniquelocal`; a list, or comma-separated text (env
+   * `FLOTILLA_TRUSTED_PROXIES`). From any other peer those headers are ignored. With the proxy
+   * trusted, the client address (audit `source`, login limits) is the one it forwards, and a
+   * request it received over https gets a `Secure` session cookie.
+   * @default [] (no proxy: the TCP peer is the client)
+   */
+  trustedProxies?: string | string[];
   /** Lifetime of a login session token; milliseconds or a duration (`30d`). @default 30 days */
   sessionTtlMs?: number | string;
   /**
@@ -74,7 +90,10 @@ export interface CompiledServerOptions {
   readonly missedBeatsBeforeOffline: number;
   readonly helloTimeoutMs: number;
   readonly loginRateLimit: number;
+  readonly loginAddressRateLimit: number;
   readonly sessionTtlMs: number;
+  /** Peers whose `X-Forwarded-*` headers are believed; empty: none. */
+  readonly trustedProxies: readonly string[];
   /** PKCS8 PEM file holding the control-plane Ed25519 key (`<dataDir>/server-key.pem`). */
   readonly serverKeyFile: string;  /** The master key (base64 of 32 bytes) given by option or environment; `null` means the key file. */
   readonly masterKey: string | null;

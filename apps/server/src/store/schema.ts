@@ -283,6 +283,14 @@ export interface AuditChainHeadTable {
   hash: string;
 }
 
+/** An enrolment proof accepted within its window (replay protection). */
+export interface EnrollmentProofTable {
+  /** SHA-256 (hex) of the signed proof message. */
+  digest: string;
+  /** When the proof's timestamp leaves the accepted window; the row may go then. */
+  expires_at: string;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   tenants: TenantTable;
@@ -290,6 +298,7 @@ export interface Database {
   users: UserTable;
   sessions: SessionTable;
   enrollment_tokens: EnrollmentTokenTable;
+  enrollment_proofs: EnrollmentProofTable;
   agents: AgentTable;
   jobs: JobTable;
   runs: RunTable;

@@ -5,7 +5,7 @@ import type { TestServer } from '../helpers/server.js';
 import { api } from '../helpers/api.js';
 import { createTestDatabase, dialectAvailable, DIALECTS } from '../helpers/databases.js';
 import type { TestDatabase } from '../helpers/databases.js';
-import { newAgentKey } from '../helpers/test-agent.js';
+import { newAgentKey, signedEnrollment } from '../helpers/test-agent.js';
 
 const facts = { hostname: 'web-host', os: 'linux', arch: 'x64', agentVersion: '0.1.0' };
 
@@ -27,8 +27,8 @@ describe.each(DIALECTS)('enrollment and agents [%s]', (dialect) => {
     await database.cleanup();
   });
 
-  const enroll = (token: string, name: string, publicKey = newAgentKey().publicKey, labels: Record<string, string> = {}) =>
-    t.server.app.inject({ method: 'POST', url: '/api/v1/agents/enroll', payload: { token, publicKey, name, labels, facts } });
+  const enroll = (token: string, name: string, key = newAgentKey(), labels: Record<string, string> = {}) =>
+    t.server.app.inject({ method: 'POST', url: '/api/v1/agents/enroll', payload: signedEnrollment({ token, name, key, labels, facts }) });
 
   it('creates a token whose secret is shown once and never listed', async () => {
     const res = await client.post('/enrollment-tokens', { uses: 2, expiresIn: '1h', labels: { env: 'prod' }, policy: 'auto-approve' });
@@ -89,11 +89,11 @@ describe.each(DIALECTS)('enrollment and agents [%s]', (dialect) => {
   it('a different key under an existing name never replaces the trusted key', async () => {
     const { token } = (await client.post('/enrollment-tokens', { uses: 5 })).body;
     const key = newAgentKey();
-    const trusted = (await enroll(token, 'db-1', key.publicKey)).json();
+    const trusted = (await enroll(token, 'db-1', key)).json();
     expect(trusted.status).toBe('approved');
-    expect((await enroll(token, 'db-1', key.publicKey)).json()).toEqual(trusted);
+    expect((await enroll(token, 'db-1', key)).json()).toEqual(trusted);
 
-    const impostor = (await enroll(token, 'db-1', newAgentKey().publicKey)).json();
+    const impostor = (await enroll(token, 'db-1', newAgentKey())).json();
     expect(impostor.status).toBe('pending');
     expect(impostor.agentId).not.toBe(trusted.agentId);
     expect((await client.get(`/agents/${trusted.agentId}`)).body.status).toBe('offline');

@@ -1,8 +1,8 @@
-import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import WebSocket from 'ws';
-import { agentAuthMessage, PROTOCOL_VERSION, ServerFrameSchema } from '@flotilla/protocol';
-import type { ServerFrame } from '@flotilla/protocol';
+import { agentAuthMessage, enrollProofMessage, PROTOCOL_VERSION, ServerFrameSchema } from '@flotilla/protocol';
+import type { AgentFacts, EnrollProof, ServerFrame } from '@flotilla/protocol';
 import type { FlotillaServer } from '@flotilla/server';
 
 /** A fresh Ed25519 key pair with the public key as base64 of the 32 raw bytes. */
@@ -19,22 +19,39 @@ export async function createEnrollmentToken(server: FlotillaServer, adminToken: 
   return res.json<{ token: string }>().token;
 }
 
-/** Enrols a test agent and returns its identity. */
+export const TEST_FACTS: AgentFacts = { hostname: 'test-host', os: 'linux', arch: 'x64', agentVersion: '0.1.0' };
+
+/**
+ * An enrolment request as an agent sends it, with a version-1 proof signed by `key` (or by
+ * `signWith`, to forge one) at `timestamp` (default now).
+ */
+export function signedEnrollment(options: {
+  token: string;
+  name: string;
+  key: { privateKey: KeyObject; publicKey: string };
+  labels?: Record<string, string>;
+  facts?: AgentFacts;
+  timestamp?: string;
+  signWith?: KeyObject;
+}): { token: string; publicKey: string; name: string; labels: Record<string, string>; facts: AgentFacts; proof: EnrollProof } {
+  const fields = { token: options.token, publicKey: options.key.publicKey, name: options.name, labels: options.labels ?? {}, facts: options.facts ?? TEST_FACTS };
+  const timestamp = options.timestamp ?? new Date().toISOString();
+  const tokenDigest = createHash('sha256').update(options.token, 'utf8').digest('hex');
+  const message = enrollProofMessage({ ...fields, tokenDigest, timestamp });
+  const signature = sign(null, Buffer.from(message, 'utf8'), options.signWith ?? options.key.privateKey).toString('base64');
+  return { ...fields, proof: { version: 1, timestamp, signature } };
+}
+
+/** Enrols a test agent (with a valid proof) and returns its identity. */
 export async function enrollAgent(
   server: FlotillaServer,
-  options: { token: string; name: string; key?: ReturnType<typeof newAgentKey>; labels?: Record<string, string> },
+  options: { token: string; name: string; key?: ReturnType<typeof newAgentKey>; labels?: Record<string, string>; hostname?: string },
 ): Promise<TestAgentIdentity> {
   const key = options.key ?? newAgentKey();
   const res = await server.app.inject({
     method: 'POST',
     url: '/api/v1/agents/enroll',
-    payload: {
-      token: options.token,
-      publicKey: key.publicKey,
-      name: options.name,
-      labels: options.labels ?? {},
-      facts: { hostname: 'test-host', os: 'linux', arch: 'x64', agentVersion: '0.1.0' },
-    },
+    payload: signedEnrollment({ ...options, key, facts: { ...TEST_FACTS, hostname: options.hostname ?? TEST_FACTS.hostname } }),
   });
   if (res.statusCode !== 200) throw new Error(`enroll failed: ${res.statusCode} ${res.body}`);
   const body = res.json<{ agentId: string; status: string; serverPublicKey: string; serverKeyId: string }>();

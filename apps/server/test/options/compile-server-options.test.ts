@@ -38,6 +38,8 @@ describe('compileServerOptions', () => {
       logLevel: 'info',
       pingIntervalMs: 15_000,
       missedBeatsBeforeOffline: 3,
+      loginRateLimit: 10,
+      loginAddressRateLimit: 30,
       serverKeyFile: '/srv/.flotilla/server/server-key.pem',
     });
   });
@@ -60,9 +62,10 @@ describe('compileServerOptions', () => {
   it('reads the config file named by FLOTILLA_CONFIG and the env data dir', () => {
     const dir = tempDir();
     const file = path.join(dir, 'c.yaml');
-    writeFileSync(file, 'missedBeatsBeforeOffline: 5\n');
+    writeFileSync(file, 'missedBeatsBeforeOffline: 5\nloginAddressRateLimit: 100\n');
     const options = compileServerOptions({ env: { FLOTILLA_CONFIG: file, FLOTILLA_DATA: '/var/lib/flotilla' } });
     expect(options.missedBeatsBeforeOffline).toBe(5);
+    expect(options.loginAddressRateLimit).toBe(100);
     expect(options.dataDir).toBe('/var/lib/flotilla');
     expect(options.database).toEqual({ dialect: 'sqlite', filename: '/var/lib/flotilla/flotilla.db' });
   });
@@ -98,6 +101,21 @@ describe('compileServerOptions', () => {
     // The URL of a refused database never shows a password.
     const withPassword = configError(() => compileServerOptions({ flags: { databaseUrl: 'mysql://u:hunter2@x/db' } }));
     expect(withPassword.message).not.toContain('hunter2');
+  });
+
+  it('reads trustedProxies as a list or comma-separated text, and refuses what is not an address or block', () => {
+    expect(compileServerOptions({}).trustedProxies).toEqual([]);
+    expect(compileServerOptions({ env: { FLOTILLA_TRUSTED_PROXIES: '10.0.0.7, 192.168.0.0/16,fd00::/8' } }).trustedProxies).toEqual(['10.0.0.7', '192.168.0.0/16', 'fd00::/8']);
+    const dir = tempDir();
+    const file = path.join(dir, 'proxies.yaml');
+    writeFileSync(file, 'trustedProxies: [loopback, 172.16.0.0/12]\n');
+    expect(compileServerOptions({ configFile: file }).trustedProxies).toEqual(['loopback', '172.16.0.0/12']);
+    expect(compileServerOptions({ flags: { trustedProxies: ['::1'] } }).trustedProxies).toEqual(['::1']);
+    const err = configError(() => compileServerOptions({ env: { FLOTILLA_TRUSTED_PROXIES: '10.0.0.0/33,proxy.example.com,10.0.0.1' } }));
+    expect(err.errors).toEqual([
+      { path: 'env.FLOTILLA_TRUSTED_PROXIES', message: expect.stringContaining('"10.0.0.0/33"') },
+      { path: 'env.FLOTILLA_TRUSTED_PROXIES', message: expect.stringContaining('"proxy.example.com"') },
+    ]);
   });
 
   it('reports an unreadable or unparseable config file', () => {

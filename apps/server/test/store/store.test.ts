@@ -17,7 +17,7 @@ import { findUserByUsername } from '../../src/auth/user-repo.js';
 import type { Scope } from '../../src/store/scope.js';
 import { createTestDatabase, dialectAvailable, DIALECTS } from '../helpers/databases.js';
 import type { TestDatabase } from '../helpers/databases.js';
-import { newAgentKey } from '../helpers/test-agent.js';
+import { newAgentKey, signedEnrollment } from '../helpers/test-agent.js';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const facts = { hostname: 'h', os: 'linux', arch: 'x64', agentVersion: '0.1.0' };
@@ -102,20 +102,22 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
 
   it('enrols, re-enrols with the same key, and keeps the trusted key on a key change', async () => {
     const key = newAgentKey();
-    const first = await enrollAgent(store.db, store.dialect, { token: await token(), publicKey: key.publicKey, name: 'web-1', labels: { role: 'web' }, facts });
+    const first = await enrollAgent(store.db, store.dialect, signedEnrollment({ token: await token(), key, name: 'web-1', labels: { role: 'web' }, facts }));
     expect(first.status).toBe('approved');
     expect(first.agentId).toMatch(/^agt_[A-Za-z0-9_-]{16}$/);
-    const again = await enrollAgent(store.db, store.dialect, { token: await token(), publicKey: key.publicKey, name: 'web-1', labels: {}, facts });
-    expect(again).toEqual(first);
+    const again = await enrollAgent(store.db, store.dialect, signedEnrollment({ token: await token(), key, name: 'web-1', labels: {}, facts }));
+    // The trusted key enrolling again gets its id back and changes nothing (labels stay).
+    expect(again).toEqual({ agentId: first.agentId, status: 'approved', outcome: 'unchanged', labels: null });
+    expect((await getAgent(store.db, scope, first.agentId))!.labels).toBe(JSON.stringify({ env: 'test', role: 'web' }));
 
     const other = newAgentKey();
-    const change = await enrollAgent(store.db, store.dialect, { token: await token(), publicKey: other.publicKey, name: 'web-1', labels: {}, facts });
+    const change = await enrollAgent(store.db, store.dialect, signedEnrollment({ token: await token(), key: other, name: 'web-1', labels: {}, facts }));
     expect(change.status).toBe('pending');
     expect(change.agentId).not.toBe(first.agentId);
     expect((await findTrustedAgentByName(store.db, scope, 'web-1'))!.public_key).toBe(key.publicKey);
     // A third key updates the same pending request instead of piling up records.
     const third = newAgentKey();
-    const change2 = await enrollAgent(store.db, store.dialect, { token: await token(), publicKey: third.publicKey, name: 'web-1', labels: {}, facts });
+    const change2 = await enrollAgent(store.db, store.dialect, signedEnrollment({ token: await token(), key: third, name: 'web-1', labels: {}, facts }));
     expect(change2.agentId).toBe(change.agentId);
 
     const approved = await approveAgent(store.db, scope, change.agentId);
@@ -129,13 +131,13 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
   it('refuses an invalid token without creating anything', async () => {
     const before = (await listAgents(store.db, scope, { limit: 1000 })).items.length;
     await expect(
-      enrollAgent(store.db, store.dialect, { token: 'flt_e_nope', publicKey: newAgentKey().publicKey, name: 'x-1', labels: {}, facts }),
+      enrollAgent(store.db, store.dialect, signedEnrollment({ token: 'flt_e_nope', key: newAgentKey(), name: 'x-1', labels: {}, facts })),
     ).rejects.toSatisfy((err: unknown) => err instanceof FlotillaError && err.code === 'ENROLLMENT_TOKEN_INVALID');
     expect((await listAgents(store.db, scope, { limit: 1000 })).items).toHaveLength(before);
   });
 
   it('stores each agent event exactly once, acks cumulatively and applies logs and results', async () => {
-    const { agentId } = await enrollAgent(store.db, store.dialect, { token: await token(), publicKey: newAgentKey().publicKey, name: 'ev-1', labels: {}, facts });
+    const { agentId } = await enrollAgent(store.db, store.dialect, signedEnrollment({ token: await token(), key: newAgentKey(), name: 'ev-1', labels: {}, facts }));
     const created = await createJob(store, scope, { workflowName: 'w', workflowText: 'name: w', secretNames: ['API_KEY'], inputs: { a: 1 }, target: { agent: 'ev-1' }, runs: [{ agentId, batch: 0 }], rollout: null, expiresAt: null, createdBy: null });
     const { jobId } = created;
     const runId = created.runIds[0]!;
@@ -170,7 +172,7 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
   });
 
   it('scopes reads by tenant and project', async () => {
-    const { agentId } = await enrollAgent(store.db, store.dialect, { token: await token(), publicKey: newAgentKey().publicKey, name: 'scoped', labels: {}, facts });
+    const { agentId } = await enrollAgent(store.db, store.dialect, signedEnrollment({ token: await token(), key: newAgentKey(), name: 'scoped', labels: {}, facts }));
     const { jobId } = await createJob(store, scope, { workflowName: 'w', workflowText: 'name: w', secretNames: [], inputs: {}, target: {}, runs: [{ agentId, batch: 0 }], rollout: null, expiresAt: null, createdBy: null });
     const elsewhere: Scope = { tenantId: scope.tenantId, projectId: 'prj_other' };
     expect(await getAgent(store.db, elsewhere, agentId)).toBeUndefined();

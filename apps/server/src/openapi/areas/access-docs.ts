@@ -46,7 +46,7 @@ export const accessDocs: RouteDoc[] = [
   apiRoute('POST', '/agents/enroll', 'Enrol an agent with an enrolment token (agent only)', {
     public: true,
     body: EnrollRequestSchema,
-    responses: { 200: EnrollResponseSchema, 401: 'problem' },
+    responses: { 200: EnrollResponseSchema, 401: 'problem', 426: 'problem' },
   }),
   apiRoute('GET', '/agents', 'List agents (filter by status)', {
     query: AgentListQuerySchema,

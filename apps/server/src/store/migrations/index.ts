@@ -5,6 +5,7 @@ import { fleetMigration } from './0002-fleet.js';
 import { workflowsMigration } from './0004-workflows.js';
 import { tenancyMigration } from './0005-tenancy.js';
 import { jobSecretNamesMigration } from './0006-job-secret-names.js';
+import { enrollmentProofsMigration } from './0007-enrollment-proofs.js';
 
 /** Every migration, in order. Names sort lexically; add new ones at the end, never edit old ones. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004-workflows': workflowsMigration,
   '0005-tenancy': tenancyMigration,
   '0006-job-secret-names': jobSecretNamesMigration,
+  '0007-enrollment-proofs': enrollmentProofsMigration,
 };
 
 /** In-code migration provider: migrations ship inside the bundle, no directory scan. */
