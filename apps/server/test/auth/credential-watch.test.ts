@@ -50,9 +50,9 @@ describe.each(DIALECTS)('watchCredential [%s]', (dialect) => {
     await deleteSession(store.db, principal.sessionId!);
     await expect(watchCredential({ db: store.db, revocations, principal, onEnd: () => undefined })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
 
-    const created = await createApiToken(store.db, { tenantId: user.tenantId, userId: user.id, name: 'gone', kind: 'personal', project: null, access: 'full', expiresInMs: undefined });
+    const created = await createApiToken(store.db, { tenantId: user.tenantId, userId: user.id, name: 'gone', kind: 'personal', project: null, access: 'full', expiresAt: null });
     const tokenPrincipal = (await findSessionByToken(store.db, created.token))!;
-    await revokeApiToken(store.db, { tenantId: user.tenantId, userId: user.id, admin: true }, created.id);
+    await revokeApiToken(store.db, { tenantId: user.tenantId, userId: user.id, admin: true, projectId: null }, created.id);
     await expect(watchCredential({ db: store.db, revocations, principal: tokenPrincipal, onEnd: () => undefined })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     expect(revocations.listenerCount('revoked')).toBe(0);
   });
