@@ -107,7 +107,8 @@ class LauncherHelper {
   #child: ChildProcess | undefined;
   readonly #processes = new Map<number, HelperProcess>();
   #nextId = 1;
-  readonly #ledgerFile: string | undefined;
+  /** The file to open at the first launch; cleared once tried (no `/proc`: there is no ledger). */
+  #ledgerFile: string | undefined;
   #ledger: ProcessLedger | undefined;
 
   constructor(ledgerFile: string | undefined) {
@@ -115,7 +116,10 @@ class LauncherHelper {
   }
 
   launch(file: string, args: readonly string[], options: LaunchOptions): LaunchedProcess {
-    if (this.#ledgerFile !== undefined) this.#ledger ??= ProcessLedger.open(this.#ledgerFile);
+    if (this.#ledgerFile !== undefined) {
+      this.#ledger = ProcessLedger.open(this.#ledgerFile);
+      this.#ledgerFile = undefined;
+    }
     const child = this.#child ?? this.#start();
     const id = this.#nextId++;
     const process = new HelperProcess(id, options.stdin, (message) => child.send(message));
