@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { platform } from 'node:os';
+import { join } from 'node:path';
 import type { AgentFrame, FlotillaError } from '@flotilla/protocol';
-import { useLauncherHelper } from '@flotilla/steps';
+import { killLeftoverProcesses, useLauncherHelper } from '@flotilla/steps';
 import { AgentConnection, type ConnectionStats } from './connection/agent-connection.js';
 import { EventOutbox } from './events/event-outbox.js';
 import { loadOrEnrollIdentity } from './identity/agent-identity.js';
@@ -46,6 +47,9 @@ export interface StartAgentContext {
 /** How long a stopping agent waits for the control plane to acknowledge its last events. */
 const FLUSH_TIMEOUT_MS = 3000;
 
+/** The ledger of the step processes running (`ProcessLedger`), inside the agent's data dir. */
+export const PROCESS_LEDGER_FILE = 'processes.jsonl';
+
 /**
  * Starts the agent: policy, identity (enrolling on first start), journal and outbox, runs left
  * in flight by a previous process, then the connection loop. Rejects when the agent cannot
@@ -54,6 +58,15 @@ const FLUSH_TIMEOUT_MS = 3000;
  */
 export async function startAgent(options: CompiledAgentOptions, context: StartAgentContext = {}): Promise<AgentHandle> {
   const logger = context.logger ?? createAgentLogger(options);
+  // First of all, before anything can be resumed: steps that a crash of the previous agent
+  // process (and its launcher helper) left running must not run on next to their re-run.
+  const ledgerFile = join(options.dataDir, PROCESS_LEDGER_FILE);
+  const leftovers = killLeftoverProcesses(ledgerFile);
+  if (leftovers.killed.length > 0) {
+    logger.warn({ pids: leftovers.killed, previousAgentPid: leftovers.ownerPid }, 'killed step processes left running by the previous agent process');
+  } else if (leftovers.owner === 'alive' && leftovers.ownerPid !== process.pid) {
+    logger.warn({ pid: leftovers.ownerPid }, 'another running process is starting steps for this data dir');
+  }
   // the policy first: a bad policy file must stop the agent before it enrols or runs anything
   const policy = await PolicyStore.open({ dataDir: options.dataDir, file: options.policyFile, logger });
   const identity = await loadOrEnrollIdentity(options, logger, context.signal);
@@ -71,7 +84,7 @@ export async function startAgent(options: CompiledAgentOptions, context: StartAg
         })
       : undefined;
   // commands fork from a small helper process, not from the agent (see useLauncherHelper)
-  const launcherHelper = useLauncherHelper();
+  const launcherHelper = useLauncherHelper({ ledgerFile });
 
   let settle: { resolve: () => void; reject: (err: FlotillaError) => void } | undefined;
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));

@@ -1,6 +1,9 @@
 export { builtinSteps, createStepRegistry } from './registry.js';
 export { runProcess } from './process/run-process.js';
 export { useLauncherHelper } from './process/launcher.js';
+export type { LauncherHelperOptions } from './process/launcher.js';
+export { killLeftoverProcesses, ProcessLedger } from './process/process-ledger.js';
+export type { LeftoverProcesses } from './process/process-ledger.js';
 export type { RunProcessOptions, ProcessResult } from './process/run-process.js';
 export { splitLines, LineSplitter } from './process/split-lines.js';
 export { authorizeCommand } from './process/command-policy.js';

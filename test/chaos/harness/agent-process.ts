@@ -12,8 +12,10 @@ export interface AgentProcess {
   /** Known once the control plane lists the agent. */
   readonly agentId: string;
   readonly process: ManagedProcess;
-  /** SIGKILL the agent (its own process group; steps run in groups of their own and survive). */
+  /** SIGKILL the agent's whole process group (steps and the launcher helper have their own). */
   kill9(): Promise<void>;
+  /** SIGKILL the agent's pid alone (`kill -9 <pid>`): whatever it started is not signalled. */
+  kill9Pid(): Promise<void>;
   /**
    * Starts the agent again on the same data dir (no enrolment token: it is enrolled already).
    * Does not wait for it to connect: callers wait for what they need to observe.
@@ -81,6 +83,9 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
     },
     async kill9() {
       await current.kill9();
+    },
+    async kill9Pid() {
+      await current.kill9Pid();
     },
     restart() {
       if (current.exit === undefined)

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startAgentProcess, type AgentProcess } from './agent-process.js';
-import { killProcessGroupsMatching, type ManagedProcess } from './managed-process.js';
+import { countProcessesMatching, killProcessGroupsMatching, type ManagedProcess } from './managed-process.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 import { freePort } from './wait.js';
@@ -44,6 +44,8 @@ export interface ChaosLab {
    * every server and agent has in its argv). Returns how many processes matched.
    */
   killOrphans(marker: string): number;
+  /** How many running processes have `marker` in their command line (nothing is killed). */
+  countProcesses(marker: string): number;
   /** Stops everything, kills every process left in the lab, removes the directory (kept with `FLOTILLA_CHAOS_KEEP=1`). */
   cleanup(): Promise<void>;
 }
@@ -82,6 +84,7 @@ export async function createChaosLab(): Promise<ChaosLab> {
       return proxy;
     },
     killOrphans: (marker) => killProcessGroupsMatching(marker),
+    countProcesses: (marker) => countProcessesMatching(marker),
     async cleanup() {
       // Agents first (they were started after their server), so no agent logs a lost server.
       for (const current of processes.splice(0).reverse()) await current().stop(1500);

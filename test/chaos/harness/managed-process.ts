@@ -22,6 +22,8 @@ export interface ManagedProcess {
   readonly exited: Promise<ProcessExit>;
   /** SIGKILL to the whole process group, then waits for the exit: a crash, nothing flushed. */
   kill9(): Promise<ProcessExit>;
+  /** SIGKILL to the process alone (not its group), then waits for the exit. */
+  kill9Pid(): Promise<ProcessExit>;
   /** SIGTERM to the group, SIGKILL after `graceMs`; resolves on exit. */
   stop(graceMs?: number): Promise<ProcessExit>;
   /** The captured stdout and stderr so far (for failure messages). */
@@ -80,6 +82,14 @@ export function spawnFlotilla(options: SpawnOptions): ManagedProcess {
       signalGroup('SIGKILL');
       return exited;
     },
+    async kill9Pid() {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
+      return exited;
+    },
     async stop(graceMs = 5000) {
       if (exit !== undefined) return exit;
       signalGroup('SIGTERM');
@@ -125,6 +135,23 @@ export function killProcessGroupsMatching(marker: string): number {
       } catch {
         // already gone
       }
+    }
+  }
+  return matched;
+}
+
+/**
+ * How many running processes have `marker` in their command line (a zombie's is empty, so it
+ * does not count): e.g. step processes that should have died with their agent.
+ */
+export function countProcessesMatching(marker: string): number {
+  let matched = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').includes(marker)) matched += 1;
+    } catch {
+      // exited meanwhile
     }
   }
   return matched;

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { createFileJournal, createLocalServices, createStepRegistry, systemClock } from '@flotilla/steps';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  createFileJournal,
+  createLocalServices,
+  createStepRegistry,
+  killLeftoverProcesses,
+  systemClock,
+  useLauncherHelper,
+} from '@flotilla/steps';
 import { createEngine, createMemoryJournal, toJUnitXml } from '@flotilla/workflow';
 import type {
   CompiledWorkflow,
@@ -101,6 +109,18 @@ async function runFile(file: string, opts: RunOptions): Promise<void> {
   const loaded = await loadWorkflowFile(file, { invalidExitCode: 1, steps: registry });
   const { workflow, inputs, secrets } = prepare(loaded.workflow, opts);
   const fileJournal = opts.journal === undefined ? undefined : createFileJournal(opts.journal);
+  // Commands start through the launcher helper, which kills them if this process dies (even by
+  // SIGKILL). With a journal, a crashed run can be resumed: the ledger beside it lets the resume
+  // kill what the crash left running first (if the helper died too).
+  let ledgerFile: string | undefined;
+  if (opts.journal !== undefined) {
+    await mkdir(opts.journal, { recursive: true });
+    // not `*.jsonl`: the journal takes every such file in its directory for a run
+    ledgerFile = join(opts.journal, '.processes');
+    const { killed } = killLeftoverProcesses(ledgerFile);
+    if (killed.length > 0) console.error(`killed ${killed.length} process group(s) the crashed run left running`);
+  }
+  const launcherHelper = useLauncherHelper({ ledgerFile });
   const journal = fileJournal ?? createMemoryJournal();
   const report = liveReport(opts.json === true);
   const engine = createEngine({
@@ -123,6 +143,7 @@ async function runFile(file: string, opts: RunOptions): Promise<void> {
     record = await engine.run({ runId, workflow, inputs, secrets, signal: cancel.signal });
   } finally {
     process.removeListener('SIGINT', onSigint);
+    await launcherHelper.release();
     await fileJournal?.close();
   }
   if (opts.junit !== undefined) {

@@ -3,11 +3,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FlotillaClient } from '@flotilla/client';
+import { isFlotillaError, type AgentStatus } from '@flotilla/protocol';
 import type { ServerOptions } from '@flotilla/server';
 import type { CliCommand } from '../command-registry.js';
 import { localConfigPath, saveClientConfig } from '../config/client-config.js';
 import { waitForShutdownSignal } from '../shutdown.js';
 import { startControlPlane } from '../start-control-plane.js';
+import { superviseLocalAgent } from './up-local-agent.js';
 
 interface UpFlags {
   data: string;
@@ -72,16 +74,18 @@ export const upCommand: CliCommand = {
           ? undefined
           : (await client.createEnrollmentToken({ uses: 1, expiresIn: '10m', labels: { local: 'true' } })).token;
         const controller = new AbortController();
-        const agent = await startAgent(
-          compileAgentOptions({
-            serverUrl: url,
-            token: enrollToken,
-            dataDir: agentDir,
-            name: 'local',
-            logLevel: opts.logLevel as 'warn',
-          }),
-          { signal: controller.signal },
-        );
+        const startLocalAgent = () =>
+          startAgent(
+            compileAgentOptions({
+              serverUrl: url,
+              token: enrollToken,
+              dataDir: agentDir,
+              name: 'local',
+              logLevel: opts.logLevel as 'warn',
+            }),
+            { signal: controller.signal },
+          );
+        const agent = await startLocalAgent();
 
         console.log(`Flotilla is up.
   control plane  ${url}   (SQLite: ${join(options.dataDir, 'flotilla.db')})
@@ -94,17 +98,45 @@ Try, in another terminal in this directory:
 
 Press Ctrl-C to stop.`);
 
-        const stopped = waitForShutdownSignal().then(async (signal) => {
+        void waitForShutdownSignal().then((signal) => {
           console.error(`${signal}: stopping`);
           controller.abort();
-          await agent.stop();
         });
         try {
-          await Promise.race([stopped, agent.done]);
-          await agent.done;
+          // The control plane serves on whatever happens to the agent: disabled or revoked, it
+          // is reported (and restarted once enabled again) until Ctrl-C.
+          await superviseLocalAgent(agent, {
+            restart: startLocalAgent,
+            status: async (id) => agentStatus(client, id, password),
+            report: (line) => console.error(line),
+            agentDir,
+            signal: controller.signal,
+          });
         } finally {
           await server.close();
         }
       });
   },
 };
+
+/**
+ * The agent's status through the API, logging in again if the session is gone (the status is
+ * polled for as long as the agent stays disabled). `undefined` when the agent was deleted.
+ */
+async function agentStatus(client: FlotillaClient, id: string, password: string): Promise<AgentStatus | undefined> {
+  const get = async (): Promise<AgentStatus | undefined> => {
+    try {
+      return (await client.getAgent(id)).status;
+    } catch (err) {
+      if (isFlotillaError(err) && err.code === 'AGENT_NOT_FOUND') return undefined;
+      throw err;
+    }
+  };
+  try {
+    return await get();
+  } catch (err) {
+    if (!isFlotillaError(err) || err.code !== 'UNAUTHENTICATED') throw err;
+    await client.login('admin', password);
+    return get();
+  }
+}

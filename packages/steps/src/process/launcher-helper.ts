@@ -2,19 +2,41 @@
  * Source of the launcher helper: a small Node process that starts processes for its parent and
  * relays their output, so that the fork happens in a process of a few MB instead of the agent
  * (see launcher.ts). Run with `node -e`, an IPC channel and advanced serialization; it depends on
- * nothing but Node and exits when its parent goes.
+ * nothing but Node. When its parent goes without releasing it (the IPC channel closes: the parent
+ * exited or was killed, even by SIGKILL), it kills the process group of every command still
+ * running, so that none runs on without the agent, and exits.
  *
  * Parent → helper: `{op:'spawn',id,file,args,cwd,env,stdin}`, `{op:'stdin',id,data}`,
  * `{op:'stdin-end',id}`, `{op:'destroy',id}` (stop reading the pipes: the parent gave up waiting).
- * Helper → parent: `{ev:'spawn',id,pid}`, `{ev:'error',id,code,errno,syscall,message}`,
- * `{ev:'stdout'|'stderr',id,data}`, `{ev:'exit',id}`, `{ev:'close',id,code,signal}`.
+ * Helper → parent: `{ev:'spawn',id,pid,start}`, `{ev:'error',id,code,errno,syscall,message}`,
+ * `{ev:'stdout'|'stderr',id,data}`, `{ev:'exit',id}`, `{ev:'close',id,code,signal}`. `start` is
+ * the process's start time from `/proc/<pid>/stat`, read before the process can be reaped, so
+ * that its pid is never mistaken for a later process that reuses it.
  */
 export const LAUNCHER_HELPER_SOURCE = String.raw`
 'use strict';
 const { spawn } = require('node:child_process');
+const { readFileSync } = require('node:fs');
 const children = new Map();
 const send = (message) => { if (process.connected) process.send(message); };
-process.on('disconnect', () => process.exit(0));
+// field 22 of /proc/<pid>/stat (see process-identity.ts); undefined without /proc
+const startTimeOf = (pid) => {
+  try {
+    const stat = readFileSync('/proc/' + pid + '/stat', 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+};
+process.on('disconnect', () => {
+  // the parent is gone: nothing it started may run on (a released helper has nothing left)
+  for (const child of children.values()) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+  }
+  process.exit(0);
+});
 process.on('message', (m) => {
   if (m.op === 'spawn') {
     let child;
@@ -31,7 +53,9 @@ process.on('message', (m) => {
       return;
     }
     children.set(m.id, child);
-    child.once('spawn', () => send({ ev: 'spawn', id: m.id, pid: child.pid }));
+    // read now: the process cannot be reaped before this turn of the event loop ends
+    const start = child.pid === undefined ? undefined : startTimeOf(child.pid);
+    child.once('spawn', () => send({ ev: 'spawn', id: m.id, pid: child.pid, start }));
     child.once('error', (err) =>
       send({ ev: 'error', id: m.id, code: err.code, errno: err.errno, syscall: err.syscall, message: err.message }));
     if (child.stdin) child.stdin.on('error', () => undefined);

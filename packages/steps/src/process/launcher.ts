@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { finished, PassThrough, Writable, type Readable } from 'node:stream';
 import { LAUNCHER_HELPER_SOURCE } from './launcher-helper.js';
+import { ProcessLedger } from './process-ledger.js';
 
 /** How to start a process: always in its own process group, stdout and stderr piped. */
 export interface LaunchOptions {
@@ -44,6 +45,17 @@ export function launcher(): Launch {
   return current;
 }
 
+/** Options of {@link useLauncherHelper}. */
+export interface LauncherHelperOptions {
+  /**
+   * Where to keep the ledger of running processes (see `ProcessLedger`), so that a later start
+   * can kill what a crash of this process and the helper together left behind. Only the first
+   * user's file is used while several share the helper (one agent per process in production).
+   * Call `killLeftoverProcesses` on it before: opening the ledger replaces the file.
+   */
+  readonly ledgerFile?: string | undefined;
+}
+
 /**
  * Makes `runProcess` start processes through a launcher helper: a small Node process that forks
  * on this process's behalf and relays the output. A fork copies the page tables of the process
@@ -52,12 +64,17 @@ export function launcher(): Launch {
  * helper a fraction of that. Until `release` is called by every user, one helper serves the whole
  * process; it starts at the first command and restarts after a crash (commands it was running
  * are killed and end with SIGKILL).
+ *
+ * The helper also makes sure no command outlives this process: it runs in a session of its own
+ * (a SIGKILL or Ctrl-C aimed at this process's group does not reach it) and, when its IPC
+ * channel closes without a release — this process died, even by SIGKILL —, it kills every
+ * process group it started before it exits.
  */
-export function useLauncherHelper(): { readonly release: () => Promise<void> } {
+export function useLauncherHelper(options: LauncherHelperOptions = {}): { readonly release: () => Promise<void> } {
   helperUsers += 1;
-  helper ??= new LauncherHelper();
+  helper ??= new LauncherHelper(options.ledgerFile);
   const mine = helper;
-  current = (file, args, options) => mine.launch(file, args, options);
+  current = (file, args, launchOptions) => mine.launch(file, args, launchOptions);
   let released = false;
   return {
     release: async () => {
@@ -76,6 +93,8 @@ interface HelperEvent {
   ev: 'spawn' | 'error' | 'stdout' | 'stderr' | 'exit' | 'close';
   id: number;
   pid?: number;
+  /** With `spawn`: the process's start time (`/proc`), read before it could be reaped. */
+  start?: string;
   data?: Uint8Array;
   code?: number | string | null;
   errno?: number;
@@ -88,8 +107,19 @@ class LauncherHelper {
   #child: ChildProcess | undefined;
   readonly #processes = new Map<number, HelperProcess>();
   #nextId = 1;
+  /** The file to open at the first launch; cleared once tried (no `/proc`: there is no ledger). */
+  #ledgerFile: string | undefined;
+  #ledger: ProcessLedger | undefined;
+
+  constructor(ledgerFile: string | undefined) {
+    this.#ledgerFile = ledgerFile;
+  }
 
   launch(file: string, args: readonly string[], options: LaunchOptions): LaunchedProcess {
+    if (this.#ledgerFile !== undefined) {
+      this.#ledger = ProcessLedger.open(this.#ledgerFile);
+      this.#ledgerFile = undefined;
+    }
     const child = this.#child ?? this.#start();
     const id = this.#nextId++;
     const process = new HelperProcess(id, options.stdin, (message) => child.send(message));
@@ -101,10 +131,12 @@ class LauncherHelper {
 
   async close(): Promise<void> {
     const child = this.#child;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.disconnect();
-    await exited;
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.disconnect();
+      await exited;
+    }
+    this.#ledger?.close();
   }
 
   #start(): ChildProcess {
@@ -113,6 +145,9 @@ class LauncherHelper {
       serialization: 'advanced',
       // only what the helper needs: it passes each command its own environment
       env: { PATH: process.env.PATH ?? '' },
+      // its own session: a signal to this process's group (kill -9 -PGID, Ctrl-C) leaves it alive
+      // to end the commands it started, which it does when this process goes
+      detached: true,
     });
     this.#child = child;
     // a send to a helper that is going away fails here; its 'exit' then ends what it was running
@@ -120,14 +155,22 @@ class LauncherHelper {
     child.on('message', (message: HelperEvent) => {
       const target = this.#processes.get(message.id);
       if (target === undefined) return;
-      if (message.ev === 'close') this.#processes.delete(message.id);
+      if (message.ev === 'spawn' && message.pid !== undefined && message.start !== undefined) {
+        this.#ledger?.started(message.pid, message.start);
+      } else if (message.ev === 'close') {
+        this.#processes.delete(message.id);
+        if (target.pid !== undefined) this.#ledger?.ended(target.pid);
+      }
       target.handle(message);
       if (this.#processes.size === 0) child.channel?.unref();
     });
     child.once('exit', () => {
       if (this.#child === child) this.#child = undefined;
       // the processes it was running lose their output: kill them rather than leave them behind
-      for (const target of this.#processes.values()) target.lost();
+      for (const target of this.#processes.values()) {
+        target.lost();
+        if (target.pid !== undefined) this.#ledger?.ended(target.pid);
+      }
       this.#processes.clear();
     });
     // an idle helper must not keep this process alive
