@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { testAgents } from './helpers/agents.js';
+import { controlPlanes } from './helpers/control-plane.js';
+import { ECHO_HI, agentStatus, finishedJob, submitJob } from './helpers/jobs.js';
+import { eventually, type Rest } from './helpers/rest.js';
+import { startTamperingRelay, type TamperingRelay } from './helpers/tampering-relay.js';
+
+const planes = controlPlanes();
+const agents = testAgents();
+const relays: TamperingRelay[] = [];
+afterEach(async () => {
+  await agents.cleanup();
+  await Promise.all(relays.splice(0).map((r) => r.close()));
+  await planes.cleanup();
+});
+
+interface LogLine {
+  stream: string;
+  line: string;
+  seq: number;
+}
+
+/** Every log line of a job, in order. */
+async function jobLines(api: Rest, jobId: string): Promise<LogLine[]> {
+  const lines: LogLine[] = [];
+  let after = 0;
+  for (;;) {
+    const page = (await api.get(`/jobs/${jobId}/logs?after=${after}&limit=10000`)).body as { items: LogLine[] };
+    lines.push(...page.items);
+    if (page.items.length < 10000) return lines;
+    after = page.items.at(-1)!.seq;
+  }
+}
+
+/** 600 numbered lines of 1,000 CJK characters (3 bytes each in UTF-8): about 1.8 MB of stdout. */
+const CJK_ROW = '漢'.repeat(1000);
+const BURST_LINES = 600;
+const SCRIPT = [
+  `const row = '漢'.repeat(1000);`,
+  `for (let i = 0; i < ${BURST_LINES}; i++) console.log(i + ' ' + row);`,
+  // one over-long line (60 KB, under the process line splitter's 64 Ki wrap) ...
+  `console.log('字'.repeat(20000));`,
+  // ... and one made of surrogate pairs, offset by one byte so no cut lands on a pair boundary
+  `console.log('a' + '😀'.repeat(10000));`,
+].join('\n');
+
+const CJK_WORKFLOW = JSON.stringify({
+  name: 'cjk-burst',
+  tasks: [{ name: 'cjk', type: 'command', config: { command: process.execPath, args: ['-e', SCRIPT] } }],
+});
+
+/** Every `${i} ${CJK_ROW}` line of the burst is stored, once and in order. */
+async function expectBurst(api: Rest, jobId: string): Promise<string[]> {
+  const stdout = (await jobLines(api, jobId)).filter((l) => l.stream === 'stdout').map((l) => l.line);
+  expect(stdout).toHaveLength(BURST_LINES + 2);
+  for (let i = 0; i < BURST_LINES; i++) expect(stdout[i]).toBe(`${i} ${CJK_ROW}`);
+  return stdout;
+}
+
+describe('multibyte output through the real channel', () => {
+  // Regression: the agent cut frames at 512 Ki UTF-16 code units while the server refused more
+  // than 1 MiB of bytes; a burst of CJK lines made a ~1.5 MiB frame, the server closed with 1009,
+  // and the agent replayed the same frame forever: the run never finished and the agent's next
+  // job stayed queued.
+  it('a step printing ~1.8 MB of CJK text finishes, every line stored, and the next job runs', async () => {
+    const cp = await planes.start();
+    const agent = await agents.start({
+      serverUrl: cp.url,
+      token: await cp.enrollmentToken(),
+      dataDir: await agents.dataDir(),
+      name: 'cjk',
+    });
+    await agentStatus(cp.api, agent.agentId, 'online');
+    const burst = await submitJob(cp.api, CJK_WORKFLOW, 'cjk');
+    const next = await submitJob(cp.api, ECHO_HI, 'cjk');
+
+    const job = await finishedJob(cp.api, burst, 15_000);
+    expect(job.runs[0]).toMatchObject({ state: 'succeeded', exitCode: 0 });
+    expect((await finishedJob(cp.api, next, 5_000)).state).toBe('succeeded');
+
+    const stdout = await expectBurst(cp.api, burst);
+    // An over-long line is cut on a character boundary, with a visible marker.
+    const [cjk, emoji] = stdout.slice(BURST_LINES);
+    expect(cjk).toMatch(/^字{5000,}… \[truncated \d+ bytes\]$/u);
+    expect(emoji).toMatch(/^a(😀){1000,}… \[truncated \d+ bytes\]$/u);
+    expect(emoji).not.toMatch(/\p{Cs}/u); // no half of a surrogate pair
+    await eventually(() => agent.stats().outboxPending === 0, 5_000, 'every event acknowledged');
+  }, 30_000);
+
+  // Regression, the other half: whatever the agent measures, a peer with a smaller limit (an
+  // older control plane, a proxy) must not make it replay a refused frame forever. This proxy
+  // closes with a bare 1009 (no reason frame) on anything over 200 KiB.
+  it('behind a proxy that refuses frames over 200 KiB, the agent sends smaller frames and both jobs finish', async () => {
+    const cp = await planes.start();
+    const dataDir = await agents.dataDir();
+    const direct = await agents.start({ serverUrl: cp.url, token: await cp.enrollmentToken(), dataDir, name: 'proxied' });
+    await agentStatus(cp.api, direct.agentId, 'online');
+    await direct.stop(); // enrolled; from now on it connects through the proxy
+    await agentStatus(cp.api, direct.agentId, 'offline');
+    const relay = await startTamperingRelay(cp.url, (frame) => frame, { maxAgentFrameBytes: 200 * 1024 });
+    relays.push(relay);
+    const agent = await agents.start({ serverUrl: relay.url, dataDir, name: 'proxied' });
+    await agentStatus(cp.api, agent.agentId, 'online');
+
+    const burst = await submitJob(cp.api, CJK_WORKFLOW, 'proxied');
+    const next = await submitJob(cp.api, ECHO_HI, 'proxied');
+    const job = await finishedJob(cp.api, burst, 15_000);
+    expect(job.runs[0]).toMatchObject({ state: 'succeeded', exitCode: 0 });
+    expect((await finishedJob(cp.api, next, 5_000)).state).toBe('succeeded');
+    await expectBurst(cp.api, burst);
+    // 1 MiB, 512 KiB and 256 KiB frames were refused; 128 KiB ones pass
+    expect(agent.stats().reconnects).toBeGreaterThanOrEqual(3);
+    // An event cut after it was numbered (here only the step's captured stdout can be, if it was
+    // queued before the refusals) is reported on the run, never silently.
+    const error = job.runs[0]!.error;
+    if (error !== null) expect(error).toMatch(/^FRAME_TOO_LARGE: /);
+  }, 30_000);
+});
