@@ -93,7 +93,12 @@ describe('multibyte output through the real channel', () => {
   it('behind a proxy that refuses frames over 200 KiB, the agent sends smaller frames and both jobs finish', async () => {
     const cp = await planes.start();
     const dataDir = await agents.dataDir();
-    const direct = await agents.start({ serverUrl: cp.url, token: await cp.enrollmentToken(), dataDir, name: 'proxied' });
+    const direct = await agents.start({
+      serverUrl: cp.url,
+      token: await cp.enrollmentToken(),
+      dataDir,
+      name: 'proxied',
+    });
     await agentStatus(cp.api, direct.agentId, 'online');
     await direct.stop(); // enrolled; from now on it connects through the proxy
     await agentStatus(cp.api, direct.agentId, 'offline');

@@ -27,7 +27,11 @@ function splitMarker(line: string): { kept: string; dropped: number } {
 
 describe('boundEvent measures in UTF-8 bytes', () => {
   it('derives its caps from the shared frame limit', () => {
-    expect(DEFAULT_EVENT_LIMITS).toMatchObject({ frameBytes: MAX_AGENT_FRAME_BYTES, lineBytes: LINE_BYTES, outputValueBytes: OUTPUT_VALUE_BYTES });
+    expect(DEFAULT_EVENT_LIMITS).toMatchObject({
+      frameBytes: MAX_AGENT_FRAME_BYTES,
+      lineBytes: LINE_BYTES,
+      outputValueBytes: OUTPUT_VALUE_BYTES,
+    });
   });
 
   it('cuts a CJK log line at 16 KiB of bytes, not 16 Ki characters, with a marker counting the bytes dropped', () => {
@@ -48,7 +52,14 @@ describe('boundEvent measures in UTF-8 bytes', () => {
 
   it('keeps the tail of a multibyte output within 64 KiB of bytes', () => {
     const stdout = `${'漢'.repeat(100_000)}END`;
-    const event = boundEvent({ kind: 'step.finished', ts: TS, step: 's', status: 'succeeded', exitCode: 0, outputs: { stdout, exit_code: 0 } });
+    const event = boundEvent({
+      kind: 'step.finished',
+      ts: TS,
+      step: 's',
+      status: 'succeeded',
+      exitCode: 0,
+      outputs: { stdout, exit_code: 0 },
+    });
     if (event.kind !== 'step.finished') throw new Error('kind changed');
     const kept = event.outputs?.stdout as string;
     expect(bytes(kept)).toBeLessThan(OUTPUT_VALUE_BYTES + MARKER);
@@ -77,12 +88,21 @@ describe('boundEvent measures in UTF-8 bytes', () => {
       { kind: 'step.started', ts: TS, step: huge, attempt: 1 },
       log(huge),
       log('ok', huge),
-      { kind: 'step.finished', ts: TS, step: 's', status: 'failed', exitCode: 1, error: huge, outputs: { a: huge, b: huge, c: { nested: huge } } },
+      {
+        kind: 'step.finished',
+        ts: TS,
+        step: 's',
+        status: 'failed',
+        exitCode: 1,
+        error: huge,
+        outputs: { a: huge, b: huge, c: { nested: huge } },
+      },
       { kind: 'step.finished', ts: TS, step: huge, status: huge, exitCode: null },
       { kind: 'run.finished', ts: TS, state: 'succeeded', exitCode: 0, error: huge },
     ];
     const budgets: number[] = [];
-    for (let frameBytes = MAX_AGENT_FRAME_BYTES; frameBytes >= MIN_FRAME_BYTES; frameBytes /= 2) budgets.push(frameBytes);
+    for (let frameBytes = MAX_AGENT_FRAME_BYTES; frameBytes >= MIN_FRAME_BYTES; frameBytes /= 2)
+      budgets.push(frameBytes);
     expect(budgets.at(-1)).toBe(MIN_FRAME_BYTES);
     expect(budgets.length).toBeGreaterThan(1);
     for (const frameBytes of budgets) {
@@ -98,7 +118,13 @@ describe('boundEvent measures in UTF-8 bytes', () => {
   });
 
   it('replaces an event that cannot be cut small enough by a stand-in that says FRAME_TOO_LARGE', () => {
-    const event = boundEvent({ kind: 'step.finished', ts: TS, step: 'x'.repeat(600_000), status: 'succeeded', exitCode: 0 });
+    const event = boundEvent({
+      kind: 'step.finished',
+      ts: TS,
+      step: 'x'.repeat(600_000),
+      status: 'succeeded',
+      exitCode: 0,
+    });
     if (event.kind !== 'step.finished') throw new Error('kind changed');
     expect(event.status).toBe('succeeded');
     expect(event.error).toMatch(/^FRAME_TOO_LARGE: /);

@@ -20,7 +20,11 @@ function frames(count: number): RunEventFrame[] {
 describe('packRunEvents', () => {
   it('packs in order into frames within the byte and event limits, each as full as the next event allows', () => {
     const input = frames(2000);
-    for (const limits of [{ maxBytes: 64 * 1024, maxEvents: 500 }, { maxBytes: 1024 * 1024, maxEvents: 500 }, { maxBytes: 1024 * 1024, maxEvents: 7 }]) {
+    for (const limits of [
+      { maxBytes: 64 * 1024, maxEvents: 500 },
+      { maxBytes: 1024 * 1024, maxEvents: 500 },
+      { maxBytes: 1024 * 1024, maxEvents: 7 },
+    ]) {
       const packed = [...packRunEvents(input, limits)];
       const seqs: number[] = [];
       for (const [n, { frame, text }] of packed.entries()) {
@@ -35,7 +39,10 @@ describe('packRunEvents', () => {
         const following = packed[n + 1];
         if (following !== undefined && items.length < limits.maxEvents) {
           const firstNext = following.frame.type === 'run.events' ? following.frame.items[0] : following.frame;
-          const grown = { type: 'run.events', items: [...items.map(({ seq, runId, event }) => ({ seq, runId, event })), firstNext] };
+          const grown = {
+            type: 'run.events',
+            items: [...items.map(({ seq, runId, event }) => ({ seq, runId, event })), firstNext],
+          };
           expect(bytes(JSON.stringify(grown))).toBeGreaterThan(limits.maxBytes);
         }
       }

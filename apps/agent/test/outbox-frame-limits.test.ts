@@ -98,8 +98,15 @@ describe('EventOutbox frame sizes, in bytes', () => {
     const line1 = t.events.get(1)?.event;
     expect(line1?.kind === 'log' && line1.line).toMatch(/^字+… \[truncated \d+ bytes\]$/u);
     expect(t.events.get(2)?.event).toEqual(log('small'));
-    expect(t.events.get(3)?.event).toMatchObject({ kind: 'run.finished', state: 'succeeded', error: expect.stringMatching(/^FRAME_TOO_LARGE: /) });
-    expect(t.events.get(4)?.event).toMatchObject({ kind: 'run.finished', error: expect.stringMatching(/^STEP_FAILED: 誤+… \[truncated \d+ bytes\]; FRAME_TOO_LARGE: /u) });
+    expect(t.events.get(3)?.event).toMatchObject({
+      kind: 'run.finished',
+      state: 'succeeded',
+      error: expect.stringMatching(/^FRAME_TOO_LARGE: /),
+    });
+    expect(t.events.get(4)?.event).toMatchObject({
+      kind: 'run.finished',
+      error: expect.stringMatching(/^STEP_FAILED: 誤+… \[truncated \d+ bytes\]; FRAME_TOO_LARGE: /u),
+    });
     // a run still going when the agent stopped gets the note when it ends
     outbox.push('r3', finished());
     await eventually(() => t.events.size === 6);
@@ -126,7 +133,14 @@ describe('EventOutbox frame sizes, in bytes', () => {
     const outbox = await openOutbox(dataDir, t);
     for (let i = 0; i < 300; i += 1) outbox.push('r', log(`${i} ${CJK_ROW}`));
     const stdout = '漢'.repeat(30_000); // 90 KB, within the 64 KiB tail kept per output ...
-    outbox.push('r', { kind: 'step.finished', ts: TS, step: 's', status: 'succeeded', exitCode: 0, outputs: { stdout } });
+    outbox.push('r', {
+      kind: 'step.finished',
+      ts: TS,
+      step: 's',
+      status: 'succeeded',
+      exitCode: 0,
+      outputs: { stdout },
+    });
     outbox.push('r', finished());
     await eventually(async () => (await readFile(join(dataDir, 'outbox.jsonl'), 'utf8')).includes('"run.finished"'));
 
@@ -141,11 +155,18 @@ describe('EventOutbox frame sizes, in bytes', () => {
     expect(Math.max(...t.frameBytes)).toBeLessThanOrEqual(MAX_AGENT_FRAME_BYTES / 8);
     for (let i = 0; i < 300; i += 1) expect(t.events.get(i + 1)?.event).toEqual(log(`${i} ${CJK_ROW}`));
     const step = t.events.get(301)?.event;
-    expect(step?.kind === 'step.finished' && (step.outputs?.stdout as string)).toMatch(/^\[truncated \d+ bytes\] …漢+$/u);
-    expect(t.events.get(302)?.event).toMatchObject({ state: 'succeeded', error: expect.stringMatching(/^FRAME_TOO_LARGE: /) });
+    expect(step?.kind === 'step.finished' && (step.outputs?.stdout as string)).toMatch(
+      /^\[truncated \d+ bytes\] …漢+$/u,
+    );
+    expect(t.events.get(302)?.event).toMatchObject({
+      state: 'succeeded',
+      error: expect.stringMatching(/^FRAME_TOO_LARGE: /),
+    });
     await outbox.close();
     open.splice(0);
-    expect((await quarantined(dataDir)).map((q) => [q.reason, q.frame.seq])).toEqual([['refused-by-control-plane', 301]]);
+    expect((await quarantined(dataDir)).map((q) => [q.reason, q.frame.seq])).toEqual([
+      ['refused-by-control-plane', 301],
+    ]);
   });
 
   it('stops halving at MIN_FRAME_BYTES', async () => {

@@ -111,7 +111,9 @@ export function boundEvent(event: RunEvent, limits: EventLimits = DEFAULT_EVENT_
       break;
   }
   const bytes = eventBytes(bounded);
-  return bytes <= limits.eventBytes ? bounded : standIn(bounded, `${bytes} bytes, over the ${limits.eventBytes}-byte limit of one event`);
+  return bytes <= limits.eventBytes
+    ? bounded
+    : standIn(bounded, `${bytes} bytes, over the ${limits.eventBytes}-byte limit of one event`);
 }
 
 /** True when the event's JSON is within `limits.eventBytes`. */

@@ -14,7 +14,11 @@ export type QuarantineReason = 'stored-oversize' | 'refused-by-control-plane';
  * `{quarantinedAt, reason, frame}`, mode 0600 (events can carry what a step printed). Appended
  * and fdatasynced before the cut form replaces the original in the outbox.
  */
-export async function appendQuarantine(dataDir: string, reason: QuarantineReason, frames: readonly RunEventFrame[]): Promise<void> {
+export async function appendQuarantine(
+  dataDir: string,
+  reason: QuarantineReason,
+  frames: readonly RunEventFrame[],
+): Promise<void> {
   if (frames.length === 0) return;
   const quarantinedAt = new Date().toISOString();
   const handle = await open(join(dataDir, QUARANTINE_FILE), 'a', 0o600);
