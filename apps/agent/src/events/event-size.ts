@@ -14,7 +14,7 @@ export interface EventLimits {
   readonly lineBytes: number;
   /** The `error` of a step or run. */
   readonly errorBytes: number;
-  /** One string output of a `step.finished` (the tail is kept); the full value stays in the agent's journal. */
+  /** One string output of a `step.finished` (the tail is kept); later steps of the run see the full value. */
   readonly outputValueBytes: number;
   /** All outputs of one `step.finished`, as JSON. */
   readonly outputsBytes: number;
