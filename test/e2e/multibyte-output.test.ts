@@ -1,4 +1,8 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, dialectAvailable, DIALECTS } from '../../apps/server/test/helpers/databases.js';
+import type { TestDatabase } from '../../apps/server/test/helpers/databases.js';
 import { testAgents } from './helpers/agents.js';
 import { controlPlanes } from './helpers/control-plane.js';
 import { ECHO_HI, agentStatus, finishedJob, submitJob } from './helpers/jobs.js';
@@ -8,10 +12,12 @@ import { startTamperingRelay, type TamperingRelay } from './helpers/tampering-re
 const planes = controlPlanes();
 const agents = testAgents();
 const relays: TamperingRelay[] = [];
+const databases: TestDatabase[] = [];
 afterEach(async () => {
   await agents.cleanup();
   await Promise.all(relays.splice(0).map((r) => r.close()));
   await planes.cleanup();
+  for (const db of databases.splice(0)) await db.cleanup();
 });
 
 interface LogLine {
@@ -89,8 +95,8 @@ describe('multibyte output through the real channel', () => {
 
   // Regression, the other half: whatever the agent measures, a peer with a smaller limit (an
   // older control plane, a proxy) must not make it replay a refused frame forever. This proxy
-  // closes with a bare 1009 (no reason frame) on anything over 200 KiB.
-  it('behind a proxy that refuses frames over 200 KiB, the agent sends smaller frames and both jobs finish', async () => {
+  // closes with a bare 1009 (no reason frame) on anything over 100 KiB.
+  it('behind a proxy that refuses frames over 100 KiB, the agent sends smaller frames and both jobs finish', async () => {
     const cp = await planes.start();
     const dataDir = await agents.dataDir();
     const direct = await agents.start({
@@ -102,7 +108,7 @@ describe('multibyte output through the real channel', () => {
     await agentStatus(cp.api, direct.agentId, 'online');
     await direct.stop(); // enrolled; from now on it connects through the proxy
     await agentStatus(cp.api, direct.agentId, 'offline');
-    const relay = await startTamperingRelay(cp.url, (frame) => frame, { maxAgentFrameBytes: 200 * 1024 });
+    const relay = await startTamperingRelay(cp.url, (frame) => frame, { maxAgentFrameBytes: 100 * 1024 });
     relays.push(relay);
     const agent = await agents.start({ serverUrl: relay.url, dataDir, name: 'proxied' });
     await agentStatus(cp.api, agent.agentId, 'online');
@@ -113,11 +119,67 @@ describe('multibyte output through the real channel', () => {
     expect(job.runs[0]).toMatchObject({ state: 'succeeded', exitCode: 0 });
     expect((await finishedJob(cp.api, next, 5_000)).state).toBe('succeeded');
     await expectBurst(cp.api, burst);
-    // 1 MiB, 512 KiB and 256 KiB frames were refused; 128 KiB ones pass
+    // batches of 512, 256 and 128 KiB were refused; frames of 128 KiB (64 KiB batches) pass
     expect(agent.stats().reconnects).toBeGreaterThanOrEqual(3);
+    expect(agent.stats().outboxFrameBytes).toBe(128 * 1024);
     // An event cut after it was numbered (here only the step's captured stdout can be, if it was
     // queued before the refusals) is reported on the run, never silently.
     const error = job.runs[0]!.error;
     if (error !== null) expect(error).toMatch(/^FRAME_TOO_LARGE: /);
+  }, 30_000);
+});
+
+/**
+ * Waits for `go` to exist, then prints 1,000 lines of 200 distinct words each (about 1.8 MB):
+ * the most a search index takes per byte of text.
+ */
+const wordsScript = (go: string) =>
+  [
+    `const fs = require('node:fs');`,
+    `const wait = () => { if (!fs.existsSync(${JSON.stringify(go)})) return setTimeout(wait, 20);`,
+    `  for (let i = 0; i < 1000; i++) console.log(Array.from({ length: 200 }, (_, j) => 'w' + i + 'x' + j + 'y').join(' ')); };`,
+    `wait();`,
+  ].join('\n');
+
+describe.each(DIALECTS)('batches the store can index [%s]', (dialect) => {
+  if (!dialectAvailable[dialect]) {
+    it.skip(`${dialect} is not available (see warning above)`, () => undefined);
+    return;
+  }
+
+  // Frames are measured in bytes now, and may reach 1 MiB; batches of log lines stay at half of
+  // it, as before: the control plane indexes a batch's lines in one PostgreSQL tsvector, which
+  // holds at most 1 MiB (500 of these lines in one batch are over it: that batch could never be
+  // stored). The lines are printed while the control plane is down, so they are replayed in
+  // batches as full as the agent makes them.
+  it('stores and indexes long lines of distinct words replayed after the control plane was down', async () => {
+    const database = await createTestDatabase(dialect);
+    databases.push(database);
+    const first = await planes.start({ databaseUrl: database.url });
+    const agent = await agents.start({
+      serverUrl: first.url,
+      token: await first.enrollmentToken(),
+      dataDir: await agents.dataDir(),
+      name: 'words',
+    });
+    await agentStatus(first.api, agent.agentId, 'online');
+    const go = join(await agents.dataDir(), 'go');
+    const workflow = JSON.stringify({
+      name: 'words',
+      tasks: [{ name: 'words', type: 'command', config: { command: process.execPath, args: ['-e', wordsScript(go)] } }],
+    });
+    const jobId = await submitJob(first.api, workflow, 'words');
+    await eventually(() => agent.stats().runsActive === 1, 10_000, 'the run started');
+    await first.close();
+    await writeFile(go, '');
+    await eventually(() => agent.stats().outboxPending >= 1000, 10_000, 'the lines waiting in the outbox');
+
+    const cp = await planes.start({ databaseUrl: database.url, dataDir: first.dataDir, port: first.port });
+    const job = await finishedJob(cp.api, jobId, 15_000);
+    expect(job.runs[0]).toMatchObject({ state: 'succeeded' });
+    const stdout = (await jobLines(cp.api, job.id)).filter((l) => l.stream === 'stdout');
+    expect(stdout).toHaveLength(1000);
+    const hits = (await cp.api.get('/logs/search?q=w999x199y')).body as { items: { line: string }[] };
+    expect(hits.items).toHaveLength(1);
   }, 30_000);
 });

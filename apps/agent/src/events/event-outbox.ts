@@ -228,9 +228,12 @@ export class EventOutbox {
     this.#io = this.#io.then(() => this.#flush());
   }
 
-  /** Sends frames in order, packed to the current frame budget; stops when the session is gone. */
+  /**
+   * Sends frames in order, batches packed to `batchBytes` (an event is at most `eventBytes`, so a
+   * frame never exceeds `frameBytes`); stops when the session is gone.
+   */
   #send(frames: readonly RunEventFrame[]): void {
-    for (const { frame, text } of packRunEvents(frames, { maxBytes: this.#limits.frameBytes, maxEvents: MAX_BATCH })) {
+    for (const { frame, text } of packRunEvents(frames, { maxBytes: this.#limits.batchBytes, maxEvents: MAX_BATCH })) {
       if (!this.#transport.send(frame, text)) return;
     }
   }

@@ -20,6 +20,13 @@ export interface EventLimits {
   readonly outputsBytes: number;
   /** One whole event as JSON: half a frame, the other half is room for the frame around it. */
   readonly eventBytes: number;
+  /**
+   * What a `run.events` batch is filled to: half a frame. The control plane stores a batch's
+   * lines as one log chunk and indexes its text in one go (a PostgreSQL `tsvector` holds at most
+   * 1 MiB), so batches stay the size they had when they were cut at 512 Ki characters of ASCII.
+   * An event larger than this goes alone, in a frame of at most `frameBytes`.
+   */
+  readonly batchBytes: number;
 }
 
 /** The most a log line keeps, however large frames may be. */
@@ -27,7 +34,7 @@ const MAX_LINE_BYTES = 16 * 1024;
 
 /**
  * Caps for frames of `frameBytes`; for the full 1 MiB: 16 KiB lines and errors, 64/256 KiB
- * outputs, 512 KiB events. Smaller frames (after refusals) keep 16 KiB lines down to 256 KiB
+ * outputs, 512 KiB events and batches. Smaller frames (after refusals) keep 16 KiB lines down to 256 KiB
  * frames. Each cap leaves room for JSON escapes (up to 6 bytes a character) within `eventBytes`.
  */
 export function eventLimits(frameBytes: number): EventLimits {
@@ -38,6 +45,7 @@ export function eventLimits(frameBytes: number): EventLimits {
     outputValueBytes: frameBytes / 16,
     outputsBytes: frameBytes / 4,
     eventBytes: frameBytes / 2,
+    batchBytes: frameBytes / 2,
   };
 }
 

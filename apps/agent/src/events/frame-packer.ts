@@ -4,7 +4,7 @@ import { utf8Bytes } from './utf8-cut.js';
 
 /** Bounds of one packed frame. */
 export interface PackLimits {
-  /** Bytes of the frame's JSON text (UTF-8), as the WebSocket counts them. */
+  /** Bytes of a batch frame's JSON text (UTF-8), as the WebSocket counts them; a larger single event goes alone. */
   readonly maxBytes: number;
   /** Events per `run.events` frame. */
   readonly maxEvents: number;
