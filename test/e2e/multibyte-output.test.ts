@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, dialectAvailable, DIALECTS } from '../../apps/server/test/helpers/databases.js';
 import type { TestDatabase } from '../../apps/server/test/helpers/databases.js';
+import type { AgentHandle } from '@flotilla/agent';
 import { testAgents } from './helpers/agents.js';
-import { controlPlanes } from './helpers/control-plane.js';
+import { controlPlanes, type ControlPlane } from './helpers/control-plane.js';
 import { ECHO_HI, agentStatus, finishedJob, submitJob } from './helpers/jobs.js';
 import { eventually, type Rest } from './helpers/rest.js';
 import { startTamperingRelay, type TamperingRelay } from './helpers/tampering-relay.js';
@@ -38,22 +39,73 @@ async function jobLines(api: Rest, jobId: string): Promise<LogLine[]> {
   }
 }
 
+/** A `node -e` script that waits for the file `go` to exist (if given), then runs `body`. */
+function afterGo(go: string | undefined, body: string[]): string {
+  if (go === undefined) return body.join('\n');
+  return [
+    `const fs = require('node:fs');`,
+    `const wait = () => { if (!fs.existsSync(${JSON.stringify(go)})) return setTimeout(wait, 20);`,
+    ...body,
+    `};`,
+    `wait();`,
+  ].join('\n');
+}
+
 /** 600 numbered lines of 1,000 CJK characters (3 bytes each in UTF-8): about 1.8 MB of stdout. */
 const CJK_ROW = '漢'.repeat(1000);
 const BURST_LINES = 600;
-const SCRIPT = [
-  `const row = '漢'.repeat(1000);`,
-  `for (let i = 0; i < ${BURST_LINES}; i++) console.log(i + ' ' + row);`,
-  // one over-long line (60 KB, under the process line splitter's 64 Ki wrap) ...
-  `console.log('字'.repeat(20000));`,
-  // ... and one made of surrogate pairs, offset by one byte so no cut lands on a pair boundary
-  `console.log('a' + '😀'.repeat(10000));`,
-].join('\n');
+const cjkWorkflow = (go?: string) =>
+  JSON.stringify({
+    name: 'cjk-burst',
+    tasks: [
+      {
+        name: 'cjk',
+        type: 'command',
+        config: {
+          command: process.execPath,
+          args: [
+            '-e',
+            afterGo(go, [
+              `const row = '漢'.repeat(1000);`,
+              `for (let i = 0; i < ${BURST_LINES}; i++) console.log(i + ' ' + row);`,
+              // one over-long line (60 KB, under the process line splitter's 64 Ki wrap) ...
+              `console.log('字'.repeat(20000));`,
+              // ... and one of surrogate pairs, offset by one byte so no cut lands on a pair boundary
+              `console.log('a' + '😀'.repeat(10000));`,
+            ]),
+          ],
+        },
+      },
+    ],
+  });
 
-const CJK_WORKFLOW = JSON.stringify({
-  name: 'cjk-burst',
-  tasks: [{ name: 'cjk', type: 'command', config: { command: process.execPath, args: ['-e', SCRIPT] } }],
-});
+/**
+ * Runs `workflow` on the agent while the control plane is down: the job starts, the control
+ * plane stops, the step is let go (it waits for the file `go`), and the control plane comes back
+ * (same data dir and port) once the run has ended on the agent. Its events then wait in the
+ * outbox, and the agent replays them in frames as full as it makes them: what the step printed
+ * reaches the control plane in the largest frames, whatever the machine's timing.
+ */
+async function runWhileDown(options: {
+  cp: ControlPlane;
+  agent: AgentHandle;
+  workflow: string;
+  go: string;
+  databaseUrl?: string;
+}): Promise<{ cp: ControlPlane; jobId: string }> {
+  const { agent, go } = options;
+  const jobId = await submitJob(options.cp.api, options.workflow, agent.name);
+  await eventually(() => agent.stats().runsActive === 1, 10_000, 'the run started');
+  await options.cp.close();
+  await writeFile(go, '');
+  await eventually(() => agent.stats().runsActive === 0, 15_000, 'the run ended on the agent');
+  const cp = await planes.start({
+    dataDir: options.cp.dataDir,
+    port: options.cp.port,
+    ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
+  });
+  return { cp, jobId };
+}
 
 /** Every `${i} ${CJK_ROW}` line of the burst is stored, once and in order. */
 async function expectBurst(api: Rest, jobId: string): Promise<string[]> {
@@ -67,17 +119,20 @@ describe('multibyte output through the real channel', () => {
   // Regression: the agent cut frames at 512 Ki UTF-16 code units while the server refused more
   // than 1 MiB of bytes; a burst of CJK lines made a ~1.5 MiB frame, the server closed with 1009,
   // and the agent replayed the same frame forever: the run never finished and the agent's next
-  // job stayed queued.
+  // job did not either. (Live, the burst reached such a frame only when enough lines came within
+  // one 20 ms batch; replayed after the control plane was down, always.)
   it('a step printing ~1.8 MB of CJK text finishes, every line stored, and the next job runs', async () => {
-    const cp = await planes.start();
+    const first = await planes.start();
+    const dataDir = await agents.dataDir();
     const agent = await agents.start({
-      serverUrl: cp.url,
-      token: await cp.enrollmentToken(),
-      dataDir: await agents.dataDir(),
+      serverUrl: first.url,
+      token: await first.enrollmentToken(),
+      dataDir,
       name: 'cjk',
     });
-    await agentStatus(cp.api, agent.agentId, 'online');
-    const burst = await submitJob(cp.api, CJK_WORKFLOW, 'cjk');
+    await agentStatus(first.api, agent.agentId, 'online');
+    const go = join(dataDir, 'go');
+    const { cp, jobId: burst } = await runWhileDown({ cp: first, agent, workflow: cjkWorkflow(go), go });
     const next = await submitJob(cp.api, ECHO_HI, 'cjk');
 
     const job = await finishedJob(cp.api, burst, 15_000);
@@ -113,7 +168,7 @@ describe('multibyte output through the real channel', () => {
     const agent = await agents.start({ serverUrl: relay.url, dataDir, name: 'proxied' });
     await agentStatus(cp.api, agent.agentId, 'online');
 
-    const burst = await submitJob(cp.api, CJK_WORKFLOW, 'proxied');
+    const burst = await submitJob(cp.api, cjkWorkflow(), 'proxied');
     const next = await submitJob(cp.api, ECHO_HI, 'proxied');
     const job = await finishedJob(cp.api, burst, 15_000);
     expect(job.runs[0]).toMatchObject({ state: 'succeeded', exitCode: 0 });
@@ -129,17 +184,26 @@ describe('multibyte output through the real channel', () => {
   }, 30_000);
 });
 
-/**
- * Waits for `go` to exist, then prints 1,000 lines of 200 distinct words each (about 1.8 MB):
- * the most a search index takes per byte of text.
- */
-const wordsScript = (go: string) =>
-  [
-    `const fs = require('node:fs');`,
-    `const wait = () => { if (!fs.existsSync(${JSON.stringify(go)})) return setTimeout(wait, 20);`,
-    `  for (let i = 0; i < 1000; i++) console.log(Array.from({ length: 200 }, (_, j) => 'w' + i + 'x' + j + 'y').join(' ')); };`,
-    `wait();`,
-  ].join('\n');
+/** 1,000 lines of 200 distinct words each (about 1.8 MB): the most a search index takes per byte of text. */
+const wordsWorkflow = (go: string) =>
+  JSON.stringify({
+    name: 'words',
+    tasks: [
+      {
+        name: 'words',
+        type: 'command',
+        config: {
+          command: process.execPath,
+          args: [
+            '-e',
+            afterGo(go, [
+              `for (let i = 0; i < 1000; i++) console.log(Array.from({ length: 200 }, (_, j) => 'w' + i + 'x' + j + 'y').join(' '));`,
+            ]),
+          ],
+        },
+      },
+    ],
+  });
 
 describe.each(DIALECTS)('batches the store can index [%s]', (dialect) => {
   if (!dialectAvailable[dialect]) {
@@ -156,25 +220,22 @@ describe.each(DIALECTS)('batches the store can index [%s]', (dialect) => {
     const database = await createTestDatabase(dialect);
     databases.push(database);
     const first = await planes.start({ databaseUrl: database.url });
+    const dataDir = await agents.dataDir();
     const agent = await agents.start({
       serverUrl: first.url,
       token: await first.enrollmentToken(),
-      dataDir: await agents.dataDir(),
+      dataDir,
       name: 'words',
     });
     await agentStatus(first.api, agent.agentId, 'online');
-    const go = join(await agents.dataDir(), 'go');
-    const workflow = JSON.stringify({
-      name: 'words',
-      tasks: [{ name: 'words', type: 'command', config: { command: process.execPath, args: ['-e', wordsScript(go)] } }],
+    const go = join(dataDir, 'go');
+    const { cp, jobId } = await runWhileDown({
+      cp: first,
+      agent,
+      workflow: wordsWorkflow(go),
+      go,
+      databaseUrl: database.url,
     });
-    const jobId = await submitJob(first.api, workflow, 'words');
-    await eventually(() => agent.stats().runsActive === 1, 10_000, 'the run started');
-    await first.close();
-    await writeFile(go, '');
-    await eventually(() => agent.stats().outboxPending >= 1000, 10_000, 'the lines waiting in the outbox');
-
-    const cp = await planes.start({ databaseUrl: database.url, dataDir: first.dataDir, port: first.port });
     const job = await finishedJob(cp.api, jobId, 15_000);
     expect(job.runs[0]).toMatchObject({ state: 'succeeded' });
     const stdout = (await jobLines(cp.api, job.id)).filter((l) => l.stream === 'stdout');
