@@ -8,7 +8,7 @@ import { utf8Bytes, utf8Head, utf8Tail } from './utf8-cut.js';
  * control plane and replayed from the outbox forever.
  */
 export interface EventLimits {
-  /** The frame budget the caps are derived from; frames are packed up to it. */
+  /** The frame budget the caps are derived from: no frame the agent sends is larger. */
   readonly frameBytes: number;
   /** Text of one log line; a longer line is cut on a character boundary, with a marker. */
   readonly lineBytes: number;
@@ -34,8 +34,9 @@ const MAX_LINE_BYTES = 16 * 1024;
 
 /**
  * Caps for frames of `frameBytes`; for the full 1 MiB: 16 KiB lines and errors, 64/256 KiB
- * outputs, 512 KiB events and batches. Smaller frames (after refusals) keep 16 KiB lines down to 256 KiB
- * frames. Each cap leaves room for JSON escapes (up to 6 bytes a character) within `eventBytes`.
+ * outputs, 512 KiB events and batches. Smaller frames (after refusals) keep 16 KiB lines down
+ * to 256 KiB frames. Each cap leaves room for JSON escapes (up to 6 bytes a character) within
+ * `eventBytes`.
  */
 export function eventLimits(frameBytes: number): EventLimits {
   return {
