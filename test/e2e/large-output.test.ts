@@ -18,7 +18,7 @@ interface LogPage {
 describe('large output through the real channel', () => {
   // Regression: a step's captured stdout over 1 MiB made its `step.finished` frame exceed the
   // server's frame limit; the agent replayed it forever and the run never finished.
-  // The 40,000-character line is over the agent's 16 KiB event cap (truncated, marked) and under
+  // The 40,000-byte line is over the agent's 16 KiB line cap (truncated, marked) and under
   // the process line splitter's 64 KiB wrap, so it stays one line whatever the pipe's chunking.
   it('a step printing > 1 MiB and a 40 KB line finishes, every line stored once', async () => {
     const cp = await planes.start();
@@ -57,6 +57,6 @@ tasks:
     expect(new Set(lines.map((l) => l.seq)).size).toBe(lines.length);
     const long = stdout[200_000]!;
     expect(long.startsWith('x'.repeat(1000))).toBe(true);
-    expect(long).toMatch(/\[truncated \d+ characters\]$/);
+    expect(long).toMatch(/\[truncated \d+ bytes\]$/);
   }, 120_000);
 });

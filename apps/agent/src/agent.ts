@@ -20,6 +20,8 @@ import { workDirOf, type CompiledPolicy } from './policy/policy-schema.js';
 export interface AgentStats extends ConnectionStats, JobRunnerStats {
   /** Run events not yet acknowledged by the control plane. */
   outboxPending: number;
+  /** The largest frame the outbox sends, in bytes: `MAX_AGENT_FRAME_BYTES` until a refusal halves it. */
+  outboxFrameBytes: number;
 }
 
 /** A running agent. */
@@ -134,10 +136,13 @@ export async function startAgent(options: CompiledAgentOptions, context: StartAg
       onFatal: (error) => {
         void shutdown(0, error);
       },
+      onFrameTooLarge: () => {
+        outbox.frameRefused();
+      },
     },
   });
   const send = (frame: AgentFrame): boolean => connection.send(frame);
-  const outbox = await EventOutbox.open(options.dataDir, { send }, logger);
+  const outbox = await EventOutbox.open(options.dataDir, { send: (frame, text) => connection.send(frame, text) }, logger);
   const runner = new JobRunner({
     identity,
     journal,
@@ -160,7 +165,7 @@ export async function startAgent(options: CompiledAgentOptions, context: StartAg
   return {
     agentId: identity.state.agentId,
     name: identity.state.name,
-    stats: () => ({ ...connection.stats(), ...runner.stats(), outboxPending: outbox.size }),
+    stats: () => ({ ...connection.stats(), ...runner.stats(), outboxPending: outbox.size, outboxFrameBytes: outbox.frameBytes }),
     policy: () => policy.current(),
     stop: () => shutdown(options.shutdownGraceMs),
     done,

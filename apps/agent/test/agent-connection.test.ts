@@ -2,7 +2,7 @@ import { createHash, verify } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { enrollProofMessage, FLOTILLA_VERSION } from '@flotilla/protocol';
+import { enrollProofMessage, FLOTILLA_VERSION, MAX_AGENT_FRAME_BYTES } from '@flotilla/protocol';
 import { publicKeyFromRaw } from '../src/identity/agent-key.js';
 import { agentHarness } from './helpers/agent-harness.js';
 import { eventually } from './helpers/temp-dir.js';
@@ -170,6 +170,27 @@ describe('robustness', () => {
     await cp.nextSession();
     await cp.nextSession(3000);
     expect(agent.stats().reconnects).toBeGreaterThanOrEqual(1);
+  });
+
+  it('takes FRAME_TOO_LARGE and the 1009 close after it as one refusal: frames halve once, then it reconnects', async () => {
+    const cp = await h.controlPlane();
+    const agent = await h.agent(cp, await h.dirs.make());
+    expect(agent.stats().outboxFrameBytes).toBe(MAX_AGENT_FRAME_BYTES);
+    const first = await cp.nextSession();
+    first.send({ type: 'error', code: 'FRAME_TOO_LARGE', message: 'a frame of 1500000 bytes is over the limit' });
+    first.ws.close(1009, 'FRAME_TOO_LARGE');
+    await cp.nextSession(3000);
+    await eventually(() => agent.stats().connected);
+    expect(agent.stats().outboxFrameBytes).toBe(MAX_AGENT_FRAME_BYTES / 2);
+  });
+
+  it('takes a bare 1009 close (a proxy in between) as a refusal too', async () => {
+    const cp = await h.controlPlane();
+    const agent = await h.agent(cp, await h.dirs.make());
+    (await cp.nextSession()).ws.close(1009);
+    await cp.nextSession(3000);
+    await eventually(() => agent.stats().connected);
+    expect(agent.stats().outboxFrameBytes).toBe(MAX_AGENT_FRAME_BYTES / 2);
   });
 
   it('reconnects with backoff after the server drops the socket', async () => {

@@ -13,6 +13,14 @@ import { ErrorCodeSchema } from './errors.js';
  * number that the server acknowledges cumulatively with `event.ack`.
  */
 
+/**
+ * The largest agent → control plane WebSocket message, in bytes of its UTF-8 JSON text (not
+ * UTF-16 code units: one CJK character is 3 bytes). The control plane answers a bigger one with
+ * `error {code: FRAME_TOO_LARGE}` and closes with 1009; the agent packs and bounds its frames
+ * against this same constant.
+ */
+export const MAX_AGENT_FRAME_BYTES = 1024 * 1024;
+
 const Nonce = z.string().min(16).max(128);
 const Signature = z.string().min(1).max(256); // base64 Ed25519 signature
 
@@ -200,4 +208,6 @@ export const ChannelCloseCode = {
   forbidden: 4403,
   versionUnsupported: 4426,
   replaced: 4409,
+  /** RFC 6455 "message too big": an agent frame over MAX_AGENT_FRAME_BYTES. */
+  messageTooBig: 1009,
 } as const;

@@ -35,6 +35,7 @@ export const errorCatalogue = {
   AGENT_AUTH_FAILED: { status: 401, title: 'Agent authentication failed' },
   PROTOCOL_VERSION_UNSUPPORTED: { status: 426, title: 'Protocol version not supported' },
   PROTOCOL_ERROR: { status: 400, title: 'Invalid protocol frame' },
+  FRAME_TOO_LARGE: { status: 413, title: 'A channel frame or event is over the size limit' },
   // workflows and jobs
   WORKFLOW_INVALID: { status: 422, title: 'The workflow document is invalid' },
   WORKFLOW_NOT_FOUND: { status: 404, title: 'Workflow not found' },

@@ -27,6 +27,7 @@ export {
   agentAuthMessage,
   serverAuthMessage,
   ChannelCloseCode,
+  MAX_AGENT_FRAME_BYTES,
 } from './agent-channel.js';
 export type { JobEnvelope, JobPayload, RunState, RunEvent, ServerFrame, AgentFrame } from './agent-channel.js';
 export { TimestampSchema, LabelsSchema, PageQuerySchema, pageSchema, IdParamsSchema } from './api/common.js';

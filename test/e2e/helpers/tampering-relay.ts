@@ -16,6 +16,15 @@ export interface TamperingRelay {
   close(): Promise<void>;
 }
 
+export interface RelayOptions {
+  /**
+   * The largest agent frame the relay passes on, like a reverse proxy's WebSocket message
+   * limit: a bigger one closes the agent's side with 1009 (no reason frame). Default: no limit
+   * below `ws`'s own 100 MiB.
+   */
+  maxAgentFrameBytes?: number;
+}
+
 /**
  * Relays the agent channel to `targetUrl` (`http://…`) unchanged, except that every server
  * frame goes through `rewrite` first. Real server, real agent, real sockets: only the wire is
@@ -24,8 +33,14 @@ export interface TamperingRelay {
 export async function startTamperingRelay(
   targetUrl: string,
   rewrite: (frame: RelayedFrame) => unknown,
+  options: RelayOptions = {},
 ): Promise<TamperingRelay> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/agent/v1/connect' });
+  const wss = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    path: '/agent/v1/connect',
+    ...(options.maxAgentFrameBytes === undefined ? {} : { maxPayload: options.maxAgentFrameBytes }),
+  });
   await new Promise<void>((resolve) => wss.once('listening', resolve));
   let tampered = 0;
   wss.on('connection', (agentSide) => {

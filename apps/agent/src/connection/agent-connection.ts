@@ -16,6 +16,12 @@ export interface ConnectionEvents {
   onSessionFrame(frame: SessionFrame): void;
   /** The agent must stop (revoked, wrong key, unsupported version); no reconnect follows. */
   onFatal(error: FlotillaError): void;
+  /**
+   * The control plane (or a proxy in between) refused a frame of ours as too large: an `error
+   * {code: FRAME_TOO_LARGE}` frame, or a close with 1009. Called at most once per session, before
+   * the reconnect that replays what was not acknowledged.
+   */
+  onFrameTooLarge(): void;
 }
 
 export interface ConnectionStats {
@@ -43,6 +49,7 @@ type Refusal = Extract<ServerFrame, { type: 'refused' }>;
 
 /** Missed beats before a silent connection is declared dead (SPEC §4). */
 const MISSED_BEATS = 3;
+/** Largest server frame the agent takes (job offers carry whole workflows). */
 const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 /**
@@ -64,6 +71,8 @@ export class AgentConnection {
   #ws: WebSocket | undefined;
   #agentNonce = '';
   #refusal: Refusal | undefined;
+  /** This session's refusal of a frame as too large was reported (once per session). */
+  #frameRefused = false;
   #lastInboundAt = 0;
   #handshakeTimer: NodeJS.Timeout | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
@@ -87,10 +96,13 @@ export class AgentConnection {
     if (this.#phase === 'idle') this.#open();
   }
 
-  /** Sends a frame on the authenticated session; `false` when there is none right now. */
-  send(frame: AgentFrame): boolean {
+  /**
+   * Sends a frame on the authenticated session; `false` when there is none right now. `text`,
+   * when given, is the frame's JSON already built (`JSON.stringify(frame)`, see `packRunEvents`).
+   */
+  send(frame: AgentFrame, text?: string): boolean {
     if (this.#phase !== 'ready' || this.#ws === undefined) return false;
-    return this.#sendRaw(this.#ws, frame);
+    return this.#sendRaw(this.#ws, frame, text);
   }
 
   /** Closes with 1000 and stops reconnecting. */
@@ -115,6 +127,7 @@ export class AgentConnection {
   #open(): void {
     this.#phase = 'connecting';
     this.#refusal = undefined;
+    this.#frameRefused = false;
     const ws = new WebSocket(this.#o.wsUrl, { perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
     this.#ws = ws;
     this.#handshakeTimer = setTimeout(() => {
@@ -203,6 +216,7 @@ export class AgentConnection {
         return;
       case 'error':
         this.#o.logger.warn({ code: frame.code, message: frame.message }, 'control plane reported an error');
+        if (frame.code === 'FRAME_TOO_LARGE') this.#noteFrameRefused();
         return;
       case 'job.offer':
       case 'job.cancel':
@@ -238,6 +252,9 @@ export class AgentConnection {
     this.#clearTimers();
     this.#stats.connected = false;
     if (this.#phase === 'closed') return;
+    // A 1009 close received from the peer, also without an error frame before it (a proxy in
+    // between, an older control plane). A server frame over our own limit closes with 1006 here.
+    if (code === ChannelCloseCode.messageTooBig) this.#noteFrameRefused();
     const refusal = this.#refusal;
     const fatal = fatalCloseError(refusal, code, reason);
     if (fatal !== undefined) {
@@ -267,15 +284,21 @@ export class AgentConnection {
     this.#o.events.onFatal(error);
   }
 
+  #noteFrameRefused(): void {
+    if (this.#frameRefused) return;
+    this.#frameRefused = true;
+    this.#o.events.onFrameTooLarge();
+  }
+
   #protocolError(ws: WebSocket, reason: string): void {
     this.#stats.protocolErrors += 1;
     this.#o.logger.warn({ reason }, 'protocol error from control plane');
     this.#sendRaw(ws, { type: 'error', code: 'PROTOCOL_ERROR', message: reason });
   }
 
-  #sendRaw(ws: WebSocket, frame: AgentFrame): boolean {
+  #sendRaw(ws: WebSocket, frame: AgentFrame, text?: string): boolean {
     if (ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(JSON.stringify(frame));
+    ws.send(text ?? JSON.stringify(frame));
     this.#stats.messagesOut += 1;
     return true;
   }

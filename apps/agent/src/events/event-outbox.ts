@@ -1,11 +1,14 @@
 import type { AgentFrame, RunEvent } from '@flotilla/protocol';
 import type { AgentLogger } from '../logger.js';
 import { OutboxFile, type RunEventFrame } from './outbox-file.js';
-import { MAX_FRAME_CHARS, boundEvent } from './event-size.js';
+import { DEFAULT_EVENT_LIMITS, boundEvent, eventFits, eventLimits, type EventLimits } from './event-size.js';
+import { packRunEvents } from './frame-packer.js';
+import { QUARANTINE_FILE, appendQuarantine, type QuarantineReason } from './quarantine-file.js';
 
 /** Where the outbox delivers frames; `send` returns false while there is no session. */
 export interface OutboxTransport {
-  send(frame: AgentFrame): boolean;
+  /** `text`, when given, is exactly `JSON.stringify(frame)`, already built: send it as is. */
+  send(frame: AgentFrame, text?: string): boolean;
 }
 
 /** Rewrite the file once this many acknowledged frames have piled up in it. */
@@ -20,6 +23,16 @@ const MAX_BATCH = 500;
  * run then costs one write and one fdatasync for its start, its lines and its end, not three.
  */
 const FLUSH_AT_ONCE: ReadonlySet<RunEvent['kind']> = new Set(['step.finished', 'run.finished']);
+/**
+ * The smallest frame budget refusals can bring the outbox down to. A stand-in event (see
+ * `standIn`) is a few KiB at most, so it fits; a control plane that refuses frames this small
+ * is misconfigured, and the agent says so in its log at every refusal.
+ */
+export const MIN_FRAME_BYTES = 16 * 1024;
+/** Appended to the error of a run some of whose events were cut after they were numbered. */
+const CUT_RUN_NOTE =
+  `FRAME_TOO_LARGE: events of this run were too large for the control plane and were cut; ` +
+  `the originals are kept on the agent in ${QUARANTINE_FILE}`;
 
 /**
  * Agent → server run events, durable and in order (SPEC §5.3, §6). Each event gets the next
@@ -31,6 +44,13 @@ const FLUSH_AT_ONCE: ReadonlySet<RunEvent['kind']> = new Set(['step.finished', '
  * up to 20 ms (or 500 events) and go out as `run.events` batches, and so do step and run starts;
  * step and run ends flush at once, taking everything before them along: a step's start and lines
  * are on disk as soon as its end is, so a crash right after a step cannot lose them.
+ *
+ * Sizes are bytes of UTF-8 JSON, against the control plane's `MAX_AGENT_FRAME_BYTES`: events are
+ * bounded when pushed (`boundEvent`) and frames are packed to the byte (`packRunEvents`). An
+ * event numbered before it could fit (stored by an older agent version, or one the control
+ * plane refused because its limit is smaller than ours) is cut and its original quarantined
+ * (`outbox-quarantine.jsonl`); its run's `run.finished` then carries a `FRAME_TOO_LARGE` error.
+ * A refused frame can therefore never be replayed unchanged forever.
  */
 export class EventOutbox {
   readonly #file: OutboxFile;
@@ -47,14 +67,21 @@ export class EventOutbox {
   #flushScheduled = false;
   #batchTimer: NodeJS.Timeout | undefined;
   #drainWaiters: (() => void)[] = [];
+  readonly #dataDir: string;
+  /** Caps of events and frames; lowered by each refusal (`frameRefused`) for this process's lifetime. */
+  #limits: EventLimits = DEFAULT_EVENT_LIMITS;
+  /** Runs with events cut after they were numbered whose `run.finished` is not queued yet. */
+  readonly #cutRuns = new Set<string>();
 
   private constructor(
+    dataDir: string,
     file: OutboxFile,
     frames: RunEventFrame[],
     highestSeq: number,
     transport: OutboxTransport,
     logger: AgentLogger,
   ) {
+    this.#dataDir = dataDir;
     this.#file = file;
     this.#pending = frames;
     this.#durableSeq = highestSeq;
@@ -66,7 +93,15 @@ export class EventOutbox {
   /** Opens the outbox in `dataDir`, keeping what a previous process did not deliver. */
   static async open(dataDir: string, transport: OutboxTransport, logger: AgentLogger): Promise<EventOutbox> {
     const { file, contents } = await OutboxFile.open(dataDir);
-    return new EventOutbox(file, contents.frames, contents.highestSeq, transport, logger);
+    const outbox = new EventOutbox(dataDir, file, contents.frames, contents.highestSeq, transport, logger);
+    // An older agent version measured events in UTF-16 code units: what it left may not fit.
+    outbox.#refit('stored-oversize');
+    return outbox;
+  }
+
+  /** The largest frame this outbox sends now, in bytes. */
+  get frameBytes(): number {
+    return this.#limits.frameBytes;
   }
 
   /** Events not yet acknowledged by the server. */
@@ -76,7 +111,9 @@ export class EventOutbox {
 
   /** Numbers and queues an event; it is written and sent in the background. */
   push(runId: string, event: RunEvent): number {
-    const frame: RunEventFrame = { type: 'run.event', seq: this.#nextSeq, runId, event: boundEvent(event) };
+    let bounded = boundEvent(event, this.#limits);
+    if (bounded.kind === 'run.finished' && this.#cutRuns.delete(runId)) bounded = withCutNote(bounded);
+    const frame: RunEventFrame = { type: 'run.event', seq: this.#nextSeq, runId, event: bounded };
     this.#nextSeq += 1;
     this.#pending.push(frame);
     this.#unflushed.push(frame);
@@ -121,6 +158,29 @@ export class EventOutbox {
       durable.push(frame);
     }
     this.#send(durable);
+  }
+
+  /**
+   * The control plane refused a frame as too large (`error FRAME_TOO_LARGE`, or a close with
+   * 1009 from it or from a proxy in between): its limit is smaller than ours. Frames are halved
+   * (down to MIN_FRAME_BYTES) and every waiting event that no longer fits is cut, its original
+   * quarantined, before the next session replays them. Call once per refused session.
+   */
+  frameRefused(): void {
+    const frameBytes = Math.max(MIN_FRAME_BYTES, this.#limits.frameBytes / 2);
+    if (frameBytes === this.#limits.frameBytes) {
+      this.#logger.error(
+        { frameBytes },
+        'the control plane refuses even the smallest frames; check the WebSocket message limit of any proxy in between',
+      );
+      return;
+    }
+    this.#logger.warn(
+      { refusedFrameBytes: this.#limits.frameBytes, frameBytes },
+      'the control plane refused a frame as too large; sending smaller frames',
+    );
+    this.#limits = eventLimits(frameBytes);
+    this.#refit('refused-by-control-plane');
   }
 
   /** Resolves true when everything is acknowledged, false after `timeoutMs`. */
@@ -169,29 +229,50 @@ export class EventOutbox {
   }
 
   /**
-   * Sends frames in order, at most MAX_BATCH events and about MAX_FRAME_CHARS per `run.events`
-   * frame (the server refuses frames over 1 MiB); stops when the session is gone.
+   * Sends frames in order, batches packed to `batchBytes` (an event is at most `eventBytes`, so a
+   * frame never exceeds `frameBytes`); stops when the session is gone.
    */
   #send(frames: readonly RunEventFrame[]): void {
-    let start = 0;
-    while (start < frames.length) {
-      let end = start;
-      let chars = 0;
-      while (end < frames.length && end - start < MAX_BATCH) {
-        const size = JSON.stringify(frames[end]?.event).length;
-        if (end > start && chars + size > MAX_FRAME_CHARS) break;
-        chars += size;
-        end += 1;
-      }
-      const chunk = frames.slice(start, end);
-      start = end;
-      const only = chunk.length === 1 ? chunk[0] : undefined;
-      const frame: AgentFrame = only ?? {
-        type: 'run.events',
-        items: chunk.map(({ seq, runId, event }) => ({ seq, runId, event })),
-      };
-      if (!this.#transport.send(frame)) return;
+    for (const { frame, text } of packRunEvents(frames, { maxBytes: this.#limits.batchBytes, maxEvents: MAX_BATCH })) {
+      if (!this.#transport.send(frame, text)) return;
     }
+  }
+
+  /**
+   * Cuts every waiting event that does not fit the current limits, after keeping its original
+   * in the quarantine file; the outbox file is then rewritten, so a restart starts from the cut
+   * form. The run of a cut event gets a `FRAME_TOO_LARGE` note in its `run.finished` error.
+   * Frames are changed in place: a frame not yet written is the same object in `#unflushed`.
+   */
+  #refit(reason: QuarantineReason): void {
+    const originals: RunEventFrame[] = [];
+    for (let i = this.#head; i < this.#pending.length; i += 1) {
+      const frame = this.#pending[i];
+      if (frame === undefined) continue;
+      if (frame.event.kind === 'run.finished' && this.#cutRuns.delete(frame.runId)) {
+        frame.event = withCutNote(frame.event);
+      }
+      if (eventFits(frame.event, this.#limits)) continue;
+      originals.push({ ...frame });
+      frame.event = boundEvent(frame.event, this.#limits);
+      if (frame.event.kind === 'run.finished') frame.event = withCutNote(frame.event);
+      else this.#cutRuns.add(frame.runId);
+    }
+    if (originals.length === 0) return;
+    this.#logger.warn(
+      { events: originals.length, reason, eventBytes: this.#limits.eventBytes, quarantine: QUARANTINE_FILE },
+      'events too large for a frame were cut; the originals are quarantined',
+    );
+    this.#io = this.#io
+      .then(() => appendQuarantine(this.#dataDir, reason, originals))
+      .then(
+        () => this.#compact(),
+        (err: unknown) => {
+          // The outbox file still holds the originals (not compacted now); a restart cuts and
+          // quarantines them again, unless a later compaction rewrote the file first.
+          this.#logger.error({ err }, 'cannot write the quarantine file; the outbox file keeps the originals for now');
+        },
+      );
   }
 
   async #compact(): Promise<void> {
@@ -202,4 +283,10 @@ export class EventOutbox {
       this.#logger.error({ err }, 'cannot compact the outbox');
     }
   }
+}
+
+/** The run's error, with the note that some of its events were cut (once). */
+function withCutNote(event: Extract<RunEvent, { kind: 'run.finished' }>): RunEvent {
+  if (event.error?.includes(CUT_RUN_NOTE) === true) return event;
+  return { ...event, error: event.error === undefined ? CUT_RUN_NOTE : `${event.error}; ${CUT_RUN_NOTE}` };
 }

@@ -4,6 +4,14 @@ import type { AgentFrame, ServerFrame } from '@flotilla/protocol';
 /** A decoded agent frame, or the reason it is not one. */
 export type DecodedFrame = { ok: true; frame: AgentFrame } | { ok: false; message: string };
 
+/** Bytes of a WebSocket message as `ws` delivers it (a Buffer, fragments, or an ArrayBuffer). */
+export function messageBytes(data: unknown): number {
+  if (Buffer.isBuffer(data)) return data.length;
+  if (Array.isArray(data)) return (data as Buffer[]).reduce((sum, part) => sum + part.length, 0);
+  if (data instanceof ArrayBuffer) return data.byteLength;
+  return Buffer.byteLength(String(data), 'utf8');
+}
+
 /** Parses one WebSocket message at the edge of the channel. Never throws. */
 export function decodeAgentFrame(data: unknown, isBinary: boolean): DecodedFrame {
   if (isBinary) return { ok: false, message: 'binary frames are not part of the protocol; send JSON text' };

@@ -1,14 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
+import { MAX_AGENT_FRAME_BYTES } from '@flotilla/protocol';
 import type { ServerContext } from '../server-context.js';
 
-/** Largest agent frame accepted; bigger ones close the socket (1009) before any parsing. */
-const MAX_FRAME_BYTES = 1024 * 1024;
+/**
+ * What the WebSocket layer buffers at most. A frame over `MAX_AGENT_FRAME_BYTES` but under this is
+ * answered by the connection with `error FRAME_TOO_LARGE` before the 1009 close, so the agent
+ * knows why; a bigger one is cut off by `ws` itself (a bare 1009 close) without being buffered.
+ */
+const WS_MAX_PAYLOAD_BYTES = 2 * MAX_AGENT_FRAME_BYTES;
 
 /** `GET /agent/v1/connect`: the agent channel. Authentication happens inside, by signed challenge. */
 export async function hubPlugin(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   // No per-message compression: it costs ~300 KB per connection (SPEC §13: ≤ 8 KB per idle agent).
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false } });
+  await app.register(fastifyWebsocket, { options: { maxPayload: WS_MAX_PAYLOAD_BYTES, perMessageDeflate: false } });
   app.get('/agent/v1/connect', { websocket: true }, (socket, request) => {
     ctx.hub.accept(socket, request.log);
   });

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verify } from 'node:crypto';
-import { ChannelCloseCode, JobPayloadSchema } from '@flotilla/protocol';
+import { ChannelCloseCode, JobPayloadSchema, MAX_AGENT_FRAME_BYTES } from '@flotilla/protocol';
 import { startTestServer, listenForAgents } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
 import { api, eventually, WORKFLOW } from '../helpers/api.js';
@@ -137,9 +137,36 @@ describe('agent channel after the handshake', () => {
     expect((await channel.closed).code).toBe(ChannelCloseCode.protocolError);
   });
 
-  it('rejects frames over 1 MiB', async () => {
+  /** A `run.event` log frame whose JSON text is exactly `bytes` bytes of UTF-8, padded with CJK (3 bytes a character). */
+  function logFrameOfBytes(seq: number, bytes: number): string {
+    const frame = (line: string) => ({ type: 'run.event', seq, runId: 'run_unknown', event: { kind: 'log', ts: new Date().toISOString(), step: 's', stream: 'stdout', line } });
+    const missing = bytes - Buffer.byteLength(JSON.stringify(frame('')));
+    const text = JSON.stringify(frame('漢'.repeat(Math.floor(missing / 3)) + 'x'.repeat(missing % 3)));
+    expect(Buffer.byteLength(text)).toBe(bytes);
+    return text;
+  }
+
+  it('takes a frame of exactly MAX_AGENT_FRAME_BYTES bytes of multibyte text', async () => {
     const { channel } = await connected();
-    channel.send({ type: 'ping', ts: 1, pad: 'x'.repeat(1024 * 1024 + 10) });
+    channel.send(logFrameOfBytes(1, MAX_AGENT_FRAME_BYTES));
+    expect((await channel.next('event.ack')).seq).toBe(1);
+  });
+
+  // Regression: a frame over the limit only got a bare 1009 close, so the agent could not tell
+  // why, and replayed it forever. Measured in bytes: this frame is 350 Ki UTF-16 code units.
+  it('answers a frame one byte over the limit with FRAME_TOO_LARGE, after handling the frames before it, then closes 1009', async () => {
+    const { channel } = await connected();
+    channel.send(logFrameOfBytes(1, 1000));
+    channel.send(logFrameOfBytes(2, MAX_AGENT_FRAME_BYTES + 1));
+    expect((await channel.next('event.ack')).seq).toBe(1);
+    expect(await channel.next('error')).toMatchObject({ code: 'FRAME_TOO_LARGE' });
+    expect((await channel.closed).code).toBe(ChannelCloseCode.messageTooBig);
+    expect(channel.all('event.ack')).toHaveLength(1);
+  });
+
+  it('closes with 1009 on a frame too large to buffer at all', async () => {
+    const { channel } = await connected();
+    channel.send({ type: 'ping', ts: 1, pad: 'x'.repeat(4 * MAX_AGENT_FRAME_BYTES) });
     expect((await channel.closed).code).toBe(1009);
   });
 
