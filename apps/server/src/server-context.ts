@@ -6,6 +6,7 @@ import type { AgentHub } from './hub/agent-hub.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { MasterKey } from './secrets/master-key.js';
 import type { GitMirror } from './git/git-mirror.js';
+import type { DocumentChecker } from './workflows/document-checker.js';
 
 /**
  * The services every plugin works with, passed explicitly as plugin options (no service
@@ -23,4 +24,6 @@ export interface ServerContext {
   readonly audit: AuditLog;
   /** Commits configuration changes to the per-project git repositories (disabled without `git`). */
   readonly gitMirror: GitMirror;
+  /** Validates workflow documents within `WORKFLOW_LIMITS`, large ones in a worker thread. */
+  readonly documents: DocumentChecker;
 }

@@ -25,6 +25,7 @@ import { GitMirror } from './git/git-mirror.js';
 import { gitHttpRoutes } from './git/git-http-routes.js';
 import { collectRoutes } from './openapi/route-collector.js';
 import type { RegisteredRoute } from './openapi/route-collector.js';
+import { DocumentChecker } from './workflows/document-checker.js';
 
 /** A built, ready (not listening) control plane. */
 export interface FlotillaServer {
@@ -74,7 +75,8 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
     });
     await hub.start();
     const gitMirror = await GitMirror.open({ root: path.join(options.dataDir, 'git'), logger });
-    const ctx: ServerContext = { options, store, serverKey, jobEvents, hub, masterKey, audit: new AuditLog(store), gitMirror };
+    const documents = new DocumentChecker({ logger });
+    const ctx: ServerContext = { options, store, serverKey, jobEvents, hub, masterKey, audit: new AuditLog(store), gitMirror, documents };
 
     const app = Fastify({ loggerInstance: logger, bodyLimit: 4 * 1024 * 1024, return503OnClosing: true }) as unknown as FastifyInstance;
     const routes = collectRoutes(app);
@@ -83,6 +85,7 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
       return Promise.resolve();
     });
     app.addHook('onClose', async () => {
+      documents.close();
       await hub.finishShutdown();
       await store.close();
     });
