@@ -35,37 +35,76 @@ export function isLimitCode(code: string): code is LimitCode {
   return (LIMIT_CODES as readonly string[]).includes(code);
 }
 
+interface Visit {
+  value: unknown;
+  /** 0 for the root. */
+  depth: number;
+  key: string | number;
+  parent: Visit | undefined;
+}
+
+function pathOf(visit: Visit): DocumentPath {
+  const path: (string | number)[] = [];
+  for (let at: Visit | undefined = visit; at?.parent !== undefined; at = at.parent) path.unshift(at.key);
+  return path;
+}
+
+/** Characters a primitive takes as JSON, never more than `JSON.stringify` would write. */
+function primitiveChars(value: unknown): number {
+  if (typeof value === 'string') return value.length + 2;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value).length : 4;
+  if (typeof value === 'boolean') return value ? 4 : 5;
+  return value === null ? 4 : 0;
+}
+
 /**
- * The path of the first value nested deeper than `maxDepth` collections, or undefined. Walks
- * with an explicit stack: the value may come from an untrusted source and be deeper than the
- * call stack allows (the point of the check).
+ * Walks a value (a parsed document, a job's inputs) and stops at the first node past a bound:
+ * nested deeper than `maxDepth` collections, or more than `maxChars` characters as JSON. The
+ * count is a lower bound of the JSON length (escapes are not counted), so a walk over a huge
+ * value ends after about `maxChars` nodes. Iterative with an explicit stack: the value may be
+ * deeper than the call stack allows, which is the point of the check.
  */
-export function findTooDeep(value: unknown, maxDepth: number): DocumentPath | undefined {
-  const pending: { value: unknown; path: DocumentPath }[] = [{ value, path: [] }];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    if (typeof next.value !== 'object' || next.value === null) continue;
-    if (next.path.length >= maxDepth) return next.path;
-    const entries: [string | number, unknown][] = Array.isArray(next.value)
-      ? next.value.map((item, i) => [i, item])
-      : Object.entries(next.value);
-    for (const [key, child] of entries) pending.push({ value: child, path: [...next.path, key] });
+export function findOverBound(
+  value: unknown,
+  bounds: { maxDepth: number; maxChars?: number | undefined },
+): { kind: 'too-deep'; path: DocumentPath } | { kind: 'too-large' } | undefined {
+  const maxChars = bounds.maxChars ?? Infinity;
+  let chars = 0;
+  const pending: Visit[] = [{ value, depth: 0, key: '', parent: undefined }];
+  for (let visit = pending.pop(); visit !== undefined; visit = pending.pop()) {
+    const node = visit.value;
+    if (typeof node !== 'object' || node === null) {
+      chars += primitiveChars(node);
+    } else {
+      if (visit.depth >= bounds.maxDepth) return { kind: 'too-deep', path: pathOf(visit) };
+      // JSON.stringify leaves out members whose value is undefined
+      const entries: [string | number, unknown][] = Array.isArray(node)
+        ? node.map((item, i) => [i, item])
+        : Object.entries(node).filter(([, child]) => child !== undefined);
+      // brackets, commas, and for a mapping each key's quotes and colon
+      chars += 1 + Math.max(1, entries.length);
+      for (const [key, child] of entries) {
+        if (typeof key === 'string') chars += key.length + 3;
+        pending.push({ value: child, depth: visit.depth + 1, key, parent: visit });
+      }
+    }
+    if (chars > maxChars) return { kind: 'too-large' };
   }
   return undefined;
 }
 
 /** Why inputs are over `INPUT_LIMITS`, or undefined when they are within them. */
 export function inputLimitProblem(inputs: Record<string, unknown>): { path: string; message: string } | undefined {
-  const deep = findTooDeep(inputs, INPUT_LIMITS.maxDepth);
-  if (deep !== undefined) {
+  const over = findOverBound(inputs, INPUT_LIMITS);
+  if (over?.kind === 'too-deep') {
     return {
-      path: ['inputs', ...deep.slice(0, 3)].join('.'),
+      path: ['inputs', ...over.path.slice(0, 3)].join('.'),
       message: `inputs are nested more than ${INPUT_LIMITS.maxDepth} levels deep`,
     };
   }
-  // safe now: the depth is bounded, so serialising cannot overflow the stack
-  const chars = JSON.stringify(inputs).length;
-  if (chars > INPUT_LIMITS.maxChars) {
-    return { path: 'inputs', message: `inputs are ${chars} characters as JSON; at most ${INPUT_LIMITS.maxChars} are allowed` };
+  // within the depth bound now, so serialising cannot overflow the stack
+  if (over?.kind === 'too-large' || JSON.stringify(inputs).length > INPUT_LIMITS.maxChars) {
+    return { path: 'inputs', message: `inputs are over ${INPUT_LIMITS.maxChars} characters as JSON` };
   }
   return undefined;
 }

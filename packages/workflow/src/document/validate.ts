@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { compileWorkflow } from './compile.js';
 import { checkGraph } from './graph-check.js';
 import { checkInputs } from './input-check.js';
-import { findTooDeep, WORKFLOW_LIMITS } from './limits.js';
+import { findOverBound, WORKFLOW_LIMITS } from './limits.js';
 import { ProblemCollector } from './problems.js';
 import type { ValidationProblem, ValidationResult } from './problems.js';
 import { checkReferences, ReferenceChecker } from './reference-check.js';
@@ -60,10 +60,10 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
   }
   const value = source.value;
   // aliases can build a value deeper than any node of the text
-  const deep = findTooDeep(value, WORKFLOW_LIMITS.maxDepth);
-  if (deep !== undefined) {
+  const deep = findOverBound(value, { maxDepth: WORKFLOW_LIMITS.maxDepth });
+  if (deep?.kind === 'too-deep') {
     const message = `the document is nested more than ${WORKFLOW_LIMITS.maxDepth} levels deep`;
-    problems.error({ code: 'DOCUMENT_TOO_DEEP', path: deep, message });
+    problems.error({ code: 'DOCUMENT_TOO_DEEP', path: deep.path, message });
     return failed(problems);
   }
   const doc = isRecord(value) ? value : {};

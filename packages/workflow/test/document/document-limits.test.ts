@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateWorkflow } from '@flotilla/workflow';
+import { inputLimitProblem, validateWorkflow } from '@flotilla/workflow';
 import { expectProblems, expectValid, positions } from './helpers.js';
 
 // The documented limits (docs/workflows.md, docs/security.md), spelled out so that a change of
@@ -94,5 +94,28 @@ describe('validateWorkflow: document limits', () => {
   it('the step registry path (CLI, agent) applies the same limits', () => {
     const result = validateWorkflow(`name: x\ntasks: ${'['.repeat(10_000)}`, { steps: new Map() });
     expect(result.ok ? [] : result.problems.map((p) => p.code)).toEqual(['DOCUMENT_TOO_DEEP']);
+  });
+});
+
+describe('inputLimitProblem: the inputs of one run', () => {
+  const nested = (depth: number): Record<string, unknown> => {
+    let value: unknown = 1;
+    for (let i = 1; i < depth; i++) value = [value];
+    return { deep: value };
+  };
+
+  it('accepts 64 levels and 256 KiB; refuses 65 levels, 5,000 levels, and more than 256 KiB as JSON', () => {
+    expect(inputLimitProblem(nested(64))).toBeUndefined();
+    expect(inputLimitProblem({ blob: 'x'.repeat(256 * 1024 - 20) })).toBeUndefined();
+    expect(inputLimitProblem(nested(65))).toEqual({ path: 'inputs.deep.0.0', message: 'inputs are nested more than 64 levels deep' });
+    expect(inputLimitProblem(nested(5000))?.path).toBe('inputs.deep.0.0');
+    for (const inputs of [
+      { blob: 'x'.repeat(256 * 1024) },
+      { list: new Array<number>(200_000).fill(1) },
+      // escapes make the JSON longer than the text: counted by the exact check
+      { quotes: '"'.repeat(200_000) },
+    ]) {
+      expect(inputLimitProblem(inputs)).toEqual({ path: 'inputs', message: 'inputs are over 262144 characters as JSON' });
+    }
   });
 });
