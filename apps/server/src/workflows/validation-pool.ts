@@ -22,7 +22,7 @@ export interface ValidationPoolOptions {
   timeoutMs?: number | undefined;
 }
 
-/** The worker's heap cap: a maximal document needs about 200 MB; a runaway one ends its worker only. */
+/** The worker's heap cap: a maximal document needs up to ~450 MB (a 1 MiB flat list); a runaway one ends its worker only. */
 const WORKER_HEAP_MB = 1024;
 
 /**
