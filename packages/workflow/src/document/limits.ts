@@ -3,8 +3,9 @@ import type { DocumentPath } from './source-map.js';
 /**
  * Bounds every workflow document must stay within, wherever it is validated (server, CLI,
  * agent, editor), so that parsing and checking one document costs bounded time and stack.
- * Measured on a loaded 2-core machine: a document at these limits validates in 0.2–1.5 s;
- * without them 600 KB of `[` took 2.5–8 s and overflowed the parser's stack.
+ * Measured on a loaded 2-core machine (docs/performance.md, "Workflow validation"): a document
+ * at these limits takes 1–3 s of CPU at most (the server validates large ones in a worker
+ * thread); without them 600 KB of `[` took 2–8 s and then overflowed the YAML composer's stack.
  */
 export const WORKFLOW_LIMITS = {
   /** Characters (UTF-16 code units) of the document text: 1 MiB. */
