@@ -4,7 +4,7 @@
  * `npm test` script builds first).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -91,6 +91,18 @@ describe.skipIf(!built)('quick start (built CLI)', () => {
     const result = cli(dir, ['exec', '--agent', 'nope', '--', 'true']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('TARGET_NOT_FOUND');
+  });
+
+  it('pushes a large workflow: the built server validates it in its worker thread', () => {
+    // over the 4 KiB inline cut-off, so the server runs dist/workflows/validation-worker.js
+    let text = 'name: large\ntasks:\n';
+    for (let i = 0; i < 200; i++) text += `  - name: step-${i}\n    type: command\n    config: { command: echo, args: ["${i}"] }\n`;
+    expect(text.length).toBeGreaterThan(8 * 1024);
+    writeFileSync(join(dir, 'large.yaml'), text);
+    const result = cli(dir, ['workflows', 'push', 'large.yaml', '--json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ name: 'large', version: 1 });
   });
 
   it('stops cleanly on SIGTERM', async () => {

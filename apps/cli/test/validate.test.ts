@@ -81,4 +81,23 @@ describe('flotilla validate', () => {
     expect(code).toBe(2);
     expect(err).toContain('ENOENT');
   });
+
+  it('refuses documents over the limits (1 MiB, 64 levels, 2,000 steps) with the limit code and exit 1', async () => {
+    let steps = 'name: many\ntasks:\n';
+    for (let i = 0; i <= 2000; i++) steps += `  - { name: s${i}, type: command, config: { command: "true" } }\n`;
+    const cases = [
+      ['big.yaml', `name: big\ntasks: []\ndescription: "${'x'.repeat(1024 * 1024)}"\n`, '1:1  error  ', 'DOCUMENT_TOO_LARGE'],
+      // at the first bracket past the limit, some 64 brackets in
+      ['deep.yaml', `name: deep\ntasks: ${'['.repeat(600_000)}`, '2:7', 'DOCUMENT_TOO_DEEP'],
+      ['deep.json', `{"name": "deep", "tasks": ${'['.repeat(100_000)}`, '1:9', 'DOCUMENT_TOO_DEEP'],
+      ['many.yaml', steps, '2003:5  error  [s2000]  ', 'TOO_MANY_STEPS'],
+    ] as const;
+    for (const [name, text, where, limitCode] of cases) {
+      const file = write(name, text);
+      const { code, out } = await run('validate', file);
+      expect({ name, code, lines: out.split('\n').length }).toEqual({ name, code: 1, lines: 2 });
+      expect(out).toContain(`${file}:${where}`);
+      expect(out).toContain(`(${limitCode})`);
+    }
+  });
 });

@@ -7,6 +7,7 @@ import type { AuditLog } from './audit/audit-log.js';
 import type { MasterKey } from './secrets/master-key.js';
 import type { GitMirror } from './git/git-mirror.js';
 import type { CredentialRevocations } from './auth/credential-revocations.js';
+import type { DocumentChecker } from './workflows/document-checker.js';
 
 /**
  * The services every plugin works with, passed explicitly as plugin options (no service
@@ -26,4 +27,6 @@ export interface ServerContext {
   readonly gitMirror: GitMirror;
   /** Sessions ended and API tokens revoked, announced so the streams they opened end at once. */
   readonly credentials: CredentialRevocations;
+  /** Validates workflow documents within `WORKFLOW_LIMITS`, large ones in a worker thread. */
+  readonly documents: DocumentChecker;
 }

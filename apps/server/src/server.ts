@@ -26,6 +26,7 @@ import { GitMirror } from './git/git-mirror.js';
 import { gitHttpRoutes } from './git/git-http-routes.js';
 import { collectRoutes } from './openapi/route-collector.js';
 import type { RegisteredRoute } from './openapi/route-collector.js';
+import { DocumentChecker } from './workflows/document-checker.js';
 
 /** A built, ready (not listening) control plane. */
 export interface FlotillaServer {
@@ -75,7 +76,8 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
     });
     await hub.start();
     const gitMirror = await GitMirror.open({ root: path.join(options.dataDir, 'git'), logger });
-    const ctx: ServerContext = { options, store, serverKey, jobEvents, hub, masterKey, audit: new AuditLog(store), gitMirror, credentials: new CredentialRevocations() };
+    const documents = new DocumentChecker({ logger });
+    const ctx: ServerContext = { options, store, serverKey, jobEvents, hub, masterKey, audit: new AuditLog(store), gitMirror, credentials: new CredentialRevocations(), documents };
 
     const app = Fastify({
       loggerInstance: logger,
@@ -90,6 +92,7 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
       return Promise.resolve();
     });
     app.addHook('onClose', async () => {
+      documents.close();
       await hub.finishShutdown();
       await store.close();
     });

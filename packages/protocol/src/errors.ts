@@ -39,8 +39,11 @@ export const errorCatalogue = {
   // workflows and jobs
   WORKFLOW_INVALID: { status: 422, title: 'The workflow document is invalid' },
   WORKFLOW_NOT_FOUND: { status: 404, title: 'Workflow not found' },
+  WORKFLOW_TOO_LARGE: { status: 400, title: 'The workflow document is over a limit' },
+  WORKFLOW_VALIDATION_TIMEOUT: { status: 503, title: 'Validating the workflow document took too long' },
   EXPRESSION_ERROR: { status: 422, title: 'A workflow expression or template could not be evaluated' },
   INPUT_INVALID: { status: 422, title: 'The workflow inputs are invalid' },
+  INPUTS_TOO_LARGE: { status: 400, title: 'The job inputs are over a limit' },
   JOB_NOT_FOUND: { status: 404, title: 'Job not found' },
   TARGET_NOT_FOUND: { status: 422, title: 'No agent matches the target' },
   SEARCH_QUERY_INVALID: { status: 400, title: 'The search query is invalid' },

@@ -43,6 +43,8 @@ export { createMemoryJournal } from './journal/memory-journal.js';
 export { validateWorkflow } from './document/validate.js';
 export type { ValidateWorkflowOptions } from './document/validate.js';
 export { VALIDATION_CODES } from './document/problems.js';
+export { WORKFLOW_LIMITS, INPUT_LIMITS, LIMIT_CODES, isLimitCode, inputLimitProblem } from './document/limits.js';
+export type { LimitCode } from './document/limits.js';
 export type { ValidationProblem, ValidationResult, ValidationCode } from './document/problems.js';
 export { workflowJsonSchema } from './document/json-schema.js';
 export {

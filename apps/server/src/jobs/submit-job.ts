@@ -1,11 +1,12 @@
 import { FlotillaError } from '@flotilla/protocol';
 import type { Job, JobTarget } from '@flotilla/protocol';
-import { validateWorkflow } from '@flotilla/workflow';
+import { inputLimitProblem } from '@flotilla/workflow';
 import { appendAuditEvent, type AuditEntry } from '../audit/audit-log.js';
 import type { ServerContext } from '../server-context.js';
 import { resolveRunSecrets } from '../secrets/secret-repo.js';
 import type { Scope } from '../store/scope.js';
 import { isoAfter } from '../store/time.js';
+import { acceptDocument } from '../workflows/workflow-document.js';
 import { createJob, getJob } from './job-repo.js';
 import type { NewRun } from './job-repo.js';
 import { resolveTarget } from './job-target.js';
@@ -24,16 +25,12 @@ export interface JobSubmission {
   audit: (job: { id: string; workflowName: string; runs: number }) => AuditEntry;
 }
 
-/**
- * Checks the workflow's structure (step configs are checked on the agent, which knows its step
- * types) and returns its name; every problem comes back as `WORKFLOW_INVALID` with line/column.
- */
-export function checkWorkflow(text: string): { name: string; secrets: string[] } {
-  const result = validateWorkflow(text);
-  if (result.ok) return { name: result.workflow.name, secrets: result.workflow.secrets };
-  const errors = result.problems.map((p) => ({ path: p.path, message: p.message, line: p.line, column: p.column, code: p.code }));
-  const detail = errors.map((e) => `${e.line}:${e.column} ${e.path || '(document)'}: ${e.message}`).join('; ');
-  throw new FlotillaError('WORKFLOW_INVALID', { detail: `The workflow is invalid: ${detail}`, errors });
+/** `INPUTS_TOO_LARGE` when the inputs are over `INPUT_LIMITS` (checked before they are serialised anywhere). */
+function checkInputLimits(inputs: Record<string, unknown>): void {
+  const problem = inputLimitProblem(inputs);
+  if (problem !== undefined) {
+    throw new FlotillaError('INPUTS_TOO_LARGE', { detail: `The job inputs are over a limit: ${problem.message}`, errors: [problem] });
+  }
 }
 
 /**
@@ -43,7 +40,10 @@ export function checkWorkflow(text: string): { name: string; secrets: string[] }
  * agents with free slots.
  */
 export async function submitJob(ctx: ServerContext, scope: Scope, submission: JobSubmission): Promise<Job> {
-  const workflow = checkWorkflow(submission.workflowText);
+  checkInputLimits(submission.inputs);
+  // The workflow's structure (step configs are checked on the agent, which knows its step types):
+  // WORKFLOW_INVALID or WORKFLOW_TOO_LARGE with line/column.
+  const workflow = await acceptDocument(ctx.documents, submission.workflowText);
   // Every declared secret must exist (and decrypt) now: a missing one refuses the job with 422 SECRET_NOT_FOUND.
   await resolveRunSecrets({ db: ctx.store.db, masterKey: ctx.masterKey, scope, names: workflow.secrets });
   const resolved = await resolveTarget(ctx.store.db, scope, submission.target, (id) => ctx.hub.isConnected(id));

@@ -1,47 +1,40 @@
 import { FlotillaError } from '@flotilla/protocol';
 import type { WorkflowValidation } from '@flotilla/protocol';
-import { validateWorkflow } from '@flotilla/workflow';
-import type { ValidationProblem } from '@flotilla/workflow';
+import type { DocumentChecker } from './document-checker.js';
+import type { DocumentVerdict, WireProblem } from './document-verdict.js';
 
-/** What the store keeps from a valid document besides its text. */
+/** What the server keeps from a valid document besides its text. */
 export interface AcceptedDocument {
   name: string;
   description: string | null;
+  secrets: string[];
+}
+
+function describe(problems: readonly WireProblem[]): string {
+  return problems.map((e) => `${e.line}:${e.column} ${e.path || '(document)'}: ${e.message}`).join('; ');
+}
+
+function tooLarge(verdict: Extract<DocumentVerdict, { ok: false }>): FlotillaError {
+  return new FlotillaError('WORKFLOW_TOO_LARGE', { detail: `The workflow is over a limit: ${describe(verdict.problems)}`, errors: verdict.problems });
 }
 
 /**
- * Checks a document's structure, graph and references (no step registry: step configs are
- * checked by the agent that runs them) and reports every problem with its line and column.
+ * `POST /workflows/validate`: every problem with its line and column (`200 {ok, problems}`),
+ * except a document over a limit, which is refused with `WORKFLOW_TOO_LARGE`.
  */
-export function validateDocument(document: string): WorkflowValidation {
-  const result = validateWorkflow(document);
-  return {
-    ok: result.ok,
-    problems: result.ok ? [] : result.problems.map(toWire),
-    warnings: result.warnings.map(toWire),
-  };
+export async function validateDocument(checker: DocumentChecker, document: string): Promise<WorkflowValidation> {
+  const verdict = await checker.check(document);
+  if (!verdict.ok && verdict.overLimit) throw tooLarge(verdict);
+  return { ok: verdict.ok, problems: verdict.ok ? [] : verdict.problems, warnings: verdict.warnings };
 }
 
-/** Accepts a document for saving, or throws `WORKFLOW_INVALID` with `errors: [{path, message, line, column, code}]`. */
-export function acceptDocument(document: string): AcceptedDocument {
-  const result = validateWorkflow(document);
-  if (!result.ok) {
-    const errors = result.problems.map(toWire);
-    throw new FlotillaError('WORKFLOW_INVALID', {
-      detail: `The workflow is invalid: ${errors.map((e) => `${e.line}:${e.column} ${e.path || '(document)'}: ${e.message}`).join('; ')}`,
-      errors,
-    });
-  }
-  return { name: result.workflow.name, description: result.workflow.description ?? null };
-}
-
-function toWire(problem: ValidationProblem): WorkflowValidation['problems'][number] {
-  return {
-    line: problem.line,
-    column: problem.column,
-    ...(problem.step === undefined ? {} : { step: problem.step }),
-    path: problem.path,
-    code: problem.code,
-    message: problem.message,
-  };
+/**
+ * Accepts a document for saving or running, or throws `WORKFLOW_TOO_LARGE` (over a limit) or
+ * `WORKFLOW_INVALID`, both with `errors: [{path, message, line, column, code}]`.
+ */
+export async function acceptDocument(checker: DocumentChecker, document: string): Promise<AcceptedDocument> {
+  const verdict = await checker.check(document);
+  if (verdict.ok) return { name: verdict.name, description: verdict.description, secrets: verdict.secrets };
+  if (verdict.overLimit) throw tooLarge(verdict);
+  throw new FlotillaError('WORKFLOW_INVALID', { detail: `The workflow is invalid: ${describe(verdict.problems)}`, errors: verdict.problems });
 }

@@ -46,13 +46,13 @@ function actorOf(request: FastifyRequest): WorkflowActor {
  * commit on the project's git mirror; `DELETE` is a soft delete that keeps the versions.
  */
 export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  const service = new WorkflowService({ db: ctx.store.db, gitMirror: ctx.gitMirror, logger: app.log });
+  const service = new WorkflowService({ db: ctx.store.db, gitMirror: ctx.gitMirror, logger: app.log, documents: ctx.documents });
   const db = ctx.store.db;
 
-  app.post('/workflows/validate', READ, (request): WorkflowValidation => {
+  app.post('/workflows/validate', READ, async (request): Promise<WorkflowValidation> => {
     principalOf(request);
     const { document } = parseInput(WorkflowDocumentRequestSchema, request.body, 'body');
-    return validateDocument(document);
+    return validateDocument(ctx.documents, document);
   });
 
   app.post('/workflows', WRITE, async (request, reply) => {

@@ -9,6 +9,7 @@ import { newId } from '../store/ids.js';
 import type { Database } from '../store/schema.js';
 import type { Scope } from '../store/scope.js';
 import { nowIso } from '../store/time.js';
+import type { DocumentChecker } from './document-checker.js';
 import { acceptDocument } from './workflow-document.js';
 import { findLiveWorkflowByName, getVersionRow, getWorkflowRow } from './workflow-repo.js';
 import type { WorkflowRow, WorkflowVersionRow } from './workflow-repo.js';
@@ -29,6 +30,8 @@ export interface WorkflowServiceOptions {
   db: Kysely<Database>;
   gitMirror: GitMirror;
   logger: Pick<FastifyBaseLogger, 'error'>;
+  /** Validates documents (large ones off the event loop). */
+  documents: DocumentChecker;
 }
 
 /**
@@ -43,8 +46,8 @@ export class WorkflowService {
   constructor(private readonly options: WorkflowServiceOptions) {}
 
   /** Creates a workflow (version 1); `CONFLICT` when a live workflow of the project has the name. */
-  create(actor: WorkflowActor, document: string): Promise<WorkflowChangeResult> {
-    const accepted = acceptDocument(document);
+  async create(actor: WorkflowActor, document: string): Promise<WorkflowChangeResult> {
+    const accepted = await acceptDocument(this.options.documents, document);
     return this.serialised(actor, async () => {
       const result = await this.options.db.transaction().execute(async (trx) => {
         await assertNameFree(trx, actor, accepted.name, undefined);
@@ -80,10 +83,10 @@ export class WorkflowService {
   }
 
   /** Saves a new version n+1. The name may change if no other live workflow of the project has it. */
-  update(actor: WorkflowActor, id: string, document: string): Promise<WorkflowChangeResult> {
-    const accepted = acceptDocument(document);
+  async update(actor: WorkflowActor, id: string, document: string): Promise<WorkflowChangeResult> {
+    const { name, description } = await acceptDocument(this.options.documents, document);
     return this.serialised(actor, () =>
-      this.saveVersion(actor, id, { document, ...accepted, change: 'update', restoredFrom: null }),
+      this.saveVersion(actor, id, { document, name, description, change: 'update', restoredFrom: null }),
     );
   }
 
@@ -92,8 +95,8 @@ export class WorkflowService {
     return this.serialised(actor, async () => {
       await getWorkflowRow(this.options.db, actor, id);
       const old = await getVersionRow(this.options.db, id, n);
-      const accepted = acceptDocument(old.document);
-      return this.saveVersion(actor, id, { document: old.document, ...accepted, change: 'restore', restoredFrom: n });
+      const { name, description } = await acceptDocument(this.options.documents, old.document);
+      return this.saveVersion(actor, id, { document: old.document, name, description, change: 'restore', restoredFrom: n });
     });
   }
 

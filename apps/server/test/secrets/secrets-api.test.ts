@@ -6,7 +6,7 @@ import { LogCollector, startTestServer } from '../helpers/server.js';
 import { createLogger } from '../../src/logger.js';
 import type { TestServer } from '../helpers/server.js';
 import { WORKFLOW, api } from '../helpers/api.js';
-import { checkWorkflow } from '../../src/jobs/submit-job.js';
+import { documentVerdict } from '../../src/workflows/document-verdict.js';
 import { resolveRunSecrets } from '../../src/secrets/secret-repo.js';
 import { generateMasterKey, readMasterKeyFile } from '../../src/secrets/master-key.js';
 import type { Store } from '../../src/store/store.js';
@@ -136,8 +136,8 @@ describe.each(DIALECTS)('secrets API [%s]', (dialect) => {
 
   it('reads the secret names a workflow declares once, at submit (stored with the job)', () => {
     const workflowText = 'name: uses-secret\nsecrets: [API_KEY, DB_PASSWORD]\ntasks:\n  - name: say\n    type: command\n    config: { command: echo, args: [hi] }\n';
-    expect(checkWorkflow(workflowText).secrets).toEqual(['API_KEY', 'DB_PASSWORD']);
-    expect(checkWorkflow(WORKFLOW).secrets).toEqual([]);
+    expect(documentVerdict(workflowText)).toMatchObject({ ok: true, secrets: ['API_KEY', 'DB_PASSWORD'] });
+    expect(documentVerdict(WORKFLOW)).toMatchObject({ ok: true, secrets: [] });
   });
 
   it('refuses a job whose workflow declares a missing secret (422 SECRET_NOT_FOUND)', async () => {

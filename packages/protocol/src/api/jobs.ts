@@ -33,9 +33,10 @@ export const JobTargetSchema = z.union([AgentTargetSchema, SelectorTargetSchema]
 export type JobTarget = z.infer<typeof JobTargetSchema>;
 
 export const CreateJobRequestSchema = z.strictObject({
-  /** The workflow document as YAML or JSON text. */
-  workflow: z.string().min(1).max(1_000_000),
+  /** The workflow document as YAML or JSON text (bounded like `document` of `POST /workflows`). */
+  workflow: z.string().min(1),
   target: JobTargetSchema,
+  /** Bounded by `INPUT_LIMITS` of `@flotilla/workflow` (256 KiB as JSON, 64 levels): `INPUTS_TOO_LARGE`. */
   inputs: z.record(z.string(), z.unknown()).default({}),
   /** Runs not delivered within this time end `expired`. @default never */
   expiresIn: DurationSchema.optional(),

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { TimestampSchema } from './common.js';
 
-/** Workflow documents are YAML (or JSON) text; 1 MiB is far above any hand-written workflow. */
-const DocumentTextSchema = z
-  .string()
-  .min(1)
-  .max(1024 * 1024);
+/**
+ * Workflow documents are YAML (or JSON) text. Their size, nesting and step count are bounded by
+ * `WORKFLOW_LIMITS` of `@flotilla/workflow` (1 MiB, 64 levels, 2,000 steps), which answers
+ * `WORKFLOW_TOO_LARGE` naming the limit, here as in the CLI and the agent; the request body
+ * limit (4 MiB) bounds the text before that.
+ */
+const DocumentTextSchema = z.string().min(1);
 
 /** `POST /workflows`, `PUT /workflows/:id`, `POST /workflows/validate`: the name comes from the document. */
 export const WorkflowDocumentRequestSchema = z.strictObject({ document: DocumentTextSchema });

@@ -21,6 +21,10 @@ export const VALIDATION_CODES = [
   'EXPRESSION_SYNTAX',
   'DUPLICATE_ID',
   'SECRET_IN_ARGS',
+  // over one of WORKFLOW_LIMITS (limits.ts)
+  'DOCUMENT_TOO_LARGE',
+  'DOCUMENT_TOO_DEEP',
+  'TOO_MANY_STEPS',
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 

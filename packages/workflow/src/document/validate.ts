@@ -2,8 +2,9 @@ import type { z } from 'zod';
 import { compileWorkflow } from './compile.js';
 import { checkGraph } from './graph-check.js';
 import { checkInputs } from './input-check.js';
+import { findOverBound, WORKFLOW_LIMITS } from './limits.js';
 import { ProblemCollector } from './problems.js';
-import type { ValidationResult } from './problems.js';
+import type { ValidationProblem, ValidationResult } from './problems.js';
 import { checkReferences, ReferenceChecker } from './reference-check.js';
 import { parseSource } from './source-map.js';
 import { collectSteps, isRecord } from './step-sites.js';
@@ -26,22 +27,53 @@ function names(value: unknown): Set<string> {
   return new Set(isRecord(value) ? Object.keys(value) : []);
 }
 
+function failed(problems: ProblemCollector): ValidationResult {
+  return { ok: false, problems: problems.problems(), warnings: [] };
+}
+
 /**
  * Validates a workflow document (YAML or JSON text) and compiles it. Reports every problem at
- * once, each with its line and column, the step it is in, and a stable code.
+ * once, each with its line and column, the step it is in, and a stable code. A document over
+ * one of `WORKFLOW_LIMITS` gets that one problem (`DOCUMENT_TOO_LARGE`, `DOCUMENT_TOO_DEEP`,
+ * `TOO_MANY_STEPS`) and is checked no further, so its cost stays bounded.
  */
 export function validateWorkflow(text: string, options: ValidateWorkflowOptions = {}): ValidationResult {
-  const source = parseSource(text, options.format ?? 'yaml');
+  if (text.length > WORKFLOW_LIMITS.maxChars) {
+    const problem: ValidationProblem = {
+      line: 1,
+      column: 1,
+      path: '',
+      code: 'DOCUMENT_TOO_LARGE',
+      message: `the document has ${text.length} characters; at most ${WORKFLOW_LIMITS.maxChars} are allowed`,
+    };
+    return { ok: false, problems: [problem], warnings: [] };
+  }
+  const source = parseSource(text, options.format ?? 'yaml', WORKFLOW_LIMITS.maxDepth);
   const problems = new ProblemCollector(source);
   if (source.syntaxProblems.length > 0) {
-    const code = options.format === 'json' ? 'JSON_SYNTAX' : 'YAML_SYNTAX';
-    for (const syntax of source.syntaxProblems)
+    const syntaxCode = options.format === 'json' ? 'JSON_SYNTAX' : 'YAML_SYNTAX';
+    for (const syntax of source.syntaxProblems) {
+      const code = syntax.kind === 'too-deep' ? 'DOCUMENT_TOO_DEEP' : syntaxCode;
       problems.error({ code, path: [], at: syntax.location, message: syntax.message });
-    return { ok: false, problems: problems.problems(), warnings: [] };
+    }
+    return failed(problems);
   }
   const value = source.value;
+  // aliases can build a value deeper than any node of the text
+  const deep = findOverBound(value, { maxDepth: WORKFLOW_LIMITS.maxDepth });
+  if (deep?.kind === 'too-deep') {
+    const message = `the document is nested more than ${WORKFLOW_LIMITS.maxDepth} levels deep`;
+    problems.error({ code: 'DOCUMENT_TOO_DEEP', path: deep.path, message });
+    return failed(problems);
+  }
   const doc = isRecord(value) ? value : {};
   const tree = collectSteps(doc);
+  const over = tree.sites[WORKFLOW_LIMITS.maxSteps];
+  if (over !== undefined) {
+    const message = `the document has ${tree.sites.length} steps; at most ${WORKFLOW_LIMITS.maxSteps} are allowed`;
+    problems.error({ code: 'TOO_MANY_STEPS', path: over.path, step: over.id, message });
+    return failed(problems);
+  }
   const parsed = checkStructure(value, tree, problems);
   const needs = checkGraph(tree, problems);
   checkStepTypes(tree, problems, options.steps);

@@ -19,7 +19,7 @@ const params = IdParamsSchema;
 export const jobDocs: RouteDoc[] = [
   apiRoute('POST', '/jobs', 'Submit a job (a workflow document on a target)', {
     body: CreateJobRequestSchema,
-    responses: { 201: JobSchema, 422: 'problem' },
+    responses: { 201: JobSchema, 400: 'problem', 422: 'problem', 503: 'problem' },
   }),
   apiRoute('GET', '/jobs', 'List jobs, newest first', {
     query: ListJobsQuerySchema,

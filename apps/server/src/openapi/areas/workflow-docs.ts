@@ -23,11 +23,12 @@ const body = WorkflowDocumentRequestSchema;
 export const workflowDocs: RouteDoc[] = [
   apiRoute('POST', '/workflows/validate', 'Validate a document: every problem with line and column', {
     body,
-    responses: { 200: WorkflowValidationSchema },
+    // 400 WORKFLOW_TOO_LARGE over a limit; 503 when the validation worker is saturated or times out
+    responses: { 200: WorkflowValidationSchema, 400: 'problem', 503: 'problem' },
   }),
   apiRoute('POST', '/workflows', 'Create a workflow (version 1; the name comes from the document)', {
     body,
-    responses: { 201: WorkflowDetailSchema, 409: 'problem', 422: 'problem' },
+    responses: { 201: WorkflowDetailSchema, 400: 'problem', 409: 'problem', 422: 'problem', 503: 'problem' },
   }),
   apiRoute('GET', '/workflows', 'List workflows (latest versions)', {
     query: PageQuerySchema,
@@ -40,7 +41,7 @@ export const workflowDocs: RouteDoc[] = [
   apiRoute('PUT', '/workflows/:id', 'Save a new version (n+1); a rename must not clash', {
     params,
     body,
-    responses: { 200: WorkflowDetailSchema, 404: 'problem', 409: 'problem', 422: 'problem' },
+    responses: { 200: WorkflowDetailSchema, 400: 'problem', 404: 'problem', 409: 'problem', 422: 'problem', 503: 'problem' },
   }),
   apiRoute('DELETE', '/workflows/:id', 'Delete a workflow (soft: versions are kept)', {
     params,

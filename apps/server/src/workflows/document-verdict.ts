@@ -1,0 +1,41 @@
+import type { WorkflowValidation } from '@flotilla/protocol';
+import { isLimitCode, validateWorkflow } from '@flotilla/workflow';
+import type { ValidationProblem } from '@flotilla/workflow';
+
+/** One problem as the API sends it: `{line, column, step?, path, code, message}`. */
+export type WireProblem = WorkflowValidation['problems'][number];
+
+/**
+ * What the server keeps of a document's validation: small plain data, so that it crosses from
+ * the validation worker cheaply (the compiled workflow of a large document does not).
+ */
+export type DocumentVerdict =
+  | { ok: true; name: string; description: string | null; secrets: string[]; warnings: WireProblem[] }
+  | { ok: false; /** Over one of `WORKFLOW_LIMITS`: `problems` is that one limit. */ overLimit: boolean; problems: WireProblem[]; warnings: WireProblem[] };
+
+/**
+ * Checks a document's structure, graph and references (no step registry: step configs are
+ * checked by the agent that runs them). Pure and synchronous: it runs inline for small
+ * documents and in the validation worker for large ones.
+ */
+export function documentVerdict(document: string): DocumentVerdict {
+  const result = validateWorkflow(document);
+  const warnings = result.warnings.map(toWire);
+  if (result.ok) {
+    const { name, description, secrets } = result.workflow;
+    return { ok: true, name, description: description ?? null, secrets, warnings };
+  }
+  const problems = result.problems.map(toWire);
+  return { ok: false, overLimit: problems.some((p) => isLimitCode(p.code)), problems, warnings };
+}
+
+function toWire(problem: ValidationProblem): WireProblem {
+  return {
+    line: problem.line,
+    column: problem.column,
+    ...(problem.step === undefined ? {} : { step: problem.step }),
+    path: problem.path,
+    code: problem.code,
+    message: problem.message,
+  };
+}
