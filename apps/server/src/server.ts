@@ -7,6 +7,7 @@ import type { BootstrapResult } from './bootstrap/first-start.js';
 import { loadOrCreateServerKey } from './bootstrap/server-key.js';
 import { bodyParsersPlugin } from './http/body-parsers-plugin.js';
 import { errorHandlerPlugin } from './http/error-handler-plugin.js';
+import { nulInputPlugin } from './http/nul-input-plugin.js';
 import { healthRoutes } from './http/health-routes.js';
 import { apiV1Plugin } from './http/api-v1-plugin.js';
 import { AgentHub } from './hub/agent-hub.js';
@@ -88,6 +89,7 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
     });
     await app.register(errorHandlerPlugin);
     await app.register(bodyParsersPlugin);
+    await app.register(nulInputPlugin);
     await app.register(healthRoutes, ctx);
     await app.register(hubPlugin, ctx);
     await app.register(gitHttpRoutes, ctx);
