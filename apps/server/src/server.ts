@@ -7,6 +7,7 @@ import type { BootstrapResult } from './bootstrap/first-start.js';
 import { loadOrCreateServerKey } from './bootstrap/server-key.js';
 import { bodyParsersPlugin } from './http/body-parsers-plugin.js';
 import { errorHandlerPlugin } from './http/error-handler-plugin.js';
+import { clientErrorHandler, frameworkErrorHandler } from './http/framework-errors.js';
 import { nulInputPlugin } from './http/nul-input-plugin.js';
 import { healthRoutes } from './http/health-routes.js';
 import { apiV1Plugin } from './http/api-v1-plugin.js';
@@ -77,7 +78,14 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
     const gitMirror = await GitMirror.open({ root: path.join(options.dataDir, 'git'), logger });
     const ctx: ServerContext = { options, store, serverKey, jobEvents, hub, masterKey, audit: new AuditLog(store), gitMirror };
 
-    const app = Fastify({ loggerInstance: logger, bodyLimit: 4 * 1024 * 1024, return503OnClosing: true }) as unknown as FastifyInstance;
+    const app = Fastify({
+      loggerInstance: logger,
+      bodyLimit: 4 * 1024 * 1024,
+      return503OnClosing: true,
+      // Errors Fastify and Node answer before any route: problem documents like every other error.
+      frameworkErrors: frameworkErrorHandler,
+      clientErrorHandler,
+    }) as unknown as FastifyInstance;
     const routes = collectRoutes(app);
     app.addHook('preClose', () => {
       hub.beginShutdown();

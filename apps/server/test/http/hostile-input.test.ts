@@ -96,4 +96,17 @@ describe.each(DIALECTS)('hostile input gets a problem, never a 500 [%s]', (diale
     // The largest stored value is fine.
     expect((await raw(base, { path: `/api/v1/jobs/${jobId}/logs?after=2147483647`, headers: auth })).status).toBe(200);
   });
+
+  // Regression (hardening finding 11): the router's and Node's own errors were Fastify JSON
+  // (`{"error","message","statusCode"}`) that echoed the URL, not problem documents.
+  it('answers the framework’s own errors with problem documents that do not echo the URL', async () => {
+    const badEncoding = expectProblem(await raw(base, { path: '/api/v1/jobs/%zz', headers: auth }), 400, 'BAD_REQUEST');
+    expect(JSON.stringify(badEncoding)).not.toContain('%zz');
+    const long = 'x'.repeat(101);
+    const tooLong = expectProblem(await raw(base, { path: `/api/v1/jobs/${long}`, headers: auth }), 414, 'URI_TOO_LONG');
+    expect(JSON.stringify(tooLong)).not.toContain(long);
+    const huge = expectProblem(await raw(base, { path: `/api/v1/jobs?q=${'x'.repeat(20_000)}`, headers: auth }), 431, 'HEADERS_TOO_LARGE');
+    expect(JSON.stringify(huge).length).toBeLessThan(1000);
+    expectProblem(await raw(base, { path: '/agent/v1/connect' }), 426, 'WEBSOCKET_REQUIRED');
+  });
 });
