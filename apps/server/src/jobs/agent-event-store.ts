@@ -9,6 +9,7 @@ import { nowIso, toIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
 import type { JobLog, JobUpdate } from './job-events.js';
 import { transitionRun } from './run-repo.js';
+import { storableOutputs } from './step-outputs.js';
 import { OPEN_RUN_STATES } from './job-state.js';
 
 /** An event an agent reported, as parsed from a `run.event` frame or one item of `run.events`. */
@@ -236,18 +237,20 @@ async function applyEvent(db: Kysely<Database>, agentId: string, e: AgentEvent, 
     case 'step.started':
       await stepStartedQuery.execute(db, { runId: e.runId, step: event.step, attempt: event.attempt, ts });
       return;
-    case 'step.finished':
+    case 'step.finished': {
+      const outputs = storableOutputs(event.outputs);
+      const error = [event.error, outputs.dropped].filter((text) => text !== undefined).join('; ');
       await stepFinishedQuery.execute(db, {
         runId: e.runId,
         step: event.step,
         status: storableText(event.status),
         exitCode: event.exitCode,
-        error: event.error === undefined ? null : storableText(event.error),
+        error: error === '' ? null : storableText(error),
         ts,
-        // JSON text escapes U+0000 as `\\u0000`: storable as it is (a `text` column, not `jsonb`).
-        outputs: event.outputs === undefined ? null : JSON.stringify(event.outputs),
+        outputs: outputs.json,
       });
       return;
+    }
     case 'log':
       // Stored in chunks by `storeLines`.
       return;

@@ -29,6 +29,25 @@ async function onDatabase(database: TestDatabase, statements: string[]): Promise
   }
 }
 
+/** Reads rows from the fleet's own database through a second, real connection. */
+async function queryDatabase(database: TestDatabase, statement: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+  if (database.dialect === 'sqlite') {
+    const db = new Database(database.url.slice('sqlite:'.length), { readonly: true });
+    try {
+      return db.prepare(statement.replace(/\$\d+/g, '?')).all(...params) as Record<string, unknown>[];
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    return (await client.query(statement, params)).rows as Record<string, unknown>[];
+  } finally {
+    await client.end();
+  }
+}
+
 /** A real trigger that makes the database refuse any log chunk containing `poison`. */
 function poisonLogChunks(dialect: TestDatabase['dialect']): string[] {
   if (dialect === 'sqlite') {
@@ -169,5 +188,22 @@ describe.each(DIALECTS)('agent event delivery [%s]', (dialect) => {
     expect(finished.runs[0].error).toBe('boom\uFFFD');
     expect(await lines(job.id)).toEqual(['a\uFFFDb']);
     expect(channel.all('error')).toHaveLength(5);
+  });
+
+  // Found by the frame fuzz: outputs nested 5,000 deep overflowed JSON.stringify while storing,
+  // so the event could never be stored and would have been replayed forever.
+  it('stores a step.finished whose outputs are nested deeper than the stack, without them and saying so', async () => {
+    const agent = await fleet.agent('deep-outputs');
+    await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { agent: 'deep-outputs' } });
+    const { runId } = await agent.offer();
+    agent.ack(runId);
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    const event = `{"kind":"step.finished","ts":"${new Date().toISOString()}","step":"say","status":"succeeded","exitCode":0,"outputs":{"deep":${deep}}}`;
+    agent.channel!.send(`{"type":"run.event","seq":${agent.seq + 1},"runId":"${runId}","event":${event}}`);
+    expect((await agent.channel!.next('event.ack')).seq).toBe(agent.seq + 1);
+    agent.seq += 1;
+    expect(agent.channel!.all('error')).toEqual([]);
+    const rows = await queryDatabase(fleet.database, 'select status, error, outputs from run_steps where run_id = $1', [runId]);
+    expect(rows).toEqual([{ status: 'succeeded', error: 'outputs not stored: nested deeper than 64 levels', outputs: null }]);
   });
 });
