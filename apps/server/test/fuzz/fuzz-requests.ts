@@ -1,4 +1,4 @@
-import { deeplyNested, exampleValue, hostileJsonValues, hostileStrings, HOSTILE_NUMBER_TEXT, toJsonText } from './json-schema-values.js';
+import { deeplyNested, exampleValue, hostileJsonValues, hostileStrings, HOSTILE_NUMBER_TEXT, RawJson, toJsonText } from './json-schema-values.js';
 import type { JsonSchema, ValueContext } from './json-schema-values.js';
 
 /** One operation of the OpenAPI document. */
@@ -49,6 +49,11 @@ export interface GenerateOptions {
 /** Percent-encodes any JS string, lone surrogates included (as U+FFFD, what UTF-8 can carry). */
 function encode(value: string): string {
   return encodeURIComponent(value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+}
+
+function isObjectLike(schema: JsonSchema): boolean {
+  const options = (schema.anyOf ?? schema.oneOf ?? []) as JsonSchema[];
+  return schema.type === 'object' || options.some((o) => o.type === 'object');
 }
 
 function isNumeric(schema: JsonSchema): boolean {
@@ -116,6 +121,14 @@ export function requestsFor(operation: Operation, options: GenerateOptions): Fuz
       for (const value of hostileJsonValues(object[key])) {
         const body = toJsonText({ ...object, [key]: value });
         add(`body.${key}=${body.length > 1000 ? `(${body.length} characters)` : JSON.stringify(value)?.slice(0, 40) ?? 'undefined'}`, { body });
+      }
+      // Inside objects too (records such as `inputs` or `labels`, where any key is accepted).
+      const schema = ((operation.body?.properties ?? {}) as Record<string, JsonSchema>)[key] ?? {};
+      if (isObjectLike(schema)) {
+        for (const value of ['\u0000', new RawJson('['.repeat(5000) + ']'.repeat(5000)), 2 ** 53 + 2, 'x'.repeat(100_000)]) {
+          const body = toJsonText({ ...object, [key]: { fuzz: value } });
+          add(`body.${key}.fuzz=${body.length > 1000 ? `(${body.length} characters)` : JSON.stringify(value)}`, { body });
+        }
       }
       const { [key]: _left, ...without } = object;
       add(`body without ${key}`, { body: JSON.stringify(without) });

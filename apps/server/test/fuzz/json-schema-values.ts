@@ -158,6 +158,7 @@ export function hostileJsonValues(valid: unknown): unknown[] {
   const text = typeof valid === 'string' ? valid : 'fuzz';
   return [
     ...hostileStrings(text),
+    2 ** 31 - 1,
     2 ** 31,
     -(2 ** 31) - 1,
     2 ** 53 + 2,

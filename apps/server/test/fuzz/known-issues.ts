@@ -10,4 +10,13 @@ export interface KnownIssue {
   matches(request: FuzzRequest, violation: Omit<Violation, 'request'>): boolean;
 }
 
-export const KNOWN_ISSUES: readonly KnownIssue[] = [];
+export const KNOWN_ISSUES: readonly KnownIssue[] = [
+  {
+    // Hardening issue, workflow document and `POST /jobs` input depth bounds (another change):
+    // `inputs` nested 5,000 deep overflows JSON.stringify while the job is stored → 500.
+    // Remove this entry once that change is merged; the run then checks it is a 4xx.
+    name: 'POST /jobs: inputs nested deeper than the stack (input depth bound, in progress elsewhere)',
+    matches: (request, violation) =>
+      request.method === 'POST' && request.operation.path === '/api/v1/jobs' && request.mutation.startsWith('body.inputs') && violation.rule === 'no 5xx',
+  },
+];
