@@ -16,9 +16,11 @@ import { INT32_MAX, Int32Schema, identifierSchema, nulFreeSchema } from './store
 
 const Nonce = z.string().min(16).max(128);
 const Signature = z.string().min(1).max(256); // base64 Ed25519 signature
-/** Run and agent ids, step keys: refused with U+0000 (PostgreSQL cannot store it). `''` is the run itself. */
+/** Run ids and step keys: refused with U+0000 (PostgreSQL cannot store it). `''` is the run itself. */
 const RunId = identifierSchema(128);
-const StepName = nulFreeSchema(1024);
+// No length bound: step ids have none, and a key the engine builds (`loop[3]/step`) must never
+// make a frame invalid, or the agent would replay it forever. The frame size bounds it.
+const StepName = nulFreeSchema();
 /** A per-agent event sequence number; the server stores it in a 32-bit column. */
 const EventSeq = z.number().int().positive().max(INT32_MAX);
 

@@ -18,8 +18,9 @@ export const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
 const NUL_FREE = /^[^\u0000]*$/;
 
 /** Text that is a key or a name, possibly empty: anything but U+0000, which none needs. */
-export function nulFreeSchema(maxLength: number): z.ZodString {
-  return z.string().max(maxLength).regex(NUL_FREE, NUL_MESSAGE);
+export function nulFreeSchema(maxLength?: number): z.ZodString {
+  const text = z.string().regex(NUL_FREE, NUL_MESSAGE);
+  return maxLength === undefined ? text : text.max(maxLength);
 }
 
 /** A name or id: non-empty, without U+0000. */
