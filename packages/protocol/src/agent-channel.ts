@@ -23,6 +23,12 @@ const RunId = identifierSchema(128);
 const StepName = nulFreeSchema();
 /** A per-agent event sequence number; the server stores it in a 32-bit column. */
 const EventSeq = z.number().int().positive().max(INT32_MAX);
+/**
+ * Any integer: Windows reports exit codes as unsigned 32-bit (0xC0000005 = 3221225477). The
+ * server stores them as 32-bit two's complement (`storableExitCode`); refusing the frame would
+ * leave the agent replaying it forever.
+ */
+const ExitCode = z.number().int();
 
 export const ChallengeFrameSchema = z.strictObject({
   type: z.literal('challenge'),
@@ -122,7 +128,7 @@ export const RunEventSchema = z.discriminatedUnion('kind', [
     ts: z.string(),
     step: StepName,
     status: z.string(),
-    exitCode: Int32Schema.nullable(),
+    exitCode: ExitCode.nullable(),
     error: z.string().optional(),
     /** The step's outputs, kept by the server so a re-run can resume after this step. */
     outputs: z.record(z.string(), z.unknown()).optional(),
@@ -138,7 +144,7 @@ export const RunEventSchema = z.discriminatedUnion('kind', [
     kind: z.literal('run.finished'),
     ts: z.string(),
     state: RunStateSchema,
-    exitCode: Int32Schema.nullable(),
+    exitCode: ExitCode.nullable(),
     error: z.string().optional(),
   }),
 ]);

@@ -35,3 +35,8 @@ export const Int32Schema = z.number().int().min(INT32_MIN).max(INT32_MAX);
 export function storableText(text: string): string {
   return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
 }
+
+/** An exit code as a stored 32-bit integer: unsigned Windows codes become their signed form. */
+export function storableExitCode(code: number | null): number | null {
+  return code === null ? null : code | 0;
+}

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { TERMINAL_STATES, storableText } from '@flotilla/protocol';
+import { TERMINAL_STATES, storableExitCode, storableText } from '@flotilla/protocol';
 import type { RunEvent } from '@flotilla/protocol';
 import { entryToLine, insertChunks } from '../logs/log-chunks.js';
 import type { LogEntry, NewChunk } from '../logs/log-chunks.js';
@@ -244,7 +244,7 @@ async function applyEvent(db: Kysely<Database>, agentId: string, e: AgentEvent, 
         runId: e.runId,
         step: event.step,
         status: storableText(event.status),
-        exitCode: event.exitCode,
+        exitCode: storableExitCode(event.exitCode),
         error: error === '' ? null : storableText(error),
         ts,
         outputs: outputs.json,
@@ -263,7 +263,7 @@ async function applyEvent(db: Kysely<Database>, agentId: string, e: AgentEvent, 
           agentId,
           from: OPEN_RUN_STATES,
           to: event.state,
-          set: { exit_code: event.exitCode, error: event.error === undefined ? null : storableText(event.error), finished_at: ts },
+          set: { exit_code: storableExitCode(event.exitCode), error: event.error === undefined ? null : storableText(event.error), finished_at: ts },
         }),
       );
       return;

@@ -206,4 +206,21 @@ describe.each(DIALECTS)('agent event delivery [%s]', (dialect) => {
     const rows = await queryDatabase(fleet.database, 'select status, error, outputs from run_steps where run_id = $1', [runId]);
     expect(rows).toEqual([{ status: 'succeeded', error: 'outputs not stored: nested deeper than 64 levels', outputs: null }]);
   });
+
+  // An exit code beyond 32 bits (Windows reports NTSTATUS codes unsigned) did not fit PostgreSQL's
+  // `integer`; refusing the frame instead would leave the agent replaying it forever.
+  it('stores an unsigned 32-bit exit code in its signed form', async () => {
+    const agent = await fleet.agent('windows-exit');
+    const job = (await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { agent: 'windows-exit' } })).body;
+    const { runId } = await agent.offer();
+    agent.ack(runId);
+    await agent.report(runId, [
+      { kind: 'step.finished', step: 'say', status: 'failed', exitCode: 0xc0000005 },
+      { kind: 'run.finished', state: 'failed', exitCode: 0xc0000005 },
+    ]);
+    expect(agent.channel!.all('error')).toEqual([]);
+    const finished = await waitForJob(fleet, job.id, (j) => j.state === 'failed');
+    expect(finished.runs[0].exitCode).toBe(-1073741819);
+    expect(await queryDatabase(fleet.database, 'select exit_code from run_steps where run_id = $1', [runId])).toEqual([{ exit_code: -1073741819 }]);
+  });
 });
