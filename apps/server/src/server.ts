@@ -7,6 +7,8 @@ import type { BootstrapResult } from './bootstrap/first-start.js';
 import { loadOrCreateServerKey } from './bootstrap/server-key.js';
 import { bodyParsersPlugin } from './http/body-parsers-plugin.js';
 import { errorHandlerPlugin } from './http/error-handler-plugin.js';
+import { clientErrorHandler, frameworkErrorHandler } from './http/framework-errors.js';
+import { nulInputPlugin } from './http/nul-input-plugin.js';
 import { healthRoutes } from './http/health-routes.js';
 import { apiV1Plugin } from './http/api-v1-plugin.js';
 import { AgentHub } from './hub/agent-hub.js';
@@ -85,6 +87,9 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
       return503OnClosing: true,
       // X-Forwarded-* only from the configured proxies (request.ip, request.protocol); never from anyone.
       trustProxy: options.trustedProxies.length > 0 ? [...options.trustedProxies] : false,
+      // Errors Fastify and Node answer before any route: problem documents like every other error.
+      frameworkErrors: frameworkErrorHandler,
+      clientErrorHandler,
     }) as unknown as FastifyInstance;
     const routes = collectRoutes(app);
     app.addHook('preClose', () => {
@@ -98,6 +103,7 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
     });
     await app.register(errorHandlerPlugin);
     await app.register(bodyParsersPlugin);
+    await app.register(nulInputPlugin);
     await app.register(healthRoutes, ctx);
     await app.register(hubPlugin, ctx);
     await app.register(gitHttpRoutes, ctx);

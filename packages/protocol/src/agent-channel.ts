@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCodeSchema } from './errors.js';
+import { INT32_MAX, Int32Schema, identifierSchema, nulFreeSchema } from './stored-values.js';
 
 /**
  * Frames of the agent channel (`/agent/v1/connect`), JSON text frames validated on both ends.
@@ -23,6 +24,19 @@ export const MAX_AGENT_FRAME_BYTES = 1024 * 1024;
 
 const Nonce = z.string().min(16).max(128);
 const Signature = z.string().min(1).max(256); // base64 Ed25519 signature
+/** Run ids and step keys: refused with U+0000 (PostgreSQL cannot store it). `''` is the run itself. */
+const RunId = identifierSchema(128);
+// No length bound: step ids have none, and a key the engine builds (`loop[3]/step`) must never
+// make a frame invalid, or the agent would replay it forever. The frame size bounds it.
+const StepName = nulFreeSchema();
+/** A per-agent event sequence number; the server stores it in a 32-bit column. */
+const EventSeq = z.number().int().positive().max(INT32_MAX);
+/**
+ * Any integer: Windows reports exit codes as unsigned 32-bit (0xC0000005 = 3221225477). The
+ * server stores them as 32-bit two's complement (`storableExitCode`); refusing the frame would
+ * leave the agent replaying it forever.
+ */
+const ExitCode = z.number().int();
 
 export const ChallengeFrameSchema = z.strictObject({
   type: z.literal('challenge'),
@@ -33,7 +47,7 @@ export const ChallengeFrameSchema = z.strictObject({
 
 export const HelloFrameSchema = z.strictObject({
   type: z.literal('hello'),
-  agentId: z.string().min(1).max(64),
+  agentId: identifierSchema(64),
   protocolVersion: z.number().int(),
   agentVersion: z.string().max(64),
   /** Runs the agent accepts at once; the server never has more dispatched or running. @default 4 */
@@ -47,7 +61,7 @@ export const WelcomeFrameSchema = z.strictObject({
   signature: Signature,
   pingIntervalMs: z.number().int().positive(),
   /** Highest agent event sequence number the server has stored; the agent replays after it. */
-  lastEventSeq: z.number().int().nonnegative(),
+  lastEventSeq: z.number().int().nonnegative().max(INT32_MAX),
 });
 
 export const RefusedFrameSchema = z.strictObject({
@@ -87,12 +101,12 @@ export const JobPayloadSchema = z.strictObject({
 export type JobPayload = z.infer<typeof JobPayloadSchema>;
 
 export const JobOfferFrameSchema = z.strictObject({ type: z.literal('job.offer'), envelope: JobEnvelopeSchema });
-export const JobAckFrameSchema = z.strictObject({ type: z.literal('job.ack'), runId: z.string() });
+export const JobAckFrameSchema = z.strictObject({ type: z.literal('job.ack'), runId: RunId });
 /** Server → agent: stop a run (process groups killed, `finally` runs, run ends `cancelled`). */
 export const JobCancelFrameSchema = z.strictObject({ type: z.literal('job.cancel'), runId: z.string() });
 export const JobRejectFrameSchema = z.strictObject({
   type: z.literal('job.reject'),
-  runId: z.string().optional(),
+  runId: RunId.optional(),
   code: ErrorCodeSchema,
   message: z.string(),
 });
@@ -116,13 +130,13 @@ export const LogStreamSchema = z.enum(['stdout', 'stderr', 'system']);
 /** Something that happened in a run on an agent. */
 export const RunEventSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('run.started'), ts: z.string() }),
-  z.strictObject({ kind: z.literal('step.started'), ts: z.string(), step: z.string(), attempt: z.number().int() }),
+  z.strictObject({ kind: z.literal('step.started'), ts: z.string(), step: StepName, attempt: Int32Schema }),
   z.strictObject({
     kind: z.literal('step.finished'),
     ts: z.string(),
-    step: z.string(),
+    step: StepName,
     status: z.string(),
-    exitCode: z.number().int().nullable(),
+    exitCode: ExitCode.nullable(),
     error: z.string().optional(),
     /** The step's outputs, kept by the server so a re-run can resume after this step. */
     outputs: z.record(z.string(), z.unknown()).optional(),
@@ -130,7 +144,7 @@ export const RunEventSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('log'),
     ts: z.string(),
-    step: z.string(),
+    step: StepName,
     stream: LogStreamSchema,
     line: z.string(),
   }),
@@ -138,7 +152,7 @@ export const RunEventSchema = z.discriminatedUnion('kind', [
     kind: z.literal('run.finished'),
     ts: z.string(),
     state: RunStateSchema,
-    exitCode: z.number().int().nullable(),
+    exitCode: ExitCode.nullable(),
     error: z.string().optional(),
   }),
 ]);
@@ -146,19 +160,19 @@ export type RunEvent = z.infer<typeof RunEventSchema>;
 
 export const RunEventFrameSchema = z.strictObject({
   type: z.literal('run.event'),
-  seq: z.number().int().positive(),
-  runId: z.string(),
+  seq: EventSeq,
+  runId: RunId,
   event: RunEventSchema,
 });
 /** Several events in one frame (log ingestion batches lines); same rules as `run.event`. */
 export const RunEventBatchFrameSchema = z.strictObject({
   type: z.literal('run.events'),
   items: z
-    .array(z.strictObject({ seq: z.number().int().positive(), runId: z.string(), event: RunEventSchema }))
+    .array(z.strictObject({ seq: EventSeq, runId: RunId, event: RunEventSchema }))
     .min(1)
     .max(5000),
 });
-export const EventAckFrameSchema = z.strictObject({ type: z.literal('event.ack'), seq: z.number().int().nonnegative() });
+export const EventAckFrameSchema = z.strictObject({ type: z.literal('event.ack'), seq: z.number().int().nonnegative().max(INT32_MAX) });
 
 export const ErrorFrameSchema = z.strictObject({ type: z.literal('error'), code: ErrorCodeSchema, message: z.string() });
 
@@ -207,6 +221,8 @@ export const ChannelCloseCode = {
   authFailed: 4401,
   forbidden: 4403,
   versionUnsupported: 4426,
+  /** The server could not store what the agent sent; the agent reconnects and replays it. */
+  internalError: 1011,
   replaced: 4409,
   /** RFC 6455 "message too big": an agent frame over MAX_AGENT_FRAME_BYTES. */
   messageTooBig: 1009,

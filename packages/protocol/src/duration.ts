@@ -21,12 +21,18 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
+/** The longest duration accepted (100 years): a deadline `now + duration` stays a valid date. */
+export const MAX_DURATION_MS = 36_500 * UNIT_MS.d;
+
 /** A duration given as text (`30s`) or as a number of seconds; parses to milliseconds. */
-export const DurationSchema = z.union([z.string(), z.number().nonnegative()]).transform((value, ctx) => {
-  if (typeof value === 'number') return Math.round(value * 1000);
-  const ms = parseDuration(value);
+export const DurationSchema = z.union([z.string().max(100), z.number().nonnegative()]).transform((value, ctx) => {
+  const ms = typeof value === 'number' ? Math.round(value * 1000) : parseDuration(value);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration (examples: 500ms, 10s, 5m, 1h30m, 2d)` });
+    ctx.addIssue({ code: 'custom', message: `"${String(value)}" is not a duration (examples: 500ms, 10s, 5m, 1h30m, 2d)` });
+    return z.NEVER;
+  }
+  if (ms > MAX_DURATION_MS) {
+    ctx.addIssue({ code: 'custom', message: 'durations are at most 100 years (36500d)' });
     return z.NEVER;
   }
   return ms;

@@ -1,6 +1,7 @@
 export { errorCatalogue, ErrorCodeSchema, ProblemSchema, FlotillaError, isFlotillaError } from './errors.js';
 export type { ErrorCode, Problem, FlotillaErrorOptions } from './errors.js';
 export { PROTOCOL_VERSION, FLOTILLA_VERSION } from './version.js';
+export { INT32_MAX, INT32_MIN, NUL_MESSAGE, Int32Schema, identifierSchema, nulFreeSchema, storableExitCode, storableText } from './stored-values.js';
 export { parseDuration, DurationSchema } from './duration.js';
 export {
   ChallengeFrameSchema,

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { FlotillaError } from '@flotilla/protocol';
+import { FlotillaError, INT32_MAX } from '@flotilla/protocol';
 import type { AuditEvent, AuditQuery, Page } from '@flotilla/protocol';
 import type { AuditEventTable, Database } from '../store/schema.js';
 
@@ -25,7 +25,8 @@ export function toAuditEvent(row: AuditEventTable): AuditEvent {
 /** Audit cursors are the last seq seen (newest first, so the next page has smaller seqs). */
 function decodeSeqCursor(cursor: string): number {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^seq:\d{1,15}$/.test(text)) {
+  // Audit seqs are a 32-bit column: a bigger number in a cursor is not one this API returned.
+  if (!/^seq:\d{1,10}$/.test(text) || Number(text.slice(4)) > INT32_MAX) {
     throw new FlotillaError('VALIDATION_FAILED', { detail: 'Invalid cursor', errors: [{ path: 'cursor', message: 'not a cursor returned by this API' }] });
   }
   return Number(text.slice(4));

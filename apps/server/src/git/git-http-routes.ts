@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { FlotillaError } from '@flotilla/protocol';
+import type { ErrorCode } from '@flotilla/protocol';
 import type { ServerContext } from '../server-context.js';
 import { authenticateGitRequest } from './git-http-auth.js';
 import { readCgiResponse } from './cgi-response.js';
-import { isRepoSegment } from './repo-path.js';
+import type { CgiResponse } from './cgi-response.js';
+import { isRepoSegment, isRepoSubpath } from './repo-path.js';
 import { authorize } from '../tenancy/authorize.js';
 
 const UPLOAD_PACK_REQUEST = 'application/x-git-upload-pack-request';
@@ -31,11 +33,16 @@ export function gitHttpRoutes(app: FastifyInstance, ctx: ServerContext): Promise
     url: '/git/*',
     handler: async (request, reply) => {
       const [pathOnly = '', query = ''] = request.url.split('?', 2);
-      const match = /^\/git\/([^/]+)\/([^/]+)\.git(\/.*)?$/.exec(decodeURIComponent(pathOnly));
+      const match = /^\/git\/([^/]+)\/([^/]+)\.git(\/.*)?$/.exec(decodePath(pathOnly));
       const [, tenant = '', project = '', rest = '/'] = match ?? [];
       const principal = await authenticateGitRequest(ctx.store.db, request, reply);
       if (rest === '/git-receive-pack' || new URLSearchParams(query).get('service') === 'git-receive-pack') {
         throw new FlotillaError('FORBIDDEN', { detail: 'The configuration repository is read-only' });
+      }
+      // Before git sees the path: `..` would name another repository (git refuses it, as a 500).
+      if (!isRepoSubpath(rest)) throw new FlotillaError('BAD_REQUEST', { detail: 'A repository path has no `.`, `..` or empty segments' });
+      if (request.method === 'POST' && header(request.headers['content-type']) !== UPLOAD_PACK_REQUEST) {
+        throw new FlotillaError('UNSUPPORTED_MEDIA_TYPE', { detail: `git requests are sent as ${UPLOAD_PACK_REQUEST}` });
       }
       const visible = match !== null && tenant === principal.tenantName && isRepoSegment(project);
       const projectId = visible ? await findProjectId(ctx, principal.tenantId, project) : undefined;
@@ -83,10 +90,31 @@ export function gitHttpRoutes(app: FastifyInstance, ctx: ServerContext): Promise
       });
 
       const response = await readCgiResponse(child.stdout);
+      if (response.status >= 400) throw await backendRefusal(response, request.log);
       return reply.status(response.status).headers(response.headers).send(response.body);
     },
   });
   return Promise.resolve();
+}
+
+/** What `git http-backend` answers with an error status becomes a problem like every other error. */
+const BACKEND_CODES: Record<number, ErrorCode> = { 400: 'BAD_REQUEST', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 415: 'UNSUPPORTED_MEDIA_TYPE' };
+
+async function backendRefusal(response: CgiResponse, log: FastifyBaseLogger): Promise<FlotillaError> {
+  let text = '';
+  for await (const chunk of response.body as AsyncIterable<Buffer>) if (text.length < 2000) text += chunk.toString('utf8');
+  const code = BACKEND_CODES[response.status] ?? (response.status < 500 ? 'BAD_REQUEST' : 'INTERNAL');
+  log.info({ status: response.status, backend: text.slice(0, 2000) }, 'git http-backend refused the request');
+  return new FlotillaError(code, { detail: code === 'INTERNAL' ? 'git http-backend failed; see the server log' : `git refused the request: ${text.trim().slice(0, 200)}` });
+}
+
+/** The URL path with percent-escapes decoded; a malformed escape is a bad request, not a 500. */
+function decodePath(pathOnly: string): string {
+  try {
+    return decodeURIComponent(pathOnly);
+  } catch {
+    throw new FlotillaError('BAD_REQUEST', { detail: 'The URL path is not valid percent-encoded UTF-8' });
+  }
 }
 
 async function findProjectId(ctx: ServerContext, tenantId: string, name: string): Promise<string | undefined> {

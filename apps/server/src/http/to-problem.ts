@@ -1,13 +1,16 @@
 import { FlotillaError, isFlotillaError } from '@flotilla/protocol';
 import type { ErrorCode, Problem } from '@flotilla/protocol';
 
-/** Fastify's own request errors, mapped onto the catalogue. */
-const FASTIFY_CODES: Record<string, ErrorCode> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+/** Fastify's own request errors, mapped onto the catalogue (with a detail where the title is vague). */
+const FASTIFY_CODES: Record<string, { code: ErrorCode; detail?: string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'MALFORMED_JSON' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'BAD_REQUEST' },
+  // Router errors (through `frameworkErrors`): the URL is not echoed back, it may be 16 KB long.
+  FST_ERR_BAD_URL: { code: 'BAD_REQUEST', detail: 'The URL path is not valid percent-encoded UTF-8' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'URI_TOO_LONG', detail: 'A path segment is longer than 100 characters' },
 };
 
 /**
@@ -26,7 +29,7 @@ function asFlotillaError(err: unknown): FlotillaError | undefined {
   if (isFlotillaError(err)) return err;
   const { code, statusCode } = (err ?? {}) as { code?: unknown; statusCode?: unknown };
   const mapped = typeof code === 'string' ? FASTIFY_CODES[code] : undefined;
-  if (mapped !== undefined) return new FlotillaError(mapped, { cause: err });
+  if (mapped !== undefined) return new FlotillaError(mapped.code, { detail: mapped.detail, cause: err });
   // Other 4xx raised by Fastify or a plugin describe the request, not the server: safe to say.
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 && err instanceof Error) {
     if (statusCode === 429) return new FlotillaError('RATE_LIMITED', { cause: err });

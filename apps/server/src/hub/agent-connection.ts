@@ -225,12 +225,32 @@ export class AgentConnection {
         this.apply(await handleJobReject(this.host, agentId, frame, this.log));
         return;
       case 'run.event':
-        this.apply(await handleRunEvent(this.host, agentId, frame, this.log));
+        await this.storeEvents(() => handleRunEvent(this.host, agentId, frame, this.log));
         return;
       case 'run.events':
-        this.apply(await handleRunEvents(this.host, agentId, frame, this.log));
+        await this.storeEvents(() => handleRunEvents(this.host, agentId, frame, this.log));
         return;
     }
+  }
+
+  /**
+   * Run events are acknowledged only as far as they are stored, in sequence. When a batch cannot
+   * be stored (the database refused it), or events arrived beyond a gap, nothing after the ack may
+   * be stored on this session: it ends, and the agent replays from the ack on its next one (which
+   * its outbox does from `welcome.lastEventSeq`). Frames already queued are dropped by the close.
+   */
+  private async storeEvents(handle: () => Promise<RunFrameOutcome>): Promise<void> {
+    let outcome: RunFrameOutcome;
+    try {
+      outcome = await handle();
+    } catch (err) {
+      this.log.error({ err }, 'agent events could not be stored; ending the session so the agent replays them');
+      this.send(toErrorFrame(err));
+      this.close(ChannelCloseCode.internalError, 'events not stored; replay after the acknowledged seq');
+      return;
+    }
+    this.apply(outcome);
+    if (outcome.replay === true) this.close(ChannelCloseCode.internalError, 'events beyond a gap; replay after the acknowledged seq');
   }
 
   private apply(outcome: RunFrameOutcome): void {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyWebsocket from '@fastify/websocket';
-import { MAX_AGENT_FRAME_BYTES } from '@flotilla/protocol';
+import { FlotillaError, MAX_AGENT_FRAME_BYTES } from '@flotilla/protocol';
 import type { ServerContext } from '../server-context.js';
 
 /**
@@ -14,7 +14,15 @@ const WS_MAX_PAYLOAD_BYTES = 2 * MAX_AGENT_FRAME_BYTES;
 export async function hubPlugin(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   // No per-message compression: it costs ~300 KB per connection (SPEC §13: ≤ 8 KB per idle agent).
   await app.register(fastifyWebsocket, { options: { maxPayload: WS_MAX_PAYLOAD_BYTES, perMessageDeflate: false } });
-  app.get('/agent/v1/connect', { websocket: true }, (socket, request) => {
-    ctx.hub.accept(socket, request.log);
+  app.route({
+    method: 'GET',
+    url: '/agent/v1/connect',
+    // A plain HTTP request gets a problem document (the plugin's default is an empty 404).
+    handler: () => {
+      throw new FlotillaError('WEBSOCKET_REQUIRED', { detail: 'Connect with a WebSocket upgrade (flotilla agent does)' });
+    },
+    wsHandler: (socket, request) => {
+      ctx.hub.accept(socket, request.log);
+    },
   });
 }

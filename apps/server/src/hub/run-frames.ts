@@ -1,3 +1,4 @@
+import { storableText } from '@flotilla/protocol';
 import type { AgentFrame, ServerFrame } from '@flotilla/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { recordAgentEvent, recordAgentEvents } from '../jobs/agent-event-store.js';
@@ -10,6 +11,11 @@ import { nowIso } from '../store/time.js';
 /** What handling a run frame produced: a reply to send and progress to announce. */
 export interface RunFrameOutcome {
   reply?: ServerFrame;
+  /**
+   * Events beyond a gap were not stored: the session must end (after the reply) so the agent
+   * replays everything after the ack in order on its next one.
+   */
+  replay?: boolean;
   updates: JobUpdate[];
   logs: JobLog[];
 }
@@ -53,13 +59,13 @@ export async function handleJobReject(
       agentId,
       from: ['queued', 'dispatched', 'running'],
       to: 'failed',
-      set: { error_code: frame.code, error: `${frame.code}: ${frame.message}`, finished_at: nowIso() },
+      set: { error_code: frame.code, error: storableText(`${frame.code}: ${frame.message}`), finished_at: nowIso() },
     }),
   );
   return { updates: update === undefined ? [] : [update], logs: [] };
 }
 
-/** `run.event`: stored once per `(agent, seq)`, applied, acknowledged cumulatively. */
+/** `run.event`: stored once per `(agent, seq)` in sequence, applied, acknowledged cumulatively. */
 export async function handleRunEvent(
   store: StoreWriter,
   agentId: string,
@@ -69,7 +75,8 @@ export async function handleRunEvent(
   const recorded = await recordAgentEvent(store, agentId, frame);
   if (!recorded.stored) log.debug({ seq: frame.seq }, 'duplicate agent event ignored');
   else if (!recorded.applied) log.warn({ seq: frame.seq, runId: frame.runId }, 'event for a run this agent does not own; stored, not applied');
-  return { reply: { type: 'event.ack', seq: recorded.ackSeq }, updates: recorded.updates, logs: recorded.logs };
+  if (recorded.beyondGap) log.warn({ seq: frame.seq, ackSeq: recorded.ackSeq }, 'event beyond a gap not stored; the agent must replay');
+  return { reply: { type: 'event.ack', seq: recorded.ackSeq }, replay: recorded.beyondGap, updates: recorded.updates, logs: recorded.logs };
 }
 
 /** `run.events`: a batch applied in one transaction, deduplicated per `(agent, seq)`, one cumulative ack. */
@@ -80,8 +87,9 @@ export async function handleRunEvents(
   log: FastifyBaseLogger,
 ): Promise<RunFrameOutcome> {
   const recorded = await recordAgentEvents(store, agentId, frame.items);
-  const duplicates = frame.items.length - recorded.stored;
+  const duplicates = frame.items.length - recorded.stored - recorded.beyondGap;
   if (duplicates > 0) log.debug({ duplicates }, 'duplicate agent events ignored');
   if (recorded.notApplied > 0) log.warn({ notApplied: recorded.notApplied }, 'events for runs this agent does not own; stored, not applied');
-  return { reply: { type: 'event.ack', seq: recorded.ackSeq }, updates: recorded.updates, logs: recorded.logs };
+  if (recorded.beyondGap > 0) log.warn({ beyondGap: recorded.beyondGap, ackSeq: recorded.ackSeq }, 'events beyond a gap not stored; the agent must replay');
+  return { reply: { type: 'event.ack', seq: recorded.ackSeq }, replay: recorded.beyondGap > 0, updates: recorded.updates, logs: recorded.logs };
 }

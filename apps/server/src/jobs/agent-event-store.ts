@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { TERMINAL_STATES } from '@flotilla/protocol';
+import { TERMINAL_STATES, storableExitCode, storableText } from '@flotilla/protocol';
 import type { RunEvent } from '@flotilla/protocol';
 import { entryToLine, insertChunks } from '../logs/log-chunks.js';
 import type { LogEntry, NewChunk } from '../logs/log-chunks.js';
@@ -9,6 +9,7 @@ import { nowIso, toIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
 import type { JobLog, JobUpdate } from './job-events.js';
 import { transitionRun } from './run-repo.js';
+import { storableOutputs } from './step-outputs.js';
 import { OPEN_RUN_STATES } from './job-state.js';
 
 /** An event an agent reported, as parsed from a `run.event` frame or one item of `run.events`. */
@@ -24,6 +25,8 @@ export interface RecordedEvents {
   stored: number;
   /** Stored but not applied: the run is unknown or not this agent's. */
   notApplied: number;
+  /** Not stored: they follow a sequence number that is missing (the agent must replay from `ackSeq`). */
+  beyondGap: number;
   /** Highest contiguous sequence number stored for the agent: the cumulative `event.ack`. */
   ackSeq: number;
   updates: JobUpdate[];
@@ -34,6 +37,7 @@ export interface RecordedEvents {
 export interface RecordedEvent {
   stored: boolean;
   applied: boolean;
+  beyondGap: boolean;
   ackSeq: number;
   updates: JobUpdate[];
   logs: JobLog[];
@@ -51,44 +55,39 @@ interface RunInfo {
 /**
  * Stores a batch of agent events exactly once and applies them, in ONE transaction: run changes,
  * log chunks and the cumulative ack (`agents.acked_event_seq`) move together, so a crash can
- * neither lose nor double-apply any of them. Dedupe is by `(agent, seq)`: the ack is a watermark
- * (every seq at or below it is stored), and only events that arrive beyond a gap get an
- * `agent_events` row until the gap closes. In-order traffic (the normal case) writes no dedupe
- * rows at all, which is what makes log ingestion cheap.
+ * neither lose nor double-apply any of them. The ack is a watermark: every seq at or below it is
+ * stored, and nothing above it is. Events are stored strictly in sequence: those at or below the
+ * ack are replays (ignored), those from `ack + 1` on are stored as long as they are contiguous,
+ * and those beyond a gap are NOT stored (`beyondGap`): storing them would apply, say, a
+ * `run.finished` before the lines and steps of a batch that failed, and acknowledge nothing of
+ * them. The agent keeps every unacknowledged event and replays it in order on its next session.
  */
 export async function recordAgentEvents(store: StoreWriter, agentId: string, items: readonly AgentEvent[]): Promise<RecordedEvents> {
   return store.write(async (trx) => {
-    const out: RecordedEvents = { stored: 0, notApplied: 0, ackSeq: 0, updates: [], logs: [] };
+    const out: RecordedEvents = { stored: 0, notApplied: 0, beyondGap: 0, ackSeq: 0, updates: [], logs: [] };
     const row = await ackedSeqQuery.takeFirst(trx, { agentId });
     if (row === undefined) throw new Error(`agent ${agentId} is not in the store`);
     const acked = row.acked_event_seq;
-    // Everything at or below the ack is stored already: the watermark dedupes most replays.
+    // Everything at or below the ack is stored already: the watermark dedupes replays.
     const bySeq = new Map<number, AgentEvent>();
     for (const item of items) if (item.seq > acked && !bySeq.has(item.seq)) bySeq.set(item.seq, item);
     if (bySeq.size === 0) {
       out.ackSeq = acked;
       return out;
     }
-    // Events stored earlier beyond a gap (arrived out of order) have rows; they are not new.
+    // Servers before this rule stored events beyond a gap with a row each; those are not new.
     const parked = await parkedSeqs(trx, agentId, acked);
-    const fresh = [...bySeq.values()].filter((e) => !parked.has(e.seq)).sort((x, y) => x.seq - y.seq);
+    const fresh: AgentEvent[] = [];
     let ack = acked;
-    while (bySeq.has(ack + 1) || parked.has(ack + 1)) ack++;
-    // Only events beyond the new ack need a row (for dedupe until the gap closes); rows at or
-    // below it are covered by the watermark from now on.
-    const beyond = fresh.filter((e) => e.seq > ack);
-    const receivedAt = nowIso();
-    for (let i = 0; i < beyond.length; i += INSERT_ROWS) {
-      const rows = beyond.slice(i, i + INSERT_ROWS).map((e) => ({
-        agent_id: agentId,
-        seq: e.seq,
-        run_id: e.runId,
-        kind: e.event.kind,
-        payload: e.event.kind === 'log' ? '' : JSON.stringify(e.event),
-        received_at: receivedAt,
-      }));
-      await trx.insertInto('agent_events').values(rows).execute();
+    for (;;) {
+      const next = bySeq.get(ack + 1);
+      if (parked.has(ack + 1)) ack++;
+      else if (next !== undefined) {
+        fresh.push(next);
+        ack++;
+      } else break;
     }
+    for (const seq of bySeq.keys()) if (seq > ack) out.beyondGap++;
     if (parked.size > 0) await trx.deleteFrom('agent_events').where('agent_id', '=', agentId).where('seq', '<=', ack).execute();
     if (ack !== acked) await setAckedSeqQuery.execute(trx, { agentId, ack });
     out.stored = fresh.length;
@@ -110,7 +109,7 @@ const parkedSeqsQuery = preparedQuery((db, p: { agentId: string; acked: number }
   db.selectFrom('agent_events').select('seq').where('agent_id', '=', p.agentId).where('seq', '>', p.acked),
 );
 
-/** Sequence numbers stored above the ack (out-of-order arrivals waiting for a gap to close). */
+/** Sequence numbers stored above the ack by servers that stored events beyond a gap (before upgrading). */
 async function parkedSeqs(db: Kysely<Database>, agentId: string, acked: number): Promise<Set<number>> {
   const rows = await parkedSeqsQuery.execute(db, { agentId, acked });
   return new Set(rows.map((r) => r.seq));
@@ -119,7 +118,7 @@ async function parkedSeqs(db: Kysely<Database>, agentId: string, acked: number):
 /** Stores and applies one event (a `run.event` frame). */
 export async function recordAgentEvent(store: StoreWriter, agentId: string, e: AgentEvent): Promise<RecordedEvent> {
   const r = await recordAgentEvents(store, agentId, [e]);
-  return { stored: r.stored === 1, applied: r.stored === 1 && r.notApplied === 0, ackSeq: r.ackSeq, updates: r.updates, logs: r.logs };
+  return { stored: r.stored === 1, applied: r.stored === 1 && r.notApplied === 0, beyondGap: r.beyondGap === 1, ackSeq: r.ackSeq, updates: r.updates, logs: r.logs };
 }
 
 /** The one run of a batch (the usual case), as `applyAll` looks runs up. */
@@ -160,7 +159,7 @@ async function applyAll(db: Kysely<Database>, agentId: string, events: AgentEven
       continue;
     }
     const group = linesByRun.get(e.runId) ?? { run, entries: [] };
-    group.entries.push([0, e.event.step, e.event.stream, toIso(e.event.ts, nowIso()), e.event.line]);
+    group.entries.push([0, e.event.step, e.event.stream, toIso(e.event.ts, nowIso()), storableText(e.event.line)]);
     linesByRun.set(e.runId, group);
   }
   if (linesByRun.size > 0) await storeLines(db, linesByRun, out);
@@ -238,17 +237,20 @@ async function applyEvent(db: Kysely<Database>, agentId: string, e: AgentEvent, 
     case 'step.started':
       await stepStartedQuery.execute(db, { runId: e.runId, step: event.step, attempt: event.attempt, ts });
       return;
-    case 'step.finished':
+    case 'step.finished': {
+      const outputs = storableOutputs(event.outputs);
+      const error = [event.error, outputs.dropped].filter((text) => text !== undefined).join('; ');
       await stepFinishedQuery.execute(db, {
         runId: e.runId,
         step: event.step,
-        status: event.status,
-        exitCode: event.exitCode,
-        error: event.error ?? null,
+        status: storableText(event.status),
+        exitCode: storableExitCode(event.exitCode),
+        error: error === '' ? null : storableText(error),
         ts,
-        outputs: event.outputs === undefined ? null : JSON.stringify(event.outputs),
+        outputs: outputs.json,
       });
       return;
+    }
     case 'log':
       // Stored in chunks by `storeLines`.
       return;
@@ -261,7 +263,7 @@ async function applyEvent(db: Kysely<Database>, agentId: string, e: AgentEvent, 
           agentId,
           from: OPEN_RUN_STATES,
           to: event.state,
-          set: { exit_code: event.exitCode, error: event.error ?? null, finished_at: ts },
+          set: { exit_code: storableExitCode(event.exitCode), error: event.error === undefined ? null : storableText(event.error), finished_at: ts },
         }),
       );
       return;

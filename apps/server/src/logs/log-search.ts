@@ -25,7 +25,8 @@ function encode(c: SearchCursor): string {
 function decode(text: string): SearchCursor {
   const [createdAt, chunkId, skip, ...rest] = Buffer.from(text, 'base64url').toString('utf8').split('|');
   const n = Number(skip);
-  if (createdAt === undefined || chunkId === undefined || rest.length > 0 || !Number.isInteger(n) || n < 0 || Number.isNaN(Date.parse(createdAt))) {
+  const invalid = createdAt === undefined || chunkId === undefined || rest.length > 0 || chunkId.includes('\u0000');
+  if (invalid || !Number.isInteger(n) || n < 0 || Number.isNaN(Date.parse(createdAt))) {
     throw new FlotillaError('VALIDATION_FAILED', { detail: 'Invalid cursor', errors: [{ path: 'cursor', message: 'not a cursor returned by this API' }] });
   }
   return { createdAt, chunkId, skip: n };

@@ -14,7 +14,8 @@ export function encodeCursor(position: CursorPosition): string {
 /** Decodes a cursor from a query string; a tampered cursor is a validation error, not a 500. */
 export function decodeCursor(cursor: string): CursorPosition {
   const [createdAt, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (createdAt === undefined || id === undefined || rest.length > 0 || Number.isNaN(Date.parse(createdAt)) || id === '') {
+  // A decoded id goes into a query: U+0000 (PostgreSQL cannot compare it) is not a cursor of ours.
+  if (createdAt === undefined || id === undefined || rest.length > 0 || Number.isNaN(Date.parse(createdAt)) || id === '' || id.includes('\u0000')) {
     throw new FlotillaError('VALIDATION_FAILED', { detail: 'Invalid cursor', errors: [{ path: 'cursor', message: 'not a cursor returned by this API' }] });
   }
   return { createdAt, id };

@@ -152,18 +152,20 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
     expect((await recordAgentEvent(store, agentId, { seq: 1, runId, event: { kind: 'run.started', ts } })).ackSeq).toBe(1);
     expect(await log(2, 'hello')).toMatchObject({ stored: true, ackSeq: 2 });
     expect(await log(2, 'hello')).toMatchObject({ stored: false, ackSeq: 2 });
-    expect(await log(4, 'out of order')).toMatchObject({ stored: true, ackSeq: 2 });
-    expect(await log(3, 'world')).toMatchObject({ stored: true, ackSeq: 4 });
+    // Beyond a gap nothing is stored (the agent replays in order): 4 before 3 is refused.
+    expect(await log(4, 'out of order')).toMatchObject({ stored: false, beyondGap: true, ackSeq: 2 });
+    expect(await log(3, 'world')).toMatchObject({ stored: true, ackSeq: 3 });
+    expect(await log(4, 'in order')).toMatchObject({ stored: true, ackSeq: 4 });
     const finished = await recordAgentEvent(store, agentId, { seq: 5, runId, event: { kind: 'run.finished', ts, state: 'succeeded', exitCode: 0 } });
     expect(finished.updates).toEqual([{ jobId, runId, agentId, jobState: 'succeeded', runState: 'succeeded' }]);
 
     const logs = await getJobLogs(store.db, jobId, { after: 0, limit: 10 });
-    expect(logs.items.map((l) => [l.seq, l.line])).toEqual([[1, 'hello'], [2, 'out of order'], [3, 'world']]);
+    expect(logs.items.map((l) => [l.seq, l.line])).toEqual([[1, 'hello'], [2, 'world'], [3, 'in order']]);
     expect(logs.items[0]!.ts).toBe('2026-01-02T02:04:05.000Z');
     expect((await getJobLogs(store.db, jobId, { after: 1, limit: 1 })).nextCursor).toBe('2');
     const job = (await getJob(store.db, scope, jobId))!;
     expect(job).toMatchObject({ state: 'succeeded', runs: [{ state: 'succeeded', exitCode: 0, agent: 'ev-1', startedAt: '2026-01-02T02:04:05.000Z' }] });
-    // The ack is the dedupe watermark; the row parked for the out-of-order seq 4 is gone once 3 closed the gap.
+    // The ack is the dedupe watermark: no event needs a row of its own.
     const events = await store.db.selectFrom('agent_events').select('seq').where('agent_id', '=', agentId).execute();
     expect(events).toEqual([]);
     expect(await log(4, 'out of order')).toMatchObject({ stored: false, ackSeq: 5 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LogStreamSchema, RunStateSchema } from '../agent-channel.js';
 import { DurationSchema } from '../duration.js';
+import { INT32_MAX } from '../stored-values.js';
 import { LabelsSchema, TimestampSchema } from './common.js';
 
 /** A count (`3`) or a share of the matching agents (`"25%"`). */
@@ -81,7 +82,7 @@ export const LogLineSchema = z.object({
 export type LogLine = z.infer<typeof LogLineSchema>;
 
 export const LogsQuerySchema = z.strictObject({
-  after: z.coerce.number().int().nonnegative().default(0),
+  after: z.coerce.number().int().nonnegative().max(INT32_MAX).default(0),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** `1`: stream as `text/event-stream` (backlog, then live lines) until the job ends. */
   follow: z.enum(['0', '1', 'true', 'false']).optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INT32_MAX } from '../stored-values.js';
 import { TimestampSchema } from './common.js';
 
 /**
@@ -55,13 +56,13 @@ export type WorkflowVersion = z.infer<typeof WorkflowVersionSchema>;
 /** Path parameters of `/workflows/:id/versions/:n`. */
 export const WorkflowVersionParamsSchema = z.strictObject({
   id: z.string().min(1).max(64),
-  n: z.coerce.number().int().min(1),
+  n: z.coerce.number().int().min(1).max(INT32_MAX),
 });
 
 /** `GET /workflows/:id/diff?from=&to=`; `to` defaults to the latest version. */
 export const WorkflowDiffQuerySchema = z.strictObject({
-  from: z.coerce.number().int().min(1),
-  to: z.coerce.number().int().min(1).optional(),
+  from: z.coerce.number().int().min(1).max(INT32_MAX),
+  to: z.coerce.number().int().min(1).max(INT32_MAX).optional(),
 });
 export type WorkflowDiffQuery = z.infer<typeof WorkflowDiffQuerySchema>;
 

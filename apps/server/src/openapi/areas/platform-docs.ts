@@ -31,7 +31,7 @@ export const platformDocs: RouteDoc[] = [
     summary: 'Agent channel (WebSocket upgrade; signed handshake, see docs/architecture.md)',
     tag: 'agents',
     public: true,
-    responses: { 101: text('Switching protocols to the agent channel', 'application/octet-stream') },
+    responses: { 101: text('Switching protocols to the agent channel', 'application/octet-stream'), 426: 'problem' },
   },
   {
     method: 'GET',
