@@ -20,7 +20,7 @@ export function agentLifecycleRoutes(app: FastifyInstance, ctx: ServerContext): 
   const config = { permission: 'agents:write' } as const;
 
   const withdraw = async (request: FastifyRequest, action: AuditAction, change: TrustChange): Promise<Agent> => {
-    ctx.hub.disconnect(change.disconnect, 'AGENT_REVOKED');
+    ctx.hub.disconnect(change.disconnect, 'AGENT_REVOKED', `agent ${change.agent.name} is ${action === 'agent.delete' ? 'deleted' : change.agent.approval}`);
     await ctx.audit.record({ ...auditContextOf(request), action, objectType: 'agent', objectId: change.agent.id, change: { name: change.agent.name, approval: change.agent.approval } });
     request.log.info({ agentId: change.agent.id, action }, 'agent trust changed');
     return toAgent(change.agent);

@@ -51,7 +51,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<v
   app.post('/agents/:id/approve', { config: { permission: 'agents:write' } }, async (request): Promise<Agent> => {
     const { id } = parseInput(IdParamsSchema, request.params, 'params');
     const change = await approveAgent(ctx.store.db, principalOf(request), id);
-    ctx.hub.disconnect(change.disconnect, 'AGENT_REVOKED');
+    ctx.hub.disconnect(change.disconnect, 'AGENT_REVOKED', `agent ${change.agent.name}: its key was replaced by an approved key change`);
     await ctx.audit.record({ ...auditContextOf(request), action: 'agent.approve', objectType: 'agent', objectId: id, change: { approval: change.agent.approval, revoked: change.disconnect } });
     request.log.info({ agentId: id, revoked: change.disconnect }, 'agent approved');
     return toAgent(change.agent);
@@ -60,7 +60,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<v
   app.post('/agents/:id/revoke', { config: { permission: 'agents:write' } }, async (request): Promise<Agent> => {
     const { id } = parseInput(IdParamsSchema, request.params, 'params');
     const change = await revokeAgent(ctx.store.db, principalOf(request), id);
-    ctx.hub.disconnect(change.disconnect, 'AGENT_REVOKED');
+    ctx.hub.disconnect(change.disconnect, 'AGENT_REVOKED', `agent ${change.agent.name} is revoked`);
     await ctx.audit.record({ ...auditContextOf(request), action: 'agent.revoke', objectType: 'agent', objectId: id, change: { approval: 'revoked' } });
     request.log.info({ agentId: id }, 'agent revoked');
     return toAgent(change.agent);

@@ -184,10 +184,13 @@ export class AgentHub implements ConnectionHost {
   }
 
 
-  /** Closes the connections of agents that lost trust (revoked, replaced key). */
-  disconnect(agentIds: readonly string[], code: Extract<ErrorCode, 'AGENT_REVOKED'>): void {
+  /**
+   * Closes the connections of agents that lost trust (revoked, disabled, rejected, deleted, replaced
+   * key); `message` says which, and is what the agent logs.
+   */
+  disconnect(agentIds: readonly string[], code: Extract<ErrorCode, 'AGENT_REVOKED'>, message: string): void {
     for (const agentId of agentIds) {
-      this.connections.get(agentId)?.refuse({ code, message: 'agent revoked', closeCode: ChannelCloseCode.forbidden });
+      this.connections.get(agentId)?.refuse({ code, message, closeCode: ChannelCloseCode.forbidden });
     }
   }
 
