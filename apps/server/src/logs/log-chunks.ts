@@ -10,6 +10,15 @@ import type { Scope } from '../store/scope.js';
 /** Lines per stored chunk: large enough to make ingestion one insert per few hundred lines. */
 export const CHUNK_LINES = 500;
 
+/**
+ * Text per stored chunk, and the most of it the search index takes. PostgreSQL indexes a chunk's
+ * text in one `tsvector`, whose lexemes and positions must fit in 1 MiB; short distinct words
+ * take about three times their text there (measured: 160 KB of distinct 3-letter words → 467 KB).
+ * A chunk ends at this many bytes of text, and a single longer line is indexed up to here only
+ * (it is stored whole), so every frame an agent may send is storable.
+ */
+export const CHUNK_TEXT_BYTES = 256 * 1024;
+
 /** One stored line inside a chunk's `entries` JSON: `[seq, step, stream, ts, line]`. */
 export type LogEntry = [number, string, LogLine['stream'], string, string];
 
@@ -63,12 +72,38 @@ const insertChunkTextQuery = preparedQuery((_db, p: { rowid: number; body: strin
   sql`insert into log_chunks_fts (rowid, body) values (${p.rowid}, ${p.body})`,
 );
 
+/** Cuts a run's lines into stored chunks of at most `CHUNK_LINES` lines and `CHUNK_TEXT_BYTES` of text. */
+function* chunked(entries: readonly LogEntry[]): Generator<LogEntry[]> {
+  let current: LogEntry[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = Buffer.byteLength(entry[4]) + 1;
+    if (current.length > 0 && (current.length === CHUNK_LINES || bytes + size > CHUNK_TEXT_BYTES)) {
+      yield current;
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += size;
+  }
+  if (current.length > 0) yield current;
+}
+
+/** The text the search index takes from a chunk: all of it, or the first `CHUNK_TEXT_BYTES` of one long line. */
+function indexedText(entries: readonly LogEntry[]): string {
+  const body = entries.map((e) => e[4]).join('\n');
+  if (body.length * 3 <= CHUNK_TEXT_BYTES) return body;
+  const bytes = Buffer.from(body);
+  if (bytes.length <= CHUNK_TEXT_BYTES) return body;
+  // Decoding a cut in the middle of a character ends in U+FFFD; drop it rather than index it.
+  return bytes.subarray(0, CHUNK_TEXT_BYTES).toString('utf8').replace(/\uFFFD$/u, '');
+}
+
 export async function insertChunks(db: Kysely<Database>, chunks: readonly NewChunk[]): Promise<void> {
   const postgres = isPostgres(db);
   const createdAt = nowIso();
   for (const chunk of chunks) {
-    for (let i = 0; i < chunk.entries.length; i += CHUNK_LINES) {
-      const entries = chunk.entries.slice(i, i + CHUNK_LINES);
+    for (const entries of chunked(chunk.entries)) {
       const first = entries[0];
       const last = entries.at(-1);
       if (first === undefined || last === undefined) continue;
@@ -84,7 +119,7 @@ export async function insertChunks(db: Kysely<Database>, chunks: readonly NewChu
         entries: JSON.stringify(entries),
         created_at: createdAt,
       };
-      const body = entries.map((e) => e[4]).join('\n');
+      const body = indexedText(entries);
       if (postgres) {
         await sql`insert into log_chunks (id, tenant_id, project_id, job_id, run_id, first_seq, last_seq, line_count, entries, created_at, tsv)
           values (${row.id}, ${row.tenant_id}, ${row.project_id}, ${row.job_id}, ${row.run_id}, ${row.first_seq}, ${row.last_seq},

@@ -64,6 +64,37 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
     expect(logs.items.map((l: { seq: number; line: string }) => [l.seq, l.line])).toEqual([[1, 'one'], [2, 'two'], [3, 'three']]);
   });
 
+  // PostgreSQL indexes a chunk's text in one tsvector, whose lexemes and positions must fit in
+  // 1 MiB: short distinct words take about three times their text there. A frame the agent may send
+  // (1 MiB) must always be storable, or the agent replays it forever.
+  it('stores and indexes a frame full of distinct short words, and a single line near the frame limit', async () => {
+    const agent = await fleet.agent('words-1');
+    const job = (await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { agent: 'words-1' } })).body;
+    const { runId } = await agent.offer();
+    agent.ack(runId);
+    const ts = new Date().toISOString();
+    let word = 0;
+    const words = (bytes: number) => {
+      const out: string[] = [];
+      for (let size = 0; size < bytes; size += 5) out.push((word++).toString(36).padStart(4, 'a'));
+      return out.join(' ');
+    };
+    const log = (seq: number, line: string) => ({ seq: agent.seq + seq, runId, event: { kind: 'log', ts, step: 'say', stream: 'stdout', line } });
+    const lines = Array.from({ length: 56 }, () => words(16 * 1024));
+    const channel = agent.channel!;
+    channel.send({ type: 'run.events', items: lines.map((line, i) => log(i + 1, line)) });
+    expect((await channel.next('event.ack')).seq).toBe(agent.seq + 56);
+    const huge = words(900 * 1024);
+    channel.send({ type: 'run.events', items: [log(57, huge)] });
+    expect((await channel.next('event.ack')).seq).toBe(agent.seq + 57);
+    agent.seq += 57;
+    const stored = (await fleet.client.get(`/jobs/${job.id}/logs?limit=100`)).body.items.map((l: { line: string }) => l.line);
+    expect(stored).toEqual([...lines, huge]);
+    const lastWord = lines.at(-1)!.split(' ').at(-1)!;
+    const hits = (await fleet.client.get(`/logs/search?q=${lastWord}`)).body.items;
+    expect(hits.map((h: { line: string }) => h.line)).toEqual([lines.at(-1)]);
+  });
+
   it('gives log lines of all runs of a job one sequence, so `after` pages across runs', async () => {
     const a = await fleet.agent('seq-a', { role: 'seq' });
     const b = await fleet.agent('seq-b', { role: 'seq' });
