@@ -33,7 +33,6 @@ describe('policy file', () => {
       allowedCommands: ['*'],
       allowedFileRoots: ['/data/work', tmpdir()],
       allowedServices: [],
-      allowedLogPaths: [],
       allowedLoaderEnv: [],
       httpDestinations: { allow: undefined, deny: [], denyMetadata: false },
       downloadExecEnabled: false,
@@ -84,7 +83,7 @@ describe('policy file', () => {
   it('reads every field, with the short and long forms of the toggles', () => {
     const policy = parsePolicy(
       'allowed_commands: [echo, /usr/bin/env]\nallowed_file_roots: [/srv/app]\nallowed_services: [nginx]\n' +
-        'allowed_log_paths: [/var/log/app.log]\ndownloadexec: { enabled: true }\njs: false\n' +
+        'downloadexec: { enabled: true }\njs: false\n' +
         'disabled_step_types: [ssh]\nmax_concurrent_runs: 2\n',
       { dataDir: '/data', source: 'p.yaml' },
     );
@@ -92,12 +91,56 @@ describe('policy file', () => {
       allowedCommands: ['echo', '/usr/bin/env'],
       allowedFileRoots: ['/srv/app'],
       allowedServices: ['nginx'],
-      allowedLogPaths: ['/var/log/app.log'],
       downloadExecEnabled: true,
       jsEnabled: false,
       maxConcurrentRuns: 2,
     });
     expect([...policy.disabledStepTypes]).toEqual(['ssh']);
+  });
+
+  it('refuses allowed_log_paths, which nothing obeys yet, saying to remove it', () => {
+    const err = errorsOf(() =>
+      parsePolicy('allowed_commands: [echo]\nallowed_log_paths: [/var/log/app.log]\n', {
+        dataDir: '/data',
+        source: 'p.yaml',
+      }),
+    );
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.errors).toEqual([
+      expect.objectContaining({
+        path: 'allowed_log_paths',
+        line: 2,
+        column: 1,
+        message: expect.stringMatching(/remove it/),
+      }),
+    ]);
+  });
+
+  it('reports each unknown key on its own, at its own line', () => {
+    const err = errorsOf(() =>
+      parsePolicy(
+        'alowed_services: []\njs: true\nmax_runs: 2\nhttp_destinations:\n  deny: []\n  allow_all: true\n  denymetadata: true\n',
+        {
+          dataDir: '/data',
+          source: 'p.yaml',
+        },
+      ),
+    );
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.errors).toHaveLength(4);
+    expect(err.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          path: 'alowed_services',
+          line: 1,
+          column: 1,
+          message: expect.stringMatching(/correct its spelling or remove it/),
+        }),
+        expect.objectContaining({ path: 'max_runs', line: 3, column: 1 }),
+        expect.objectContaining({ path: 'http_destinations.allow_all', line: 6, column: 3 }),
+        expect.objectContaining({ path: 'http_destinations.denymetadata', line: 7, column: 3 }),
+      ]),
+    );
   });
 
   it('accepts the example of docs/agents.md', async () => {

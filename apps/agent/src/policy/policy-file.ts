@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isNode, LineCounter, parseDocument, type Node } from 'yaml';
 import { FlotillaError } from '@flotilla/protocol';
-import { compilePolicy, PolicyDocumentSchema, type CompiledPolicy } from './policy-schema.js';
+import { compilePolicy, PolicyDocumentSchema, unknownPolicyKeyMessage, type CompiledPolicy } from './policy-schema.js';
 
 /** One problem in a policy file, placed at its line and column when the YAML has a node for it. */
 export interface PolicyProblem {
@@ -36,12 +36,18 @@ export function parsePolicy(text: string, context: { dataDir: string; source: st
   if (!parsed.success) {
     throw invalid(
       context.source,
-      parsed.error.issues.map((issue) => {
+      parsed.error.issues.flatMap((issue) => {
         const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-        // unknown keys are reported by zod on the parent; point at the key itself
-        const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-        const node = nodeAt(doc.contents, keys.length > 0 ? [...path, keys[0] ?? ''] : path, keys.length > 0);
-        return { path: [...path, ...keys].join('.'), message: issue.message, ...at(node?.range?.[0]) };
+        if (issue.code === 'unrecognized_keys') {
+          // zod reports every unknown key of an object in one issue on the object: one problem
+          // per key, placed at the key itself
+          return issue.keys.map((key) => ({
+            path: [...path, key].join('.'),
+            message: unknownPolicyKeyMessage(path, key),
+            ...at(nodeAt(doc.contents, [...path, key], true)?.range?.[0]),
+          }));
+        }
+        return [{ path: path.join('.'), message: issue.message, ...at(nodeAt(doc.contents, path, false)?.range?.[0]) }];
       }),
     );
   }

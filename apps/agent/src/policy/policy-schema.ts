@@ -57,8 +57,6 @@ export const PolicyDocumentSchema = z.strictObject({
   allowed_file_roots: z.array(AbsolutePath).optional(),
   /** Services the `service` step may control; `'*'` allows all. */
   allowed_services: z.array(z.string().min(1)).default([]),
-  /** Log files that log-reading steps and watchers may read. */
-  allowed_log_paths: z.array(AbsolutePath).default([]),
   downloadexec: Toggle(false),
   js: Toggle(true),
   /** Step types that fail with POLICY_DENIED before they run. */
@@ -68,9 +66,28 @@ export const PolicyDocumentSchema = z.strictObject({
 });
 export type PolicyDocument = z.input<typeof PolicyDocumentSchema>;
 
+/**
+ * Keys that are not options of this version, with what to do instead. SPEC §4 lists allowed log
+ * paths, but nothing reads log files yet: accepting the key would be a restriction that restricts
+ * nothing, so it comes back with the feature that obeys it.
+ */
+const NOT_YET_OPTIONS: ReadonlyMap<string, string> = new Map([
+  [
+    'allowed_log_paths',
+    'not an option of this version: no step or watcher reads log files yet, so it would restrict nothing; remove it (it returns with the log-reading feature)',
+  ],
+]);
+
+/** Why a key of the policy file at `parent` (its path; `[]` for the top level) is refused. */
+export function unknownPolicyKeyMessage(parent: readonly (string | number)[], key: string): string {
+  const notYet = parent.length === 0 ? NOT_YET_OPTIONS.get(key) : undefined;
+  if (notYet !== undefined) return notYet;
+  const where = parent.length === 0 ? 'a policy file' : `"${parent.join('.')}"`;
+  return `unknown key "${key}": ${where} has no such option; correct its spelling or remove it (the options are listed in docs/agents.md)`;
+}
+
 /** The policy in the form the agent and the steps use. Immutable: a reload swaps the object. */
 export interface CompiledPolicy extends StepPolicy {
-  readonly allowedLogPaths: readonly string[];
   readonly disabledStepTypes: ReadonlySet<string>;
   readonly maxConcurrentRuns: number;
   /** Where it came from (`null`: built-in defaults, no file). */
@@ -101,7 +118,6 @@ export function compilePolicy(
     }),
     allowedFileRoots: Object.freeze(roots.map((root) => resolve(root))),
     allowedServices: Object.freeze([...document.allowed_services]),
-    allowedLogPaths: Object.freeze(document.allowed_log_paths.map((path) => resolve(path))),
     downloadExecEnabled: document.downloadexec,
     jsEnabled: document.js,
     disabledStepTypes: new Set(document.disabled_step_types),
