@@ -46,10 +46,15 @@ async function convertRuns(db: Kysely<Before>): Promise<void> {
       .orderBy('id')
       .limit(PAGE)
       .execute();
+    // the runs of a fan-out often failed alike: one update per distinct failure of the page
+    const byError = new Map<string, string[]>();
     for (const row of rows) {
       const error = JSON.stringify(migratedFailure(row.error ?? '', row.error_code));
-      await db.updateTable('runs').set({ error }).where('id', '=', row.id).execute();
+      const ids = byError.get(error);
+      if (ids === undefined) byError.set(error, [row.id]);
+      else ids.push(row.id);
     }
+    for (const [error, ids] of byError) await db.updateTable('runs').set({ error }).where('id', 'in', ids).execute();
     const last = rows.at(-1);
     if (last === undefined || rows.length < PAGE) return;
     after = last.id;
