@@ -51,7 +51,13 @@ describe.each(DIALECTS)('run failures in GET /jobs/:id [%s]', (dialect) => {
       policyFile = join(dataDir, 'policy.yaml');
       await writeFile(policyFile, policy);
     }
-    const agent = await agents.start({ serverUrl: cp.url, token: await cp.enrollmentToken(), dataDir, name, policyFile });
+    const agent = await agents.start({
+      serverUrl: cp.url,
+      token: await cp.enrollmentToken(),
+      dataDir,
+      name,
+      policyFile,
+    });
     await agentStatus(cp.api, agent.agentId, 'online');
     return { agent, dataDir };
   }
@@ -63,14 +69,25 @@ describe.each(DIALECTS)('run failures in GET /jobs/:id [%s]', (dialect) => {
 
     const denied = await finishedJob(cp.api, await submitJob(cp.api, EXIT_3, 'strict'));
     expect(denied.state).toBe('failed');
-    expect(failureOf(denied)).toEqual({ code: 'POLICY_DENIED', message: expect.stringContaining('sh'), retryable: false, step: 'fail' });
+    expect(failureOf(denied)).toEqual({
+      code: 'POLICY_DENIED',
+      message: expect.stringContaining('sh'),
+      retryable: false,
+      step: 'fail',
+    });
 
     const exit3 = await finishedJob(cp.api, await submitJob(cp.api, EXIT_3, 'open'));
     expect(exit3.runs[0]).toMatchObject({ state: 'failed', exitCode: 3 });
     // a non-zero exit may be transient: the command step says a retry can help
-    expect(failureOf(exit3)).toEqual({ code: 'STEP_FAILED', message: expect.stringContaining('3'), retryable: true, step: 'fail' });
+    expect(failureOf(exit3)).toEqual({
+      code: 'STEP_FAILED',
+      message: expect.stringContaining('3'),
+      retryable: true,
+      step: 'fail',
+    });
 
-    const stepTimeout = 'name: t\ntasks:\n  - { name: nap, type: command, timeout: 300ms, config: { command: sleep, args: ["30"] } }';
+    const stepTimeout =
+      'name: t\ntasks:\n  - { name: nap, type: command, timeout: 300ms, config: { command: sleep, args: ["30"] } }';
     const slowStep = await finishedJob(cp.api, await submitJob(cp.api, stepTimeout, 'open'));
     expect(failureOf(slowStep)).toMatchObject({ code: 'STEP_TIMEOUT', step: 'nap' });
 
@@ -90,7 +107,11 @@ describe.each(DIALECTS)('run failures in GET /jobs/:id [%s]', (dialect) => {
     await agents.start({ serverUrl: cp.url, dataDir, name: 'stopping' });
     const job = await finishedJob(cp.api, jobId);
     expect(job.state).toBe('interrupted');
-    expect(failureOf(job)).toEqual({ code: 'INTERRUPTED', message: 'the agent stopped while the run was in flight', retryable: false });
+    expect(failureOf(job)).toEqual({
+      code: 'INTERRUPTED',
+      message: 'the agent stopped while the run was in flight',
+      retryable: false,
+    });
   });
 
   it('server side: a run not delivered before the job expired, and a queued run cancelled', async () => {
@@ -103,13 +124,21 @@ describe.each(DIALECTS)('run failures in GET /jobs/:id [%s]', (dialect) => {
     expect(expiring.status).toBe(201);
     const expired = await finishedJob(cp.api, expiring.body.id as string);
     expect(expired.state).toBe('expired');
-    expect(failureOf(expired)).toEqual({ code: 'EXPIRED', message: 'not delivered before the job expired', retryable: true });
+    expect(failureOf(expired)).toEqual({
+      code: 'EXPIRED',
+      message: 'not delivered before the job expired',
+      retryable: true,
+    });
 
     const queued = await submitJob(cp.api, SLEEP_30, 'away');
     expect((await cp.api.post(`/jobs/${queued}/cancel`)).status).toBeLessThan(300);
     const cancelled = await finishedJob(cp.api, queued);
     expect(cancelled.state).toBe('cancelled');
-    expect(failureOf(cancelled)).toEqual({ code: 'CANCELLED', message: 'cancelled before it started', retryable: false });
+    expect(failureOf(cancelled)).toEqual({
+      code: 'CANCELLED',
+      message: 'cancelled before it started',
+      retryable: false,
+    });
   });
 
   it('agent side: a running run cancelled through the API', async () => {

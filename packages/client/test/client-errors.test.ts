@@ -34,7 +34,15 @@ describe('HttpClient errors', () => {
   it('a problem the server answers with is a FlotillaError with its code', async () => {
     const url = await serve((_req, res) => {
       res.writeHead(503, { 'content-type': 'application/problem+json' });
-      res.end(JSON.stringify({ type: 'about:blank', title: 'Service unavailable', status: 503, code: 'SERVICE_UNAVAILABLE', detail: 'busy' }));
+      res.end(
+        JSON.stringify({
+          type: 'about:blank',
+          title: 'Service unavailable',
+          status: 503,
+          code: 'SERVICE_UNAVAILABLE',
+          detail: 'busy',
+        }),
+      );
     });
     const err = await failure(new HttpClient({ baseUrl: url }).request({ path: '/api/v1/jobs/x', schema: JobSchema }));
     expect(err).toBeInstanceOf(FlotillaError);

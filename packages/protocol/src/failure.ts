@@ -54,7 +54,8 @@ const LEGACY_TEXT = /^([A-Z][A-Z0-9_]*): ([\s\S]*)$/;
 export function failureFromText(text: string): Failure {
   const match = LEGACY_TEXT.exec(text);
   const code = match?.[1];
-  if (match !== null && code !== undefined && isErrorCode(code)) return { code, message: match[2] ?? '', retryable: false };
+  if (match !== null && code !== undefined && isErrorCode(code))
+    return { code, message: match[2] ?? '', retryable: false };
   return { code: 'INTERNAL', message: text, retryable: false };
 }
 

@@ -23,21 +23,40 @@ describe.each(DIALECTS)('failures reported on the channel [%s]', (dialect) => {
   afterAll(() => fleet.close());
 
   /** Runs one job on `agent` reporting `events`, and returns its run's `error` from `GET /jobs/:id`. */
-  async function reportedError(agentName: string, events: ReportedEvent[], options: { protocolVersion?: number } = {}): Promise<Failure | null> {
+  async function reportedError(
+    agentName: string,
+    events: ReportedEvent[],
+    options: { protocolVersion?: number } = {},
+  ): Promise<Failure | null> {
     const agent = await fleet.agent(agentName, {}, { connect: false });
     await agent.connect(options);
     const job = (await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { agent: agentName } })).body;
     const { runId } = await agent.offer();
     agent.ack(runId);
     await agent.report(runId, [{ kind: 'run.started' }, ...events]);
-    const finished = await waitForJob(fleet, job.id, (j) => j.state !== 'running' && j.state !== 'queued' && j.state !== 'dispatched');
+    const finished = await waitForJob(
+      fleet,
+      job.id,
+      (j) => j.state !== 'running' && j.state !== 'queued' && j.state !== 'dispatched',
+    );
     return finished.runs[0].error as Failure | null;
   }
 
   it('stores and serves the failure a current agent reports, with the step that ended the run', async () => {
-    const failure = { code: 'POLICY_DENIED', message: 'program sh is not allowed', retryable: false, step: 'say' } as const;
+    const failure = {
+      code: 'POLICY_DENIED',
+      message: 'program sh is not allowed',
+      retryable: false,
+      step: 'say',
+    } as const;
     const error = await reportedError('current', [
-      { kind: 'step.finished', step: 'say', status: 'failed', exitCode: null, error: { code: 'POLICY_DENIED', message: 'program sh is not allowed', retryable: false } },
+      {
+        kind: 'step.finished',
+        step: 'say',
+        status: 'failed',
+        exitCode: null,
+        error: { code: 'POLICY_DENIED', message: 'program sh is not allowed', retryable: false },
+      },
       { kind: 'run.finished', state: 'failed', exitCode: null, error: failure },
     ]);
     expect(error).toEqual(failure);
@@ -49,21 +68,36 @@ describe.each(DIALECTS)('failures reported on the channel [%s]', (dialect) => {
     const known = await reportedError(
       'legacy-known',
       [
-        { kind: 'step.finished', step: 'say', status: 'failed', exitCode: 3, error: legacy('STEP_FAILED: exit code 3') },
+        {
+          kind: 'step.finished',
+          step: 'say',
+          status: 'failed',
+          exitCode: 3,
+          error: legacy('STEP_FAILED: exit code 3'),
+        },
         { kind: 'run.finished', state: 'failed', exitCode: 3, error: legacy('STEP_FAILED: exit code 3') },
       ],
       { protocolVersion: MIN_AGENT_PROTOCOL_VERSION },
     );
     expect(known).toEqual({ code: 'STEP_FAILED', message: 'exit code 3', retryable: false });
-    const unknown = await reportedError('legacy-unknown', [{ kind: 'run.finished', state: 'failed', exitCode: 1, error: legacy('the disk is on fire') }], {
-      protocolVersion: MIN_AGENT_PROTOCOL_VERSION,
-    });
+    const unknown = await reportedError(
+      'legacy-unknown',
+      [{ kind: 'run.finished', state: 'failed', exitCode: 1, error: legacy('the disk is on fire') }],
+      {
+        protocolVersion: MIN_AGENT_PROTOCOL_VERSION,
+      },
+    );
     expect(unknown).toEqual({ code: 'INTERNAL', message: 'the disk is on fire', retryable: false });
   });
 
   it('keeps a failure whose code this server does not know as INTERNAL, naming the code', async () => {
     const error = await reportedError('newer-code', [
-      { kind: 'run.finished', state: 'failed', exitCode: 1, error: { code: 'QUANTUM_FLUX' as Failure['code'], message: 'too much flux', retryable: true } },
+      {
+        kind: 'run.finished',
+        state: 'failed',
+        exitCode: 1,
+        error: { code: 'QUANTUM_FLUX' as Failure['code'], message: 'too much flux', retryable: true },
+      },
     ]);
     expect(error).toEqual({ code: 'INTERNAL', message: expect.stringContaining('too much flux'), retryable: true });
     expect(error?.message).toContain('QUANTUM_FLUX');

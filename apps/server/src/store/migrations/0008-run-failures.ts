@@ -30,7 +30,8 @@ function isErrorCode(code: string | null): code is ErrorCode {
 
 /** The failure an old `runs.error` / `run_steps.error` text (with its `error_code`) stood for. */
 export function migratedFailure(text: string, storedCode: string | null): Failure {
-  if (isErrorCode(storedCode) && !text.startsWith(`${storedCode}: `)) return { code: storedCode, message: text, retryable: false };
+  if (isErrorCode(storedCode) && !text.startsWith(`${storedCode}: `))
+    return { code: storedCode, message: text, retryable: false };
   if (text.startsWith(DROPPED_OUTPUTS_PREFIX)) return { code: 'OUTPUTS_NOT_STORED', message: text, retryable: false };
   return failureFromText(text);
 }
@@ -68,14 +69,21 @@ async function convertSteps(db: Kysely<Before>): Promise<void> {
       .selectFrom('run_steps')
       .select(['run_id', 'step', 'error'])
       .where('error', 'is not', null)
-      .where((eb) => eb.or([eb('run_id', '>', after.runId), eb.and([eb('run_id', '=', after.runId), eb('step', '>', after.step)])]))
+      .where((eb) =>
+        eb.or([eb('run_id', '>', after.runId), eb.and([eb('run_id', '=', after.runId), eb('step', '>', after.step)])]),
+      )
       .orderBy('run_id')
       .orderBy('step')
       .limit(PAGE)
       .execute();
     for (const row of rows) {
       const error = JSON.stringify(migratedFailure(row.error ?? '', null));
-      await db.updateTable('run_steps').set({ error }).where('run_id', '=', row.run_id).where('step', '=', row.step).execute();
+      await db
+        .updateTable('run_steps')
+        .set({ error })
+        .where('run_id', '=', row.run_id)
+        .where('step', '=', row.step)
+        .execute();
     }
     const last = rows.at(-1);
     if (last === undefined || rows.length < PAGE) return;
