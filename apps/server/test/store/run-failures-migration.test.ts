@@ -27,6 +27,21 @@ const OLD_RUNS: [string, string | null, string | null][] = [
   ['run-ok', null, null],
 ];
 
+/** A failed job's row (its runs say why). */
+function failedJob(id: string) {
+  const text = { workflow_name: 'w', workflow_text: 'name: w', inputs: '{}', target: '{}' };
+  return {
+    id,
+    tenant_id: 't',
+    project_id: 'p',
+    ...text,
+    state: 'failed',
+    created_by: null,
+    created_at: NOW,
+    updated_at: NOW,
+  };
+}
+
 /** A database migrated up to 0007, with a job whose runs and steps carry errors written the old way. */
 async function databaseBefore0008(database: TestDatabase): Promise<void> {
   const config = parseDatabaseUrl(database.url, process.cwd());
@@ -68,22 +83,7 @@ async function databaseBefore0008(database: TestDatabase): Promise<void> {
         updated_at: NOW,
       })
       .execute();
-    await db
-      .insertInto('jobs')
-      .values({
-        id: 'j',
-        tenant_id: 't',
-        project_id: 'p',
-        workflow_name: 'w',
-        workflow_text: 'name: w',
-        inputs: '{}',
-        target: '{}',
-        state: 'failed',
-        created_by: null,
-        created_at: NOW,
-        updated_at: NOW,
-      })
-      .execute();
+    await db.insertInto('jobs').values(failedJob('j')).execute();
     for (const [id, error, code] of OLD_RUNS) {
       await db
         .insertInto('runs')
@@ -128,36 +128,19 @@ async function databaseBefore0008(database: TestDatabase): Promise<void> {
       .values({ run_id: 'run-agent', seq: 1, step: 'sh', stream: 'stdout', line: 'x', ts: NOW })
       .execute();
     // more rows than the migration converts per page (1,000), in a job of their own
-    await db
-      .insertInto('jobs')
-      .values({
-        id: 'many',
-        tenant_id: 't',
-        project_id: 'p',
-        workflow_name: 'w',
-        workflow_text: 'name: w',
-        inputs: '{}',
-        target: '{}',
-        state: 'failed',
-        created_by: null,
-        created_at: NOW,
-        updated_at: NOW,
-      })
-      .execute();
+    await db.insertInto('jobs').values(failedJob('many')).execute();
     const many = Array.from({ length: MANY }, (_, i) => `many-${String(i).padStart(4, '0')}`);
     for (let i = 0; i < MANY; i += 200) {
-      const runs = many
-        .slice(i, i + 200)
-        .map((id) => ({
-          id,
-          job_id: 'many',
-          tenant_id: 't',
-          project_id: 'p',
-          agent_id: 'a',
-          state: 'failed',
-          error: 'STEP_FAILED: exit 1',
-          created_at: NOW,
-        }));
+      const runs = many.slice(i, i + 200).map((id) => ({
+        id,
+        job_id: 'many',
+        tenant_id: 't',
+        project_id: 'p',
+        agent_id: 'a',
+        state: 'failed',
+        error: 'STEP_FAILED: exit 1',
+        created_at: NOW,
+      }));
       await db.insertInto('runs').values(runs).execute();
       await db
         .insertInto('run_steps')
