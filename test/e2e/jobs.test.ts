@@ -90,7 +90,7 @@ describe('jobs end to end (real server, real agent)', () => {
     const job = await finishedJob(cp.api, await submitJob(cp.api, ECHO_HI, 'a1'));
     expect(relay.tampered).toBe(1);
     expect(job.state).toBe('failed');
-    expect(job.runs[0]!.error).toMatch(/^ENVELOPE_SIGNATURE_INVALID/);
+    expect(job.runs[0]!.error).toMatchObject({ code: 'ENVELOPE_SIGNATURE_INVALID', retryable: false });
     expect(agent.stats()).toMatchObject({ offersRejected: 1, runsStarted: 0 });
     await expect(access(marker)).rejects.toThrow();
   });

@@ -2,7 +2,7 @@ import { createHash, verify } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { enrollProofMessage, FLOTILLA_VERSION, MAX_AGENT_FRAME_BYTES } from '@flotilla/protocol';
+import { enrollProofMessage, FLOTILLA_VERSION, MAX_AGENT_FRAME_BYTES, PROTOCOL_VERSION } from '@flotilla/protocol';
 import { publicKeyFromRaw } from '../src/identity/agent-key.js';
 import { agentHarness } from './helpers/agent-harness.js';
 import { eventually } from './helpers/temp-dir.js';
@@ -85,7 +85,7 @@ describe('handshake', () => {
     const agent = await h.agent(cp, await h.dirs.make());
     const session = await cp.nextSession();
     const hello = await session.waitFor((f) => f.type === 'hello');
-    expect(hello).toMatchObject({ agentId: 'agent-1', protocolVersion: 1, agentVersion: FLOTILLA_VERSION });
+    expect(hello).toMatchObject({ agentId: 'agent-1', protocolVersion: PROTOCOL_VERSION, agentVersion: FLOTILLA_VERSION });
     expect(Buffer.from(hello.nonce!, 'base64url')).toHaveLength(32);
     session.send({ type: 'ping', ts: 42 });
     await session.waitFor((f) => f.type === 'pong' && f.ts === 42);

@@ -76,7 +76,7 @@ describe('crash recovery with a real agent process (kill -9)', () => {
     );
     const done = await session.waitFor((f) => f.runId === 'crash-run' && f.event?.kind === 'run.finished', 20_000);
     expect(done.event).toMatchObject({ state: 'interrupted' });
-    expect(done.event?.error).toMatch(/^INTERRUPTED: /);
+    expect(done.event?.error).toMatchObject({ code: 'INTERRUPTED', step: 'wait' });
     expect(
       stepEvents(session, 'crash-run', 'wait').find((f) => f.event?.kind === 'step.finished')?.event,
     ).toMatchObject({

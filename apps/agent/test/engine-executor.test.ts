@@ -68,7 +68,8 @@ tasks:
 `;
     const result = await run(workflow, { inputs: { who: 'fleet' } });
     expect(result).toMatchObject({ state: 'failed', exitCode: 4 });
-    expect(result.error).toMatch(/^STEP_FAILED: /);
+    // a non-zero exit may be transient: the command step says a retry can help
+    expect(result.error).toMatchObject({ code: 'STEP_FAILED', retryable: true, step: 'c' });
     const lines = events.flatMap((e) => (e.kind === 'log' && e.stream === 'stdout' ? [`${e.step}:${e.line}`] : []));
     expect(lines).toEqual(expect.arrayContaining(['a:hello fleet', 'b:from b']));
     // c got a's declared output and b's stdout through templates (stdout keeps its newline)
@@ -91,7 +92,7 @@ tasks:
     const { events, run } = await setup();
     const result = await run('name: bad\ntasks:\n  - name: x\n    type: nosuchtype\n');
     expect(result).toMatchObject({ state: 'failed', exitCode: null });
-    expect(result.error).toMatch(/^WORKFLOW_INVALID/);
+    expect(result.error).toMatchObject({ code: 'WORKFLOW_INVALID', message: expect.stringMatching(/^the workflow has 1 problem/) });
     expect(events).toContainEqual(
       expect.objectContaining({
         kind: 'log',
@@ -117,7 +118,7 @@ tasks:
     expect(result.state).toBe('failed');
     const steps = finishedSteps(events);
     expect(steps.ok).toMatchObject({ status: 'succeeded' });
-    for (const id of ['sh', 'nap', 'write']) expect(steps[id]?.error, id).toMatch(/^POLICY_DENIED: /);
+    for (const id of ['sh', 'nap', 'write']) expect(steps[id]?.error, id).toMatchObject({ code: 'POLICY_DENIED', retryable: false });
     await expect(readFile(join(dataDir, 'x.txt'))).rejects.toThrow();
   });
 

@@ -72,12 +72,13 @@ describe('boundEvent measures in UTF-8 bytes', () => {
   });
 
   it('bounds the error of a step or run', () => {
-    const error = `STEP_FAILED: ${'誤'.repeat(700_000)}`; // 2.1 MB
+    const error = { code: 'STEP_FAILED' as const, message: '誤'.repeat(700_000), retryable: true, step: 'build' }; // 2.1 MB
     const event = boundEvent({ kind: 'run.finished', ts: TS, state: 'failed', exitCode: 1, error });
     if (event.kind !== 'run.finished') throw new Error('kind changed');
-    expect(event.error?.startsWith('STEP_FAILED: 誤')).toBe(true);
-    expect(bytes(event.error!)).toBeLessThan(16 * 1024 + MARKER);
-    expect(bytes(splitMarker(event.error!).kept)).toBeLessThanOrEqual(16 * 1024);
+    expect(event.error).toMatchObject({ code: 'STEP_FAILED', retryable: true, step: 'build' });
+    expect(event.error?.message.startsWith('誤')).toBe(true);
+    expect(bytes(event.error!.message)).toBeLessThan(16 * 1024 + MARKER);
+    expect(bytes(splitMarker(event.error!.message).kept)).toBeLessThanOrEqual(16 * 1024);
   });
 
   it('fits every kind of event, at every frame budget down to the smallest, whatever it carries', () => {
@@ -94,11 +95,12 @@ describe('boundEvent measures in UTF-8 bytes', () => {
         step: 's',
         status: 'failed',
         exitCode: 1,
-        error: huge,
+        error: { code: 'STEP_FAILED', message: huge, retryable: false },
         outputs: { a: huge, b: huge, c: { nested: huge } },
       },
-      { kind: 'step.finished', ts: TS, step: huge, status: huge, exitCode: null },
-      { kind: 'run.finished', ts: TS, state: 'succeeded', exitCode: 0, error: huge },
+      { kind: 'step.finished', ts: TS, step: huge, status: 'failed', exitCode: null },
+      { kind: 'run.finished', ts: TS, state: 'succeeded', exitCode: 0, error: { code: 'STEP_FAILED', message: huge, retryable: false } },
+      { kind: 'run.finished', ts: TS, state: 'failed', exitCode: 1, error: { code: 'STEP_FAILED', message: 'm', retryable: false, step: huge } },
     ];
     const budgets: number[] = [];
     for (let frameBytes = MAX_AGENT_FRAME_BYTES; frameBytes >= MIN_FRAME_BYTES; frameBytes /= 2)
@@ -127,6 +129,20 @@ describe('boundEvent measures in UTF-8 bytes', () => {
     });
     if (event.kind !== 'step.finished') throw new Error('kind changed');
     expect(event.status).toBe('succeeded');
-    expect(event.error).toMatch(/^FRAME_TOO_LARGE: /);
+    expect(event.error?.code).toBe('FRAME_TOO_LARGE');
+  });
+
+  it("keeps a stand-in's failure code: why the run failed matters more than why its event was cut", () => {
+    const event = boundEvent({
+      kind: 'run.finished',
+      ts: TS,
+      state: 'failed',
+      exitCode: 2,
+      error: { code: 'POLICY_DENIED', message: 'not allowed', retryable: false, step: 'x'.repeat(600_000) },
+    });
+    if (event.kind !== 'run.finished') throw new Error('kind changed');
+    expect(event).toMatchObject({ state: 'failed', exitCode: 2, error: { code: 'POLICY_DENIED', retryable: false } });
+    expect(event.error?.message).toMatch(/^not allowed \(FRAME_TOO_LARGE: /);
+    expect(event.error?.step?.length).toBeLessThan(1000);
   });
 });

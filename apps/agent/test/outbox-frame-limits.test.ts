@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_AGENT_FRAME_BYTES, type AgentFrame, type RunEvent } from '@flotilla/protocol';
+import { MAX_AGENT_FRAME_BYTES, type AgentFrame, type Failure, type RunEvent } from '@flotilla/protocol';
 import { EventOutbox, MIN_FRAME_BYTES } from '../src/events/event-outbox.js';
 import { eventually, tempDirs } from './helpers/temp-dir.js';
 
@@ -15,12 +15,13 @@ afterEach(async () => {
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const TS = '2025-01-01T00:00:00.000Z';
 const log = (line: string): RunEvent => ({ kind: 'log', ts: TS, step: 's', stream: 'stdout', line });
+/** A `run.finished`; `error` may be the text an agent of protocol version 1 wrote. */
 const finished = (error?: string): RunEvent => ({
   kind: 'run.finished',
   ts: TS,
   state: 'succeeded',
   exitCode: 0,
-  ...(error === undefined ? {} : { error }),
+  ...(error === undefined ? {} : { error: error as unknown as Failure }),
 });
 /** 1,000 CJK characters: 3,000 bytes of UTF-8, 1,000 UTF-16 code units. */
 const CJK_ROW = '漢'.repeat(1000);
@@ -102,16 +103,21 @@ describe('EventOutbox frame sizes, in bytes', () => {
     expect(t.events.get(3)?.event).toMatchObject({
       kind: 'run.finished',
       state: 'succeeded',
-      error: expect.stringMatching(/^FRAME_TOO_LARGE: /),
+      error: { code: 'FRAME_TOO_LARGE', retryable: false },
     });
+    // the older agent's `"CODE: message"` text is read as the failure it stands for
     expect(t.events.get(4)?.event).toMatchObject({
       kind: 'run.finished',
-      error: expect.stringMatching(/^STEP_FAILED: 誤+… \[truncated \d+ bytes\]; FRAME_TOO_LARGE: /u),
+      error: {
+        code: 'STEP_FAILED',
+        message: expect.stringMatching(/^誤+… \[truncated \d+ bytes\]; FRAME_TOO_LARGE: /u),
+        retryable: false,
+      },
     });
     // a run still going when the agent stopped gets the note when it ends
     outbox.push('r3', finished());
     await eventually(() => t.events.size === 6);
-    expect(t.events.get(6)?.event).toMatchObject({ error: expect.stringMatching(/^FRAME_TOO_LARGE: /) });
+    expect(t.events.get(6)?.event).toMatchObject({ error: { code: 'FRAME_TOO_LARGE' } });
 
     // nothing dropped silently: the originals are on disk, and a restart starts from the cut form
     await outbox.close();
@@ -159,10 +165,7 @@ describe('EventOutbox frame sizes, in bytes', () => {
     expect(step?.kind === 'step.finished' && (step.outputs?.stdout as string)).toMatch(
       /^\[truncated \d+ bytes\] …漢+$/u,
     );
-    expect(t.events.get(302)?.event).toMatchObject({
-      state: 'succeeded',
-      error: expect.stringMatching(/^FRAME_TOO_LARGE: /),
-    });
+    expect(t.events.get(302)?.event).toMatchObject({ state: 'succeeded', error: { code: 'FRAME_TOO_LARGE' } });
     await outbox.close();
     open.splice(0);
     expect((await quarantined(dataDir)).map((q) => [q.reason, q.frame.seq])).toEqual([

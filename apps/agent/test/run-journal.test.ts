@@ -36,6 +36,19 @@ const lineCount = async (dataDir: string): Promise<number> =>
   (await readFile(join(dataDir, RUN_LOG_FILE), 'utf8')).split('\n').filter((l) => l !== '').length;
 
 describe('run journal (runs.jsonl)', () => {
+  it('reads the "CODE: message" result of an agent before protocol version 2 as a failure, never as unreadable', async () => {
+    const dataDir = await dirs.make();
+    const old = { runId: 'old', jobId: 'j', acceptedAt: '', state: 'finished', result: { state: 'failed', exitCode: 3, error: 'STEP_FAILED: exit code 3' } };
+    await writeFile(join(dataDir, RUN_LOG_FILE), `${JSON.stringify(old)}\n`);
+    const journal = await opened(dataDir);
+    // an unreadable record would be kept as merely `accepted`, and the run reported interrupted
+    expect(await journal.get('old')).toMatchObject({
+      state: 'finished',
+      result: { state: 'failed', exitCode: 3, error: { code: 'STEP_FAILED', message: 'exit code 3', retryable: false } },
+    });
+    await journal.close();
+  });
+
   it('keeps accepted and finished runs across a restart; only unfinished ones are resumed', async () => {
     const dataDir = await dirs.make();
     const journal = await opened(dataDir);

@@ -57,6 +57,8 @@ describe('flotilla jobs (real server, 3 real agents)', () => {
     expect(out).toMatch(/^state\s+failed$/m);
     expect(out).toMatch(/^web-b\s+failed\s+1\s/m);
     expect(out).toMatch(/^web-c\s+succeeded\s+0\s/m);
+    // the failure reads as code, step and message, not as JSON
+    expect(out).toMatch(/^web-b\s+failed\s+1\s.*\[STEP_FAILED\] check: \S/m);
   });
 
   it('submit --wait --json prints the final job; list, get and logs show it', async () => {

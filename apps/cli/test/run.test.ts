@@ -94,7 +94,7 @@ describe.skipIf(!hasCommand)('flotilla run', () => {
     expect(lines[1]).toMatch(/^✗ broken /);
     // the last 20 output lines: line-12 … line-30 and the stderr line
     expect(lines.slice(2, 22)).toEqual([...Array.from({ length: 19 }, (_, i) => `    │ line-${i + 12}`), '    │ oops']);
-    expect(lines[22]).toMatch(/^ {4}STEP_FAILED: /);
+    expect(lines[22]).toMatch(/^ {4}\[STEP_FAILED\] /);
     expect(lines[23]).toMatch(/^– never /);
     expect(lines[24]).toMatch(/^✓ cleanup \(finally\) /);
     expect(lines[25]).toMatch(/^2 succeeded, 1 failed, 1 skipped in .* — run failed$/);

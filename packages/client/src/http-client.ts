@@ -1,5 +1,6 @@
 import { FlotillaError, ProblemSchema, type ErrorCode } from '@flotilla/protocol';
 import type { z } from 'zod';
+import { FlotillaClientError } from './client-error.js';
 
 export interface HttpClientOptions {
   /** Base URL of the control plane, e.g. `http://127.0.0.1:7700`. */
@@ -21,7 +22,9 @@ export interface RequestOptions<T extends z.ZodType> {
 
 /**
  * Minimal typed transport over `fetch`: JSON in, Zod-parsed JSON out, problem details turned
- * into `FlotillaError`s carrying the server's stable code.
+ * into `FlotillaError`s carrying the server's stable code. When there is no such answer (the
+ * server cannot be reached, a timeout, a body that is not the route's) it throws a
+ * `FlotillaClientError` instead.
  */
 export class HttpClient {
   readonly baseUrl: string;
@@ -48,10 +51,7 @@ export class HttpClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      throw new FlotillaError('SERVICE_UNAVAILABLE', {
-        detail: `cannot reach the control plane at ${this.baseUrl}: ${describe(err)}`,
-        cause: err,
-      });
+      throw unreachable(this.baseUrl, err, this.timeoutMs);
     }
     const text = await response.text();
     const json: unknown = text === '' ? undefined : safeJson(text);
@@ -75,10 +75,7 @@ export class HttpClient {
       return await fetch(url, { headers, signal: options.signal ?? null });
     } catch (err) {
       if (options.signal?.aborted === true) throw err;
-      throw new FlotillaError('SERVICE_UNAVAILABLE', {
-        detail: `cannot reach the control plane at ${this.baseUrl}: ${describe(err)}`,
-        cause: err,
-      });
+      throw unreachable(this.baseUrl, err);
     }
   }
 
@@ -94,8 +91,8 @@ export class HttpClient {
     if (options.schema === undefined) return undefined as z.output<T>;
     const parsed = options.schema.safeParse(json);
     if (!parsed.success) {
-      throw new FlotillaError('INTERNAL', {
-        detail: `unexpected response from ${options.path}: ${parsed.error.message}`,
+      throw new FlotillaClientError('invalid-response', `unexpected response from ${options.path}: ${parsed.error.message}`, {
+        cause: parsed.error,
       });
     }
     return parsed.data;
@@ -115,6 +112,14 @@ function problemToError(status: number, body: unknown): FlotillaError {
   }
   const code: ErrorCode = status === 401 ? 'UNAUTHENTICATED' : status === 404 ? 'NOT_FOUND' : 'INTERNAL';
   return new FlotillaError(code, { detail: `HTTP ${status}` });
+}
+
+/** The client's error for a request that got no response. */
+function unreachable(baseUrl: string, err: unknown, timeoutMs?: number): FlotillaClientError {
+  if (err instanceof Error && err.name === 'TimeoutError') {
+    return new FlotillaClientError('timeout', `the control plane at ${baseUrl} did not answer within ${String(timeoutMs)} ms`, { cause: err });
+  }
+  return new FlotillaClientError('unreachable', `cannot reach the control plane at ${baseUrl}: ${describe(err)}`, { cause: err });
 }
 
 function safeJson(text: string): unknown {

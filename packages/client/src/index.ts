@@ -1,3 +1,5 @@
+export { FlotillaClientError, isFlotillaClientError } from './client-error.js';
+export type { ClientErrorKind } from './client-error.js';
 export { HttpClient } from './http-client.js';
 export type { HttpClientOptions, RequestOptions } from './http-client.js';
 export { FlotillaClient } from './flotilla-client.js';

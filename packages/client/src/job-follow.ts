@@ -1,4 +1,5 @@
-import { FlotillaError, JobSchema, LogLineSchema, type Job, type LogLine } from '@flotilla/protocol';
+import { JobSchema, LogLineSchema, type Job, type LogLine } from '@flotilla/protocol';
+import { FlotillaClientError } from './client-error.js';
 import { responseError, type HttpClient } from './http-client.js';
 import { SseParser, type SseEvent } from './sse-parser.js';
 
@@ -48,9 +49,7 @@ export async function streamJob(http: HttpClient, id: string, options: FollowJob
     // Closed without `end` (restart, proxy timeout): resume from the last line seen.
     silent = after === before ? silent + 1 : 0;
     if (silent > MAX_SILENT_RECONNECTS) {
-      throw new FlotillaError('SERVICE_UNAVAILABLE', {
-        detail: `the log stream of job ${id} keeps closing before the job ends`,
-      });
+      throw new FlotillaClientError('stream-closed', `the log stream of job ${id} keeps closing before the job ends`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100 * silent));
   }

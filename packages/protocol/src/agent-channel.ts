@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCodeSchema } from './errors.js';
+import { ReportedFailureSchema, ReportedStepFailureSchema, StepStatusSchema } from './failure.js';
 import { INT32_MAX, Int32Schema, identifierSchema, nulFreeSchema } from './stored-values.js';
 
 /**
@@ -135,9 +136,9 @@ export const RunEventSchema = z.discriminatedUnion('kind', [
     kind: z.literal('step.finished'),
     ts: z.string(),
     step: StepName,
-    status: z.string(),
+    status: StepStatusSchema,
     exitCode: ExitCode.nullable(),
-    error: z.string().optional(),
+    error: ReportedStepFailureSchema.optional(),
     /** The step's outputs, kept by the server so a re-run can resume after this step. */
     outputs: z.record(z.string(), z.unknown()).optional(),
   }),
@@ -153,7 +154,8 @@ export const RunEventSchema = z.discriminatedUnion('kind', [
     ts: z.string(),
     state: RunStateSchema,
     exitCode: ExitCode.nullable(),
-    error: z.string().optional(),
+    /** Why the run did not succeed; `step` names the step whose failure ended it. */
+    error: ReportedFailureSchema.optional(),
   }),
 ]);
 export type RunEvent = z.infer<typeof RunEventSchema>;

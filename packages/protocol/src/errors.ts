@@ -58,6 +58,8 @@ export const errorCatalogue = {
   RUN_TIMEOUT: { status: 504, title: 'Run timed out' },
   CANCELLED: { status: 409, title: 'Cancelled' },
   INTERRUPTED: { status: 409, title: 'Interrupted by a crash' },
+  EXPIRED: { status: 410, title: 'Not delivered to its agent before the job expired' },
+  OUTPUTS_NOT_STORED: { status: 422, title: 'Step outputs nested too deep to be stored' },
   POLICY_DENIED: { status: 403, title: 'Denied by the agent policy' },
   CONFIG_INVALID: { status: 400, title: 'Configuration invalid' },
   DEPENDENCY_MISSING: { status: 424, title: 'A required program is missing' },

@@ -1,6 +1,16 @@
 export { errorCatalogue, ErrorCodeSchema, ProblemSchema, FlotillaError, isFlotillaError } from './errors.js';
 export type { ErrorCode, Problem, FlotillaErrorOptions } from './errors.js';
-export { PROTOCOL_VERSION, FLOTILLA_VERSION } from './version.js';
+export { PROTOCOL_VERSION, MIN_AGENT_PROTOCOL_VERSION, FLOTILLA_VERSION } from './version.js';
+export {
+  StepStatusSchema,
+  StepFailureSchema,
+  FailureSchema,
+  ReportedStepFailureSchema,
+  ReportedFailureSchema,
+  failureFromText,
+  toFailure,
+} from './failure.js';
+export type { StepStatus, StepFailure, Failure } from './failure.js';
 export { INT32_MAX, INT32_MIN, NUL_MESSAGE, Int32Schema, identifierSchema, nulFreeSchema, storableExitCode, storableText } from './stored-values.js';
 export { parseDuration, DurationSchema } from './duration.js';
 export {

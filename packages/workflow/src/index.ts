@@ -28,12 +28,10 @@ export { EngineAbortError } from './engine/step-failure.js';
 export type { AbortKind } from './engine/step-failure.js';
 export {
   RunStatusSchema,
-  StepStatusSchema,
-  StepFailureSchema,
   StepPhaseSchema,
   JournalRecordSchema,
 } from './journal/journal-record.js';
-export type { RunStatus, StepStatus, StepFailure, StepPhase, JournalRecord } from './journal/journal-record.js';
+export type { RunStatus, StepPhase, JournalRecord } from './journal/journal-record.js';
 export type { Journal } from './journal/journal.js';
 export { encodeJournalRecord, decodeJournal } from './journal/journal-codec.js';
 export type { DecodedJournal } from './journal/journal-codec.js';

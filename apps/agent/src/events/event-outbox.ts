@@ -29,9 +29,9 @@ const FLUSH_AT_ONCE: ReadonlySet<RunEvent['kind']> = new Set(['step.finished', '
  * is misconfigured, and the agent says so in its log at every refusal.
  */
 export const MIN_FRAME_BYTES = 16 * 1024;
-/** Appended to the error of a run some of whose events were cut after they were numbered. */
+/** The error of a run some of whose events were cut after they were numbered (or added to its message). */
 const CUT_RUN_NOTE =
-  `FRAME_TOO_LARGE: events of this run were too large for the control plane and were cut; ` +
+  `events of this run were too large for the control plane and were cut; ` +
   `the originals are kept on the agent in ${QUARANTINE_FILE}`;
 
 /**
@@ -285,8 +285,13 @@ export class EventOutbox {
   }
 }
 
-/** The run's error, with the note that some of its events were cut (once). */
+/**
+ * The run's error with the note that some of its events were cut (once): `FRAME_TOO_LARGE` for a
+ * run without one, else its own code (why it failed matters more) with the note after the message.
+ */
 function withCutNote(event: Extract<RunEvent, { kind: 'run.finished' }>): RunEvent {
-  if (event.error?.includes(CUT_RUN_NOTE) === true) return event;
-  return { ...event, error: event.error === undefined ? CUT_RUN_NOTE : `${event.error}; ${CUT_RUN_NOTE}` };
+  const { error } = event;
+  if (error === undefined) return { ...event, error: { code: 'FRAME_TOO_LARGE', message: CUT_RUN_NOTE, retryable: false } };
+  if (error.message.includes(CUT_RUN_NOTE)) return event;
+  return { ...event, error: { ...error, message: `${error.message}; FRAME_TOO_LARGE: ${CUT_RUN_NOTE}` } };
 }

@@ -1,4 +1,4 @@
-import { MAX_AGENT_FRAME_BYTES, type RunEvent } from '@flotilla/protocol';
+import { MAX_AGENT_FRAME_BYTES, type Failure, type RunEvent, type StepFailure } from '@flotilla/protocol';
 import { utf8Bytes, utf8Head, utf8Tail } from './utf8-cut.js';
 
 /**
@@ -73,6 +73,25 @@ function cutTail(text: string, max: number): string {
   return tail.length === text.length ? text : `[truncated ${utf8Bytes(text) - utf8Bytes(tail)} bytes] …${tail}`;
 }
 
+/** The failure with its message cut to `max` bytes (the same object when it fits). */
+function boundFailure<F extends StepFailure>(failure: F, max: number): F {
+  const message = cutHead(failure.message, max);
+  return message === failure.message ? failure : { ...failure, message };
+}
+
+/**
+ * A stand-in's failure: `FRAME_TOO_LARGE` with the reason, or the original's code (why the step
+ * or run failed matters more than why the event was cut) with the reason after its message.
+ */
+function standInFailure(failure: Failure | undefined, reason: string): Failure {
+  if (failure === undefined) return { code: 'FRAME_TOO_LARGE', message: reason, retryable: false };
+  return {
+    ...failure,
+    ...(failure.step === undefined ? {} : { step: utf8Head(failure.step, STAND_IN_FIELD_BYTES) }),
+    message: `${utf8Head(failure.message, STAND_IN_FIELD_BYTES)} (FRAME_TOO_LARGE: ${reason})`,
+  };
+}
+
 function boundOutputs(outputs: Record<string, unknown>, limits: EventLimits): Record<string, unknown> {
   const bounded: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(outputs)) {
@@ -105,13 +124,15 @@ export function boundEvent(event: RunEvent, limits: EventLimits = DEFAULT_EVENT_
       if (logFitsSurely(bounded, limits)) return bounded;
       break;
     }
-    case 'step.finished':
+    case 'step.finished': {
+      const error = event.error === undefined ? undefined : boundFailure(event.error, limits.errorBytes);
+      bounded = error === event.error ? event : { ...event, error };
+      if (bounded.outputs !== undefined) bounded = { ...bounded, outputs: boundOutputs(bounded.outputs, limits) };
+      break;
+    }
     case 'run.finished': {
-      const error = event.error === undefined ? undefined : cutHead(event.error, limits.errorBytes);
-      bounded = error === event.error ? event : { ...event, ...(error === undefined ? {} : { error }) };
-      if (bounded.kind === 'step.finished' && bounded.outputs !== undefined) {
-        bounded = { ...bounded, outputs: boundOutputs(bounded.outputs, limits) };
-      }
+      const error = event.error === undefined ? undefined : boundFailure(event.error, limits.errorBytes);
+      bounded = error === event.error ? event : { ...event, error };
       break;
     }
     case 'run.started':
@@ -136,7 +157,9 @@ export function eventFits(event: RunEvent, limits: EventLimits): boolean {
  * progress is never lost), its content is replaced by a `FRAME_TOO_LARGE` note saying why.
  */
 export function standIn(event: RunEvent, why: string): RunEvent {
-  const note = `FRAME_TOO_LARGE: this ${event.kind} event was replaced (${why})`;
+  const reason = `this ${event.kind} event was replaced (${why})`;
+  // log lines and outputs are text: the code goes into it
+  const note = `FRAME_TOO_LARGE: ${reason}`;
   const ts = utf8Head(event.ts, STAND_IN_FIELD_BYTES);
   switch (event.kind) {
     case 'run.started':
@@ -150,9 +173,9 @@ export function standIn(event: RunEvent, why: string): RunEvent {
         kind: 'step.finished',
         ts,
         step: utf8Head(event.step, STAND_IN_FIELD_BYTES),
-        status: utf8Head(event.status, STAND_IN_FIELD_BYTES),
+        status: event.status,
         exitCode: event.exitCode,
-        error: event.error === undefined ? note : `${utf8Head(event.error, STAND_IN_FIELD_BYTES)} (${note})`,
+        error: standInFailure(event.error, reason),
         outputs: { truncated: true, note },
       };
     case 'run.finished':
@@ -161,7 +184,7 @@ export function standIn(event: RunEvent, why: string): RunEvent {
         ts,
         state: event.state,
         exitCode: event.exitCode,
-        error: event.error === undefined ? note : `${utf8Head(event.error, STAND_IN_FIELD_BYTES)} (${note})`,
+        error: standInFailure(event.error, reason),
       };
   }
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { FlotillaError, isFlotillaError, type JobPayload } from '@flotilla/protocol';
+import { FlotillaError, isFlotillaError, toFailure, type JobPayload } from '@flotilla/protocol';
 import { createStepRegistry, openSharedJournal, systemClock, type SharedJournal } from '@flotilla/steps';
 import {
   createEngine,
@@ -112,7 +112,11 @@ export async function createEngineExecutor(options: EngineExecutorOptions): Prom
       return {
         state: 'failed',
         exitCode: null,
-        error: `WORKFLOW_INVALID: the workflow has ${validated.problems.length} problem(s)${detail}`,
+        error: {
+          code: 'WORKFLOW_INVALID',
+          message: `the workflow has ${validated.problems.length} problem(s)${detail}`,
+          retryable: false,
+        },
       };
     }
     const { runId } = payload;
@@ -121,7 +125,9 @@ export async function createEngineExecutor(options: EngineExecutorOptions): Prom
       records = await journal.read(runId);
     } catch (err) {
       // nobody can tell what ran: never guess, never re-run
-      const error = isFlotillaError(err) ? `${err.code}: ${err.message}` : 'INTERRUPTED: the run journal is unreadable';
+      const error = isFlotillaError(err)
+        ? toFailure(err)
+        : { code: 'INTERRUPTED' as const, message: 'the run journal is unreadable', retryable: false };
       return { state: 'interrupted', exitCode: null, error };
     }
     if (records.length === 0 && Object.keys(payload.completedSteps).length > 0) {
@@ -129,7 +135,7 @@ export async function createEngineExecutor(options: EngineExecutorOptions): Prom
       try {
         seed = resumeSeed(payload, validated.workflow, systemClock.now());
       } catch (err) {
-        if (isFlotillaError(err)) return { state: 'failed', exitCode: null, error: `${err.code}: ${err.message}` };
+        if (isFlotillaError(err)) return { state: 'failed', exitCode: null, error: toFailure(err) };
         throw err;
       }
       for (const record of seed.records) await journal.append(runId, record);
@@ -178,7 +184,7 @@ export async function createEngineExecutor(options: EngineExecutorOptions): Prom
       });
       return toRunResult(record, signal.aborted && stopping());
     } catch (err) {
-      if (isFlotillaError(err)) return { state: 'failed', exitCode: null, error: `${err.code}: ${err.message}` };
+      if (isFlotillaError(err)) return { state: 'failed', exitCode: null, error: toFailure(err) };
       throw err;
     } finally {
       runs.delete(runId);

@@ -4,6 +4,7 @@ import type { EventOutbox } from '../events/event-outbox.js';
 import type { AgentLogger } from '../logger.js';
 import { openJobEnvelope } from './job-envelope.js';
 import type { RunJournal, RunRecord } from './run-journal.js';
+import { AGENT_STOP_FAILURE } from './run-events.js';
 import type { RunExecutor, RunResult } from './run-executor.js';
 import type { SecretBox } from './secret-box.js';
 
@@ -120,13 +121,12 @@ export class JobRunner {
         await this.#finish(record, {
           state: 'interrupted',
           exitCode: null,
-          error: 'INTERRUPTED: the run secrets are unreadable',
+          error: { code: 'INTERRUPTED', message: 'the run secrets are unreadable', retryable: false },
         });
         continue;
       }
       if (record.job === undefined) {
-        const error = 'INTERRUPTED: the agent stopped while the run was in flight';
-        await this.#finish(record, { state: 'interrupted', exitCode: null, error });
+        await this.#finish(record, { state: 'interrupted', exitCode: null, error: AGENT_STOP_FAILURE });
         this.#o.logger.warn({ runId: record.runId }, 'run was interrupted by an agent stop');
         continue;
       }
@@ -150,7 +150,7 @@ export class JobRunner {
     void this.#finish(queued.record, {
       state: 'cancelled',
       exitCode: null,
-      error: 'CANCELLED: cancelled before it started',
+      error: { code: 'CANCELLED', message: 'cancelled before it started', retryable: false },
     });
     return true;
   }
@@ -223,11 +223,12 @@ export class JobRunner {
     try {
       result = await this.#o.executor.execute(payload, { emit: (event) => this.#emit(runId, event) }, signal);
     } catch (err) {
+      // a local error: logged here with its cause, reported without its message (never serialised)
       this.#o.logger.error({ err, runId }, 'executor failed');
       result = {
         state: 'failed',
         exitCode: null,
-        error: `INTERNAL: ${err instanceof Error ? err.message : String(err)}`,
+        error: { code: 'INTERNAL', message: 'the agent failed to run the job; see the agent log', retryable: false },
       };
     }
     this.#o.logger.info({ runId, state: result.state, exitCode: result.exitCode }, 'run finished');

@@ -1,7 +1,6 @@
-import type { JobPayload } from '@flotilla/protocol';
+import { StepStatusSchema, type JobPayload } from '@flotilla/protocol';
 import {
   applyInputs,
-  StepStatusSchema,
   type CompiledWorkflow,
   type JournalRecord,
   type StepNode,

@@ -1,13 +1,8 @@
-import type { RunEvent } from '@flotilla/protocol';
-import type { EngineEvent, JournalRecord, RunRecord, StepFailure, StepStatus } from '@flotilla/workflow';
+import type { Failure, RunEvent, StepFailure, StepStatus } from '@flotilla/protocol';
+import type { EngineEvent, JournalRecord, RunRecord } from '@flotilla/workflow';
 import type { RunResult } from './run-executor.js';
 
 type StepFinished = Extract<JournalRecord, { type: 'step.finished' }>;
-
-/** `CODE: message`, the form errors take on the channel. */
-export function failureText(error: StepFailure | undefined): string | undefined {
-  return error === undefined ? undefined : `${error.code}: ${error.message}`;
-}
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -55,7 +50,7 @@ function stepFinished(step: {
   outputs: Record<string, unknown>;
   error?: StepFailure | undefined;
 }): RunEvent {
-  const error = failureText(step.error);
+  const error = step.error;
   return {
     kind: 'step.finished',
     ts: iso(step.ts),
@@ -67,17 +62,25 @@ function stepFinished(step: {
   };
 }
 
+/** The failure of a run the agent stopped (not an operator): the engine saw it as a cancel. */
+export const AGENT_STOP_FAILURE: Failure = {
+  code: 'INTERRUPTED',
+  message: 'the agent stopped while the run was in flight',
+  retryable: false,
+};
+
 /**
  * The run's result: the engine's status (`interrupted` when the agent stopped it), and the exit
  * code of the step that failed the run (null when it ran no process), else of the last step
  * that reported one.
  */
 export function toRunResult(record: RunRecord, stopping: boolean): RunResult {
-  const state = stopping && record.status === 'cancelled' ? 'interrupted' : record.status;
+  const stopped = stopping && record.status === 'cancelled';
+  const state = stopped ? 'interrupted' : record.status;
   const main = record.steps.filter((s) => s.phase === 'main');
   const failed = main.find((s) => s.status !== 'succeeded' && s.status !== 'skipped');
   // a run that failed before its failing step ran a process has no exit code to show
   const exitCode = (failed ?? main.filter((s) => s.exitCode !== undefined).at(-1))?.exitCode ?? null;
-  const error = state === 'succeeded' ? undefined : failureText(record.error);
+  const error = state === 'succeeded' ? undefined : stopped ? AGENT_STOP_FAILURE : record.error;
   return { state, exitCode, ...(error === undefined ? {} : { error }) };
 }

@@ -1,4 +1,4 @@
-import type { JobPayload, RunEvent, RunState } from '@flotilla/protocol';
+import type { Failure, JobPayload, RunEvent, RunState } from '@flotilla/protocol';
 
 /** Receives the step-level events of one run (`step.started`, `log`, `step.finished`). */
 export interface RunEventSink {
@@ -10,7 +10,8 @@ export interface RunResult {
   readonly state: Extract<RunState, 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'interrupted'>;
   /** The failed step's exit code, else the last step's; null when no process ran. */
   readonly exitCode: number | null;
-  readonly error?: string | undefined;
+  /** Why the run did not succeed. */
+  readonly error?: Failure | undefined;
 }
 
 /**

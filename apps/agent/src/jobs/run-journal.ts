@@ -1,7 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { JobPayloadSchema, RunStateSchema } from '@flotilla/protocol';
+import { JobPayloadSchema, ReportedFailureSchema, RunStateSchema } from '@flotilla/protocol';
 import { JsonlLog } from '@flotilla/steps';
 import { readFileIfExists } from '../identity/atomic-file.js';
 
@@ -12,7 +12,8 @@ export const RunRecordSchema = z.object({
   acceptedAt: z.string(),
   state: z.enum(['accepted', 'finished']),
   result: z
-    .object({ state: RunStateSchema, exitCode: z.number().int().nullable(), error: z.string().optional() })
+    // `error` was `"CODE: message"` text before protocol version 2: converted when read
+    .object({ state: RunStateSchema, exitCode: z.number().int().nullable(), error: ReportedFailureSchema.optional() })
     .optional(),
   finishedAt: z.string().optional(),
   /** The verified job without its secrets: what a restarted agent needs to resume the run. */

@@ -12,6 +12,7 @@ import {
   PROTOCOL_VERSION,
   agentAuthMessage,
   serverAuthMessage,
+  type Failure,
   type AgentFrame,
   type ErrorCode,
   type JobPayload,
@@ -36,7 +37,7 @@ export interface ReceivedFrame {
     line?: string;
     step?: string;
     stream?: string;
-    error?: string;
+    error?: Failure;
     outputs?: Record<string, unknown>;
   };
   [key: string]: unknown;

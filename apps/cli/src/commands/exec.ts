@@ -5,6 +5,7 @@ import { CliError } from '../cli-error.js';
 import { connectClient, type ClientFlags } from '../config/client-config.js';
 import { withClientOptions } from '../config/client-options.js';
 import { fanOutRows, printFanOutRows } from '../output/fan-out-table.js';
+import { formatFailure } from '../output/job-format.js';
 import { targetFromFlags, withTargetOptions, type TargetFlags } from './jobs/target-flags.js';
 import { waitForJobWithProgress } from './jobs/wait.js';
 
@@ -67,7 +68,7 @@ async function execOnAgent(client: FlotillaClient, job: Job, agent: string): Pro
     process.exitCode = run.exitCode;
     return;
   }
-  throw new CliError(`job ${final.id} ${final.state}${run?.error ? `: ${run.error}` : ''}`, 1);
+  throw new CliError(`job ${final.id} ${final.state}${run?.error ? ` ${formatFailure(run.error)}` : ''}`, 1);
 }
 
 /** Fan-out: progress while waiting, then one row per agent; exit 0 only when every run succeeded. */

@@ -15,11 +15,11 @@ import type {
   EngineEvent,
   InputSpec,
   RunRecord,
-  StepStatus,
 } from '@flotilla/workflow';
+import type { StepStatus } from '@flotilla/protocol';
 import { CliError } from '../cli-error.js';
 import type { CliCommand } from '../command-registry.js';
-import { formatDuration } from '../output/job-format.js';
+import { formatDuration, formatFailure } from '../output/job-format.js';
 import { coerceFlagValue, inputsFromFlags, loadWorkflowFile, splitAssignment } from '../workflow-file.js';
 
 interface RunOptions {
@@ -90,7 +90,7 @@ function liveReport(quiet: boolean) {
     console.log(`${MARKS[event.status]} ${label}  ${formatDuration(event.durationMs)}`);
     if (event.status === 'succeeded' || event.status === 'skipped') return;
     for (const line of tails.get(event.step) ?? []) console.log(`    │ ${line}`);
-    if (event.error !== undefined) console.log(`    ${event.error.code}: ${event.error.message}`);
+    if (event.error !== undefined) console.log(`    ${formatFailure(event.error)}`);
   };
   return { onEvent, tails };
 }

@@ -1,5 +1,5 @@
 import type { Job, Run } from '@flotilla/protocol';
-import { formatDuration, runDurationMs } from './job-format.js';
+import { formatDuration, formatFailure, runDurationMs } from './job-format.js';
 import { renderTable } from './table.js';
 
 /** One agent's result of a fan-out `exec` (also the `--json` shape). */
@@ -25,7 +25,7 @@ export function fanOutRows(job: Job, firstLines: FirstLines): FanOutRow[] {
         state: run.state,
         exitCode: run.exitCode,
         durationMs: runDurationMs(run) ?? null,
-        output: lines?.stdout ?? lines?.stderr ?? run.error ?? '',
+        output: lines?.stdout ?? lines?.stderr ?? (run.error === null ? '' : formatFailure(run.error)),
       };
     })
     .sort((a, b) => a.agent.localeCompare(b.agent));

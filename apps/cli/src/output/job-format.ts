@@ -1,4 +1,9 @@
-import { TERMINAL_STATES, type Job, type Run } from '@flotilla/protocol';
+import { TERMINAL_STATES, type Failure, type Job, type Run } from '@flotilla/protocol';
+
+/** A run's or step's failure for people: `[STEP_FAILED] deploy: exit code 3` (the step when known). */
+export function formatFailure(failure: Failure): string {
+  return `[${failure.code}] ${failure.step === undefined ? '' : `${failure.step}: `}${failure.message}`;
+}
 
 /** `850ms`, `12.3s`, `4m05s`. */
 export function formatDuration(ms: number): string {

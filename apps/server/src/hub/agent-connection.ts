@@ -3,12 +3,13 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
-import { ChannelCloseCode, FlotillaError, MAX_AGENT_FRAME_BYTES, PROTOCOL_VERSION, isFlotillaError, serverAuthMessage } from '@flotilla/protocol';
+import { ChannelCloseCode, FlotillaError, MAX_AGENT_FRAME_BYTES, PROTOCOL_VERSION, isFlotillaError, serverAuthMessage, toFailure } from '@flotilla/protocol';
 import type { AgentFrame, ServerFrame } from '@flotilla/protocol';
 import { setAgentConnection } from '../agents/agent-repo.js';
 import type { ServerKey } from '../bootstrap/server-key.js';
 import { lastEventSeq } from '../jobs/agent-event-store.js';
 import type { JobLog, JobUpdate } from '../jobs/job-events.js';
+import { storedFailure } from '../jobs/run-failure.js';
 import { offersForAgent, pendingCancels, releaseAgentRuns, transitionRun } from '../jobs/run-repo.js';
 import type { RunOffer } from '../jobs/run-repo.js';
 import type { StoreWriter } from '../store/group-commit.js';
@@ -346,7 +347,7 @@ export class AgentConnection {
         agentId: offer.agentId,
         from: ['queued', 'dispatched'],
         to: 'failed',
-        set: { error_code: problem.code, error: `${problem.code}: ${problem.message}`, finished_at: nowIso() },
+        set: { error: storedFailure(toFailure(problem)), finished_at: nowIso() },
       }),
     );
     if (update !== undefined) this.host.announce([update], []);

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { agentAuthMessage, ChannelCloseCode, PROTOCOL_VERSION } from '@flotilla/protocol';
+import { agentAuthMessage, ChannelCloseCode, MIN_AGENT_PROTOCOL_VERSION, PROTOCOL_VERSION } from '@flotilla/protocol';
 import type { AgentFrame, ErrorCode } from '@flotilla/protocol';
 import { findAgentById } from '../agents/agent-repo.js';
 import type { AgentRow } from '../agents/agent-repo.js';
@@ -26,10 +26,13 @@ export async function verifyHello(
   hello: HelloFrame,
 ): Promise<{ ok: true; agent: AgentRow } | { ok: false; refusal: Refusal }> {
   const refuse = (code: ErrorCode, message: string, closeCode: number) => ({ ok: false as const, refusal: { code, message, closeCode } });
-  if (hello.protocolVersion !== PROTOCOL_VERSION) {
+  // Older agents within the range are served (the channel schemas accept what they send); a
+  // newer agent is refused rather than having frames it cannot know are refused one by one.
+  if (hello.protocolVersion < MIN_AGENT_PROTOCOL_VERSION || hello.protocolVersion > PROTOCOL_VERSION) {
+    const upgrade = hello.protocolVersion > PROTOCOL_VERSION ? 'upgrade the control plane' : 'upgrade the agent';
     return refuse(
       'PROTOCOL_VERSION_UNSUPPORTED',
-      `agent speaks protocol version ${hello.protocolVersion}, this server speaks version ${PROTOCOL_VERSION}; upgrade the agent`,
+      `agent speaks protocol version ${hello.protocolVersion}, this server speaks versions ${MIN_AGENT_PROTOCOL_VERSION} to ${PROTOCOL_VERSION}; ${upgrade}`,
       ChannelCloseCode.versionUnsupported,
     );
   }

@@ -1,8 +1,8 @@
-import { storableText } from '@flotilla/protocol';
 import type { AgentFrame, ServerFrame } from '@flotilla/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { recordAgentEvent, recordAgentEvents } from '../jobs/agent-event-store.js';
 import type { JobLog, JobUpdate } from '../jobs/job-events.js';
+import { storedFailure } from '../jobs/run-failure.js';
 import { transitionRun } from '../jobs/run-repo.js';
 import type { StoreWriter } from '../store/group-commit.js';
 import { preparedQuery } from '../store/prepared.js';
@@ -59,7 +59,7 @@ export async function handleJobReject(
       agentId,
       from: ['queued', 'dispatched', 'running'],
       to: 'failed',
-      set: { error_code: frame.code, error: storableText(`${frame.code}: ${frame.message}`), finished_at: nowIso() },
+      set: { error: storedFailure({ code: frame.code, message: frame.message, retryable: false }), finished_at: nowIso() },
     }),
   );
   return { updates: update === undefined ? [] : [update], logs: [] };

@@ -9,7 +9,8 @@ import { nowIso, toIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
 import type { JobLog, JobUpdate } from './job-events.js';
 import { transitionRun } from './run-repo.js';
-import { storableOutputs } from './step-outputs.js';
+import { storedFailure } from './run-failure.js';
+import { storableOutputs, withDroppedOutputs } from './step-outputs.js';
 import { OPEN_RUN_STATES } from './job-state.js';
 
 /** An event an agent reported, as parsed from a `run.event` frame or one item of `run.events`. */
@@ -239,13 +240,13 @@ async function applyEvent(db: Kysely<Database>, agentId: string, e: AgentEvent, 
       return;
     case 'step.finished': {
       const outputs = storableOutputs(event.outputs);
-      const error = [event.error, outputs.dropped].filter((text) => text !== undefined).join('; ');
+      const error = withDroppedOutputs(event.error, outputs.dropped);
       await stepFinishedQuery.execute(db, {
         runId: e.runId,
         step: event.step,
-        status: storableText(event.status),
+        status: event.status,
         exitCode: storableExitCode(event.exitCode),
-        error: error === '' ? null : storableText(error),
+        error: error === undefined ? null : storedFailure(error),
         ts,
         outputs: outputs.json,
       });
@@ -263,7 +264,7 @@ async function applyEvent(db: Kysely<Database>, agentId: string, e: AgentEvent, 
           agentId,
           from: OPEN_RUN_STATES,
           to: event.state,
-          set: { exit_code: storableExitCode(event.exitCode), error: event.error === undefined ? null : storableText(event.error), finished_at: ts },
+          set: { exit_code: storableExitCode(event.exitCode), error: event.error === undefined ? null : storedFailure(event.error), finished_at: ts },
         }),
       );
       return;

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { nowIso } from '../store/time.js';
 import type { JobUpdate } from './job-events.js';
+import { storedFailure } from './run-failure.js';
 import { transitionRuns } from './run-repo.js';
 
 /** What cancelling a job did: runs cancelled at once, and runs whose agent must be told. */
@@ -25,7 +26,8 @@ export async function cancelJob(db: Kysely<Database>, jobId: string): Promise<Ca
       .where('state', 'in', ['queued', 'dispatched', 'running', 'unknown'])
       .execute();
     const queued = runs.filter((r) => r.state === 'queued');
-    const updates = await transitionRuns(trx, queued, 'cancelled', { error_code: 'CANCELLED', error: 'cancelled before it started', finished_at: nowIso() });
+    const error = storedFailure({ code: 'CANCELLED', message: 'cancelled before it started', retryable: false });
+    const updates = await transitionRuns(trx, queued, 'cancelled', { error, finished_at: nowIso() });
     const onAgents = runs.filter((r) => r.state !== 'queued');
     if (onAgents.length > 0) {
       await trx.updateTable('runs').set({ cancel_requested: 1 }).where('id', 'in', onAgents.map((r) => r.id)).execute();

@@ -7,6 +7,7 @@ import { nowIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
 import type { Scope } from '../store/scope.js';
 import { countStates } from './job-state.js';
+import { failureOfColumn } from './run-failure.js';
 import type { CompiledRollout } from './job-target.js';
 
 /** One run of a new job. */
@@ -54,7 +55,6 @@ export async function createJob(
     state: 'queued',
     exit_code: null,
     error: null,
-    error_code: null,
     created_at: now,
     dispatched_at: null,
     started_at: null,
@@ -110,7 +110,7 @@ async function runsOfJobs(db: Kysely<Database>, jobIds: string[]): Promise<Map<s
       agentId: row.agent_id,
       state: row.state as RunState,
       exitCode: row.exit_code,
-      error: row.error,
+      error: failureOfColumn(row.error),
       startedAt: row.started_at,
       finishedAt: row.finished_at,
     });

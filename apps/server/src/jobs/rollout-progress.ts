@@ -5,6 +5,7 @@ import type { Database } from '../store/schema.js';
 import type { JobUpdate } from './job-events.js';
 import { FAILURE_STATES } from './job-state.js';
 import type { CompiledRollout } from './job-target.js';
+import { storedFailure } from './run-failure.js';
 import { refreshJobState, transitionRuns } from './run-repo.js';
 
 /** What moving a rollout forward changed. */
@@ -35,8 +36,9 @@ export async function advanceRollout(db: Kysely<Database>, jobId: string): Promi
   const failures = runs.filter((r) => (FAILURE_STATES as readonly string[]).includes(r.state)).length;
   if (rollout.maxFailures !== null && failures > rollout.maxFailures) {
     const queued = runs.filter((r) => r.state === 'queued');
-    const reason = `rollout stopped: ${failures} failed runs exceed max_failures ${rollout.maxFailures}`;
-    step.updates.push(...(await transitionRuns(db, queued, 'cancelled', { error_code: 'CANCELLED', error: reason, finished_at: new Date().toISOString() })));
+    const message = `rollout stopped: ${failures} failed runs exceed max_failures ${rollout.maxFailures}`;
+    const error = storedFailure({ code: 'CANCELLED', message, retryable: false });
+    step.updates.push(...(await transitionRuns(db, queued, 'cancelled', { error, finished_at: new Date().toISOString() })));
     return step;
   }
   let active = job.active_batch;

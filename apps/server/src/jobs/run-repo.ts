@@ -5,6 +5,7 @@ import { preparedQuery, type PreparedQuery } from '../store/prepared.js';
 import type { Database, RunTable } from '../store/schema.js';
 import { ACTIVE_RUN_STATES, aggregateJobState } from './job-state.js';
 import type { JobUpdate } from './job-events.js';
+import { storedFailure } from './run-failure.js';
 
 /** What the hub needs to offer a run to its agent. */
 export interface RunOffer {
@@ -210,7 +211,9 @@ export async function expireRuns(db: Kysely<Database>, now = nowIso()): Promise<
     .where('jobs.expires_at', '<=', now)
     .limit(1000)
     .execute();
-  return transitionRuns(db, runs, 'expired', { error_code: 'EXPIRED', error: 'not delivered before the job expired', finished_at: now });
+  // retryable: a re-run may reach the agent once it is back
+  const error = storedFailure({ code: 'EXPIRED', message: 'not delivered before the job expired', retryable: true });
+  return transitionRuns(db, runs, 'expired', { error, finished_at: now });
 }
 
 const jobStateCountsQuery = preparedQuery((db, p: { jobId: string }) =>

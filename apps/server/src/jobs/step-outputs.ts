@@ -1,3 +1,5 @@
+import type { StepFailure } from '@flotilla/protocol';
+
 /**
  * Step outputs as the server stores them: JSON text in `run_steps.outputs`. `JSON.stringify`
  * recurses, and a value nested a few thousand levels deep (which JSON.parse and the frame schema
@@ -16,6 +18,17 @@ function depthExceeds(value: unknown, limit: number): boolean {
     for (const child of Object.values(current)) stack.push([child, depth + 1]);
   }
   return false;
+}
+
+/**
+ * The step's failure, saying that its outputs were left out when they were: with
+ * `OUTPUTS_NOT_STORED` for a step that did not fail, after the message of one that did (why it
+ * failed matters more).
+ */
+export function withDroppedOutputs(failure: StepFailure | undefined, dropped: string | undefined): StepFailure | undefined {
+  if (dropped === undefined) return failure;
+  if (failure === undefined) return { code: 'OUTPUTS_NOT_STORED', message: dropped, retryable: false };
+  return { ...failure, message: `${failure.message}; ${dropped}` };
 }
 
 /** The JSON text to store for a step's outputs, or `null` with the reason they were left out. */

@@ -156,9 +156,8 @@ export interface RunTable {
   agent_id: string;
   state: string;
   exit_code: number | null;
+  /** JSON `Failure` (`{code, message, retryable, step?}`), see `jobs/run-failure.ts`. */
   error: string | null;
-  error_code: string | null;
-  log_seq: Generated<number>;
   created_at: string;
   dispatched_at: string | null;
   started_at: string | null;
@@ -177,20 +176,12 @@ export interface RunStepTable {
   attempt: number;
   status: string;
   exit_code: number | null;
+  /** JSON `StepFailure` (`{code, message, retryable}`), see `jobs/run-failure.ts`. */
   error: string | null;
   started_at: string | null;
   finished_at: string | null;
   /** JSON outputs reported with `step.finished`. */
   outputs: Generated<string | null>;
-}
-
-export interface RunLogTable {
-  run_id: string;
-  seq: number;
-  step: string;
-  stream: 'stdout' | 'stderr' | 'system';
-  line: string;
-  ts: string;
 }
 
 /** Log lines of one run, `first_seq..last_seq` (per-job sequence), `entries` a JSON `LogEntry[]`. */
@@ -303,7 +294,6 @@ export interface Database {
   jobs: JobTable;
   runs: RunTable;
   run_steps: RunStepTable;
-  run_logs: RunLogTable;
   agent_events: AgentEventTable;
   secrets: SecretTable;
   audit_events: AuditEventTable;

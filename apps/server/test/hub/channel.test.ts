@@ -114,7 +114,7 @@ describe('agent channel after the handshake', () => {
     await channel.next('job.offer');
     channel.send({ type: 'job.reject', runId: job.runs[0].id, code: 'ENVELOPE_SIGNATURE_INVALID', message: 'bad signature' });
     await eventually(async () => (await client.get(`/jobs/${job.id}`)).body.state === 'failed');
-    expect((await client.get(`/jobs/${job.id}`)).body.runs[0].error).toContain('ENVELOPE_SIGNATURE_INVALID');
+    expect((await client.get(`/jobs/${job.id}`)).body.runs[0].error).toMatchObject({ code: 'ENVELOPE_SIGNATURE_INVALID', retryable: false });
   });
 
   it('answers invalid frames with PROTOCOL_ERROR, counts them, and keeps serving', async () => {

@@ -176,18 +176,29 @@ describe.each(DIALECTS)('agent event delivery [%s]', (dialect) => {
     channel.send({ type: 'run.event', seq: 2 ** 31, runId, event: { kind: 'run.started', ts } });
     channel.send({ type: 'run.event', seq: agent.seq + 1, runId, event: { kind: 'step.started', ts, step: 'say', attempt: 2 ** 40 } });
     channel.send({ type: 'job.ack', runId: 'run\u0000' });
-    for (let i = 0; i < 5; i++) expect((await channel.next('error')).code).toBe('PROTOCOL_ERROR');
+    // a step status is one of the engine's, not free text
+    channel.send({ type: 'run.event', seq: agent.seq + 1, runId, event: { kind: 'step.finished', ts, step: 'say', status: 'succ\u0000', exitCode: 0 } });
+    for (let i = 0; i < 6; i++) expect((await channel.next('error')).code).toBe('PROTOCOL_ERROR');
     await agent.report(runId, [
       { kind: 'run.started' },
       { kind: 'step.started', step: 'say', attempt: 1 },
       { kind: 'log', step: 'say', stream: 'stdout', line: 'a\u0000b' },
-      { kind: 'step.finished', step: 'say', status: 'succ\u0000', exitCode: 0, error: 'e\u0000', outputs: { 'k\u0000': 'v\u0000' } },
-      { kind: 'run.finished', state: 'failed', exitCode: 1, error: 'boom\u0000' },
+      {
+        kind: 'step.finished',
+        step: 'say',
+        status: 'failed',
+        exitCode: 0,
+        error: { code: 'STEP_FAILED', message: 'e\u0000', retryable: false },
+        outputs: { 'k\u0000': 'v\u0000' },
+      },
+      { kind: 'run.finished', state: 'failed', exitCode: 1, error: { code: 'STEP_FAILED', message: 'boom\u0000', retryable: false, step: 's\u0000y' } },
     ]);
     const finished = await waitForJob(fleet, job.id, (j) => j.state === 'failed');
-    expect(finished.runs[0].error).toBe('boom\uFFFD');
+    expect(finished.runs[0].error).toEqual({ code: 'STEP_FAILED', message: 'boom\uFFFD', retryable: false, step: 's\uFFFDy' });
     expect(await lines(job.id)).toEqual(['a\uFFFDb']);
-    expect(channel.all('error')).toHaveLength(5);
+    const [step] = await queryDatabase(fleet.database, 'select error from run_steps where run_id = $1', [runId]);
+    expect(JSON.parse(String(step?.error))).toEqual({ code: 'STEP_FAILED', message: 'e\uFFFD', retryable: false });
+    expect(channel.all('error')).toHaveLength(6);
   });
 
   // Found by the frame fuzz: outputs nested 5,000 deep overflowed JSON.stringify while storing,
@@ -204,7 +215,12 @@ describe.each(DIALECTS)('agent event delivery [%s]', (dialect) => {
     agent.seq += 1;
     expect(agent.channel!.all('error')).toEqual([]);
     const rows = await queryDatabase(fleet.database, 'select status, error, outputs from run_steps where run_id = $1', [runId]);
-    expect(rows).toEqual([{ status: 'succeeded', error: 'outputs not stored: nested deeper than 64 levels', outputs: null }]);
+    expect(rows).toMatchObject([{ status: 'succeeded', outputs: null }]);
+    expect(JSON.parse(String(rows[0]?.error))).toEqual({
+      code: 'OUTPUTS_NOT_STORED',
+      message: 'outputs not stored: nested deeper than 64 levels',
+      retryable: false,
+    });
   });
 
   // An exit code beyond 32 bits (Windows reports NTSTATUS codes unsigned) did not fit PostgreSQL's

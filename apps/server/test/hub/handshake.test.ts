@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verify } from 'node:crypto';
-import { ChannelCloseCode, PROTOCOL_VERSION, serverAuthMessage } from '@flotilla/protocol';
+import { ChannelCloseCode, MIN_AGENT_PROTOCOL_VERSION, PROTOCOL_VERSION, serverAuthMessage } from '@flotilla/protocol';
 import { startTestServer, listenForAgents } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
 import { api, eventually, WORKFLOW } from '../helpers/api.js';
@@ -57,15 +57,29 @@ describe('agent channel handshake', () => {
     expect((await channel.closed).code).toBe(ChannelCloseCode.authFailed);
   });
 
-  it('refuses another protocol version, naming both versions (4426)', async () => {
-    const agent = await enroll('old-proto');
-    const { channel, result } = await connectAgent(url, agent, { protocolVersion: PROTOCOL_VERSION + 1 });
-    expect(result).toMatchObject({ type: 'refused', code: 'PROTOCOL_VERSION_UNSUPPORTED' });
-    if (result.type === 'refused') {
-      expect(result.message).toContain(String(PROTOCOL_VERSION + 1));
-      expect(result.message).toContain(String(PROTOCOL_VERSION));
+  it('refuses a protocol version it does not speak, naming the versions and which side to upgrade (4426)', async () => {
+    const cases = [
+      { name: 'new-proto', version: PROTOCOL_VERSION + 1, upgrade: 'upgrade the control plane' },
+      { name: 'old-proto', version: MIN_AGENT_PROTOCOL_VERSION - 1, upgrade: 'upgrade the agent' },
+    ];
+    for (const { name, version, upgrade } of cases) {
+      const agent = await enroll(name);
+      const { channel, result } = await connectAgent(url, agent, { protocolVersion: version });
+      expect(result).toMatchObject({ type: 'refused', code: 'PROTOCOL_VERSION_UNSUPPORTED' });
+      if (result.type === 'refused') {
+        expect(result.message).toContain(String(version));
+        expect(result.message).toContain(String(PROTOCOL_VERSION));
+        expect(result.message).toContain(upgrade);
+      }
+      expect((await channel.closed).code).toBe(ChannelCloseCode.versionUnsupported);
     }
-    expect((await channel.closed).code).toBe(ChannelCloseCode.versionUnsupported);
+  });
+
+  it(`welcomes an agent of protocol version ${MIN_AGENT_PROTOCOL_VERSION}, the oldest it serves`, async () => {
+    const agent = await enroll('oldest-proto');
+    const { channel, result } = await connectAgent(url, agent, { protocolVersion: MIN_AGENT_PROTOCOL_VERSION });
+    expect(result.type).toBe('welcome');
+    channel.close();
   });
 
   it('refuses a pending agent and sends it no job; after approval it gets the queued job', async () => {

@@ -28,8 +28,11 @@ export class FleetAgent {
     return this.identity.agentId;
   }
 
-  /** Handshake; `maxConcurrentRuns` goes into `hello`. Resumes `seq` from `welcome.lastEventSeq`. */
-  async connect(options: { maxConcurrentRuns?: number } = {}): Promise<TestChannel> {
+  /**
+   * Handshake; `maxConcurrentRuns` and `protocolVersion` (an older agent's) go into `hello`.
+   * Resumes `seq` from `welcome.lastEventSeq`.
+   */
+  async connect(options: { maxConcurrentRuns?: number; protocolVersion?: number } = {}): Promise<TestChannel> {
     const channel = await TestChannel.open(this.url);
     const challenge = await channel.next('challenge');
     const nonce = randomBytes(24).toString('base64url');
@@ -37,7 +40,7 @@ export class FleetAgent {
     channel.send({
       type: 'hello',
       agentId: this.id,
-      protocolVersion: PROTOCOL_VERSION,
+      protocolVersion: options.protocolVersion ?? PROTOCOL_VERSION,
       agentVersion: '0.1.0-test',
       nonce,
       signature: sign(null, Buffer.from(message), this.identity.key.privateKey).toString('base64'),

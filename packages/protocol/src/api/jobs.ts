@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LogStreamSchema, RunStateSchema } from '../agent-channel.js';
 import { DurationSchema } from '../duration.js';
+import { FailureSchema } from '../failure.js';
 import { INT32_MAX } from '../stored-values.js';
 import { LabelsSchema, TimestampSchema } from './common.js';
 
@@ -53,7 +54,8 @@ export const RunSchema = z.object({
   agentId: z.string(),
   state: RunStateSchema,
   exitCode: z.number().int().nullable(),
-  error: z.string().nullable(),
+  /** Why the run did not succeed (`null` while it runs or when it succeeded). */
+  error: FailureSchema.nullable(),
   startedAt: TimestampSchema.nullable(),
   finishedAt: TimestampSchema.nullable(),
 });

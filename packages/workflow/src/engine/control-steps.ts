@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ForeachConfigSchema, WorkflowCallConfigSchema } from '../document/control-steps.js';
 import { evaluateCondition, resolveTemplates } from '../expressions/evaluate.js';
-import type { StepFailure, StepPhase, StepStatus } from '../journal/journal-record.js';
+import type { StepFailure, StepStatus } from '@flotilla/protocol';
+import type { StepPhase } from '../journal/journal-record.js';
 import type { StepReplay } from '../journal/journal-replay.js';
 import type { StepNode } from '../model.js';
 import type { BlockStatus, Executor, NodeOutcome } from './executor.js';

@@ -1,4 +1,5 @@
-import type { RunStatus, StepFailure, StepPhase, StepStatus } from '../journal/journal-record.js';
+import type { Failure, StepFailure, StepStatus } from '@flotilla/protocol';
+import type { RunStatus, StepPhase } from '../journal/journal-record.js';
 
 /**
  * What the engine reports while a run executes. The shapes follow the agent channel's
@@ -35,6 +36,6 @@ export type EngineEvent =
       runId: string;
       ts: number;
       status: RunStatus;
-      error?: StepFailure | undefined;
+      error?: Failure | undefined;
       durationMs: number;
     };

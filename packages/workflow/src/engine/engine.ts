@@ -1,5 +1,6 @@
 import { FlotillaError } from '@flotilla/protocol';
-import type { JournalRecord, RunStatus, StepFailure } from '../journal/journal-record.js';
+import type { StepFailure } from '@flotilla/protocol';
+import type { JournalRecord, RunStatus } from '../journal/journal-record.js';
 import { compactJournal, replayJournal } from '../journal/journal-replay.js';
 import type { RunReplay } from '../journal/journal-replay.js';
 import { compileEngineOptions } from './engine-options.js';

@@ -1,4 +1,5 @@
-import type { StepPhase, StepStatus } from '../journal/journal-record.js';
+import type { StepStatus } from '@flotilla/protocol';
+import type { StepPhase } from '../journal/journal-record.js';
 import type { StepNode } from '../model.js';
 import type { RunContext } from './run-context.js';
 import type { StepFrame } from './step-frame.js';

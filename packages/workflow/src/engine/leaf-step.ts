@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { evaluateExpression, resolveTemplates } from '../expressions/evaluate.js';
-import type { StepFailure, StepPhase, StepStatus } from '../journal/journal-record.js';
+import type { StepFailure, StepStatus } from '@flotilla/protocol';
+import type { StepPhase } from '../journal/journal-record.js';
 import type { StepReplay } from '../journal/journal-replay.js';
 import type { StepNode } from '../model.js';
 import { StepError } from '../step-type.js';

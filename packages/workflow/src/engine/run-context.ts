@@ -1,11 +1,6 @@
 import type { AgentScope, TemplateScope } from '../expressions/template-scope.js';
-import type {
-  JournalRecord,
-  StepFailure,
-  StepFinishedRecord,
-  StepPhase,
-  StepStatus,
-} from '../journal/journal-record.js';
+import type { Failure, StepFailure, StepStatus } from '@flotilla/protocol';
+import type { JournalRecord, StepFinishedRecord, StepPhase } from '../journal/journal-record.js';
 import type { RunReplay } from '../journal/journal-replay.js';
 import type { CompiledWorkflow, StepNode } from '../model.js';
 import type { CompiledEngineOptions } from './engine-options.js';
@@ -57,7 +52,8 @@ export class RunContext {
   /** Rollback and `finally` still run after a cancel or deadline; only a fatal error stops them. */
   readonly cleanupController = new AbortController();
   runStatus = 'running';
-  firstFailure: StepFailure | undefined;
+  /** The failure that ends the run, with the key of its step. */
+  firstFailure: Failure | undefined;
   fatal: { error: unknown } | undefined;
   private readonly completions: Completion[] = [];
   private liveOrder = 0;
@@ -260,6 +256,8 @@ export class RunContext {
     if (record.phase === 'main' && record.status === 'succeeded' && node.rollback !== undefined) {
       this.completions.push({ order, node, key, frame });
     }
-    if (record.phase === 'main' && isFatal(node, record.status)) this.firstFailure ??= record.error;
+    if (record.phase === 'main' && isFatal(node, record.status) && record.error !== undefined) {
+      this.firstFailure ??= { ...record.error, step: key };
+    }
   }
 }

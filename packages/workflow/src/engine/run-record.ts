@@ -1,5 +1,6 @@
 import type { AgentScope } from '../expressions/template-scope.js';
-import type { RunStatus, StepFailure, StepFinishedRecord, StepPhase, StepStatus } from '../journal/journal-record.js';
+import type { Failure, StepFailure, StepStatus } from '@flotilla/protocol';
+import type { RunStatus, StepFinishedRecord, StepPhase } from '../journal/journal-record.js';
 import type { CompiledWorkflow } from '../model.js';
 
 /** One request to execute (or resume) a run. */
@@ -50,7 +51,8 @@ export interface RunRecord {
   startedAt: number;
   finishedAt: number;
   durationMs: number;
-  error?: StepFailure | undefined;
+  /** Why the run did not succeed; `step` names the step whose failure ended it. */
+  error?: Failure | undefined;
   steps: StepRecord[];
 }
 

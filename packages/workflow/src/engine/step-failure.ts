@@ -1,6 +1,5 @@
 import { errorCatalogue, isFlotillaError } from '@flotilla/protocol';
-import type { ErrorCode } from '@flotilla/protocol';
-import type { StepFailure } from '../journal/journal-record.js';
+import type { ErrorCode, StepFailure } from '@flotilla/protocol';
 import type { RetryPolicy } from '../model.js';
 import { StepError } from '../step-type.js';
 

@@ -1,21 +1,9 @@
-import { ErrorCodeSchema } from '@flotilla/protocol';
+import { FailureSchema, StepFailureSchema, StepStatusSchema } from '@flotilla/protocol';
 import { z } from 'zod';
 
 /** Terminal states of a run (SPEC §6 run states that the engine itself can reach). */
 export const RunStatusSchema = z.enum(['succeeded', 'failed', 'cancelled', 'timed_out', 'interrupted']);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
-
-/** Terminal states of one step. */
-export const StepStatusSchema = z.enum(['succeeded', 'failed', 'skipped', 'cancelled', 'timed_out', 'interrupted']);
-export type StepStatus = z.infer<typeof StepStatusSchema>;
-
-/** Why a step (or run) did not succeed, as journaled and reported. */
-export const StepFailureSchema = z.object({
-  code: ErrorCodeSchema,
-  message: z.string(),
-  retryable: z.boolean(),
-});
-export type StepFailure = z.infer<typeof StepFailureSchema>;
 
 /** Which part of the run a step belongs to. */
 export const StepPhaseSchema = z.enum(['main', 'rollback', 'finally']);
@@ -64,7 +52,8 @@ export const JournalRecordSchema = z.discriminatedUnion('type', [
     type: z.literal('run.finished'),
     ts: z.number(),
     status: RunStatusSchema,
-    error: StepFailureSchema.optional(),
+    /** `step`: the key of the step whose failure ended the run. */
+    error: FailureSchema.optional(),
   }),
 ]);
 export type JournalRecord = z.infer<typeof JournalRecordSchema>;

@@ -1,5 +1,5 @@
 import type { Job } from '@flotilla/protocol';
-import { formatCounts, formatDuration, runDurationMs } from '../../output/job-format.js';
+import { formatCounts, formatDuration, formatFailure, runDurationMs } from '../../output/job-format.js';
 import { renderTable, timeAgo } from '../../output/table.js';
 
 /** Job header and one row per run, for `jobs get` and `jobs submit --wait`. */
@@ -20,7 +20,7 @@ export function printJob(job: Job): void {
       r.exitCode === null ? '-' : String(r.exitCode),
       ms === undefined ? '-' : formatDuration(ms),
       r.id,
-      r.error ?? '',
+      r.error === null ? '' : formatFailure(r.error),
     ];
   });
   console.log(renderTable(['AGENT', 'STATE', 'EXIT', 'DURATION', 'RUN', 'ERROR'], rows));

@@ -6,6 +6,7 @@ import { workflowsMigration } from './0004-workflows.js';
 import { tenancyMigration } from './0005-tenancy.js';
 import { jobSecretNamesMigration } from './0006-job-secret-names.js';
 import { enrollmentProofsMigration } from './0007-enrollment-proofs.js';
+import { runFailuresMigration } from './0008-run-failures.js';
 
 /** Every migration, in order. Names sort lexically; add new ones at the end, never edit old ones. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005-tenancy': tenancyMigration,
   '0006-job-secret-names': jobSecretNamesMigration,
   '0007-enrollment-proofs': enrollmentProofsMigration,
+  '0008-run-failures': runFailuresMigration,
 };
 
 /** In-code migration provider: migrations ship inside the bundle, no directory scan. */
