@@ -30,7 +30,7 @@ describe('the client API derived from the route table (real server)', () => {
     const replaced = await client.api.secrets.set({ body: { name: 'ROUTE_API', value: 'v2' } });
     expect([created.name, replaced.name]).toEqual(['ROUTE_API', 'ROUTE_API']);
     expect((await client.api.secrets.list()).items.map((s) => s.name)).toContain('ROUTE_API');
-    expect(await client.api.secrets.delete({ params: { name: 'ROUTE_API' } })).toBeUndefined();
+    await expect(client.api.secrets.delete({ params: { name: 'ROUTE_API' } })).resolves.toBeUndefined();
     const page = await client.api.audit.list({ query: { action: 'secret.set', limit: 1 } });
     expect(page.items).toHaveLength(1);
     const exported = await client.api.audit.export();
