@@ -17,7 +17,10 @@ export function createRouteApi<T extends RouteTable>(http: HttpClient, table: T)
     Object.entries(table).map(([area, group]) => [
       area,
       Object.fromEntries(
-        Object.entries(group).map(([name, contract]) => [name, (...args: unknown[]) => callRoute(http, contract, args[0] as never)]),
+        Object.entries(group).map(([name, contract]) => [
+          name,
+          (...args: unknown[]) => callRoute(http, contract, args[0] as never),
+        ]),
       ),
     ]),
   );

@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import { FlotillaError, isJsonResponse, routePath } from '@flotilla/protocol';
-import type { AnyRouteContract, EmptyResponse, MediaResponse, PathValue, RouteInput, SuccessStatus } from '@flotilla/protocol';
+import type {
+  AnyRouteContract,
+  EmptyResponse,
+  MediaResponse,
+  PathValue,
+  RouteInput,
+  SuccessStatus,
+} from '@flotilla/protocol';
 import { responseError, safeJson, type HttpClient, type QueryValue } from './http-client.js';
 
 /** What the client returns for a declared success response. */
@@ -23,10 +30,13 @@ export type RouteResult<C extends AnyRouteContract> = {
 }[SuccessStatus<C['responses']>];
 
 /** The arguments of a call of route `C`: its input, which may be left out when nothing in it is required. */
-export type RouteArgs<C extends AnyRouteContract> = object extends RouteInput<C> ? [input?: RouteInput<C>] : [input: RouteInput<C>];
+export type RouteArgs<C extends AnyRouteContract> =
+  object extends RouteInput<C> ? [input?: RouteInput<C>] : [input: RouteInput<C>];
 
 function unexpected(contract: AnyRouteContract, detail: string): FlotillaError {
-  return new FlotillaError('INTERNAL', { detail: `unexpected response from ${contract.method} ${contract.path}: ${detail}` });
+  return new FlotillaError('INTERNAL', {
+    detail: `unexpected response from ${contract.method} ${contract.path}: ${detail}`,
+  });
 }
 
 async function parseJson(contract: AnyRouteContract, schema: z.ZodType, response: Response): Promise<unknown> {
@@ -41,9 +51,17 @@ async function parseJson(contract: AnyRouteContract, schema: z.ZodType, response
  * A problem answer becomes a `FlotillaError` with the server's code; a status or body the
  * contract does not declare is `INTERNAL`.
  */
-export async function callRoute<C extends AnyRouteContract>(http: HttpClient, contract: C, input: RouteInput<C> = {} as RouteInput<C>): Promise<RouteResult<C>> {
+export async function callRoute<C extends AnyRouteContract>(
+  http: HttpClient,
+  contract: C,
+  input: RouteInput<C> = {} as RouteInput<C>,
+): Promise<RouteResult<C>> {
   // Path and query values are what `RouteInput` allows: text, numbers and booleans.
-  const { params, query, body } = input as { params?: Record<string, PathValue>; query?: Record<string, QueryValue>; body?: unknown };
+  const { params, query, body } = input as {
+    params?: Record<string, PathValue>;
+    query?: Record<string, QueryValue>;
+    body?: unknown;
+  };
   const response = await http.fetch({ method: contract.method, path: routePath(contract, params), query, body });
   if (!response.ok) throw await responseError(response);
   const spec = contract.responses[response.status];

@@ -35,12 +35,19 @@ describe('the client API derived from the route table (real server)', () => {
     expect(page.items).toHaveLength(1);
     const exported = await client.api.audit.export();
     expect(exported.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
-    expect((await exported.text()).split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { action: string }).action)).toContain('secret.delete');
+    expect(
+      (await exported.text())
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { action: string }).action),
+    ).toContain('secret.delete');
     expect((await client.call(platformRoutes.health.ready)).status).toBe('ready');
   });
 
   it('turns problem answers into errors with the server code', async () => {
-    await expect(client.api.workflows.get({ params: { id: 'wfl_missing' } })).rejects.toMatchObject({ code: 'WORKFLOW_NOT_FOUND' });
+    await expect(client.api.workflows.get({ params: { id: 'wfl_missing' } })).rejects.toMatchObject({
+      code: 'WORKFLOW_NOT_FOUND',
+    });
     await expect(client.api.jobs.list({ query: { limit: 0 } })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 });
@@ -65,8 +72,17 @@ describe('a peer that breaks the contract', () => {
   afterAll(() => new Promise<void>((resolve) => peer.close(() => resolve())));
 
   it('is refused as INTERNAL: a body its schema refuses, an undeclared status, a stream where JSON is declared', async () => {
-    await expect(bad.api.auth.me()).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('GET /api/v1/auth/me') });
-    await expect(bad.api.secrets.delete({ params: { name: 'GONE' } })).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('status 202 is not declared') });
-    await expect(bad.api.logs.list({ params: { id: 'job_1' } })).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('text/event-stream') });
+    await expect(bad.api.auth.me()).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining('GET /api/v1/auth/me'),
+    });
+    await expect(bad.api.secrets.delete({ params: { name: 'GONE' } })).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining('status 202 is not declared'),
+    });
+    await expect(bad.api.logs.list({ params: { id: 'job_1' } })).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining('text/event-stream'),
+    });
   });
 });

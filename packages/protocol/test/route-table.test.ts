@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { apiRoutes, isJsonResponse, listRoutes, pathParameters, PERMISSIONS, platformRoutes, routePath } from '@flotilla/protocol';
+import {
+  apiRoutes,
+  isJsonResponse,
+  listRoutes,
+  pathParameters,
+  PERMISSIONS,
+  platformRoutes,
+  routePath,
+} from '@flotilla/protocol';
 
 const api = listRoutes(apiRoutes);
 const all = [...api, ...listRoutes(platformRoutes)];
@@ -28,23 +36,37 @@ describe('the route contract table', () => {
   });
 
   it('gives every route a success response and an access rule', () => {
-    const noSuccess = all.filter((r) => !Object.keys(r.contract.responses).some((s) => /^[12]\d\d$/.test(s))).map((r) => r.name);
+    const noSuccess = all
+      .filter((r) => !Object.keys(r.contract.responses).some((s) => /^[12]\d\d$/.test(s)))
+      .map((r) => r.name);
     expect(noSuccess).toEqual([]);
     const allowed = new Set<string>([...PERMISSIONS, 'public']);
     expect(all.filter((r) => !allowed.has(r.contract.permission)).map((r) => r.name)).toEqual([]);
     // Only login, enrolment and the document itself are reachable without a token under /api/v1.
-    expect(api.filter((r) => r.contract.permission === 'public').map((r) => r.name)).toEqual(['auth.login', 'agents.enroll', 'meta.openapi']);
+    expect(api.filter((r) => r.contract.permission === 'public').map((r) => r.name)).toEqual([
+      'auth.login',
+      'agents.enroll',
+      'meta.openapi',
+    ]);
   });
 
   it('declares a body only where the method carries one, and JSON bodies as objects', () => {
-    expect(all.filter((r) => r.contract.body !== undefined && ['GET', 'DELETE'].includes(r.contract.method)).map((r) => r.name)).toEqual([]);
+    expect(
+      all
+        .filter((r) => r.contract.body !== undefined && ['GET', 'DELETE'].includes(r.contract.method))
+        .map((r) => r.name),
+    ).toEqual([]);
     // Objects, so a later field can be added without breaking a client.
-    expect(all.filter((r) => r.contract.body !== undefined && !(r.contract.body instanceof z.ZodObject)).map((r) => r.name)).toEqual([]);
+    expect(
+      all.filter((r) => r.contract.body !== undefined && !(r.contract.body instanceof z.ZodObject)).map((r) => r.name),
+    ).toEqual([]);
     expect(all.filter((r) => Object.values(r.contract.responses).some(isJsonResponse)).length).toBeGreaterThan(40);
   });
 
   it('builds a route path with each parameter percent-encoded, and refuses a missing one', () => {
-    expect(routePath(apiRoutes.workflows.version, { id: 'wfl 1/2', n: 3 })).toBe('/api/v1/workflows/wfl%201%2F2/versions/3');
+    expect(routePath(apiRoutes.workflows.version, { id: 'wfl 1/2', n: 3 })).toBe(
+      '/api/v1/workflows/wfl%201%2F2/versions/3',
+    );
     expect(() => routePath(apiRoutes.jobs.get, {})).toThrow(/path parameter id is missing/);
   });
 });

@@ -28,7 +28,9 @@ export function contractBreaches(contract: AnyRouteContract, response: WireRespo
       return (response.text ?? '') === '' ? [] : [`no body is declared, got ${excerpt(response.text)}`];
     case 'media':
       if (spec.json !== undefined && isJsonType(response.contentType)) return jsonBreaches(spec.json, response);
-      return response.contentType.startsWith(spec.contentType) ? [] : [`content-type ${response.contentType || '(none)'} is not the declared ${spec.contentType}`];
+      return response.contentType.startsWith(spec.contentType)
+        ? []
+        : [`content-type ${response.contentType || '(none)'} is not the declared ${spec.contentType}`];
     default: {
       const never: never = spec;
       throw new Error(`unknown response kind ${String(never)}`);
@@ -41,7 +43,8 @@ function isJsonType(contentType: string): boolean {
 }
 
 function jsonBreaches(schema: z.ZodType, response: WireResponse): string[] {
-  if (!isJsonType(response.contentType)) return [`content-type ${response.contentType || '(none)'} is not application/json`];
+  if (!isJsonType(response.contentType))
+    return [`content-type ${response.contentType || '(none)'} is not application/json`];
   let wire: unknown;
   try {
     wire = JSON.parse(response.text ?? '');

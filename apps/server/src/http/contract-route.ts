@@ -1,7 +1,20 @@
-import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import type {
+  FastifyContextConfig,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RouteShorthandOptions,
+} from 'fastify';
 import type { z } from 'zod';
 import { isJsonResponse } from '@flotilla/protocol';
-import type { AnyRouteContract, EmptyResponse, MediaResponse, ProblemResponse, ResponseMap, StatusOf } from '@flotilla/protocol';
+import type {
+  AnyRouteContract,
+  EmptyResponse,
+  MediaResponse,
+  ProblemResponse,
+  ResponseMap,
+  StatusOf,
+} from '@flotilla/protocol';
 import { principalOf } from '../auth/auth-plugin.js';
 import type { Principal } from '../tenancy/principal.js';
 import { parseInput } from './parse-input.js';
@@ -55,7 +68,9 @@ function isStatusReply(value: unknown): value is StatusReply<number, unknown> {
  * stream or file (`media`) is sent by the handler, which then returns the reply.
  */
 export type HandlerResult<C extends AnyRouteContract> =
-  | (IsUnion<BodyStatus<C['responses']>> extends false ? HandlerBody<C['responses'][BodyStatus<C['responses']>]> : never)
+  | (IsUnion<BodyStatus<C['responses']>> extends false
+      ? HandlerBody<C['responses'][BodyStatus<C['responses']>]>
+      : never)
   | { [S in BodyStatus<C['responses']>]: StatusReply<S, HandlerBody<C['responses'][S]>> }[BodyStatus<C['responses']>];
 
 /** What a handler receives: its input parsed by the contract's schemas, and who asks. */
@@ -110,8 +125,10 @@ export function route<C extends AnyRouteContract, BodySchema extends z.ZodType |
   contract: C,
   definition: RouteHandler<C> | RouteDefinition<C, BodySchema>,
 ): void {
-  const { handler, tolerantBody, onRequest, config } = typeof definition === 'function' ? { handler: definition } : definition;
-  if (!contract.path.startsWith(app.prefix)) throw new Error(`${contract.method} ${contract.path} is registered under ${app.prefix}`);
+  const { handler, tolerantBody, onRequest, config } =
+    typeof definition === 'function' ? { handler: definition } : definition;
+  if (!contract.path.startsWith(app.prefix))
+    throw new Error(`${contract.method} ${contract.path} is registered under ${app.prefix}`);
   const status = defaultStatus(contract);
   const mayStream = hasMedia(contract);
   const bodySchema: z.ZodType | undefined = tolerantBody ?? contract.body;
@@ -125,7 +142,10 @@ export function route<C extends AnyRouteContract, BodySchema extends z.ZodType |
       const call = {
         params: contract.params === undefined ? undefined : parseInput(contract.params, request.params, 'params'),
         query: contract.query === undefined ? undefined : parseInput(contract.query, request.query, 'query'),
-        body: bodySchema === undefined ? undefined : parseInput(bodySchema, contract.bodyOptional ? (request.body ?? {}) : request.body, 'body'),
+        body:
+          bodySchema === undefined
+            ? undefined
+            : parseInput(bodySchema, contract.bodyOptional ? (request.body ?? {}) : request.body, 'body'),
         principal: contract.permission === 'public' ? null : principalOf(request),
         request,
         reply,
@@ -133,11 +153,15 @@ export function route<C extends AnyRouteContract, BodySchema extends z.ZodType |
       // The call is built from the contract's own schemas, which is what its type says.
       const result: unknown = await (handler as (call: unknown) => unknown)(call);
       if (result === reply) {
-        if (!mayStream) throw new Error(`${contract.method} ${contract.path}: only a declared stream or file is sent by the handler`);
+        if (!mayStream)
+          throw new Error(`${contract.method} ${contract.path}: only a declared stream or file is sent by the handler`);
         return reply;
       }
       if (isStatusReply(result)) return reply.status(result.status).send(result.body);
-      if (status === undefined) throw new Error(`${contract.method} ${contract.path} declares several statuses: answer with respond(status, body)`);
+      if (status === undefined)
+        throw new Error(
+          `${contract.method} ${contract.path} declares several statuses: answer with respond(status, body)`,
+        );
       return reply.status(status).send(result);
     },
   });

@@ -7,7 +7,10 @@ import { contractBreaches } from './contract-breaches.js';
  * error. The error handler answers it as `500 INTERNAL` and logs it, so the test that caused it fails.
  */
 export class ContractViolationError extends Error {
-  constructor(route: string, readonly breaches: readonly string[]) {
+  constructor(
+    route: string,
+    readonly breaches: readonly string[],
+  ) {
     super(`response of ${route} breaks its contract: ${breaches.join('; ')}`);
     this.name = 'ContractViolationError';
   }

@@ -59,7 +59,10 @@ afterEach(async () => {
 });
 
 /** An app with the server's error handler, the response check when `check`, and `register`'s routes. */
-async function build(check: boolean, register: (app: FastifyInstance) => void): Promise<{ app: FastifyInstance; logs: LogCollector }> {
+async function build(
+  check: boolean,
+  register: (app: FastifyInstance) => void,
+): Promise<{ app: FastifyInstance; logs: LogCollector }> {
   const logs = new LogCollector();
   app = Fastify({ logger: { level: 'error', stream: logs } });
   await app.register(errorHandlerPlugin);
@@ -100,7 +103,9 @@ describe('route(): a response that breaks its contract', () => {
     expect(res.statusCode).toBe(500);
     expect(res.json()).toMatchObject({ code: 'INTERNAL' });
     expect(res.body).not.toContain('42');
-    expect(logs.text()).toMatch(/GET \/api\/v1\/widgets\/:id breaks its contract: name: Invalid input: expected string/);
+    expect(logs.text()).toMatch(
+      /GET \/api\/v1\/widgets\/:id breaks its contract: name: Invalid input: expected string/,
+    );
   });
 
   it('is sent as it is without the check: the check is what catches it', async () => {
@@ -121,7 +126,8 @@ describe('route(): a response that breaks its contract', () => {
     const { app, logs } = await build(true, (a) => {
       route(a, setWidget, (() => respond(202, { id: 'w1', name: 'a' })) as never);
       route(a, deleteWidget, (() => respond(204, { gone: true })) as never);
-      route(a, exportWidgets, (({ reply }: { reply: { send: (body: unknown) => unknown } }) => reply.send({ not: 'ndjson' })) as never);
+      route(a, exportWidgets, (({ reply }: { reply: { send: (body: unknown) => unknown } }) =>
+        reply.send({ not: 'ndjson' })) as never);
     });
     expect((await app.inject({ method: 'POST', url: '/api/v1/widgets', payload: {} })).statusCode).toBe(500);
     expect((await app.inject({ method: 'DELETE', url: '/api/v1/widgets/w1' })).statusCode).toBe(500);
@@ -133,13 +139,23 @@ describe('route(): a response that breaks its contract', () => {
 
   it('lets responses that keep the contract through, streams included', async () => {
     const { app } = await build(true, (a) => {
-      route(a, getWidget, ({ params, query }) => ({ id: params.id, name: query.verbose === '1' ? 'verbose' : 'terse' }));
-      route(a, setWidget, ({ body }) => (body.name === 'new' ? respond(201, { id: 'w2', name: body.name }) : respond(200, { id: 'w1', name: body.name })));
+      route(a, getWidget, ({ params, query }) => ({
+        id: params.id,
+        name: query.verbose === '1' ? 'verbose' : 'terse',
+      }));
+      route(a, setWidget, ({ body }) =>
+        body.name === 'new' ? respond(201, { id: 'w2', name: body.name }) : respond(200, { id: 'w1', name: body.name }),
+      );
       route(a, deleteWidget, () => undefined);
       route(a, exportWidgets, ({ reply }) => reply.type('application/x-ndjson').send(Readable.from(['{"id":"w1"}\n'])));
     });
-    expect((await app.inject({ method: 'GET', url: '/api/v1/widgets/w1?verbose=1' })).json()).toEqual({ id: 'w1', name: 'verbose' });
-    expect((await app.inject({ method: 'POST', url: '/api/v1/widgets', payload: { name: 'new' } })).statusCode).toBe(201);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/widgets/w1?verbose=1' })).json()).toEqual({
+      id: 'w1',
+      name: 'verbose',
+    });
+    expect((await app.inject({ method: 'POST', url: '/api/v1/widgets', payload: { name: 'new' } })).statusCode).toBe(
+      201,
+    );
     // `bodyOptional`: no body is an empty one, with the schema's defaults.
     const noBodyGiven = await app.inject({ method: 'POST', url: '/api/v1/widgets' });
     expect([noBodyGiven.statusCode, noBodyGiven.json()]).toEqual([200, { id: 'w1', name: 'unnamed' }]);
@@ -157,7 +173,13 @@ describe('route(): input and types', () => {
     });
     const badQuery = await app.inject({ method: 'GET', url: '/api/v1/widgets/w1?verbose=2&extra=1' });
     expect(badQuery.statusCode).toBe(400);
-    expect(badQuery.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'verbose', in: 'query' }, { path: 'extra', in: 'query', message: 'unknown field' }] });
+    expect(badQuery.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [
+        { path: 'verbose', in: 'query' },
+        { path: 'extra', in: 'query', message: 'unknown field' },
+      ],
+    });
     const badBody = await app.inject({ method: 'POST', url: '/api/v1/widgets', payload: { name: 3 } });
     expect(badBody.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'name', in: 'body' }] });
   });

@@ -37,7 +37,11 @@ export const problem: ProblemResponse = { kind: 'problem' };
 
 /** A non-JSON body of `contentType`; with `options.json`, a JSON answer is possible too. */
 export function media(contentType: string, description: string): MediaResponse<undefined>;
-export function media<J extends z.ZodType>(contentType: string, description: string, options: { json: J }): MediaResponse<J>;
+export function media<J extends z.ZodType>(
+  contentType: string,
+  description: string,
+  options: { json: J },
+): MediaResponse<J>;
 export function media(contentType: string, description: string, options?: { json: z.ZodType }): MediaResponse {
   return { kind: 'media', contentType, description, json: options?.json };
 }

@@ -27,7 +27,10 @@ export type PathValue = string | number | boolean | undefined;
  * is `/api/v1/jobs/job_1`. Values are percent-encoded; a missing one is a programming error
  * (the contract's types require every parameter).
  */
-export function routePath(contract: Pick<AnyRouteContract, 'path'>, params: Readonly<Record<string, PathValue>> = {}): string {
+export function routePath(
+  contract: Pick<AnyRouteContract, 'path'>,
+  params: Readonly<Record<string, PathValue>> = {},
+): string {
   return contract.path.replace(/:([A-Za-z0-9_]+)/g, (_match, name: string) => {
     const value = params[name];
     if (value === undefined) throw new Error(`${contract.path}: path parameter ${name} is missing`);

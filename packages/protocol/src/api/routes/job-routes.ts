@@ -69,9 +69,13 @@ export const logRoutes = {
     params: IdParamsSchema,
     query: LogsQuerySchema,
     responses: {
-      200: media('text/event-stream', 'With `follow=1`: `log`, `state` and `end` events until the job ends; otherwise a page of lines', {
-        json: pageSchema(LogLineSchema),
-      }),
+      200: media(
+        'text/event-stream',
+        'With `follow=1`: `log`, `state` and `end` events until the job ends; otherwise a page of lines',
+        {
+          json: pageSchema(LogLineSchema),
+        },
+      ),
       404: problem,
     },
   }),
