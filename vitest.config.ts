@@ -13,5 +13,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    // Control planes the tests start as processes (`flotilla server`, `up`) check every response
+    // against its route contract; in-process test servers set `checkResponses` themselves.
+    env: { FLOTILLA_CHECK_RESPONSES: '1' },
   },
 });

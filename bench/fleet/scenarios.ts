@@ -15,7 +15,7 @@ async function timedJob(
   timeoutMs = 120_000,
 ) {
   const start = performance.now();
-  const job = await cp.client.createJob({ workflow, target });
+  const job = await cp.client.api.jobs.submit({ body: { workflow, target } });
   const done = await watcher.done(job.id, timeoutMs);
   return {
     job,
@@ -46,7 +46,7 @@ export async function adhocFanOut(
   const samples: number[] = [];
   for (let i = -warmUps; i < reps; i++) {
     const t = await timedJob(cp, watcher, { selector: { role: 'bench' }, mode: 'all' });
-    assertSucceeded(await cp.client.getJob(t.job.id), t.state, agents);
+    assertSucceeded(await cp.client.api.jobs.get({ params: { id: t.job.id } }), t.state, agents);
     if (i >= 0) samples.push(t.doneMs);
   }
   return samples;
@@ -81,7 +81,7 @@ export async function durableThroughput(
     const pending: Promise<unknown>[] = [];
     while (next < jobs) {
       const n = next++;
-      const job = await cp.client.createJob({ workflow: TRUE, target: { agent: agents[n % agents.length] ?? '' } });
+      const job = await cp.client.api.jobs.submit({ body: { workflow: TRUE, target: { agent: agents[n % agents.length] ?? '' } } });
       pending.push(
         watcher.done(job.id).then((d) => {
           if (d.state !== 'succeeded') failed++;
@@ -103,7 +103,7 @@ export async function logIngestion(cp: BenchControlPlane, watcher: JobWatcher, a
   let stored = 0;
   let after = 0;
   for (;;) {
-    const page = await cp.client.getJobLogs(t.job.id, { after, limit: 10_000 });
+    const page = await cp.client.api.logs.list({ params: { id: t.job.id }, query: { after, limit: 10_000 } });
     stored += page.items.filter((l) => l.stream === 'stdout').length;
     const last = page.items.at(-1);
     if (last === undefined || page.items.length < 10_000) break;

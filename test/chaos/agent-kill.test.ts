@@ -51,7 +51,7 @@ describe.skipIf(!cliBuilt)('chaos: agent killed with SIGKILL during a workflow',
 
   it('never re-runs a finished step, interrupts the in-flight one, loses no log line', async () => {
     const work = await lab.dir('work');
-    const job = await server.client.createJob({ workflow: workflow(work), target: { agent: 'victim' } });
+    const job = await server.client.api.jobs.submit({ body: { workflow: workflow(work), target: { agent: 'victim' } } });
     const runId = job.runs[0]!.id;
 
     // Step two is in flight once its marker exists.
@@ -64,7 +64,7 @@ describe.skipIf(!cliBuilt)('chaos: agent killed with SIGKILL during a workflow',
     await agent.restart();
     const done = await waitUntil(
       async () => {
-        const current = await server.client.getJob(job.id);
+        const current = await server.client.api.jobs.get({ params: { id: job.id } });
         return TERMINAL_STATES.has(current.state) ? current : undefined;
       },
       { timeoutMs: 30_000, what: 'job terminal after the agent restart', intervalMs: 100 },

@@ -40,7 +40,7 @@ describe.skipIf(!cliBuilt)('chaos: network cut between agent and control plane d
   });
 
   it('finishes the run while cut and delivers every line exactly once after healing', async () => {
-    const job = await server.client.createJob({ workflow: WORKFLOW, target: { agent: 'remote' } });
+    const job = await server.client.api.jobs.submit({ body: { workflow: WORKFLOW, target: { agent: 'remote' } } });
     const runId = job.runs[0]!.id;
     await waitUntil(async () => (await jobLogs(server.client, job.id)).some((l) => l.line === 'line-1'), {
       timeoutMs: 15_000,
@@ -57,12 +57,12 @@ describe.skipIf(!cliBuilt)('chaos: network cut between agent and control plane d
       what: 'the agent recorded the end of the run while cut off',
     });
     // Nothing can have told the control plane yet.
-    expect(TERMINAL_STATES.has((await server.client.getJob(job.id)).state)).toBe(false);
+    expect(TERMINAL_STATES.has((await server.client.api.jobs.get({ params: { id: job.id } })).state)).toBe(false);
 
     proxy.heal();
     const done = await waitUntil(
       async () => {
-        const current = await server.client.getJob(job.id);
+        const current = await server.client.api.jobs.get({ params: { id: job.id } });
         return TERMINAL_STATES.has(current.state) ? current : undefined;
       },
       { timeoutMs: 30_000, intervalMs: 100, what: 'job terminal after the cut healed' },

@@ -49,9 +49,11 @@ describe.skipIf(!cliBuilt)('chaos: control plane killed with SIGKILL while 100 j
     let killed: Promise<void> | undefined;
     const submissions = Array.from({ length: JOBS }, async (_, n) => {
       const agent = AGENTS[n % AGENTS.length]!;
-      const job = await server.client.createJob({
-        workflow: workflow(n, join(work, `ran-${agent}.txt`)),
-        target: { agent },
+      const job = await server.client.api.jobs.submit({
+        body: {
+          workflow: workflow(n, join(work, `ran-${agent}.txt`)),
+          target: { agent },
+        },
       });
       accepted.set(n, job.id);
       if (accepted.size === KILL_AFTER_ACCEPTED) killed = server.kill9();
@@ -106,7 +108,7 @@ async function allJobs(server: ServerProcess): Promise<Job[]> {
   const jobs: Job[] = [];
   let cursor: string | undefined;
   do {
-    const page = await server.client.listJobs({ limit: 100, ...(cursor === undefined ? {} : { cursor }) });
+    const page = await server.client.api.jobs.list({ query: { limit: 100, ...(cursor === undefined ? {} : { cursor }) } });
     jobs.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);

@@ -52,7 +52,7 @@ function retryWorkflow(work: string): string {
 async function terminalJob(server: ServerProcess, jobId: string): Promise<Job> {
   return waitUntil(
     async () => {
-      const current = await server.client.getJob(jobId);
+      const current = await server.client.api.jobs.get({ params: { id: jobId } });
       return TERMINAL_STATES.has(current.state) ? current : undefined;
     },
     { timeoutMs: 30_000, what: 'job terminal after the agent restart', intervalMs: 100 },
@@ -86,7 +86,7 @@ describe.skipIf(!cliBuilt)('chaos: step processes die with the agent', () => {
   it("kill -9 of the agent's pid alone: the in-flight step's process group dies with it", async () => {
     const agent: AgentProcess = await lab.startAgent({ server, name: 'pid-victim' });
     const work = await lab.dir('work-pid');
-    const job = await server.client.createJob({ workflow: sleeperWorkflow(work), target: { agent: 'pid-victim' } });
+    const job = await server.client.api.jobs.submit({ body: { workflow: sleeperWorkflow(work), target: { agent: 'pid-victim' } } });
     const pgid = await firstPid(join(work, 'pgid'));
     const helpers = childPids(agent.process.pid);
 
@@ -115,7 +115,7 @@ describe.skipIf(!cliBuilt)('chaos: step processes die with the agent', () => {
   it('kill -9 of the agent with its launcher helper: the restarted agent kills the leftover before the retry', async () => {
     const agent: AgentProcess = await lab.startAgent({ server, name: 'pair-victim' });
     const work = await lab.dir('work-pair');
-    const job = await server.client.createJob({ workflow: retryWorkflow(work), target: { agent: 'pair-victim' } });
+    const job = await server.client.api.jobs.submit({ body: { workflow: retryWorkflow(work), target: { agent: 'pair-victim' } } });
     const pgid = await firstPid(join(work, 'pids'));
     const helpers = childPids(agent.process.pid);
     expect(helpers.length).toBeGreaterThanOrEqual(1);

@@ -11,7 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), 'flotilla-cli-access-'));
 let server: FlotillaServer;
 
 beforeAll(async () => {
-  server = await buildServer(compileServerOptions({ flags: { dataDir: join(dir, 'server'), adminPassword: PASSWORD, logLevel: 'silent', port: 0 } }));
+  server = await buildServer(compileServerOptions({ flags: { dataDir: join(dir, 'server'), adminPassword: PASSWORD, logLevel: 'silent', checkResponses: true, port: 0 } }));
   await serveForCli(server, PASSWORD);
 });
 afterAll(async () => {

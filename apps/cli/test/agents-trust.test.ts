@@ -17,7 +17,7 @@ const agents: AgentHandle[] = [];
 
 beforeAll(async () => {
   server = await buildServer(
-    compileServerOptions({ flags: { dataDir: join(dir, 'server'), adminPassword: PASSWORD, logLevel: 'silent', port: 0 } }),
+    compileServerOptions({ flags: { dataDir: join(dir, 'server'), adminPassword: PASSWORD, logLevel: 'silent', checkResponses: true, port: 0 } }),
   );
   const { url, token } = await serveForCli(server, PASSWORD);
   client = new FlotillaClient({ baseUrl: url, token });
@@ -33,7 +33,7 @@ afterEach(resetCli);
 const run = runCli;
 
 async function status(name: string): Promise<string | undefined> {
-  return (await client.listAgents()).items.find((a) => a.name === name)?.status;
+  return (await client.api.agents.list()).items.find((a) => a.name === name)?.status;
 }
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -46,7 +46,7 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 
 describe('flotilla agents get / approve / label / revoke / delete', () => {
   it('takes a pending agent through approval, labels, revocation and deletion by name', async () => {
-    const { token } = await client.createEnrollmentToken({ policy: 'require-approval', labels: { role: 'web' } });
+    const { token } = await client.api.enrollmentTokens.create({ body: { policy: 'require-approval', labels: { role: 'web' } } });
     const agent = await startAgent(
       compileAgentOptions(
         { serverUrl: process.env.FLOTILLA_SERVER, token, dataDir: join(dir, 'agent'), name: 'web-1', logLevel: 'silent', reconnectBase: '50ms', reconnectCap: '200ms' },

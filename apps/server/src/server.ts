@@ -9,6 +9,7 @@ import { bodyParsersPlugin } from './http/body-parsers-plugin.js';
 import { errorHandlerPlugin } from './http/error-handler-plugin.js';
 import { clientErrorHandler, frameworkErrorHandler } from './http/framework-errors.js';
 import { nulInputPlugin } from './http/nul-input-plugin.js';
+import { responseContractPlugin } from './http/response-contract-plugin.js';
 import { healthRoutes } from './http/health-routes.js';
 import { apiV1Plugin } from './http/api-v1-plugin.js';
 import { AgentHub } from './hub/agent-hub.js';
@@ -104,6 +105,8 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
     await app.register(errorHandlerPlugin);
     await app.register(bodyParsersPlugin);
     await app.register(nulInputPlugin);
+    // Before any route: its hook must cover them all.
+    if (options.checkResponses) await app.register(responseContractPlugin);
     await app.register(healthRoutes, ctx);
     await app.register(hubPlugin, ctx);
     await app.register(gitHttpRoutes, ctx);

@@ -1,5 +1,4 @@
-import { FlotillaError, ProblemSchema, type ErrorCode } from '@flotilla/protocol';
-import type { z } from 'zod';
+import { FlotillaError, ProblemSchema, type ErrorCode, type HttpMethod } from '@flotilla/protocol';
 import { FlotillaClientError } from './client-error.js';
 
 export interface HttpClientOptions {
@@ -7,24 +6,35 @@ export interface HttpClientOptions {
   baseUrl: string;
   /** Bearer token (session or API token). */
   token?: string | undefined;
-  /** Per-request timeout. @default 30000 */
+  /** Per-request timeout (streams have none). @default 30000 */
   timeoutMs?: number | undefined;
 }
 
-export interface RequestOptions<T extends z.ZodType> {
-  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** A query parameter's value; `undefined` leaves it out. */
+export type QueryValue = string | number | boolean | undefined;
+
+/** One HTTP request to the control plane. */
+export interface HttpRequest {
+  /** @default 'GET' */
+  method?: HttpMethod;
+  /** The URL path (`/api/v1/jobs/job_1`), its parameters already filled in. */
   path: string;
-  query?: Record<string, string | number | undefined>;
+  /** Query parameters; `undefined` values are left out. */
+  query?: Readonly<Record<string, QueryValue>> | undefined;
+  /** Sent as JSON when defined. */
   body?: unknown;
-  /** Schema the response is parsed with; omit for empty responses. */
-  schema?: T;
+  /** @default 'application/json' */
+  accept?: string;
+  /** A long-lived stream: no timeout, `signal` ends it. @default false */
+  stream?: boolean;
+  signal?: AbortSignal | undefined;
 }
 
 /**
- * Minimal typed transport over `fetch`: JSON in, Zod-parsed JSON out, problem details turned
- * into `FlotillaError`s carrying the server's stable code. When there is no such answer (the
- * server cannot be reached, a timeout, a body that is not the route's) it throws a
- * `FlotillaClientError` instead.
+ * The transport under the typed client: `fetch` with the bearer token and a timeout. A request
+ * that gets no answer (the control plane cannot be reached, or does not answer in time) throws a
+ * `FlotillaClientError`; what an answer means is the caller's (see `callRoute`), including
+ * problem details (`responseError`).
  */
 export class HttpClient {
   readonly baseUrl: string;
@@ -37,65 +47,32 @@ export class HttpClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  async request<T extends z.ZodType>(options: RequestOptions<T>): Promise<z.output<T>> {
-    const url = this.url(options.path, options.query);
-    const headers: Record<string, string> = { accept: 'application/json' };
+  /** Sends `request`; resolves with the response whatever its status. */
+  async fetch(request: HttpRequest): Promise<Response> {
+    const headers: Record<string, string> = { accept: request.accept ?? 'application/json' };
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    const timeout = request.stream === true ? undefined : AbortSignal.timeout(this.timeoutMs);
+    const signals = [timeout, request.signal].filter((s): s is AbortSignal => s !== undefined);
     try {
-      response = await fetch(url, {
-        method: options.method ?? 'GET',
+      return await fetch(this.url(request.path, request.query), {
+        method: request.method ?? 'GET',
         headers,
-        body: options.body === undefined ? null : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        body: request.body === undefined ? null : JSON.stringify(request.body),
+        signal: signals.length === 0 ? null : AbortSignal.any(signals),
       });
     } catch (err) {
-      throw unreachable(this.baseUrl, err, this.timeoutMs);
-    }
-    const text = await response.text();
-    const json: unknown = text === '' ? undefined : safeJson(text);
-    if (!response.ok) throw problemToError(response.status, json);
-    return this.parse(options, json);
-  }
-
-  /**
-   * Opens a long-lived `text/event-stream` response (no per-request timeout; `signal` ends it).
-   * Returns the response whatever its status, so the caller can tell "not supported" from failure.
-   */
-  async openStream(options: {
-    path: string;
-    query?: Record<string, string | number | undefined>;
-    signal?: AbortSignal | undefined;
-  }): Promise<Response> {
-    const url = this.url(options.path, options.query);
-    const headers: Record<string, string> = { accept: 'text/event-stream' };
-    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
-    try {
-      return await fetch(url, { headers, signal: options.signal ?? null });
-    } catch (err) {
-      if (options.signal?.aborted === true) throw err;
-      throw unreachable(this.baseUrl, err);
+      if (request.signal?.aborted === true) throw err;
+      throw unreachable(this.baseUrl, err, request.stream === true ? undefined : this.timeoutMs);
     }
   }
 
-  private url(path: string, query: Record<string, string | number | undefined> = {}): URL {
+  private url(path: string, query: Readonly<Record<string, QueryValue>> = {}): URL {
     const url = new URL(this.baseUrl + path);
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     return url;
-  }
-
-  private parse<T extends z.ZodType>(options: RequestOptions<T>, json: unknown): z.output<T> {
-    if (options.schema === undefined) return undefined as z.output<T>;
-    const parsed = options.schema.safeParse(json);
-    if (!parsed.success) {
-      throw new FlotillaClientError('invalid-response', `unexpected response from ${options.path}: ${parsed.error.message}`, {
-        cause: parsed.error,
-      });
-    }
-    return parsed.data;
   }
 }
 
@@ -115,14 +92,15 @@ function problemToError(status: number, body: unknown): FlotillaError {
 }
 
 /** The client's error for a request that got no response. */
-function unreachable(baseUrl: string, err: unknown, timeoutMs?: number): FlotillaClientError {
+function unreachable(baseUrl: string, err: unknown, timeoutMs: number | undefined): FlotillaClientError {
   if (err instanceof Error && err.name === 'TimeoutError') {
     return new FlotillaClientError('timeout', `the control plane at ${baseUrl} did not answer within ${String(timeoutMs)} ms`, { cause: err });
   }
   return new FlotillaClientError('unreachable', `cannot reach the control plane at ${baseUrl}: ${describe(err)}`, { cause: err });
 }
 
-function safeJson(text: string): unknown {
+/** Parses JSON text; `undefined` when it is not JSON. */
+export function safeJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -1,9 +1,13 @@
 export { FlotillaClientError, isFlotillaClientError } from './client-error.js';
 export type { ClientErrorKind } from './client-error.js';
-export { HttpClient } from './http-client.js';
-export type { HttpClientOptions, RequestOptions } from './http-client.js';
+export { HttpClient, responseError } from './http-client.js';
+export type { HttpClientOptions, HttpRequest, QueryValue } from './http-client.js';
 export { FlotillaClient } from './flotilla-client.js';
 export type { WaitForJobOptions } from './flotilla-client.js';
+export { callRoute } from './route-call.js';
+export type { RouteArgs, RouteResult } from './route-call.js';
+export { createRouteApi } from './route-api.js';
+export type { RouteApi, RouteCaller } from './route-api.js';
 export type { FollowJobOptions } from './job-follow.js';
 export { allPages } from './all-pages.js';
 export { SseParser } from './sse-parser.js';

@@ -1,4 +1,4 @@
-import { JobSchema, LogLineSchema, type Job, type LogLine } from '@flotilla/protocol';
+import { apiRoutes, JobSchema, LogLineSchema, routePath, type Job, type LogLine } from '@flotilla/protocol';
 import { FlotillaClientError } from './client-error.js';
 import { responseError, type HttpClient } from './http-client.js';
 import { SseParser, type SseEvent } from './sse-parser.js';
@@ -27,9 +27,11 @@ export async function streamJob(http: HttpClient, id: string, options: FollowJob
   let silent = 0;
   for (;;) {
     options.signal?.throwIfAborted();
-    const response = await http.openStream({
-      path: `/api/v1/jobs/${encodeURIComponent(id)}/logs`,
+    const response = await http.fetch({
+      path: routePath(apiRoutes.logs.list, { id }),
       query: { follow: 1, after },
+      accept: 'text/event-stream',
+      stream: true,
       signal: options.signal,
     });
     if (!response.ok) {

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FlotillaClientError, HttpClient } from '@flotilla/client';
-import { FlotillaError, JobSchema } from '@flotilla/protocol';
+import { callRoute, FlotillaClientError, HttpClient } from '@flotilla/client';
+import { apiRoutes, FlotillaError } from '@flotilla/protocol';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -15,6 +15,11 @@ async function serve(handler: Parameters<typeof createServer>[1]): Promise<strin
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** `GET /jobs/x` through the typed client. */
+function getJob(http: HttpClient): Promise<unknown> {
+  return callRoute(http, apiRoutes.jobs.get, { params: { id: 'x' } });
 }
 
 /** The error a request rejects with. */
@@ -30,7 +35,7 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
  * problem the control plane answered with): a caller branching on `err.code` can never take a
  * dropped connection for a code the server sent.
  */
-describe('HttpClient errors', () => {
+describe('client errors', () => {
   it('a problem the server answers with is a FlotillaError with its code', async () => {
     const url = await serve((_req, res) => {
       res.writeHead(503, { 'content-type': 'application/problem+json' });
@@ -44,7 +49,7 @@ describe('HttpClient errors', () => {
         }),
       );
     });
-    const err = await failure(new HttpClient({ baseUrl: url }).request({ path: '/api/v1/jobs/x', schema: JobSchema }));
+    const err = await failure(getJob(new HttpClient({ baseUrl: url })));
     expect(err).toBeInstanceOf(FlotillaError);
     expect(err).toMatchObject({ code: 'SERVICE_UNAVAILABLE', message: 'busy' });
   });
@@ -52,7 +57,7 @@ describe('HttpClient errors', () => {
   it('a server that cannot be reached is an `unreachable` client error, not a FlotillaError', async () => {
     const url = await serve(() => undefined);
     await new Promise((resolve) => servers.pop()?.close(resolve)); // nothing listens there now
-    const err = await failure(new HttpClient({ baseUrl: url }).request({ path: '/api/v1/jobs/x' }));
+    const err = await failure(getJob(new HttpClient({ baseUrl: url })));
     expect(err).toBeInstanceOf(FlotillaClientError);
     expect(err).not.toBeInstanceOf(FlotillaError);
     expect(err).toMatchObject({ kind: 'unreachable' });
@@ -60,7 +65,7 @@ describe('HttpClient errors', () => {
 
   it('a server that does not answer in time is a `timeout` client error', async () => {
     const url = await serve(() => undefined); // accepts, never answers
-    const err = await failure(new HttpClient({ baseUrl: url, timeoutMs: 100 }).request({ path: '/api/v1/jobs/x' }));
+    const err = await failure(getJob(new HttpClient({ baseUrl: url, timeoutMs: 100 })));
     expect(err).toBeInstanceOf(FlotillaClientError);
     expect(err).toMatchObject({ kind: 'timeout' });
   });
@@ -70,7 +75,7 @@ describe('HttpClient errors', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ not: 'a job' }));
     });
-    const err = await failure(new HttpClient({ baseUrl: url }).request({ path: '/api/v1/jobs/x', schema: JobSchema }));
+    const err = await failure(getJob(new HttpClient({ baseUrl: url })));
     expect(err).toBeInstanceOf(FlotillaClientError);
     expect(err).toMatchObject({ kind: 'invalid-response' });
   });

@@ -63,7 +63,7 @@ describe('FlotillaClient.followJob without server streaming', () => {
         { name: 'sh', type: 'command', config: { command: 'sh', args: ['-c', 'echo one; sleep 0.2; echo two'] } },
       ],
     });
-    const job = await client.createJob({ workflow, target: { agent: 'a1' } });
+    const job = await client.api.jobs.submit({ body: { workflow, target: { agent: 'a1' } } });
     const lines: string[] = [];
     const final = await client.followJob(job.id, {
       intervalMs: 50,

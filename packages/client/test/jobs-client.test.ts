@@ -34,9 +34,11 @@ afterAll(async () => {
 
 describe('FlotillaClient jobs (real server, real agents)', () => {
   it('followJob streams every line of a fan-out job and state changes, then returns the final job', async () => {
-    const job = await client.createJob({
-      workflow: workflow('echo one; echo two >&2'),
-      target: { selector: { role: 'web' }, mode: 'all' },
+    const job = await client.api.jobs.submit({
+      body: {
+        workflow: workflow('echo one; echo two >&2'),
+        target: { selector: { role: 'web' }, mode: 'all' },
+      },
     });
     const lines: LogLine[] = [];
     const states: Job[] = [];
@@ -59,7 +61,7 @@ describe('FlotillaClient jobs (real server, real agents)', () => {
   });
 
   it('waitForJob with `after` skips lines already seen', async () => {
-    const job = await client.createJob({ workflow: workflow('echo a; echo b; echo c'), target: { agent: 'web-1' } });
+    const job = await client.api.jobs.submit({ body: { workflow: workflow('echo a; echo b; echo c'), target: { agent: 'web-1' } } });
     const all: LogLine[] = [];
     await client.waitForJob(job.id, { onLog: (l) => all.push(l) });
     const first = all.find((l) => l.line === 'a');
@@ -70,10 +72,10 @@ describe('FlotillaClient jobs (real server, real agents)', () => {
   });
 
   it('cancelJob stops a running job; the follower sees it end cancelled', async () => {
-    const job = await client.createJob({ workflow: workflow('echo started; sleep 30'), target: { agent: 'web-2' } });
+    const job = await client.api.jobs.submit({ body: { workflow: workflow('echo started; sleep 30'), target: { agent: 'web-2' } } });
     const following = client.followJob(job.id);
-    await eventually(async () => (await client.getJob(job.id)).runs[0]?.state === 'running', 10_000, 'run running');
-    const accepted = await client.cancelJob(job.id);
+    await eventually(async () => (await client.api.jobs.get({ params: { id: job.id } })).runs[0]?.state === 'running', 10_000, 'run running');
+    const accepted = await client.api.jobs.cancel({ params: { id: job.id } });
     expect(accepted.id).toBe(job.id);
     const final = await following;
     expect(final.state).toBe('cancelled');
@@ -81,13 +83,13 @@ describe('FlotillaClient jobs (real server, real agents)', () => {
 
   it('rerunJob submits a new job; searchLogs finds its lines with the agent name', async () => {
     const marker = `marker${Date.now()}`;
-    const first = await client.createJob({ workflow: workflow(`echo ${marker}; exit 3`), target: { agent: 'web-1' } });
+    const first = await client.api.jobs.submit({ body: { workflow: workflow(`echo ${marker}; exit 3`), target: { agent: 'web-1' } } });
     expect((await client.waitForJob(first.id)).state).toBe('failed');
-    const again = await client.rerunJob(first.id, { from: 'start' });
+    const again = await client.api.jobs.rerun({ params: { id: first.id }, body: { from: 'start' } });
     expect(again.id).not.toBe(first.id);
     expect((await client.waitForJob(again.id)).state).toBe('failed');
     const hits = await eventually(async () => {
-      const page = await client.searchLogs({ q: marker });
+      const page = await client.api.logs.search({ query: { q: marker } });
       const echoed = page.items.filter((h) => h.line === marker);
       return echoed.length >= 2 ? echoed : undefined;
     });
@@ -97,8 +99,8 @@ describe('FlotillaClient jobs (real server, real agents)', () => {
   });
 
   it('reports unknown jobs with JOB_NOT_FOUND, for follow too', async () => {
-    await expect(client.getJob('job_nope')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
+    await expect(client.api.jobs.get({ params: { id: 'job_nope' } })).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
     await expect(client.followJob('job_nope')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
-    await expect(client.cancelJob('job_nope')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
+    await expect(client.api.jobs.cancel({ params: { id: 'job_nope' } })).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
   });
 });

@@ -41,7 +41,7 @@ export {
   MAX_AGENT_FRAME_BYTES,
 } from './agent-channel.js';
 export type { JobEnvelope, JobPayload, RunState, RunEvent, ServerFrame, AgentFrame } from './agent-channel.js';
-export { TimestampSchema, LabelsSchema, PageQuerySchema, pageSchema, IdParamsSchema } from './api/common.js';
+export { TimestampSchema, LabelsSchema, PageQuerySchema, pageSchema, itemsSchema, IdParamsSchema } from './api/common.js';
 export type { Labels, PageQuery, Page } from './api/common.js';
 export { LoginRequestSchema, UserSchema, LoginResponseSchema } from './api/auth.js';
 export type { LoginRequest, User, LoginResponse } from './api/auth.js';
@@ -131,8 +131,8 @@ export {
   TERMINAL_STATES,
 } from './api/jobs.js';
 export type { CountOrPercent, Rollout, LogSearchHit, JobTarget, CreateJobRequest, JobState, Run, Job, LogLine } from './api/jobs.js';
-export { ReadinessSchema } from './api/health.js';
-export type { Readiness } from './api/health.js';
+export { HealthSchema, ReadinessSchema } from './api/health.js';
+export type { Health, Readiness } from './api/health.js';
 export { SecretNameSchema, SECRET_VALUE_MAX_BYTES, SetSecretRequestSchema, SecretNameParamsSchema, SecretSchema, SecretListSchema } from './api/secrets.js';
 export type { SetSecretRequest, Secret, SecretList } from './api/secrets.js';
 export { AuditEventSchema, AuditQuerySchema, AuditPageSchema, AuditVerifyResultSchema } from './api/audit.js';
@@ -162,3 +162,15 @@ export type {
   WorkflowProblem,
   WorkflowValidation,
 } from './api/workflows.js';
+export { PERMISSIONS, PermissionSchema, isPermission } from './api/contract/permission.js';
+export type { Permission, RoutePermission } from './api/contract/permission.js';
+export { noBody, problem, media, isJsonResponse } from './api/contract/responses.js';
+export type { EmptyResponse, ProblemResponse, MediaResponse, ResponseSpec, ResponseMap } from './api/contract/responses.js';
+export { defineRoute } from './api/contract/define-route.js';
+export type { HttpMethod, RouteContract, AnyRouteContract, RouteDeclaration } from './api/contract/define-route.js';
+export { listRoutes, routePath, pathParameters } from './api/contract/route-table.js';
+export type { RouteGroup, RouteTable, NamedRoute, PathValue } from './api/contract/route-table.js';
+export type { RouteInput, WireObject, StatusOf, SuccessStatus } from './api/contract/route-types.js';
+export { apiRoutes } from './api/routes/api-routes.js';
+export type { ApiRoutes } from './api/routes/api-routes.js';
+export { platformRoutes } from './api/routes/platform-routes.js';

@@ -9,7 +9,7 @@ export async function jobLogs(client: FlotillaClient, jobId: string): Promise<Lo
   const lines: LogLine[] = [];
   let after = 0;
   for (;;) {
-    const page = await client.getJobLogs(jobId, { after, limit: 1000 });
+    const page = await client.api.logs.list({ params: { id: jobId }, query: { after, limit: 1000 } });
     lines.push(...page.items);
     if (page.items.length < 1000) return lines;
     after = Math.max(after, ...page.items.map((l) => l.seq));

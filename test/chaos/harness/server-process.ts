@@ -72,7 +72,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       return current;
     },
     async enrollmentToken() {
-      return (await client.createEnrollmentToken({})).token;
+      return (await client.api.enrollmentTokens.create()).token;
     },
     async kill9() {
       await current.kill9();

@@ -45,6 +45,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         logLevel: 'silent',
         pingIntervalMs: 200,
         helloTimeoutMs: 2000,
+        // A response that breaks its route contract is a 500 the test sees.
+        checkResponses: true,
         ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
       },
     }),

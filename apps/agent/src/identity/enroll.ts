@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { arch, hostname, platform } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  apiRoutes,
   EnrollResponseSchema,
   ErrorCodeSchema,
   FLOTILLA_VERSION,
@@ -46,7 +47,7 @@ export async function enroll(ctx: EnrollContext): Promise<EnrollResponse> {
 }
 
 async function enrollOnce(ctx: EnrollContext): Promise<EnrollResponse> {
-  const url = `${ctx.options.serverUrl}/api/v1/agents/enroll`;
+  const url = `${ctx.options.serverUrl}${apiRoutes.agents.enroll.path}`;
   const body = signedRequest(ctx);
   let response: Response;
   try {

@@ -11,7 +11,7 @@ import { renderTable, timeAgo } from '../output/table.js';
 async function findAgent(client: FlotillaClient, nameOrId: string): Promise<Agent> {
   let cursor: string | undefined;
   do {
-    const page = await client.listAgents({ limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
+    const page = await client.api.agents.list({ query: { limit: 1000, ...(cursor === undefined ? {} : { cursor }) } });
     // A pending key-change record shares its name with the trusted agent: prefer the exact id,
     // then the trusted record, then the pending one.
     const matches = page.items.filter((a) => a.id === nameOrId || a.name === nameOrId);
@@ -60,7 +60,7 @@ export function registerAgentTrustCommands(agents: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (nameOrId: string, opts: ClientFlags & { json?: boolean }) => {
       const client = await connectClient(opts);
-      printAgent(await client.getAgent((await findAgent(client, nameOrId)).id), opts.json);
+      printAgent(await client.api.agents.get({ params: { id: (await findAgent(client, nameOrId)).id } }), opts.json);
     });
 
   for (const [action, description] of TRUST_ACTIONS) {
@@ -68,7 +68,7 @@ export function registerAgentTrustCommands(agents: Command): void {
       .option('--json', 'machine-readable output')
       .action(async (nameOrId: string, opts: ClientFlags & { json?: boolean }) => {
         const client = await connectClient(opts);
-        const agent = await client.changeAgentTrust((await findAgent(client, nameOrId)).id, action);
+        const agent = await client.api.agents[action]({ params: { id: (await findAgent(client, nameOrId)).id } });
         if (opts.json === true) printAgent(agent, true);
         else console.error(`${agent.name} (${agent.id}): ${agent.status}`);
       });
@@ -78,7 +78,7 @@ export function registerAgentTrustCommands(agents: Command): void {
     .action(async (nameOrId: string, opts: ClientFlags) => {
       const client = await connectClient(opts);
       const agent = await findAgent(client, nameOrId);
-      await client.deleteAgent(agent.id);
+      await client.api.agents.delete({ params: { id: agent.id } });
       console.error(`deleted ${agent.name} (${agent.id})`);
     });
 
@@ -97,6 +97,6 @@ export function registerAgentTrustCommands(agents: Command): void {
       const set = pairs.reduce<Record<string, string>>((acc, pair) => collectKeyValue(pair, acc), {});
       const removed = new Set(opts.remove ?? []);
       const labels = Object.fromEntries(Object.entries({ ...agent.labels, ...set }).filter(([key]) => !removed.has(key)));
-      printAgent(await client.setAgentLabels(agent.id, labels), opts.json);
+      printAgent(await client.api.agents.update({ params: { id: agent.id }, body: { labels } }), opts.json);
     });
 }

@@ -13,7 +13,7 @@ export const agentsCommand: CliCommand = {
       .option('--json', 'machine-readable output')
       .action(async (opts: ClientFlags & { json?: boolean }) => {
         const client = await connectClient(opts);
-        const items = await allPages((query) => client.listAgents(query));
+        const items = await allPages((query) => client.api.agents.list({ query }));
         if (opts.json === true) {
           console.log(JSON.stringify(items, null, 2));
           return;

@@ -48,13 +48,15 @@ export const auditCommand: CliCommand = {
         const since = toTimestamp('--since', opts.since);
         const until = toTimestamp('--until', opts.until);
         const client = await connectClient(opts);
-        const page = await client.listAudit({
-          limit,
-          ...(opts.action === undefined ? {} : { action: opts.action }),
-          ...(opts.actor === undefined ? {} : { actor: opts.actor }),
-          ...(opts.object === undefined ? {} : { object: opts.object }),
-          ...(since === undefined ? {} : { since }),
-          ...(until === undefined ? {} : { until }),
+        const page = await client.api.audit.list({
+          query: {
+            limit,
+            ...(opts.action === undefined ? {} : { action: opts.action }),
+            ...(opts.actor === undefined ? {} : { actor: opts.actor }),
+            ...(opts.object === undefined ? {} : { object: opts.object }),
+            ...(since === undefined ? {} : { since }),
+            ...(until === undefined ? {} : { until }),
+          },
         });
         if (opts.json === true) {
           console.log(JSON.stringify(page.items, null, 2));
@@ -75,7 +77,7 @@ export const auditCommand: CliCommand = {
     withClientOptions(audit.command('verify').description('re-check the hash chain; exit 1 when a record was changed, removed or forged'))
       .option('--json', 'machine-readable output')
       .action(async (opts: ClientFlags & { json?: boolean }) => {
-        const result = await (await connectClient(opts)).verifyAudit();
+        const result = await (await connectClient(opts)).api.audit.verify();
         if (opts.json === true) console.log(JSON.stringify(result));
         else if (result.ok) console.log(`audit chain intact: ${result.checked} record(s) verified`);
         else console.log(`audit chain BROKEN at seq ${result.firstBadSeq ?? '?'} (${result.checked} record(s) verified before it)`);

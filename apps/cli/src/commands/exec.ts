@@ -43,7 +43,7 @@ export const execCommand: CliCommand = {
       const target = targetFromFlags(opts);
       const workflow = execWorkflow(argv, opts.timeout);
       const client = await connectClient(opts);
-      const job = await client.createJob({ workflow, target });
+      const job = await client.api.jobs.submit({ body: { workflow, target } });
       if ('agent' in target) await execOnAgent(client, job, target.agent);
       else await execOnSelector(client, job, opts.json === true);
     });

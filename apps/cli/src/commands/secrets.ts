@@ -29,14 +29,14 @@ export const secretsCommand: CliCommand = {
       .action(async (name: string, opts: ClientFlags & { fromFile?: string }) => {
         const value = opts.fromFile === undefined ? await readStdin() : await readFile(opts.fromFile, 'utf8');
         const client = await connectClient(opts);
-        const secret = await client.setSecret(name, value);
+        const secret = await client.api.secrets.set({ body: { name, value } });
         console.error(secret.createdAt === secret.updatedAt ? `created secret ${secret.name}` : `replaced secret ${secret.name}`);
       });
 
     withClientOptions(secrets.command('list').description('list secret names (never values)'))
       .option('--json', 'machine-readable output')
       .action(async (opts: ClientFlags & { json?: boolean }) => {
-        const items = await (await connectClient(opts)).listSecrets();
+        const { items } = await (await connectClient(opts)).api.secrets.list();
         if (opts.json === true) {
           console.log(JSON.stringify(items, null, 2));
           return;
@@ -45,7 +45,7 @@ export const secretsCommand: CliCommand = {
       });
 
     withClientOptions(secrets.command('delete').description('delete a secret').argument('<name>')).action(async (name: string, opts: ClientFlags) => {
-      await (await connectClient(opts)).deleteSecret(name);
+      await (await connectClient(opts)).api.secrets.delete({ params: { name } });
       console.error(`deleted secret ${name}`);
     });
 

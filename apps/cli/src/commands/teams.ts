@@ -18,13 +18,13 @@ export const teamsCommand: CliCommand = {
     withClientOptions(teams.command('create').description('create a team (tenant admin)').argument('<name>'))
       .option('--json', 'machine-readable output')
       .action(async (name: string, opts: Flags) => {
-        const team = await (await connectClient(opts)).createTeam(name);
+        const team = await (await connectClient(opts)).api.teams.create({ body: { name } });
         print(team, opts, `created team ${team.name} (${team.id})`);
       });
     withClientOptions(teams.command('list').description('list teams with members and grants'))
       .option('--json', 'machine-readable output')
       .action(async (opts: Flags) => {
-        const items = await (await connectClient(opts)).listTeams();
+        const { items } = await (await connectClient(opts)).api.teams.list();
         if (opts.json === true) {
           console.log(JSON.stringify(items, null, 2));
           return;
@@ -40,7 +40,7 @@ export const teamsCommand: CliCommand = {
     withClientOptions(teams.command('add-member').description('add a user (by id) to a team').argument('<teamId>').argument('<userId>'))
       .option('--json', 'machine-readable output')
       .action(async (teamId: string, userId: string, opts: Flags) => {
-        const team = await (await connectClient(opts)).addTeamMember(teamId, userId);
+        const team = await (await connectClient(opts)).api.teams.addMember({ params: { id: teamId }, body: { userId } });
         print(team, opts, `team ${team.name}: ${team.members.map((m) => m.username).join(', ')}`);
       });
     withClientOptions(teams.command('grant').description('grant a team access on a project name, or * for all projects').argument('<teamId>').argument('<project>'))
@@ -48,7 +48,7 @@ export const teamsCommand: CliCommand = {
       .option('--json', 'machine-readable output')
       .action(async (teamId: string, project: string, opts: Flags & { access: string }) => {
         if (opts.access !== 'full' && opts.access !== 'read-only') throw new CliError(`--access must be full or read-only, got "${opts.access}"`, 2);
-        const team = await (await connectClient(opts)).grantTeam(teamId, { project, access: opts.access });
+        const team = await (await connectClient(opts)).api.teams.grant({ params: { id: teamId }, body: { project, access: opts.access } });
         print(team, opts, `team ${team.name}: ${team.grants.map((g) => `${g.project}:${g.access}`).join(', ')}`);
       });
   },

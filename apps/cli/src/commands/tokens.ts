@@ -24,12 +24,14 @@ async function createApiToken(opts: CreateFlags): Promise<void> {
   if (opts.name === undefined || opts.name === '') throw new CliError('an API token needs --name', 2);
   if (opts.expires !== undefined && !DurationSchema.safeParse(opts.expires).success) throw new CliError(`--expires: "${opts.expires}" is not a duration`, 2);
   const client = await connectClient(opts);
-  const created = await client.createApiToken({
-    name: opts.name,
-    kind: opts.service === true ? 'service' : 'personal',
-    access: opts.readOnly === true ? 'read-only' : 'full',
-    ...(opts.project === undefined ? {} : { project: opts.project }),
-    ...(opts.expires === undefined ? {} : { expiresIn: opts.expires }),
+  const created = await client.api.apiTokens.create({
+    body: {
+      name: opts.name,
+      kind: opts.service === true ? 'service' : 'personal',
+      access: opts.readOnly === true ? 'read-only' : 'full',
+      ...(opts.project === undefined ? {} : { project: opts.project }),
+      ...(opts.expires === undefined ? {} : { expiresIn: opts.expires }),
+    },
   });
   if (opts.json === true) {
     console.log(JSON.stringify(created, null, 2));
@@ -64,11 +66,13 @@ export const tokensCommand: CliCommand = {
         if (!Number.isInteger(uses) || uses < 1) throw new CliError(`--uses must be a positive integer, got "${opts.uses}"`, 2);
         if (!DurationSchema.safeParse(expires).success) throw new CliError(`--expires: "${expires}" is not a duration`, 2);
         const client = await connectClient(opts);
-        const created = await client.createEnrollmentToken({
-          uses,
-          expiresIn: expires,
-          labels: opts.label ?? {},
-          policy: opts.requireApproval === true ? 'require-approval' : 'auto-approve',
+        const created = await client.api.enrollmentTokens.create({
+          body: {
+            uses,
+            expiresIn: expires,
+            labels: opts.label ?? {},
+            policy: opts.requireApproval === true ? 'require-approval' : 'auto-approve',
+          },
         });
         if (opts.json === true) {
           console.log(JSON.stringify(created, null, 2));
@@ -87,7 +91,7 @@ export const tokensCommand: CliCommand = {
       .action(async (opts: ClientFlags & { enrollment?: boolean; json?: boolean }) => {
         const client = await connectClient(opts);
         if (opts.enrollment !== true) {
-          const items = await client.listApiTokens();
+          const { items } = await client.api.apiTokens.list();
           if (opts.json === true) console.log(JSON.stringify(items, null, 2));
           else {
             const rows = items.map((t) => [t.id, t.name, t.kind, t.project ?? '*', t.access, t.revoked ? 'revoked' : (t.expiresAt ?? 'never'), t.lastUsedAt ?? '-']);
@@ -95,7 +99,7 @@ export const tokensCommand: CliCommand = {
           }
           return;
         }
-        const page = await client.listEnrollmentTokens();
+        const page = await client.api.enrollmentTokens.list();
         if (opts.json === true) {
           console.log(JSON.stringify(page.items, null, 2));
           return;
@@ -116,8 +120,8 @@ export const tokensCommand: CliCommand = {
       .option('--enrollment', 'an enrolment token (default: an API token)')
       .action(async (id: string, opts: ClientFlags & { enrollment?: boolean }) => {
         const client = await connectClient(opts);
-        if (opts.enrollment === true) await client.revokeEnrollmentToken(id);
-        else await client.revokeApiToken(id);
+        if (opts.enrollment === true) await client.api.enrollmentTokens.revoke({ params: { id } });
+        else await client.api.apiTokens.revoke({ params: { id } });
         console.error(`revoked ${id}`);
       });
   },

@@ -72,7 +72,7 @@ export const upCommand: CliCommand = {
         const enrolled = existsSync(join(agentDir, 'agent.json'));
         const enrollToken = enrolled
           ? undefined
-          : (await client.createEnrollmentToken({ uses: 1, expiresIn: '10m', labels: { local: 'true' } })).token;
+          : (await client.api.enrollmentTokens.create({ body: { uses: 1, expiresIn: '10m', labels: { local: 'true' } } })).token;
         const controller = new AbortController();
         const startLocalAgent = () =>
           startAgent(
@@ -126,7 +126,7 @@ Press Ctrl-C to stop.`);
 async function agentStatus(client: FlotillaClient, id: string, password: string): Promise<AgentStatus | undefined> {
   const get = async (): Promise<AgentStatus | undefined> => {
     try {
-      return (await client.getAgent(id)).status;
+      return (await client.api.agents.get({ params: { id } })).status;
     } catch (err) {
       if (isFlotillaError(err) && err.code === 'AGENT_NOT_FOUND') return undefined;
       throw err;

@@ -40,7 +40,7 @@ export const usersCommand: CliCommand = {
         if (opts.role !== 'admin' && opts.role !== 'member') throw new CliError(`--role must be admin or member, got "${opts.role}"`, 2);
         const { password, generated } = await newPassword(opts);
         const client = await connectClient(opts);
-        const user = await client.createUser({ username, password, role: opts.role, ...(opts.tenant === undefined ? {} : { tenant: opts.tenant }) });
+        const user = await client.api.users.create({ body: { username, password, role: opts.role, ...(opts.tenant === undefined ? {} : { tenant: opts.tenant }) } });
         if (opts.json === true) console.log(JSON.stringify(generated ? { ...user, password } : user, null, 2));
         else {
           if (generated) console.log(password);
@@ -50,7 +50,7 @@ export const usersCommand: CliCommand = {
     withClientOptions(users.command('list').description('list users'))
       .option('--json', 'machine-readable output')
       .action(async (opts: ClientFlags & { json?: boolean }) => {
-        const items = await (await connectClient(opts)).listUsers();
+        const { items } = await (await connectClient(opts)).api.users.list();
         if (opts.json === true) console.log(JSON.stringify(items, null, 2));
         else console.log(renderTable(['USERNAME', 'ROLE', 'TENANT', 'LOCKED UNTIL', 'ID'], items.map((u) => [u.username, u.role, u.tenant, u.lockedUntil ?? '-', u.id])));
       });

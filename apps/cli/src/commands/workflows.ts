@@ -12,7 +12,7 @@ import { renderTable, timeAgo } from '../output/table.js';
 type JsonFlags = ClientFlags & { json?: boolean };
 
 function allWorkflows(client: FlotillaClient): Promise<Workflow[]> {
-  return allPages((query) => client.listWorkflows(query));
+  return allPages((query) => client.api.workflows.list({ query }));
 }
 
 /** Accepts a workflow id (`wfl_…`) or a name. */
@@ -69,8 +69,8 @@ export const workflowsCommand: CliCommand = {
           : undefined;
         const saved =
           existing === undefined
-            ? await client.createWorkflow(document)
-            : await client.updateWorkflow(existing.id, document);
+            ? await client.api.workflows.create({ body: { document } })
+            : await client.api.workflows.update({ params: { id: existing.id }, body: { document } });
         if (opts.json === true) console.log(JSON.stringify(saved, null, 2));
         else
           console.error(
@@ -91,8 +91,8 @@ export const workflowsCommand: CliCommand = {
         const id = await resolveId(client, nameOrId);
         const result =
           opts.version === undefined
-            ? await client.getWorkflow(id)
-            : await client.getWorkflowVersion(id, positiveInt(opts.version));
+            ? await client.api.workflows.get({ params: { id } })
+            : await client.api.workflows.version({ params: { id, n: positiveInt(opts.version) } });
         if (opts.json === true) console.log(JSON.stringify(result, null, 2));
         else process.stdout.write(result.document);
       });
@@ -104,7 +104,7 @@ export const workflowsCommand: CliCommand = {
       .action(async (nameOrId: string, opts: JsonFlags) => {
         const client = await connectClient(opts);
         const id = await resolveId(client, nameOrId);
-        const items = await allPages((query) => client.listWorkflowVersions(id, query));
+        const items = await allPages((query) => client.api.workflows.versions({ params: { id }, query }));
         if (opts.json === true) {
           console.log(JSON.stringify(items, null, 2));
           return;
@@ -129,7 +129,8 @@ export const workflowsCommand: CliCommand = {
     ).action(async (nameOrId: string, from: string, to: string | undefined, opts: ClientFlags) => {
       const client = await connectClient(opts);
       const id = await resolveId(client, nameOrId);
-      const result = await client.diffWorkflow(id, positiveInt(from), to === undefined ? undefined : positiveInt(to));
+      const query = { from: positiveInt(from), ...(to === undefined ? {} : { to: positiveInt(to) }) };
+      const result = await client.api.workflows.diff({ params: { id }, query });
       process.stdout.write(result.diff === '' ? `v${result.from} and v${result.to} are identical\n` : result.diff);
     });
   },

@@ -1,14 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { IdParamsSchema, UpdateAgentRequestSchema } from '@flotilla/protocol';
+import { apiRoutes } from '@flotilla/protocol';
 import type { Agent } from '@flotilla/protocol';
-import { principalOf } from '../auth/auth-plugin.js';
-import { parseInput } from '../http/parse-input.js';
+import { route } from '../http/contract-route.js';
 import type { ServerContext } from '../server-context.js';
 import { auditContextOf } from '../audit/audit-context.js';
 import type { AuditAction } from '../audit/audit-log.js';
 import { toAgent } from './agent-repo.js';
 import { deleteAgent, disableAgent, enableAgent, rejectAgent, updateAgentLabels } from './agent-lifecycle.js';
 import type { TrustChange } from './approve-agent.js';
+
+const agents = apiRoutes.agents;
 
 /**
  * The rest of the agent trust lifecycle (approve and revoke are in `agent-routes.ts`): reject a
@@ -17,7 +18,6 @@ import type { TrustChange } from './approve-agent.js';
  */
 export function agentLifecycleRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const db = ctx.store.db;
-  const config = { permission: 'agents:write' } as const;
 
   const withdraw = async (request: FastifyRequest, action: AuditAction, change: TrustChange): Promise<Agent> => {
     ctx.hub.disconnect(change.disconnect, 'AGENT_REVOKED', `agent ${change.agent.name} is ${action === 'agent.delete' ? 'deleted' : change.agent.approval}`);
@@ -26,33 +26,22 @@ export function agentLifecycleRoutes(app: FastifyInstance, ctx: ServerContext): 
     return toAgent(change.agent);
   };
 
-  app.post('/agents/:id/reject', { config }, async (request): Promise<Agent> => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    return withdraw(request, 'agent.reject', await rejectAgent(db, principalOf(request), id));
-  });
+  route(app, agents.reject, async ({ request, principal, params: { id } }) => withdraw(request, 'agent.reject', await rejectAgent(db, principal, id)));
 
-  app.post('/agents/:id/disable', { config }, async (request): Promise<Agent> => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    return withdraw(request, 'agent.disable', await disableAgent(db, principalOf(request), id));
-  });
+  route(app, agents.disable, async ({ request, principal, params: { id } }) => withdraw(request, 'agent.disable', await disableAgent(db, principal, id)));
 
-  app.post('/agents/:id/enable', { config }, async (request): Promise<Agent> => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const agent = await enableAgent(db, principalOf(request), id);
+  route(app, agents.enable, async ({ request, principal, params: { id } }) => {
+    const agent = await enableAgent(db, principal, id);
     await ctx.audit.record({ ...auditContextOf(request), action: 'agent.enable', objectType: 'agent', objectId: id, change: { name: agent.name, approval: agent.approval } });
     return toAgent(agent);
   });
 
-  app.delete('/agents/:id', { config }, async (request, reply) => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    await withdraw(request, 'agent.delete', await deleteAgent(db, principalOf(request), id));
-    return reply.status(204).send();
+  route(app, agents.delete, async ({ request, principal, params: { id } }) => {
+    await withdraw(request, 'agent.delete', await deleteAgent(db, principal, id));
   });
 
-  app.patch('/agents/:id', { config }, async (request): Promise<Agent> => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const body = parseInput(UpdateAgentRequestSchema, request.body, 'body');
-    const agent = await updateAgentLabels(db, principalOf(request), id, body.labels);
+  route(app, agents.update, async ({ request, principal, params: { id }, body }) => {
+    const agent = await updateAgentLabels(db, principal, id, body.labels);
     await ctx.audit.record({ ...auditContextOf(request), action: 'agent.update', objectType: 'agent', objectId: id, change: { labels: body.labels } });
     return toAgent(agent);
   });

@@ -1,65 +1,61 @@
 import type { FastifyInstance } from 'fastify';
-import { AgentListQuerySchema, EnrollRequestSchema, FlotillaError, IdParamsSchema } from '@flotilla/protocol';
-import type { Agent, EnrollResponse, Page } from '@flotilla/protocol';
-import { principalOf } from '../auth/auth-plugin.js';
-import { parseInput } from '../http/parse-input.js';
+import { apiRoutes, EnrollRequestSchema, FlotillaError } from '@flotilla/protocol';
+import { route } from '../http/contract-route.js';
 import type { ServerContext } from '../server-context.js';
 import { agentAuditContext, auditContextOf } from '../audit/audit-context.js';
 import { getAgent, listAgents, toAgent } from './agent-repo.js';
 import { approveAgent, revokeAgent } from './approve-agent.js';
 import { enrollAgent } from './enroll-agent.js';
 
+const agents = apiRoutes.agents;
+
 /** The enrolment schema with `proof` optional, so a request of an older agent gets its own error. */
 const LegacyTolerantEnrollSchema = EnrollRequestSchema.partial({ proof: true });
 
 /** `POST /agents/enroll` (public: the enrollment token is the credential) and the agent admin routes. */
 export function agentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  app.post('/agents/enroll', { config: { public: true } }, async (request): Promise<EnrollResponse> => {
-    const body = parseInput(LegacyTolerantEnrollSchema, request.body, 'body');
-    // An agent from before enrolment proofs: a well-formed request without `proof`. It cannot be
-    // told from an attacker holding only a public key, so it is refused, with the code such an
-    // agent already reports as fatal (its message says to upgrade).
-    if (body.proof === undefined) {
-      throw new FlotillaError('PROTOCOL_VERSION_UNSUPPORTED', {
-        detail: 'Enrolment needs a proof of key possession (`proof`), which this agent does not send: upgrade the agent',
+  route(app, agents.enroll, {
+    tolerantBody: LegacyTolerantEnrollSchema,
+    handler: async ({ request, body }) => {
+      // An agent from before enrolment proofs: a well-formed request without `proof`. It cannot be
+      // told from an attacker holding only a public key, so it is refused, with the code such an
+      // agent already reports as fatal (its message says to upgrade).
+      if (body.proof === undefined) {
+        throw new FlotillaError('PROTOCOL_VERSION_UNSUPPORTED', {
+          detail: 'Enrolment needs a proof of key possession (`proof`), which this agent does not send: upgrade the agent',
+        });
+      }
+      const result = await enrollAgent(ctx.store.db, ctx.store.dialect, { ...body, proof: body.proof });
+      await ctx.audit.record({
+        ...(await agentAuditContext(ctx.store.db, result.agentId, request.ip)),
+        action: 'agent.enroll',
+        objectType: 'agent',
+        objectId: result.agentId,
+        change: { name: body.name, status: result.status, outcome: result.outcome, ...(result.labels === null ? {} : { labels: result.labels }) },
       });
-    }
-    const result = await enrollAgent(ctx.store.db, ctx.store.dialect, { ...body, proof: body.proof });
-    await ctx.audit.record({
-      ...(await agentAuditContext(ctx.store.db, result.agentId, request.ip)),
-      action: 'agent.enroll',
-      objectType: 'agent',
-      objectId: result.agentId,
-      change: { name: body.name, status: result.status, outcome: result.outcome, ...(result.labels === null ? {} : { labels: result.labels }) },
-    });
-    request.log.info({ agentId: result.agentId, name: body.name, status: result.status, outcome: result.outcome }, 'agent enrolled');
-    return { agentId: result.agentId, status: result.status, serverPublicKey: ctx.serverKey.publicKey, serverKeyId: ctx.serverKey.keyId };
+      request.log.info({ agentId: result.agentId, name: body.name, status: result.status, outcome: result.outcome }, 'agent enrolled');
+      return { agentId: result.agentId, status: result.status, serverPublicKey: ctx.serverKey.publicKey, serverKeyId: ctx.serverKey.keyId };
+    },
   });
 
-  app.get('/agents', { config: { permission: 'agents:read' } }, async (request): Promise<Page<Agent>> => {
-    const query = parseInput(AgentListQuerySchema, request.query, 'query');
-    return listAgents(ctx.store.db, principalOf(request), query);
-  });
+  route(app, agents.list, ({ principal, query }) => listAgents(ctx.store.db, principal, query));
 
-  app.get('/agents/:id', { config: { permission: 'agents:read' } }, async (request): Promise<Agent> => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const row = await getAgent(ctx.store.db, principalOf(request), id);
+  route(app, agents.get, async ({ principal, params: { id } }) => {
+    const row = await getAgent(ctx.store.db, principal, id);
     if (row === undefined) throw new FlotillaError('AGENT_NOT_FOUND', { detail: `No agent ${id}` });
     return toAgent(row);
   });
 
-  app.post('/agents/:id/approve', { config: { permission: 'agents:write' } }, async (request): Promise<Agent> => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const change = await approveAgent(ctx.store.db, principalOf(request), id);
+  route(app, agents.approve, async ({ request, principal, params: { id } }) => {
+    const change = await approveAgent(ctx.store.db, principal, id);
     ctx.hub.disconnect(change.disconnect, 'AGENT_REVOKED', `agent ${change.agent.name}: its key was replaced by an approved key change`);
     await ctx.audit.record({ ...auditContextOf(request), action: 'agent.approve', objectType: 'agent', objectId: id, change: { approval: change.agent.approval, revoked: change.disconnect } });
     request.log.info({ agentId: id, revoked: change.disconnect }, 'agent approved');
     return toAgent(change.agent);
   });
 
-  app.post('/agents/:id/revoke', { config: { permission: 'agents:write' } }, async (request): Promise<Agent> => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const change = await revokeAgent(ctx.store.db, principalOf(request), id);
+  route(app, agents.revoke, async ({ request, principal, params: { id } }) => {
+    const change = await revokeAgent(ctx.store.db, principal, id);
     ctx.hub.disconnect(change.disconnect, 'AGENT_REVOKED', `agent ${change.agent.name} is revoked`);
     await ctx.audit.record({ ...auditContextOf(request), action: 'agent.revoke', objectType: 'agent', objectId: id, change: { approval: 'revoked' } });
     request.log.info({ agentId: id }, 'agent revoked');

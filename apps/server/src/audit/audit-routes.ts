@@ -1,22 +1,19 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { AuditQuerySchema } from '@flotilla/protocol';
-import type { AuditEvent, AuditVerifyResult, Page } from '@flotilla/protocol';
-import { parseInput } from '../http/parse-input.js';
+import { apiRoutes } from '@flotilla/protocol';
+import { route } from '../http/contract-route.js';
 import type { ServerContext } from '../server-context.js';
 import { requireAuditReader } from './audit-context.js';
 import { iterateAuditEvents, listAuditEvents, toAuditEvent } from './audit-query.js';
 import { verifyAuditChain } from './verify-audit-chain.js';
 
+const audit = apiRoutes.audit;
+
 /** `GET /audit` (filtered, newest first), `GET /audit/export` (JSON lines, oldest first), `GET /audit/verify`. */
 export function auditRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  app.get('/audit', { config: { permission: 'audit:read' } }, async (request): Promise<Page<AuditEvent>> => {
-    const tenantId = requireAuditReader(request);
-    const query = parseInput(AuditQuerySchema, request.query, 'query');
-    return listAuditEvents(ctx.store.db, tenantId, query);
-  });
+  route(app, audit.list, ({ request, query }) => listAuditEvents(ctx.store.db, requireAuditReader(request), query));
 
-  app.get('/audit/export', { config: { permission: 'audit:read' } }, (request, reply) => {
+  route(app, audit.export, ({ request, reply }) => {
     const tenantId = requireAuditReader(request);
     const db = ctx.store.db;
     // Streamed batch by batch: an export of millions of records never sits in memory.
@@ -29,9 +26,6 @@ export function auditRoutes(app: FastifyInstance, ctx: ServerContext): Promise<v
       .send(Readable.from(lines()));
   });
 
-  app.get('/audit/verify', { config: { permission: 'audit:read' } }, async (request): Promise<AuditVerifyResult> => {
-    const tenantId = requireAuditReader(request);
-    return verifyAuditChain(ctx.store.db, tenantId);
-  });
+  route(app, audit.verify, ({ request }) => verifyAuditChain(ctx.store.db, requireAuditReader(request)));
   return Promise.resolve();
 }

@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { FlotillaError } from '@flotilla/protocol';
+import type { Permission } from '@flotilla/protocol';
 import type { ServerContext } from '../server-context.js';
 import { authorize } from '../tenancy/authorize.js';
-import type { Permission } from '../tenancy/permissions.js';
 import type { Principal } from '../tenancy/principal.js';
 import { selectProject, takeRequestedProject } from '../tenancy/project-resolver.js';
-import { requirePermissionDeclarations } from '../tenancy/route-declarations.js';
+import { requireRouteContracts } from '../tenancy/route-declarations.js';
 import { findSessionByToken } from './session-repo.js';
 import { checkCsrf, parseCookies, SESSION_COOKIE } from './session-cookie.js';
 
@@ -16,9 +16,9 @@ declare module 'fastify' {
     principal: Principal | null;
   }
   interface FastifyContextConfig {
-    /** Set on routes reachable without credentials (login, enrol). */
+    /** Set (by `route()`, from a `public` contract) on routes reachable without credentials (login, enrol). */
     public?: boolean;
-    /** What the route needs (see `tenancy/permissions.ts`); checked once, by the auth plugin. */
+    /** What the route needs, from its contract (see `tenancy/permissions.ts`); checked once, by the auth plugin. */
     permission?: Permission;
   }
 }
@@ -31,8 +31,8 @@ export function principalOf(request: FastifyRequest): Principal {
 
 export interface AuthPluginOptions {
   /**
-   * Refuse to register an `/api/v1` route that declares neither `config.permission` nor
-   * `config.public` (a programming error: the route would have no access rule).
+   * Refuse to register an `/api/v1` route that is not registered from its contract in `apiRoutes`
+   * (a programming error: the route would be undocumented, and perhaps without an access rule).
    */
   requireDeclarations: boolean;
 }
@@ -66,7 +66,7 @@ async function authenticate(ctx: ServerContext, request: FastifyRequest): Promis
 export const authPlugin = fp(
   (app: FastifyInstance, ctx: ServerContext & Partial<AuthPluginOptions>) => {
     app.decorateRequest('principal', null);
-    if (ctx.requireDeclarations === true) requirePermissionDeclarations(app);
+    if (ctx.requireDeclarations === true) requireRouteContracts(app);
     app.addHook('onRequest', async (request) => {
       // No matched route (404) or a public one: nothing to authenticate.
       if (request.routeOptions.url === undefined || request.routeOptions.config.public === true) return;

@@ -1,11 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { normalizeIP } from '@fastify/rate-limit';
-import { FlotillaError, LoginRequestSchema } from '@flotilla/protocol';
-import type { LoginResponse, User } from '@flotilla/protocol';
-import { parseInput } from '../http/parse-input.js';
+import { apiRoutes, FlotillaError } from '@flotilla/protocol';
+import { route } from '../http/contract-route.js';
 import type { ServerContext } from '../server-context.js';
 import { auditContextOf, loginFailureAuditContext } from '../audit/audit-context.js';
-import { principalOf } from './auth-plugin.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { createSession, deleteSession } from './session-repo.js';
 import { assertNotLocked, recordLoginFailure, recordLoginSuccess } from './lockout.js';
@@ -41,19 +39,12 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     throw new FlotillaError('RATE_LIMITED', { detail: `Too many login attempts from this address; retry in ${limit.ttlInSeconds} s` });
   };
 
-  app.post(
-    '/auth/login',
-    {
-      config: {
-        public: true,
-        // preHandler: the body is parsed by then, so the key can include the username.
-        rateLimit: { max: ctx.options.loginRateLimit, timeWindow: 60_000, hook: 'preHandler', keyGenerator: loginKey },
-      },
-      // onRequest: refused before the body is even read, let alone a password checked or audited.
-      onRequest: limitAddress,
-    },
-    async (request, reply): Promise<LoginResponse> => {
-      const body = parseInput(LoginRequestSchema, request.body, 'body');
+  route(app, apiRoutes.auth.login, {
+    // preHandler: the body is parsed by then, so the key can include the username.
+    config: { rateLimit: { max: ctx.options.loginRateLimit, timeWindow: 60_000, hook: 'preHandler', keyGenerator: loginKey } },
+    // onRequest: refused before the body is even read, let alone a password checked or audited.
+    onRequest: limitAddress,
+    handler: async ({ request, reply, body }) => {
       const user = await findUserByUsername(ctx.store.db, body.username);
       const ok = await verifyPassword(user?.passwordHash ?? decoyHash, body.password);
       if (user !== undefined) {
@@ -80,22 +71,17 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
       request.log.info({ userId: user.id }, 'user logged in');
       return { token: session.token, user: { id: user.id, username: user.username, role: user.role, tenant: user.tenantName } };
     },
-  );
+  });
 
-  // Ending one's own session is allowed to every principal, read-only tokens included.
-  app.post('/auth/logout', { config: { permission: 'self:read' } }, async (request, reply) => {
-    const sessionId = principalOf(request).sessionId;
+  route(app, apiRoutes.auth.logout, async ({ request, reply, principal }) => {
+    const sessionId = principal.sessionId;
     if (sessionId !== null) {
       await deleteSession(ctx.store.db, sessionId);
       ctx.credentials.emit('revoked', sessionId);
       await ctx.audit.record({ ...auditContextOf(request), action: 'auth.logout', objectType: 'session', objectId: sessionId });
     }
     clearSessionCookies(reply);
-    return reply.status(204).send();
   });
 
-  app.get('/auth/me', { config: { permission: 'self:read' } }, (request): User => {
-    const p = principalOf(request);
-    return { id: p.userId, username: p.username, role: p.role, tenant: p.tenantName };
-  });
+  route(app, apiRoutes.auth.me, ({ principal: p }) => ({ id: p.userId, username: p.username, role: p.role, tenant: p.tenantName }));
 }

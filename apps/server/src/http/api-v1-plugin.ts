@@ -25,7 +25,7 @@ export async function apiV1Plugin(app: FastifyInstance, ctx: ServerContext): Pro
     errorResponseBuilder: (_request, context) =>
       new FlotillaError('RATE_LIMITED', { detail: `Too many attempts; retry in ${Math.ceil(context.ttl / 1000)} s` }),
   });
-  // From here on, an /api/v1 route without `config.permission` (or `config.public`) stops the server from starting.
+  // From here on, an /api/v1 route not registered from its contract in `apiRoutes` stops the server from starting.
   await app.register(authPlugin, { ...ctx, requireDeclarations: true });
   await app.register(authRoutes, ctx);
   await app.register(apiTokenRoutes, ctx);

@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
+import { platformRoutes } from '@flotilla/protocol';
 import type { Readiness } from '@flotilla/protocol';
 import type { ServerContext } from '../server-context.js';
+import { respond, route } from './contract-route.js';
 
 /** `GET /healthz` (the process answers) and `GET /readyz` (its dependencies answer too). */
 export function healthRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  app.get('/healthz', () => ({ status: 'ok' }));
+  route(app, platformRoutes.health.live, () => ({ status: 'ok' as const }));
 
-  app.get('/readyz', async (request, reply) => {
+  route(app, platformRoutes.health.ready, async ({ request }) => {
     const checks: Readiness['checks'] = {};
     try {
       await ctx.store.ping();
@@ -22,7 +24,7 @@ export function healthRoutes(app: FastifyInstance, ctx: ServerContext): Promise<
       : { ok: true, detail: 'disabled: git is not installed' };
     const ready = Object.values(checks).every((c) => c.ok);
     const body: Readiness = { status: ready ? 'ready' : 'not_ready', checks };
-    return reply.status(ready ? 200 : 503).send(body);
+    return ready ? respond(200, body) : respond(503, body);
   });
   return Promise.resolve();
 }

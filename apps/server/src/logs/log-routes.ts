@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { FlotillaError, IdParamsSchema, LogSearchQuerySchema, LogsQuerySchema } from '@flotilla/protocol';
-import type { LogLine, LogSearchHit, Page } from '@flotilla/protocol';
+import { apiRoutes, FlotillaError } from '@flotilla/protocol';
 import { principalOf } from '../auth/auth-plugin.js';
 import { watchCredential } from '../auth/credential-watch.js';
-import { parseInput } from '../http/parse-input.js';
+import { route } from '../http/contract-route.js';
 import { getJob } from '../jobs/job-repo.js';
 import type { ServerContext } from '../server-context.js';
 import { followJob } from './follow-job.js';
@@ -17,9 +16,7 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
     for (const end of [...streams]) end();
     return Promise.resolve();
   });
-  app.get('/jobs/:id/logs', { config: { permission: 'logs:read' } }, async (request, reply): Promise<Page<LogLine> | undefined> => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const query = parseInput(LogsQuerySchema, request.query, 'query');
+  route(app, apiRoutes.logs.list, async ({ request, reply, params: { id }, query }) => {
     // Scope check first: logs of another tenant's job are a 404 like the job itself.
     if ((await getJob(ctx.store.db, principalOf(request), id)) === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
     if (query.follow === '1' || query.follow === 'true') {
@@ -40,13 +37,12 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
         unwatch();
         throw err;
       }
-      return undefined;
+      return reply;
     }
     return readJobLogs(ctx.store.db, id, query);
   });
 
-  app.get('/logs/search', { config: { permission: 'logs:read' } }, async (request): Promise<Page<LogSearchHit>> => {
-    const query = parseInput(LogSearchQuerySchema, request.query, 'query');
+  route(app, apiRoutes.logs.search, async ({ request, query }) => {
     return searchLogs(ctx.store.db, principalOf(request), query);
   });
   return Promise.resolve();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { FLOTILLA_VERSION, ProblemSchema } from '@flotilla/protocol';
-import type { ResponseDoc, RouteDoc } from './route-doc.js';
+import { FLOTILLA_VERSION, isJsonResponse, ProblemSchema } from '@flotilla/protocol';
+import type { AnyRouteContract, NamedRoute, ResponseSpec } from '@flotilla/protocol';
 
 type JsonObject = Record<string, unknown>;
 
@@ -13,23 +13,25 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
   return rest;
 }
 
-/** `/api/v1/jobs/:id` → `/api/v1/jobs/{id}`. */
-function openApiPath(route: RouteDoc): string {
-  return route.documentedAs ?? route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+/** `/api/v1/jobs/:id` → `/api/v1/jobs/{id}`; a wildcard route shows the path it documents. */
+export function openApiPath(contract: AnyRouteContract): string {
+  return contract.documentedAs ?? contract.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
-function parameters(route: RouteDoc, path: string): JsonObject[] {
-  const out: JsonObject[] = [];
+function parameters(contract: AnyRouteContract): JsonObject[] {
   const declared =
-    route.params === undefined
+    contract.params === undefined
       ? {}
-      : ((jsonSchema(route.params, 'input').properties ?? {}) as Record<string, JsonObject>);
-  for (const [, name] of path.matchAll(/\{([^}]+)\}/g)) {
-    if (name !== undefined)
-      out.push({ name, in: 'path', required: true, schema: declared[name] ?? { type: 'string' } });
-  }
-  if (route.query !== undefined) {
-    const schema = jsonSchema(route.query, 'input');
+      : ((jsonSchema(contract.params, 'input').properties ?? {}) as Record<string, JsonObject>);
+  // From the documented path: a wildcard route (`/git/*`) documents the parameters of its `documentedAs`.
+  const out: JsonObject[] = [...openApiPath(contract).matchAll(/\{([^}]+)\}/g)].map(([, name = '']) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: declared[name] ?? { type: 'string' },
+  }));
+  if (contract.query !== undefined) {
+    const schema = jsonSchema(contract.query, 'input');
     const required = new Set((schema.required ?? []) as string[]);
     for (const [name, property] of Object.entries((schema.properties ?? {}) as Record<string, JsonObject>)) {
       out.push({ name, in: 'query', required: required.has(name), schema: property });
@@ -38,57 +40,68 @@ function parameters(route: RouteDoc, path: string): JsonObject[] {
   return out;
 }
 
-function response(status: number, doc: ResponseDoc): JsonObject {
-  if (doc === null) return { description: status === 204 ? 'No content' : 'No body' };
-  if (doc === 'problem') return { description: 'Problem details (RFC 9457)', content: PROBLEM_CONTENT };
-  if (doc instanceof z.ZodType)
-    return { description: 'Success', content: { 'application/json': { schema: jsonSchema(doc, 'output') } } };
-  return {
-    description: doc.description,
-    content: {
-      [doc.contentType]: { schema: doc.schema === undefined ? { type: 'string' } : jsonSchema(doc.schema, 'output') },
-    },
-  };
+function response(spec: ResponseSpec): JsonObject {
+  if (isJsonResponse(spec)) return { description: 'Success', content: { 'application/json': { schema: jsonSchema(spec, 'output') } } };
+  switch (spec.kind) {
+    case 'empty':
+      return { description: spec.description };
+    case 'problem':
+      return { description: 'Problem details (RFC 9457)', content: PROBLEM_CONTENT };
+    case 'media':
+      return {
+        description: spec.description,
+        content: {
+          ...(spec.json === undefined ? {} : { 'application/json': { schema: jsonSchema(spec.json, 'output') } }),
+          [spec.contentType]: { schema: { type: 'string' } },
+        },
+      };
+    default: {
+      const never: never = spec;
+      throw new Error(`unknown response kind ${String(never)}`);
+    }
+  }
 }
 
-function operation(route: RouteDoc, path: string): JsonObject {
+function security(contract: AnyRouteContract): JsonObject {
+  if (contract.security !== undefined) return { security: contract.security.map((name) => ({ [name]: [] })) };
+  return contract.permission === 'public' ? { security: [] } : {};
+}
+
+function operation({ name, contract }: NamedRoute): JsonObject {
   const responses: JsonObject = {};
-  for (const [status, doc] of Object.entries(route.responses)) responses[status] = response(Number(status), doc);
+  for (const [status, spec] of Object.entries(contract.responses)) responses[status] = response(spec);
   // Every operation can fail with a problem document (400 validation, 401, 404, 500 …).
   responses.default = {
     description: 'Problem details (RFC 9457): `code` is a stable catalogue code',
     content: PROBLEM_CONTENT,
   };
-  const params = parameters(route, path);
+  const params = parameters(contract);
   return {
-    operationId: `${route.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
-    summary: route.summary,
-    tags: [route.tag],
-    ...(route.public === true
-      ? { security: [] }
-      : route.security === undefined
-        ? {}
-        : { security: route.security.map((name) => ({ [name]: [] })) }),
+    // The contract's name in the table: `client.api.jobs.get` is operation `jobs.get`.
+    operationId: name,
+    summary: contract.summary,
+    tags: [contract.tag],
+    ...(contract.permission === 'public' ? {} : { 'x-permission': contract.permission }),
+    ...security(contract),
     ...(params.length === 0 ? {} : { parameters: params }),
-    ...(route.body === undefined
+    ...(contract.body === undefined
       ? {}
       : {
           requestBody: {
-            required: route.bodyOptional !== true,
-            content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+            required: !contract.bodyOptional,
+            content: { 'application/json': { schema: jsonSchema(contract.body, 'input') } },
           },
         }),
     responses,
   };
 }
 
-/** Builds the OpenAPI 3.1 document of the given routes. */
-export function buildOpenApiDocument(routes: readonly RouteDoc[]): JsonObject {
+/** Builds the OpenAPI 3.1 document of the given route contracts. */
+export function buildOpenApiDocument(routes: readonly NamedRoute[]): JsonObject {
   const paths: Record<string, JsonObject> = {};
   for (const route of routes) {
-    const path = openApiPath(route);
-    const item = (paths[path] ??= {});
-    item[route.method.toLowerCase()] = operation(route, path);
+    const item = (paths[openApiPath(route.contract)] ??= {});
+    item[route.contract.method.toLowerCase()] = operation(route);
   }
   return {
     openapi: '3.1.0',

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { isPermission } from '../tenancy/permissions.js';
-import type { Permission } from '../tenancy/permissions.js';
+import { isPermission } from '@flotilla/protocol';
+import type { Permission } from '@flotilla/protocol';
 
 /** One registered route: method and Fastify URL pattern (`/api/v1/jobs/:id`). */
 export interface RegisteredRoute {

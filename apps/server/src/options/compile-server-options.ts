@@ -31,6 +31,7 @@ const ENV_NAMES = {
   FLOTILLA_PING_INTERVAL: 'pingIntervalMs',
   FLOTILLA_MASTER_KEY: 'masterKey',
   FLOTILLA_TRUSTED_PROXIES: 'trustedProxies',
+  FLOTILLA_CHECK_RESPONSES: 'checkResponses',
 } as const satisfies Record<string, keyof ServerOptions>;
 
 /** An integer given as a number or as decimal text (environment variables are text). */
@@ -66,6 +67,10 @@ const LayerSchema = z.strictObject({
   loginAddressRateLimit: intText(1, 1_000_000).optional(),
   sessionTtlMs: millis(1000).optional(),
   trustedProxies: TrustedProxiesSchema.optional(),
+  checkResponses: z
+    .union([z.boolean(), z.enum(['1', 'true', '0', 'false'], 'expected true, false, 1 or 0')])
+    .transform((value) => value === true || value === '1' || value === 'true')
+    .optional(),
   masterKey: z
     .string()
     .refine((value) => /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32, 'the master key must be base64 of exactly 32 bytes (openssl rand -base64 32)')
@@ -120,6 +125,7 @@ export function compileServerOptions(input: ServerOptionsInput = {}): CompiledSe
     loginAddressRateLimit: merged.loginAddressRateLimit ?? 30,
     sessionTtlMs: merged.sessionTtlMs ?? 30 * 86_400_000,
     trustedProxies: merged.trustedProxies ?? [],
+    checkResponses: merged.checkResponses ?? false,
     serverKeyFile: path.join(dataDir, 'server-key.pem'),
     masterKey: merged.masterKey ?? null,
     masterKeyFile: path.join(dataDir, 'master.key'),

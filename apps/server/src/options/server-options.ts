@@ -69,6 +69,13 @@ export interface ServerOptions {
    * @default the key file
    */
   masterKey?: string;
+  /**
+   * Check every response of a route declared in the contract table against its declared
+   * responses on the wire, and answer one that breaks it with `500 INTERNAL` (logged with what
+   * broke). For tests and debugging (env `FLOTILLA_CHECK_RESPONSES=1`): it parses every body again.
+   * @default false
+   */
+  checkResponses?: boolean | string;
 }
 
 /** Which store backs the server, derived from `databaseUrl`. */
@@ -99,4 +106,6 @@ export interface CompiledServerOptions {
   readonly masterKey: string | null;
   /** Key file used when `masterKey` is `null` (`<dataDir>/master.key`). */
   readonly masterKeyFile: string;
+  /** Responses are checked against their route contracts (tests). */
+  readonly checkResponses: boolean;
 }

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import { FlotillaError } from '@flotilla/protocol';
+import type { Permission } from '@flotilla/protocol';
 import type { Database } from '../store/schema.js';
 import { permissionCatalogue } from './permissions.js';
-import type { Permission } from './permissions.js';
 import { hasAdminProjectAccess, isServerOwner, isTenantAdmin } from './principal.js';
 import type { Principal } from './principal.js';
 

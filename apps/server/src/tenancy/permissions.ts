@@ -1,5 +1,8 @@
+import type { Permission } from '@flotilla/protocol';
+
 /**
- * Every permission a route can declare in `config.permission`, and what it takes. The one check
+ * What each permission a route contract can declare takes. The names are the protocol's
+ * (`PERMISSIONS`, declared beside the route contracts); the rules are the server's. The one check
  * (`authorize`) reads this table; nothing else decides who may do what.
  *
  * - `self`: any authenticated principal acting on itself (who am I, log out, own API tokens).
@@ -27,11 +30,6 @@ export const permissionCatalogue = {
   'tenancy:admin': { level: 'tenant-admin', write: true },
   'audit:read': { level: 'tenant-admin', write: false },
   'server:owner': { level: 'owner', write: true },
-} as const satisfies Record<string, { level: PermissionLevel; write: boolean }>;
+} as const satisfies Record<Permission, { level: PermissionLevel; write: boolean }>;
 
 export type PermissionLevel = 'self' | 'tenant' | 'project' | 'tenant-admin' | 'owner';
-export type Permission = keyof typeof permissionCatalogue;
-
-export function isPermission(value: unknown): value is Permission {
-  return typeof value === 'string' && Object.hasOwn(permissionCatalogue, value);
-}

@@ -1,41 +1,33 @@
 import type { FastifyInstance } from 'fastify';
-import { AddTeamMemberRequestSchema, CreateTeamRequestSchema, FlotillaError, GrantRequestSchema, IdParamsSchema } from '@flotilla/protocol';
-import type { Team } from '@flotilla/protocol';
+import { apiRoutes, FlotillaError } from '@flotilla/protocol';
 import { auditContextOf } from '../audit/audit-context.js';
-import { principalOf } from '../auth/auth-plugin.js';
-import { parseInput } from '../http/parse-input.js';
+import { route } from '../http/contract-route.js';
 import type { ServerContext } from '../server-context.js';
 import { addTeamMember, createTeam, grantTeam, listTeams } from './team-repo.js';
 import { findProject } from './tenant-repo.js';
+
+const teams = apiRoutes.teams;
 
 /** Teams of the caller's tenant, their members and their project grants. */
 export function teamRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const db = ctx.store.db;
 
-  app.post('/teams', { config: { permission: 'tenancy:admin' } }, async (request, reply): Promise<Team> => {
-    const body = parseInput(CreateTeamRequestSchema, request.body, 'body');
-    const team = await createTeam(db, principalOf(request).tenantId, body.name);
+  route(app, teams.create, async ({ request, principal, body }) => {
+    const team = await createTeam(db, principal.tenantId, body.name);
     await ctx.audit.record({ ...auditContextOf(request), action: 'team.create', objectType: 'team', objectId: team.id, change: { name: team.name } });
-    void reply.status(201);
     return team;
   });
 
-  app.get('/teams', { config: { permission: 'tenancy:read' } }, async (request): Promise<{ items: Team[] }> => ({
-    items: await listTeams(db, principalOf(request).tenantId),
-  }));
+  route(app, teams.list, async ({ principal }) => ({ items: await listTeams(db, principal.tenantId) }));
 
-  app.post('/teams/:id/members', { config: { permission: 'tenancy:admin' } }, async (request): Promise<Team> => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const body = parseInput(AddTeamMemberRequestSchema, request.body, 'body');
-    const team = await addTeamMember(db, principalOf(request).tenantId, id, body.userId);
+  route(app, teams.addMember, async ({ request, principal, params: { id }, body }) => {
+    const team = await addTeamMember(db, principal.tenantId, id, body.userId);
     await ctx.audit.record({ ...auditContextOf(request), action: 'team.member_add', objectType: 'team', objectId: id, change: { userId: body.userId } });
     return team;
   });
 
-  app.post('/teams/:id/grants', { config: { permission: 'tenancy:admin' } }, async (request): Promise<Team> => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const body = parseInput(GrantRequestSchema, request.body, 'body');
-    const tenantId = principalOf(request).tenantId;
+  route(app, teams.grant, async ({ request, principal, params: { id }, body }) => {
+    const tenantId = principal.tenantId;
     let projectId = '*';
     if (body.project !== '*') {
       const project = await findProject(db, tenantId, body.project);

@@ -1,25 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { createTwoFilesPatch } from 'diff';
-import {
-  IdParamsSchema,
-  PageQuerySchema,
-  WorkflowDiffQuerySchema,
-  WorkflowDocumentRequestSchema,
-  WorkflowVersionParamsSchema,
-} from '@flotilla/protocol';
-import type {
-  Page,
-  Workflow,
-  WorkflowDetail,
-  WorkflowDiff,
-  WorkflowValidation,
-  WorkflowVersion,
-  WorkflowVersionSummary,
-} from '@flotilla/protocol';
+import { apiRoutes } from '@flotilla/protocol';
 import { auditContextOf } from '../audit/audit-context.js';
-import { principalOf } from '../auth/auth-plugin.js';
-import { parseInput } from '../http/parse-input.js';
+import { route } from '../http/contract-route.js';
 import type { ServerContext } from '../server-context.js';
+import type { Principal } from '../tenancy/principal.js';
 import { validateDocument } from './workflow-document.js';
 import {
   getVersionRow,
@@ -32,12 +17,9 @@ import {
 import { WorkflowService } from './workflow-service.js';
 import type { WorkflowActor } from './workflow-service.js';
 
-// Access rules, checked by the auth plugin before any handler runs.
-const READ = { config: { permission: 'workflows:read' } } as const;
-const WRITE = { config: { permission: 'workflows:write' } } as const;
+const workflows = apiRoutes.workflows;
 
-function actorOf(request: FastifyRequest): WorkflowActor {
-  const p = principalOf(request);
+function actorOf(p: Principal): WorkflowActor {
   return { tenantId: p.tenantId, projectId: p.projectId, tenantName: p.tenantName, username: p.username };
 }
 
@@ -49,15 +31,10 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): Promis
   const service = new WorkflowService({ db: ctx.store.db, gitMirror: ctx.gitMirror, logger: app.log, documents: ctx.documents });
   const db = ctx.store.db;
 
-  app.post('/workflows/validate', READ, async (request): Promise<WorkflowValidation> => {
-    principalOf(request);
-    const { document } = parseInput(WorkflowDocumentRequestSchema, request.body, 'body');
-    return validateDocument(ctx.documents, document);
-  });
+  route(app, workflows.validate, ({ body: { document } }) => validateDocument(ctx.documents, document));
 
-  app.post('/workflows', WRITE, async (request, reply) => {
-    const { document } = parseInput(WorkflowDocumentRequestSchema, request.body, 'body');
-    const { workflow, version } = await service.create(actorOf(request), document);
+  route(app, workflows.create, async ({ request, principal, body: { document } }) => {
+    const { workflow, version } = await service.create(actorOf(principal), document);
     request.log.info({ workflowId: workflow.id, version: version.version }, 'workflow created');
     await ctx.audit.record({
       ...auditContextOf(request),
@@ -66,25 +43,18 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): Promis
       objectId: workflow.id,
       change: { name: workflow.name, version: 1 },
     });
-    const body: WorkflowDetail = toWorkflowDetail(workflow, version);
-    return reply.status(201).send(body);
+    return toWorkflowDetail(workflow, version);
   });
 
-  app.get('/workflows', READ, async (request): Promise<Page<Workflow>> => {
-    const query = parseInput(PageQuerySchema, request.query, 'query');
-    return listWorkflows(db, principalOf(request), query);
-  });
+  route(app, workflows.list, ({ principal, query }) => listWorkflows(db, principal, query));
 
-  app.get('/workflows/:id', READ, async (request): Promise<WorkflowDetail> => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const workflow = await getWorkflowRow(db, principalOf(request), id);
+  route(app, workflows.get, async ({ principal, params: { id } }) => {
+    const workflow = await getWorkflowRow(db, principal, id);
     return toWorkflowDetail(workflow, await getVersionRow(db, id, workflow.latest_version));
   });
 
-  app.put('/workflows/:id', WRITE, async (request): Promise<WorkflowDetail> => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const { document } = parseInput(WorkflowDocumentRequestSchema, request.body, 'body');
-    const { workflow, version } = await service.update(actorOf(request), id, document);
+  route(app, workflows.update, async ({ request, principal, params: { id }, body: { document } }) => {
+    const { workflow, version } = await service.update(actorOf(principal), id, document);
     request.log.info({ workflowId: id, version: version.version }, 'workflow updated');
     await ctx.audit.record({
       ...auditContextOf(request),
@@ -96,9 +66,8 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): Promis
     return toWorkflowDetail(workflow, version);
   });
 
-  app.delete('/workflows/:id', WRITE, async (request, reply) => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const workflow = await service.remove(actorOf(request), id);
+  route(app, workflows.delete, async ({ request, principal, params: { id } }) => {
+    const workflow = await service.remove(actorOf(principal), id);
     request.log.info({ workflowId: id }, 'workflow deleted');
     await ctx.audit.record({
       ...auditContextOf(request),
@@ -107,25 +76,20 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): Promis
       objectId: id,
       change: { name: workflow.name },
     });
-    return reply.status(204).send();
   });
 
-  app.get('/workflows/:id/versions', READ, async (request): Promise<Page<WorkflowVersionSummary>> => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const query = parseInput(PageQuerySchema, request.query, 'query');
-    await getWorkflowRow(db, principalOf(request), id);
+  route(app, workflows.versions, async ({ principal, params: { id }, query }) => {
+    await getWorkflowRow(db, principal, id);
     return listVersions(db, id, query);
   });
 
-  app.get('/workflows/:id/versions/:n', READ, async (request): Promise<WorkflowVersion> => {
-    const { id, n } = parseInput(WorkflowVersionParamsSchema, request.params, 'params');
-    await getWorkflowRow(db, principalOf(request), id);
+  route(app, workflows.version, async ({ principal, params: { id, n } }) => {
+    await getWorkflowRow(db, principal, id);
     return toVersion(await getVersionRow(db, id, n));
   });
 
-  app.post('/workflows/:id/versions/:n/restore', WRITE, async (request): Promise<WorkflowDetail> => {
-    const { id, n } = parseInput(WorkflowVersionParamsSchema, request.params, 'params');
-    const { workflow, version } = await service.restore(actorOf(request), id, n);
+  route(app, workflows.restore, async ({ request, principal, params: { id, n } }) => {
+    const { workflow, version } = await service.restore(actorOf(principal), id, n);
     request.log.info({ workflowId: id, version: version.version, restoredFrom: n }, 'workflow version restored');
     await ctx.audit.record({
       ...auditContextOf(request),
@@ -137,10 +101,8 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): Promis
     return toWorkflowDetail(workflow, version);
   });
 
-  app.get('/workflows/:id/diff', READ, async (request): Promise<WorkflowDiff> => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const query = parseInput(WorkflowDiffQuerySchema, request.query, 'query');
-    const workflow = await getWorkflowRow(db, principalOf(request), id);
+  route(app, workflows.diff, async ({ principal, params: { id }, query }) => {
+    const workflow = await getWorkflowRow(db, principal, id);
     const to = query.to ?? workflow.latest_version;
     const [a, b] = await Promise.all([getVersionRow(db, id, query.from), getVersionRow(db, id, to)]);
     const diff =

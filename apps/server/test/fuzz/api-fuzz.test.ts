@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { apiRoutes, listRoutes, platformRoutes } from '@flotilla/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, dialectAvailable, DIALECTS } from '../helpers/databases.js';
 import type { TestDatabase } from '../helpers/databases.js';
@@ -6,7 +7,6 @@ import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
 import { api, WORKFLOW } from '../helpers/api.js';
 import { createEnrollmentToken, enrollAgent, newAgentKey } from '../helpers/test-agent.js';
-import { ROUTE_DOCS } from '../../src/openapi/route-docs.js';
 import { seededRandom } from './json-schema-values.js';
 import { operationsOf, requestsFor } from './fuzz-requests.js';
 import type { FuzzRequest, Operation } from './fuzz-requests.js';
@@ -114,7 +114,7 @@ describe.each(DIALECTS)('API fuzz run over every documented operation [%s]', (di
     const requests: FuzzRequest[] = operations.flatMap((operation) =>
       requestsFor(operation, { values: { random, hints: fixtures.hints }, pathValues: valuesFor(fixtures.pathValues) }),
     );
-    const report = await runFuzz(requests, { baseUrl, token: fixtures.token, docs: ROUTE_DOCS, timeoutMs: 15_000, concurrency: 4 });
+    const report = await runFuzz(requests, { baseUrl, token: fixtures.token, contracts: [...listRoutes(apiRoutes), ...listRoutes(platformRoutes)].map((r) => r.contract), timeoutMs: 15_000, concurrency: 4 });
     const classes = Object.entries(report.byClass)
       .sort()
       .map(([c, n]) => `${c} ${n}`)

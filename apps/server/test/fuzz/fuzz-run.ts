@@ -1,5 +1,5 @@
-import type { RouteDoc } from '../../src/openapi/route-doc.js';
-import { checkResponse, routeDocFor } from './fuzz-checks.js';
+import type { AnyRouteContract } from '@flotilla/protocol';
+import { checkResponse, contractFor } from './fuzz-checks.js';
 import type { FuzzResponse, Violation } from './fuzz-checks.js';
 import type { FuzzRequest } from './fuzz-requests.js';
 
@@ -17,7 +17,8 @@ export interface FuzzReport {
 export interface FuzzRunOptions {
   baseUrl: string;
   token: string;
-  docs: readonly RouteDoc[];
+  /** The route contracts the document was generated from: what each answer is held to. */
+  contracts: readonly AnyRouteContract[];
   /** Per request; a server that does not answer in time is a finding too. */
   timeoutMs: number;
   /** Requests of one operation in flight at once. */
@@ -84,7 +85,7 @@ async function fuzzOne(request: FuzzRequest, options: FuzzRunOptions, report: Fu
   const found =
     typeof response === 'string'
       ? [{ status: 0, rule: 'every request is answered', detail: response }]
-      : checkResponse(request, response, routeDocFor(options.docs, request.method, request.operation.path));
+      : checkResponse(request, response, contractFor(options.contracts, request.method, request.operation.path));
   const cls = typeof response === 'string' ? 'none' : `${Math.floor(response.status / 100)}xx`;
   report.byClass[cls] = (report.byClass[cls] ?? 0) + 1;
   for (const violation of found) report.violations.push({ request: name, ...violation });

@@ -26,12 +26,15 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Builds a server on a temp data dir (SQLite unless `databaseUrl` is given) and logs in as admin. */
+/**
+ * Builds a server on a temp data dir (SQLite unless `databaseUrl` is given) and logs in as admin.
+ * Responses are checked against their route contracts: one that breaks its contract is a 500.
+ */
 export async function startTestServer(flags: ServerOptions = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'flotilla-server-'));
   const logs = new LogCollector();
   const server = await buildServer(
-    compileServerOptions({ flags: { dataDir, adminPassword: ADMIN_PASSWORD, logLevel: 'debug', logDestination: logs, ...flags } }),
+    compileServerOptions({ flags: { dataDir, adminPassword: ADMIN_PASSWORD, logLevel: 'debug', logDestination: logs, checkResponses: true, ...flags } }),
   );
   const login = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } });
   if (login.statusCode !== 200) throw new Error(`admin login failed: ${login.body}`);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { permissionCatalogue } from '../../src/tenancy/permissions.js';
-import type { Permission } from '../../src/tenancy/permissions.js';
+import type { Permission } from '@flotilla/protocol';
 import { createTestDatabase, dialectAvailable, DIALECTS } from '../helpers/databases.js';
 import type { TestDatabase } from '../helpers/databases.js';
 import { startTestServer } from '../helpers/server.js';

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { startTestServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
-import { ROUTE_DOCS } from '../../src/openapi/route-docs.js';
+import { apiRoutes, listRoutes, platformRoutes } from '@flotilla/protocol';
+
+const CONTRACTS = [...listRoutes(apiRoutes), ...listRoutes(platformRoutes)].map((r) => r.contract);
 
 describe('OpenAPI 3.1 document', () => {
   let t: TestServer;
@@ -28,16 +30,16 @@ describe('OpenAPI 3.1 document', () => {
 
   it('documents every route the server registers, and only those', () => {
     const registered = new Set(t.server.routes.map((r) => `${r.method} ${r.url}`));
-    const documented = new Set(ROUTE_DOCS.map((r) => `${r.method} ${r.path}`));
+    const documented = new Set(CONTRACTS.map((c) => `${c.method} ${c.path}`));
     const missing = [...registered].filter((key) => !documented.has(key)).sort();
     const stale = [...documented].filter((key) => !registered.has(key)).sort();
-    // Add a line to apps/server/src/openapi/areas/<area>-docs.ts for each route named here.
-    expect(missing, `routes missing from the OpenAPI route docs: ${missing.join(', ')}`).toEqual([]);
-    expect(stale, `documented routes the server does not register: ${stale.join(', ')}`).toEqual([]);
+    // Declare each route named here in packages/protocol/src/api/routes/<area>-routes.ts.
+    expect(missing, `routes without a contract: ${missing.join(', ')}`).toEqual([]);
+    expect(stale, `contracts the server does not register: ${stale.join(', ')}`).toEqual([]);
     const operations = Object.values(document.paths as Record<string, Record<string, unknown>>).flatMap((item) =>
       Object.keys(item),
     );
-    expect(operations).toHaveLength(ROUTE_DOCS.length);
+    expect(operations).toHaveLength(CONTRACTS.length);
   });
 
   it('derives schemas from the protocol Zod schemas, with problem details and bearer security', () => {
@@ -65,6 +67,11 @@ describe('OpenAPI 3.1 document', () => {
     ]);
     const list = document.paths['/api/v1/workflows'].get;
     expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(['limit', 'cursor']);
+    // Operations are named as the client calls them, and carry the permission their contract declares.
+    expect(document.paths['/api/v1/jobs/{id}'].get).toMatchObject({ operationId: 'jobs.get', 'x-permission': 'jobs:read' });
+    expect(document.paths['/api/v1/auth/login'].post['x-permission']).toBeUndefined();
+    const logs = document.paths['/api/v1/jobs/{id}/logs'].get.responses['200'].content;
+    expect(Object.keys(logs)).toEqual(['application/json', 'text/event-stream']);
     expect(document.paths['/git/{tenant}/{project}.git/info/refs'].get.security).toEqual([
       { basic: [] },
       { bearer: [] },

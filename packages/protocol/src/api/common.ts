@@ -19,6 +19,10 @@ export type PageQuery = z.infer<typeof PageQuerySchema>;
 export function pageSchema<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
+/** `{ items }`: a directory that is never long enough to page (tenants, teams, API tokens). */
+export function itemsSchema<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item) });
+}
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

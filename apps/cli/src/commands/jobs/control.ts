@@ -12,7 +12,7 @@ export function registerControl(jobs: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: ClientFlags & { json?: boolean }) => {
       const client = await connectClient(opts);
-      const job = await client.cancelJob(id);
+      const job = await client.api.jobs.cancel({ params: { id } });
       if (opts.json === true) console.log(JSON.stringify(job, null, 2));
       else console.error(`cancelling ${job.id}: ${job.state} (${formatCounts(job)})`);
     });
@@ -30,7 +30,7 @@ export function registerControl(jobs: Command): void {
       if (opts.from !== 'start' && opts.from !== 'failed')
         throw new CliError(`--from must be start or failed, got "${opts.from}"`, 2);
       const client = await connectClient(opts);
-      const job = await client.rerunJob(id, { from: opts.from });
+      const job = await client.api.jobs.rerun({ params: { id }, body: { from: opts.from } });
       if (opts.json === true) console.log(JSON.stringify(job, null, 2));
       else console.log(job.id);
     });

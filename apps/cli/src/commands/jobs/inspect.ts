@@ -28,7 +28,7 @@ export function registerInspect(jobs: Command): void {
         throw new CliError(`--state must be one of ${JobStateSchema.options.join(', ')}; got "${opts.state}"`, 2);
       }
       const client = await connectClient(opts);
-      const page = await client.listJobs({ limit, ...(state === undefined ? {} : { state: state.data }) });
+      const page = await client.api.jobs.list({ query: { limit, ...(state === undefined ? {} : { state: state.data }) } });
       if (opts.json === true) console.log(JSON.stringify(page.items, null, 2));
       else printJobList(page.items);
     });
@@ -37,7 +37,7 @@ export function registerInspect(jobs: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: ClientFlags & { json?: boolean }) => {
       const client = await connectClient(opts);
-      const job = await client.getJob(id);
+      const job = await client.api.jobs.get({ params: { id } });
       if (opts.json === true) console.log(JSON.stringify(job, null, 2));
       else printJob(job);
     });
@@ -47,7 +47,7 @@ export function registerInspect(jobs: Command): void {
     .option('--json', 'one JSON object per line (with the agent name)')
     .action(async (id: string, opts: ClientFlags & { follow?: boolean; json?: boolean }) => {
       const client = await connectClient(opts);
-      const job = await client.getJob(id);
+      const job = await client.api.jobs.get({ params: { id } });
       const agents = new Map(job.runs.map((r) => [r.id, r.agent]));
       const print = (line: LogLine): void => printLogLine(line, agents, opts.json === true);
       if (opts.follow === true) await client.followJob(id, { onLog: print });
@@ -58,7 +58,7 @@ export function registerInspect(jobs: Command): void {
 async function printStoredLogs(client: FlotillaClient, id: string, print: (line: LogLine) => void): Promise<void> {
   let after = 0;
   for (;;) {
-    const page = await client.getJobLogs(id, { after, limit: 1000 });
+    const page = await client.api.logs.list({ params: { id }, query: { after, limit: 1000 } });
     for (const line of page.items) print(line);
     if (page.nextCursor === null) return;
     const next = Number(page.nextCursor);

@@ -18,7 +18,7 @@ export const logsCommand: CliCommand = {
         if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
           throw new CliError(`--limit must be 1–1000, got "${opts.limit}"`, 2);
         const client = await connectClient(opts);
-        const page = await client.searchLogs({ q: query, limit });
+        const page = await client.api.logs.search({ query: { q: query, limit } });
         if (opts.json === true) {
           console.log(JSON.stringify(page.items, null, 2));
           return;

@@ -36,11 +36,13 @@ export function registerSubmit(jobs: Command): void {
       const { text, workflow } = await loadWorkflowFile(file, { invalidExitCode: 2 });
       const inputs = inputsFromFlags(workflow, opts.input);
       const client = await connectClient(opts);
-      const job = await client.createJob({
-        workflow: text,
-        target,
-        inputs,
-        ...(opts.expires === undefined ? {} : { expiresIn: opts.expires }),
+      const job = await client.api.jobs.submit({
+        body: {
+          workflow: text,
+          target,
+          inputs,
+          ...(opts.expires === undefined ? {} : { expiresIn: opts.expires }),
+        },
       });
       if (opts.wait !== true && opts.follow !== true) {
         if (opts.json === true) console.log(JSON.stringify(job, null, 2));
