@@ -1,9 +1,9 @@
-import { createHash, verify } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { enrollProofMessage, FLOTILLA_VERSION, MAX_AGENT_FRAME_BYTES } from '@flotilla/protocol';
-import { publicKeyFromRaw } from '../src/identity/agent-key.js';
+import { verifyEd25519 } from '@flotilla/node-kit';
 import { agentHarness } from './helpers/agent-harness.js';
 import { eventually } from './helpers/temp-dir.js';
 
@@ -37,7 +37,7 @@ describe('enrolment', () => {
     // The proof is the agent key's signature of the whole request (the token by its digest).
     const [request] = requests;
     const message = enrollProofMessage({ ...request, tokenDigest: createHash('sha256').update('enrol-token').digest('hex'), timestamp: request.proof.timestamp });
-    expect(verify(null, Buffer.from(message), publicKeyFromRaw(request.publicKey), Buffer.from(request.proof.signature, 'base64'))).toBe(true);
+    expect(verifyEd25519(request.publicKey, message, request.proof.signature)).toBe(true);
     const state = JSON.parse(await readFile(join(dataDir, 'agent.json'), 'utf8'));
     expect(state).toMatchObject({ agentId: 'agent-1', serverPublicKey: cp.publicKeyB64, serverKeyId: 'key-1' });
     expect((await stat(join(dataDir, 'agent.json'))).mode & 0o777).toBe(0o600);

@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunEventFrameSchema, type AgentFrame } from '@flotilla/protocol';
-import { readFileIfExists, writeFileAtomic } from '../identity/atomic-file.js';
+import { readFileIfExists, writeFileAtomic } from '@flotilla/node-kit';
 
 export type RunEventFrame = Extract<AgentFrame, { type: 'run.event' }>;
 
@@ -45,7 +45,7 @@ export class OutboxFile {
   /** Atomically replaces the file by the still-unacknowledged frames. */
   async compact(frames: readonly RunEventFrame[], highestSeq: number): Promise<void> {
     const text = [JSON.stringify({ floor: highestSeq }), ...frames.map((f) => JSON.stringify(f))].join('\n');
-    await writeFileAtomic(this.#path, `${text}\n`, 0o600);
+    await writeFileAtomic(this.#path, `${text}\n`, { mode: 0o600 });
     await this.#handle.close();
     this.#handle = await open(this.#path, 'a', 0o600);
   }

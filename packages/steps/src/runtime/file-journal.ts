@@ -3,7 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeJournal, encodeJournalRecord } from '@flotilla/workflow';
 import type { Journal, JournalRecord } from '@flotilla/workflow';
-import { fsyncDirectory } from '../steps/file/atomic-write.js';
+import { fsyncDirectory } from '@flotilla/node-kit';
 import { RunFileWriter } from './run-file-writer.js';
 
 const SUFFIX = '.jsonl';

@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { fsyncDirectory } from '../steps/file/atomic-write.js';
+import { fsyncDirectory } from '@flotilla/node-kit';
 
 export interface JsonlLogOptions {
   /** File mode of the log and its rewrites. @default 0o600 */
