@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import WebSocket from 'ws';
 import { generateEd25519Key, rawPublicKey, signEd25519 } from '@flotilla/node-kit';
-import { agentAuthMessage, enrollProofMessage, PROTOCOL_VERSION, ServerFrameSchema } from '@flotilla/protocol';
+import { agentAuthMessage, decodeServerFrame, enrollProofMessage, PROTOCOL_VERSION } from '@flotilla/protocol';
 import type { AgentFacts, EnrollProof, ServerFrame } from '@flotilla/protocol';
 import type { FlotillaServer } from '@flotilla/server';
 
@@ -74,8 +74,10 @@ export class TestChannel {
   private cursor = 0;
 
   constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => {
-      this.frames.push(ServerFrameSchema.parse(JSON.parse(data.toString('utf8'))));
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      const decoded = decodeServerFrame(data, isBinary);
+      if (!decoded.ok) throw new Error(`the server sent an invalid frame: ${decoded.message}`);
+      this.frames.push(decoded.frame);
       for (const wake of this.waiters.splice(0)) wake();
     });
     this.closed = new Promise((resolve) => {
