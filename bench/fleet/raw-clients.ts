@@ -5,7 +5,7 @@
 import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import WebSocket from 'ws';
 import { generateEd25519Key, rawPublicKey, signEd25519 } from '@flotilla/node-kit';
-import { agentAuthMessage, enrollProofMessage, PROTOCOL_VERSION } from '@flotilla/protocol';
+import { agentAuthMessage, decodeServerFrame, enrollProofMessage, PROTOCOL_VERSION } from '@flotilla/protocol';
 
 interface RawConfig {
   serverUrl: string;
@@ -38,15 +38,15 @@ function connect(agent: { agentId: string; privateKey: KeyObject }): Promise<voi
   const ws = new WebSocket(`${config.serverUrl.replace(/^http/, 'ws')}/agent/v1/connect`, { perMessageDeflate: false });
   sockets.push(ws);
   return new Promise((resolve, reject) => {
-    ws.on('message', (data: Buffer) => {
-      const frame = JSON.parse(data.toString('utf8')) as {
-        type: string;
-        nonce?: string;
-        serverKeyId?: string;
-        ts?: number;
-      };
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      const decoded = decodeServerFrame(data, isBinary);
+      if (!decoded.ok) {
+        reject(new Error(`invalid frame from the control plane: ${decoded.message}`));
+        return;
+      }
+      const frame = decoded.frame;
       if (frame.type === 'challenge') {
-        const message = agentAuthMessage(frame.nonce ?? '', agent.agentId, frame.serverKeyId ?? '');
+        const message = agentAuthMessage(frame.nonce, agent.agentId, frame.serverKeyId);
         ws.send(
           JSON.stringify({
             type: 'hello',
@@ -59,7 +59,7 @@ function connect(agent: { agentId: string; privateKey: KeyObject }): Promise<voi
         );
       } else if (frame.type === 'welcome') resolve();
       else if (frame.type === 'refused') reject(new Error(`refused: ${data.toString('utf8')}`));
-      else if (frame.type === 'ping') ws.send(JSON.stringify({ type: 'pong', ts: frame.ts ?? 0 }));
+      else if (frame.type === 'ping') ws.send(JSON.stringify({ type: 'pong', ts: frame.ts }));
     });
     ws.once('error', reject);
   });
