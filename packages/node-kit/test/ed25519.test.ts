@@ -30,7 +30,9 @@ describe('Ed25519 signatures', () => {
     expect(signer.publicKey).toBe(raw);
     const signature = signer.sign('héllo');
     expect(verifyEd25519(raw, 'héllo', signature)).toBe(true);
-    expect(verifyEd25519(publicKeyFromRaw(raw), Buffer.from('héllo', 'utf8'), Buffer.from(signature, 'base64'))).toBe(true);
+    expect(verifyEd25519(publicKeyFromRaw(raw), Buffer.from('héllo', 'utf8'), Buffer.from(signature, 'base64'))).toBe(
+      true,
+    );
     expect(verifyEd25519(raw, Buffer.from([1, 2, 3]), signEd25519(key, Buffer.from([1, 2, 3])))).toBe(true);
   });
 
@@ -77,7 +79,10 @@ describe('Ed25519 key files', () => {
     const file = path.join(dir, 'agent.key');
     await writeFile(file, 'garbage');
     await expect(readEd25519KeyFile(file)).rejects.toThrow();
-    await writeFile(file, generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }));
+    await writeFile(
+      file,
+      generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }),
+    );
     await expect(readEd25519KeyFile(file)).rejects.toThrow(/rsa key, not Ed25519/);
   });
 });

@@ -28,7 +28,10 @@ export class WebSocketTransport implements Transport {
    */
   static connect(url: string, onError?: SocketErrorListener): WebSocketTransport {
     // No per-message compression: it costs memory on both ends (SPEC §13).
-    return new WebSocketTransport(new WebSocket(url, { perMessageDeflate: false, maxPayload: MAX_SERVER_FRAME_BYTES }), onError);
+    return new WebSocketTransport(
+      new WebSocket(url, { perMessageDeflate: false, maxPayload: MAX_SERVER_FRAME_BYTES }),
+      onError,
+    );
   }
 
   send(text: string): boolean {

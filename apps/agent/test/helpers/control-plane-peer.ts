@@ -226,7 +226,12 @@ export class ControlPlanePeer {
     } else {
       const key = mode === 'welcome' ? this.#privateKey : generateEd25519Key();
       const signature = signEd25519(key, serverAuthMessage(hello.nonce, hello.agentId));
-      session.send({ type: 'welcome', signature, pingIntervalMs: this.pingIntervalMs, lastEventSeq: this.lastEventSeq });
+      session.send({
+        type: 'welcome',
+        signature,
+        pingIntervalMs: this.pingIntervalMs,
+        lastEventSeq: this.lastEventSeq,
+      });
       this.sessions.push(session);
       this.#waiters.shift()?.(session);
     }

@@ -19,13 +19,19 @@ function frameOfBytes(size: number): Uint8Array {
 
 describe('frame codec', () => {
   it('decodes a frame of either side, whole or in fragments', () => {
-    expect(decodeServerFrame(bytes('{"type":"ping","ts":5}'), false)).toEqual({ ok: true, frame: { type: 'ping', ts: 5 } });
+    expect(decodeServerFrame(bytes('{"type":"ping","ts":5}'), false)).toEqual({
+      ok: true,
+      frame: { type: 'ping', ts: 5 },
+    });
     const text = bytes('{"type":"event.ack","seq":7}');
     expect(decodeServerFrame([text.subarray(0, 5), text.subarray(5)], false)).toEqual({
       ok: true,
       frame: { type: 'event.ack', seq: 7 },
     });
-    expect(decodeAgentFrame(bytes('{"type":"job.ack","runId":"r1"}'), false)).toMatchObject({ ok: true, frame: { runId: 'r1' } });
+    expect(decodeAgentFrame(bytes('{"type":"job.ack","runId":"r1"}'), false)).toMatchObject({
+      ok: true,
+      frame: { runId: 'r1' },
+    });
   });
 
   it('answers binary, non-JSON and off-schema messages with PROTOCOL_ERROR and where it failed', () => {
@@ -34,7 +40,10 @@ describe('frame codec', () => {
       code: 'PROTOCOL_ERROR',
       message: expect.stringContaining('binary'),
     });
-    expect(decodeAgentFrame(bytes('garbage{'), false)).toMatchObject({ code: 'PROTOCOL_ERROR', message: 'frame is not valid JSON' });
+    expect(decodeAgentFrame(bytes('garbage{'), false)).toMatchObject({
+      code: 'PROTOCOL_ERROR',
+      message: 'frame is not valid JSON',
+    });
     expect(decodeServerFrame(bytes('{"type":"event.ack","seq":-1}'), false)).toMatchObject({
       code: 'PROTOCOL_ERROR',
       message: expect.stringMatching(/^invalid frame at seq: /),
