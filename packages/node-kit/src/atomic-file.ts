@@ -112,18 +112,12 @@ async function linkNoClobber(temp: string, target: string): Promise<void> {
   } catch (err) {
     const code = errnoCode(err);
     if (code === undefined || !NO_HARD_LINKS.has(code)) throw err;
-    if (await exists(target))
-      throw Object.assign(new Error(`EEXIST: file already exists, '${target}'`), { code: 'EEXIST' });
+    const taken = await lstat(target).then(
+      () => true,
+      () => false,
+    );
+    if (taken) throw Object.assign(new Error(`EEXIST: file already exists, '${target}'`), { code: 'EEXIST' });
     await rename(temp, target);
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
   }
 }
 
