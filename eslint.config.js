@@ -1,18 +1,21 @@
 // Type-aware lint for the whole monorepo. The import boundaries of SPEC §2 are enforced here:
 // each workspace may import only the workspaces listed in `allowed` below, and never another
-// package's `src/` or `dist/` directly.
+// package's `src/` or `dist/` directly. `node-kit` holds the Node-only primitives that the
+// server, the agent, the steps and the CLI share (Ed25519, atomic files); the browser-safe
+// packages (protocol, workflow, client) may not import it.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
-const workspaces = ['protocol', 'workflow', 'steps', 'client', 'server', 'agent', 'cli'];
+const workspaces = ['protocol', 'node-kit', 'workflow', 'steps', 'client', 'server', 'agent', 'cli'];
 const allowed = {
   'packages/protocol': [],
+  'packages/node-kit': [],
   'packages/workflow': ['protocol'],
-  'packages/steps': ['protocol', 'workflow'],
+  'packages/steps': ['protocol', 'node-kit', 'workflow'],
   'packages/client': ['protocol'],
-  'apps/server': ['protocol', 'workflow'],
-  'apps/agent': ['protocol', 'workflow', 'steps'],
+  'apps/server': ['protocol', 'node-kit', 'workflow'],
+  'apps/agent': ['protocol', 'node-kit', 'workflow', 'steps'],
   'apps/cli': workspaces,
 };
 
@@ -28,16 +31,19 @@ const boundaries = Object.entries(allowed).map(([dir, deps]) => ({
             : [
                 {
                   group: workspaces.filter((w) => !deps.includes(w)).map((w) => `@flotilla/${w}`),
-                  message: `SPEC §2: ${dir} may import only ${deps.map((d) => '@flotilla/' + d).join(', ') || 'zod'}.`,
+                  message: `SPEC §2: ${dir} may import only ${deps.map((d) => '@flotilla/' + d).join(', ') || (dir === 'packages/node-kit' ? 'node built-ins' : 'zod')}.`,
                 },
               ]),
           { group: ['@flotilla/*/*'], message: 'No deep imports: use the package entry point.' },
           { group: ['**/packages/*/src/**', '**/apps/*/src/**'], message: 'No imports across workspaces by path.' },
-          ...(dir === 'packages/workflow'
+          ...(dir === 'packages/workflow' || dir === 'packages/protocol'
             ? [
                 {
                   group: ['node:*', 'fs', 'path', 'child_process', 'os', 'net', 'http', 'https'],
-                  message: 'STYLE rule 6: the engine imports nothing from node.',
+                  message:
+                    dir === 'packages/workflow'
+                      ? 'STYLE rule 6: the engine imports nothing from node.'
+                      : 'SPEC §2: the protocol stays browser-safe; Node-only helpers go to @flotilla/node-kit.',
                 },
               ]
             : []),

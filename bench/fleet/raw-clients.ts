@@ -2,9 +2,10 @@
 // measure what one idle connection costs the control plane. Env BENCH_RAW_CLIENTS (JSON).
 // IPC: after enrolment sends {ready: true, phase: 'enrolled'}; on "connect" opens every
 // channel and sends {connected: n}; exits on "stop" or when the parent goes.
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import WebSocket from 'ws';
-import { agentAuthMessage, enrollProofMessage, PROTOCOL_VERSION } from '@flotilla/protocol';
+import { generateEd25519Key, rawPublicKey, signEd25519 } from '@flotilla/node-kit';
+import { agentAuthMessage, decodeServerFrame, enrollProofMessage, PROTOCOL_VERSION } from '@flotilla/protocol';
 
 interface RawConfig {
   serverUrl: string;
@@ -17,12 +18,11 @@ const config = JSON.parse(process.env.BENCH_RAW_CLIENTS ?? '{}') as RawConfig;
 const sockets: WebSocket[] = [];
 
 async function enrol(name: string): Promise<{ agentId: string; privateKey: KeyObject }> {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x ?? '', 'base64url').toString('base64');
-  const fields = { token: config.token, publicKey: raw, name, labels: { role: 'idle' }, facts: { hostname: name, os: 'linux', arch: 'x64', agentVersion: '0.1.0' } };
+  const privateKey = generateEd25519Key();
+  const fields = { token: config.token, publicKey: rawPublicKey(privateKey), name, labels: { role: 'idle' }, facts: { hostname: name, os: 'linux', arch: 'x64', agentVersion: '0.1.0' } };
   const timestamp = new Date().toISOString();
   const tokenDigest = createHash('sha256').update(config.token, 'utf8').digest('hex');
-  const signature = sign(null, Buffer.from(enrollProofMessage({ ...fields, tokenDigest, timestamp })), privateKey).toString('base64');
+  const signature = signEd25519(privateKey, enrollProofMessage({ ...fields, tokenDigest, timestamp }));
   const res = await fetch(`${config.serverUrl}/api/v1/agents/enroll`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -38,15 +38,15 @@ function connect(agent: { agentId: string; privateKey: KeyObject }): Promise<voi
   const ws = new WebSocket(`${config.serverUrl.replace(/^http/, 'ws')}/agent/v1/connect`, { perMessageDeflate: false });
   sockets.push(ws);
   return new Promise((resolve, reject) => {
-    ws.on('message', (data: Buffer) => {
-      const frame = JSON.parse(data.toString('utf8')) as {
-        type: string;
-        nonce?: string;
-        serverKeyId?: string;
-        ts?: number;
-      };
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      const decoded = decodeServerFrame(data, isBinary);
+      if (!decoded.ok) {
+        reject(new Error(`invalid frame from the control plane: ${decoded.message}`));
+        return;
+      }
+      const frame = decoded.frame;
       if (frame.type === 'challenge') {
-        const message = agentAuthMessage(frame.nonce ?? '', agent.agentId, frame.serverKeyId ?? '');
+        const message = agentAuthMessage(frame.nonce, agent.agentId, frame.serverKeyId);
         ws.send(
           JSON.stringify({
             type: 'hello',
@@ -54,12 +54,12 @@ function connect(agent: { agentId: string; privateKey: KeyObject }): Promise<voi
             protocolVersion: PROTOCOL_VERSION,
             agentVersion: '0.1.0-bench',
             nonce: randomBytes(24).toString('base64url'),
-            signature: sign(null, Buffer.from(message), agent.privateKey).toString('base64'),
+            signature: signEd25519(agent.privateKey, message),
           }),
         );
       } else if (frame.type === 'welcome') resolve();
       else if (frame.type === 'refused') reject(new Error(`refused: ${data.toString('utf8')}`));
-      else if (frame.type === 'ping') ws.send(JSON.stringify({ type: 'pong', ts: frame.ts ?? 0 }));
+      else if (frame.type === 'ping') ws.send(JSON.stringify({ type: 'pong', ts: frame.ts }));
     });
     ws.once('error', reject);
   });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { decodeServerFrame } from '@flotilla/protocol';
 import { testAgents } from './helpers/agents.js';
 import { controlPlanes } from './helpers/control-plane.js';
 import { agentStatus, ECHO_HI, finishedJob, submitJob } from './helpers/jobs.js';
@@ -15,7 +16,10 @@ afterEach(async () => {
 async function rawChannel(url: string) {
   const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/agent/v1/connect`);
   const frames: { type: string; code?: string }[] = [];
-  ws.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString('utf8')) as { type: string; code?: string }));
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    const decoded = decodeServerFrame(data, isBinary);
+    frames.push(decoded.ok ? decoded.frame : { type: 'invalid', code: decoded.code });
+  });
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);

@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { platform } from 'node:os';
 import { join } from 'node:path';
-import type { AgentFrame, FlotillaError } from '@flotilla/protocol';
+import type { AgentFrame, FlotillaError, Transport } from '@flotilla/protocol';
 import { killLeftoverProcesses, useLauncherHelper } from '@flotilla/steps';
 import { AgentConnection, type ConnectionStats } from './connection/agent-connection.js';
+import { WebSocketTransport } from './connection/websocket-transport.js';
 import { EventOutbox } from './events/event-outbox.js';
 import { loadOrEnrollIdentity } from './identity/agent-identity.js';
 import { createEngineExecutor } from './jobs/engine-executor.js';
@@ -44,6 +45,11 @@ export interface StartAgentContext {
   readonly logger?: AgentLogger | undefined;
   /** Replaces the workflow engine executor (tests that need a scripted executor). */
   readonly executor?: RunExecutor | undefined;
+  /**
+   * Opens a connection to the control plane, once per session. @default a WebSocket to
+   * `options.wsUrl`; tests give one end of `createLinkedTransports()`
+   */
+  readonly connect?: (() => Transport) | undefined;
 }
 
 /** How long a stopping agent waits for the control plane to acknowledge its last events. */
@@ -117,6 +123,12 @@ export async function startAgent(options: CompiledAgentOptions, context: StartAg
   // The session callbacks use the outbox and runner created below; none fires before start().
   const connection: AgentConnection = new AgentConnection({
     wsUrl: options.wsUrl,
+    connect:
+      context.connect ??
+      (() =>
+        WebSocketTransport.connect(options.wsUrl, (err) => {
+          logger.debug({ err: err.message }, 'connection error');
+        })),
     identity,
     logger,
     reconnectBaseMs: options.reconnectBaseMs,

@@ -1,9 +1,9 @@
-import { createHash, verify } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { enrollProofMessage, FLOTILLA_VERSION, MAX_AGENT_FRAME_BYTES, PROTOCOL_VERSION } from '@flotilla/protocol';
-import { publicKeyFromRaw } from '../src/identity/agent-key.js';
+import { verifyEd25519 } from '@flotilla/node-kit';
 import { agentHarness } from './helpers/agent-harness.js';
 import { eventually } from './helpers/temp-dir.js';
 
@@ -37,7 +37,7 @@ describe('enrolment', () => {
     // The proof is the agent key's signature of the whole request (the token by its digest).
     const [request] = requests;
     const message = enrollProofMessage({ ...request, tokenDigest: createHash('sha256').update('enrol-token').digest('hex'), timestamp: request.proof.timestamp });
-    expect(verify(null, Buffer.from(message), publicKeyFromRaw(request.publicKey), Buffer.from(request.proof.signature, 'base64'))).toBe(true);
+    expect(verifyEd25519(request.publicKey, message, request.proof.signature)).toBe(true);
     const state = JSON.parse(await readFile(join(dataDir, 'agent.json'), 'utf8'));
     expect(state).toMatchObject({ agentId: 'agent-1', serverPublicKey: cp.publicKeyB64, serverKeyId: 'key-1' });
     expect((await stat(join(dataDir, 'agent.json'))).mode & 0o777).toBe(0o600);
@@ -81,7 +81,7 @@ describe('enrolment', () => {
 
 describe('handshake', () => {
   it('completes the mutual handshake and answers server pings', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     const agent = await h.agent(cp, await h.dirs.make());
     const session = await cp.nextSession();
     const hello = await session.waitFor((f) => f.type === 'hello');
@@ -93,7 +93,7 @@ describe('handshake', () => {
   });
 
   it('sends its own pings at the interval the server dictates', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     cp.pingIntervalMs = 50;
     await h.agent(cp, await h.dirs.make());
     const session = await cp.nextSession();
@@ -101,7 +101,7 @@ describe('handshake', () => {
   });
 
   it('stops with AGENT_AUTH_FAILED when the welcome is not signed by the pinned key', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     cp.handshake = 'bad-welcome-signature';
     const agent = await h.agent(cp, await h.dirs.make());
     await expect(agent.done).rejects.toMatchObject({ code: 'AGENT_AUTH_FAILED' });
@@ -110,10 +110,10 @@ describe('handshake', () => {
   });
 
   it('stops with AGENT_AUTH_FAILED when the server presents another key id', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     const dataDir = await h.dirs.make();
     await (await h.agent(cp, dataDir)).stop();
-    (cp as { keyId: string }).keyId = 'key-2';
+    cp.keyId = 'key-2';
     const agent = await h.agent(cp, dataDir);
     await expect(agent.done).rejects.toMatchObject({ code: 'AGENT_AUTH_FAILED' });
   });
@@ -121,7 +121,7 @@ describe('handshake', () => {
   it.each(['AGENT_REVOKED', 'PROTOCOL_VERSION_UNSUPPORTED', 'AGENT_AUTH_FAILED'] as const)(
     'stops for good when refused with %s',
     async (code) => {
-      const cp = await h.controlPlane();
+      const cp = h.peer();
       cp.handshake = { refuse: code };
       const agent = await h.agent(cp, await h.dirs.make());
       await expect(agent.done).rejects.toMatchObject({ code });
@@ -131,7 +131,7 @@ describe('handshake', () => {
   );
 
   it('keeps retrying while not approved, then connects', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     cp.handshake = { refuse: 'AGENT_NOT_APPROVED' };
     const agent = await h.agent(cp, await h.dirs.make());
     await eventually(() => cp.connections >= 3);
@@ -144,13 +144,14 @@ describe('handshake', () => {
 
 describe('robustness', () => {
   it('answers malformed frames with PROTOCOL_ERROR, counts them, and keeps the session', async () => {
+    // over a real socket: a binary message is one thing only a WebSocket can carry
     const cp = await h.controlPlane();
     const agent = await h.agent(cp, await h.dirs.make());
     const session = await cp.nextSession();
     session.sendRaw('garbage{');
     session.sendRaw(JSON.stringify({ type: 'nope' }));
     session.sendRaw(JSON.stringify({ type: 'event.ack', seq: -1 }));
-    session.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    cp.sockets.at(-1)!.send(Buffer.from([1, 2, 3]), { binary: true });
     session.send({ type: 'challenge', nonce: 'x'.repeat(20), serverKeyId: 'key-1', protocolVersion: 1 });
     await eventually(() => session.frames.filter((f: any) => f.type === 'error').length === 5);
     expect(session.frames.filter((f: any) => f.type === 'error').every((f: any) => f.code === 'PROTOCOL_ERROR')).toBe(
@@ -163,7 +164,7 @@ describe('robustness', () => {
   });
 
   it('declares a silent connection dead after 3 missed beats and reconnects', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     cp.pingIntervalMs = 60;
     cp.responsive = false;
     const agent = await h.agent(cp, await h.dirs.make());
@@ -173,31 +174,31 @@ describe('robustness', () => {
   });
 
   it('takes FRAME_TOO_LARGE and the 1009 close after it as one refusal: frames halve once, then it reconnects', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     const agent = await h.agent(cp, await h.dirs.make());
     expect(agent.stats().outboxFrameBytes).toBe(MAX_AGENT_FRAME_BYTES);
     const first = await cp.nextSession();
     first.send({ type: 'error', code: 'FRAME_TOO_LARGE', message: 'a frame of 1500000 bytes is over the limit' });
-    first.ws.close(1009, 'FRAME_TOO_LARGE');
+    await first.close(1009, 'FRAME_TOO_LARGE');
     await cp.nextSession(3000);
     await eventually(() => agent.stats().connected);
     expect(agent.stats().outboxFrameBytes).toBe(MAX_AGENT_FRAME_BYTES / 2);
   });
 
   it('takes a bare 1009 close (a proxy in between) as a refusal too', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     const agent = await h.agent(cp, await h.dirs.make());
-    (await cp.nextSession()).ws.close(1009);
+    await (await cp.nextSession()).close(1009);
     await cp.nextSession(3000);
     await eventually(() => agent.stats().connected);
     expect(agent.stats().outboxFrameBytes).toBe(MAX_AGENT_FRAME_BYTES / 2);
   });
 
   it('reconnects with backoff after the server drops the socket', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     const agent = await h.agent(cp, await h.dirs.make());
     const first = await cp.nextSession();
-    first.ws.terminate();
+    await first.close();
     await cp.nextSession(3000);
     await eventually(() => agent.stats().connected);
     expect(agent.stats().reconnects).toBe(1);

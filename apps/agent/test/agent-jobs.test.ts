@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentHarness } from './helpers/agent-harness.js';
-import type { FakeSession, ReceivedFrame } from './helpers/fake-control-plane.js';
+import type { PeerSession, ReceivedFrame } from './helpers/control-plane-peer.js';
 import { runRecordsOnDisk } from './helpers/run-log.js';
 import { eventually } from './helpers/temp-dir.js';
 
@@ -13,14 +13,14 @@ afterEach(() => h.cleanup());
 const ECHO_HI = 'name: t\ntasks:\n  - name: hi\n    type: command\n    config: {command: echo, args: [hi]}';
 const SLEEP = 'name: t\ntasks:\n  - { name: nap, type: command, config: { command: sleep, args: ["100"] } }';
 
-const events = (s: FakeSession, runId: string): ReceivedFrame[] =>
+const events = (s: PeerSession, runId: string): ReceivedFrame[] =>
   s.frames.filter((f) => f.type === 'run.event' && f.runId === runId);
-const finished = (s: FakeSession, runId: string) =>
+const finished = (s: PeerSession, runId: string) =>
   s.waitFor((f) => f.type === 'run.event' && f.runId === runId && f.event?.kind === 'run.finished');
 
 describe('jobs', () => {
   it('journals and acknowledges a verified offer, runs it, and reports sequenced events', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     const dataDir = await h.dirs.make();
     const agent = await h.agent(cp, dataDir);
     const session = await cp.nextSession();
@@ -50,7 +50,7 @@ describe('jobs', () => {
   });
 
   it('acknowledges a repeated offer again but never starts the run twice', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     const dataDir = await h.dirs.make();
     const agent = await h.agent(cp, dataDir);
     const session = await cp.nextSession();
@@ -78,7 +78,7 @@ describe('jobs', () => {
   });
 
   it('rejects tampered, forged and misaddressed envelopes without running anything', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     const dataDir = await h.dirs.make();
     const agent = await h.agent(cp, dataDir);
     const session = await cp.nextSession();
@@ -100,7 +100,7 @@ describe('jobs', () => {
   });
 
   it('replays unacknowledged events after welcome.lastEventSeq on reconnect', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     cp.responsive = false; // stores nothing, acks nothing
     const agent = await h.agent(cp, await h.dirs.make());
     const first = await cp.nextSession();
@@ -110,7 +110,7 @@ describe('jobs', () => {
     expect(agent.stats().outboxPending).toBe(sent.length);
     cp.lastEventSeq = sent[1]!.seq!; // the server claims it stored the first two
     cp.responsive = true;
-    first.ws.terminate();
+    await first.close();
     const second = await cp.nextSession(3000);
     await finished(second, 'replay');
     expect(events(second, 'replay').map((f) => f.seq)).toEqual(sent.slice(2).map((f) => f.seq));
@@ -118,7 +118,7 @@ describe('jobs', () => {
   });
 
   it('keeps the event sequence increasing across restarts', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     const dataDir = await h.dirs.make();
     const agent = await h.agent(cp, dataDir);
     const first = await cp.nextSession();
@@ -134,14 +134,14 @@ describe('jobs', () => {
   });
 
   it('keeps running while disconnected and delivers the result when back', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     const agent = await h.agent(cp, await h.dirs.make());
     const first = await cp.nextSession();
     const workflow =
       'name: t\ntasks:\n  - { name: w, type: command, config: { command: "sleep 0.4; echo done", shell: true } }';
     first.send({ type: 'job.offer', envelope: cp.envelope({ runId: 'offline', workflow }) });
     await first.waitFor((f) => f.type === 'job.ack');
-    first.ws.terminate();
+    await first.close();
     const second = await cp.nextSession(3000);
     const done = await finished(second, 'offline');
     expect(done.event?.state).toBe('succeeded');
@@ -150,14 +150,9 @@ describe('jobs', () => {
   });
 
   it('stop() interrupts running steps after the grace period, flushes, and closes with 1000', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     const agent = await h.agent(cp, await h.dirs.make());
     const session = await cp.nextSession();
-    const closed = new Promise<number>((r) =>
-      session.ws.once('close', (code) => {
-        r(code);
-      }),
-    );
     session.send({ type: 'job.offer', envelope: cp.envelope({ runId: 'long', workflow: SLEEP }) });
     await session.waitFor((f) => f.type === 'run.event' && f.event?.kind === 'step.started');
     const started = Date.now();
@@ -165,11 +160,11 @@ describe('jobs', () => {
     expect(Date.now() - started).toBeLessThan(3000);
     await expect(agent.done).resolves.toBeUndefined();
     expect((await finished(session, 'long')).event).toMatchObject({ state: 'interrupted' });
-    expect(await closed).toBe(1000);
+    expect(await session.closed).toBe(1000);
   });
 
   it('reports runs left in flight by a previous process as interrupted', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     const dataDir = await h.dirs.make();
     const previous = await h.agent(cp, dataDir);
     await cp.nextSession();

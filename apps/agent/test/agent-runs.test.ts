@@ -2,16 +2,16 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentHarness } from './helpers/agent-harness.js';
-import type { FakeSession, ReceivedFrame } from './helpers/fake-control-plane.js';
+import type { PeerSession, ReceivedFrame } from './helpers/control-plane-peer.js';
 import { runRecordsOnDisk } from './helpers/run-log.js';
 import { eventually } from './helpers/temp-dir.js';
 
 const h = agentHarness();
 afterEach(() => h.cleanup());
 
-const events = (s: FakeSession, runId: string): ReceivedFrame[] =>
+const events = (s: PeerSession, runId: string): ReceivedFrame[] =>
   s.frames.filter((f) => f.type === 'run.event' && f.runId === runId);
-const finished = (s: FakeSession, runId: string, timeoutMs = 5000) =>
+const finished = (s: PeerSession, runId: string, timeoutMs = 5000) =>
   s.waitFor((f) => f.type === 'run.event' && f.runId === runId && f.event?.kind === 'run.finished', timeoutMs);
 
 /** Every file under `dir`, recursively, with its contents. */
@@ -29,7 +29,7 @@ const SECRET = 'hunter2-s3cr3t-value';
 
 describe('runs on the agent', () => {
   it('masks secrets in events and never writes them to disk in clear', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     const dataDir = await h.dirs.make();
     await h.agent(cp, dataDir);
     const session = await cp.nextSession();
@@ -62,7 +62,7 @@ tasks:
   });
 
   it('job.cancel kills a running `sleep 30`, runs finally, and the run ends cancelled', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     await h.agent(cp, await h.dirs.make());
     const session = await cp.nextSession();
     const workflow = `
@@ -89,7 +89,7 @@ finally:
   });
 
   it('reports max_concurrent_runs in hello and queues offers beyond it', async () => {
-    const cp = await h.controlPlane();
+    const cp = h.peer();
     const dataDir = await h.dirs.make();
     await writeFile(join(dataDir, 'policy.yaml'), 'max_concurrent_runs: 1\n');
     const agent = await h.agent(cp, dataDir);

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentOptions } from '@flotilla/agent';
 import { agentHarness } from './helpers/agent-harness.js';
 import { agentProcesses } from './helpers/agent-process-runner.js';
-import type { FakeControlPlane, FakeSession, ReceivedFrame } from './helpers/fake-control-plane.js';
+import type { PeerSession, ReceivedFrame } from './helpers/control-plane-peer.js';
+import type { FakeControlPlane } from './helpers/fake-control-plane.js';
 import { eventually } from './helpers/temp-dir.js';
 
 const h = agentHarness();
@@ -23,7 +24,7 @@ afterEach(async () => {
   await h.cleanup();
 });
 
-const stepEvents = (s: FakeSession, runId: string, step: string): ReceivedFrame[] =>
+const stepEvents = (s: PeerSession, runId: string, step: string): ReceivedFrame[] =>
   s.frames.filter((f) => f.type === 'run.event' && f.runId === runId && f.event?.step === step);
 
 function options(cp: FakeControlPlane, dataDir: string): AgentOptions {
@@ -43,7 +44,7 @@ function options(cp: FakeControlPlane, dataDir: string): AgentOptions {
  * Starts a real agent process, gives it a 3-step run, SIGKILLs it while step 2 runs, restarts
  * it on the same data dir, and returns the session of the restarted agent.
  */
-async function crashDuringStep2(secondStep: string): Promise<{ session: FakeSession; marker: string }> {
+async function crashDuringStep2(secondStep: string): Promise<{ session: PeerSession; marker: string }> {
   const cp = await h.controlPlane();
   const dataDir = await h.dirs.make();
   const marker = join(dataDir, 'marker');

@@ -1,18 +1,14 @@
-import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { ed25519Signer, generateEd25519Key, rawPublicKey, publicKeyFromRaw, signEd25519, verifyEd25519 } from '@flotilla/node-kit';
 import { agentAuthMessage, serverAuthMessage } from '@flotilla/protocol';
 import { answerChallenge, fatalCloseError, verifyWelcome } from '../src/connection/handshake.js';
 import type { AgentIdentity } from '../src/identity/agent-identity.js';
 
-const agentKeys = generateKeyPairSync('ed25519');
-const serverKeys = generateKeyPairSync('ed25519');
+const agentKey = generateEd25519Key();
+const serverKey = generateEd25519Key();
+const serverPublicKey = publicKeyFromRaw(rawPublicKey(serverKey));
 const identity: AgentIdentity = {
-  key: {
-    publicKey: '',
-    created: false,
-    sign: (m) => sign(null, Buffer.from(m), agentKeys.privateKey).toString('base64'),
-    deriveKey: () => Buffer.alloc(32),
-  },
+  key: { ...ed25519Signer(agentKey), created: false, deriveKey: () => Buffer.alloc(32) },
   state: {
     agentId: 'agt_1',
     name: 'a1',
@@ -20,7 +16,7 @@ const identity: AgentIdentity = {
     serverPublicKey: Buffer.alloc(32).toString('base64'),
     serverKeyId: 'k1',
   },
-  serverKey: serverKeys.publicKey,
+  serverKey: serverPublicKey,
 };
 const challenge = { type: 'challenge' as const, nonce: 'n'.repeat(32), serverKeyId: 'k1', protocolVersion: 1 };
 
@@ -30,8 +26,8 @@ describe('handshake', () => {
     expect(hello.nonce).toBe(agentNonce);
     expect(Buffer.from(agentNonce, 'base64url')).toHaveLength(32);
     expect(answerChallenge(challenge, identity).agentNonce).not.toBe(agentNonce);
-    const message = Buffer.from(agentAuthMessage(challenge.nonce, 'agt_1', 'k1'));
-    expect(verify(null, message, agentKeys.publicKey, Buffer.from(hello.signature, 'base64'))).toBe(true);
+    const message = agentAuthMessage(challenge.nonce, 'agt_1', 'k1');
+    expect(verifyEd25519(rawPublicKey(agentKey), message, hello.signature)).toBe(true);
   });
 
   it('refuses a challenge for another server key', () => {
@@ -41,18 +37,16 @@ describe('handshake', () => {
   });
 
   it('accepts only a welcome signed by the pinned key over our nonce', () => {
-    const welcome = (key = serverKeys.privateKey, nonce = 'mine') => ({
+    const welcome = (key = serverKey, nonce = 'mine') => ({
       type: 'welcome' as const,
-      signature: sign(null, Buffer.from(serverAuthMessage(nonce, 'agt_1')), key).toString('base64'),
+      signature: signEd25519(key, serverAuthMessage(nonce, 'agt_1')),
       pingIntervalMs: 1000,
       lastEventSeq: 0,
     });
-    expect(verifyWelcome(welcome(), 'mine', 'agt_1', serverKeys.publicKey)).toBe(true);
-    expect(
-      verifyWelcome(welcome(generateKeyPairSync('ed25519').privateKey), 'mine', 'agt_1', serverKeys.publicKey),
-    ).toBe(false);
-    expect(verifyWelcome(welcome(undefined, 'replayed'), 'mine', 'agt_1', serverKeys.publicKey)).toBe(false);
-    expect(verifyWelcome({ ...welcome(), signature: 'AAAA' }, 'mine', 'agt_1', serverKeys.publicKey)).toBe(false);
+    expect(verifyWelcome(welcome(), 'mine', 'agt_1', serverPublicKey)).toBe(true);
+    expect(verifyWelcome(welcome(generateEd25519Key()), 'mine', 'agt_1', serverPublicKey)).toBe(false);
+    expect(verifyWelcome(welcome(undefined, 'replayed'), 'mine', 'agt_1', serverPublicKey)).toBe(false);
+    expect(verifyWelcome({ ...welcome(), signature: 'AAAA' }, 'mine', 'agt_1', serverPublicKey)).toBe(false);
   });
 
   it('decides which endings stop the agent and which reconnect', () => {

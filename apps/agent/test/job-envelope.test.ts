@@ -1,5 +1,6 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { signEd25519 } from '@flotilla/node-kit';
 import { openJobEnvelope } from '../src/jobs/job-envelope.js';
 
 const server = generateKeyPairSync('ed25519');
@@ -7,7 +8,7 @@ const intruder = generateKeyPairSync('ed25519');
 
 function envelope(payload: object | string, key = server.privateKey) {
   const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  return { payload: text, signature: sign(null, Buffer.from(text), key).toString('base64') };
+  return { payload: text, signature: signEd25519(key, text) };
 }
 
 const payload = {

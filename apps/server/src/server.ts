@@ -59,8 +59,8 @@ export interface FlotillaServer {
 export async function buildServer(options: CompiledServerOptions): Promise<FlotillaServer> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const logger = createLogger(options);
-  const serverKey = loadOrCreateServerKey(options.serverKeyFile);
-  const masterKey = loadOrCreateMasterKey(options, logger);
+  const serverKey = await loadOrCreateServerKey(options.serverKeyFile);
+  const masterKey = await loadOrCreateMasterKey(options, logger);
   const store = await openStore(options.database);
   try {
     const bootstrap = await bootstrapFirstStart(store.db, store.dialect, options.adminPassword);

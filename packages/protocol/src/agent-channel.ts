@@ -228,4 +228,9 @@ export const ChannelCloseCode = {
   replaced: 4409,
   /** RFC 6455 "message too big": an agent frame over MAX_AGENT_FRAME_BYTES. */
   messageTooBig: 1009,
+  /**
+   * RFC 6455: the connection dropped without a close frame. Never sent; `Transport.close` with
+   * it drops the connection at once (a dead or silent peer).
+   */
+  abnormal: 1006,
 } as const;

@@ -41,6 +41,10 @@ export {
   MAX_AGENT_FRAME_BYTES,
 } from './agent-channel.js';
 export type { JobEnvelope, JobPayload, RunState, RunEvent, ServerFrame, AgentFrame } from './agent-channel.js';
+export { decodeAgentFrame, decodeServerFrame } from './channel/frame-codec.js';
+export type { DecodedFrame, FrameData } from './channel/frame-codec.js';
+export type { Transport } from './channel/transport.js';
+export { createLinkedTransports } from './channel/in-memory-transport.js';
 export { TimestampSchema, LabelsSchema, PageQuerySchema, pageSchema, itemsSchema, IdParamsSchema } from './api/common.js';
 export type { Labels, PageQuery, Page } from './api/common.js';
 export { LoginRequestSchema, UserSchema, LoginResponseSchema } from './api/auth.js';

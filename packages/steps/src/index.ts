@@ -63,8 +63,6 @@ export { fileReadStep, FileReadConfigSchema } from './steps/file/read.js';
 export type { FileReadConfig } from './steps/file/read.js';
 export { confinePath } from './steps/file/roots.js';
 export type { ConfinedPath, ConfineOptions } from './steps/file/roots.js';
-export { replaceAtomically } from './steps/file/atomic-write.js';
-export type { AtomicReplaceOptions } from './steps/file/atomic-write.js';
 export { createFileJournal } from './runtime/file-journal.js';
 export type { FileJournal, FileJournalOptions } from './runtime/file-journal.js';
 export { JsonlLog } from './runtime/jsonl-log.js';

@@ -1,9 +1,14 @@
-import { WebSocket, type RawData } from 'ws';
-import { ChannelCloseCode, FlotillaError, type AgentFrame, type ServerFrame } from '@flotilla/protocol';
+import {
+  ChannelCloseCode,
+  FlotillaError,
+  decodeServerFrame,
+  type AgentFrame,
+  type ServerFrame,
+  type Transport,
+} from '@flotilla/protocol';
 import type { AgentIdentity } from '../identity/agent-identity.js';
 import type { AgentLogger } from '../logger.js';
 import { Backoff } from './backoff.js';
-import { decodeServerFrame } from './frame-codec.js';
 import { answerChallenge, fatalCloseError, verifyWelcome } from './handshake.js';
 
 /** Frames that only make sense on an authenticated session. */
@@ -33,7 +38,10 @@ export interface ConnectionStats {
 }
 
 export interface AgentConnectionOptions {
+  /** Where the control plane is, for the log. */
   readonly wsUrl: string;
+  /** Opens a new connection to the control plane (a WebSocket to `wsUrl`; in tests, an in-memory pair). */
+  readonly connect: () => Transport;
   readonly identity: AgentIdentity;
   readonly logger: AgentLogger;
   readonly reconnectBaseMs: number;
@@ -44,18 +52,16 @@ export interface AgentConnectionOptions {
   readonly events: ConnectionEvents;
 }
 
-type Phase = 'idle' | 'connecting' | 'awaiting-challenge' | 'awaiting-welcome' | 'ready' | 'closed';
+type Phase = 'idle' | 'awaiting-challenge' | 'awaiting-welcome' | 'ready' | 'closed';
 type Refusal = Extract<ServerFrame, { type: 'refused' }>;
 
 /** Missed beats before a silent connection is declared dead (SPEC §4). */
 const MISSED_BEATS = 3;
-/** Largest server frame the agent takes (job offers carry whole workflows). */
-const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 /**
- * The agent's outbound WebSocket: mutual signed handshake, liveness, and reconnection with
- * full-jitter backoff. Runs until `close()` or a fatal refusal; frames of an authenticated
- * session are handed to `events`.
+ * The agent's side of the channel: mutual signed handshake, liveness, and reconnection with
+ * full-jitter backoff, over a {@link Transport} it opens per session (`connect`). Runs until
+ * `close()` or a fatal refusal; frames of an authenticated session are handed to `events`.
  */
 export class AgentConnection {
   readonly #o: AgentConnectionOptions;
@@ -68,7 +74,7 @@ export class AgentConnection {
     protocolErrors: 0,
   };
   #phase: Phase = 'idle';
-  #ws: WebSocket | undefined;
+  #transport: Transport | undefined;
   #agentNonce = '';
   #refusal: Refusal | undefined;
   /** This session's refusal of a frame as too large was reported (once per session). */
@@ -101,8 +107,8 @@ export class AgentConnection {
    * when given, is the frame's JSON already built (`JSON.stringify(frame)`, see `packRunEvents`).
    */
   send(frame: AgentFrame, text?: string): boolean {
-    if (this.#phase !== 'ready' || this.#ws === undefined) return false;
-    return this.#sendRaw(this.#ws, frame, text);
+    if (this.#phase !== 'ready' || this.#transport === undefined) return false;
+    return this.#sendRaw(this.#transport, frame, text);
   }
 
   /** Closes with 1000 and stops reconnecting. */
@@ -110,65 +116,49 @@ export class AgentConnection {
     this.#phase = 'closed';
     this.#clearTimers();
     clearTimeout(this.#reconnectTimer);
-    const ws = this.#ws;
-    if (ws === undefined || ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => {
-        ws.terminate();
-      }, 2000);
-      ws.once('close', () => {
-        clearTimeout(force);
-        resolve();
-      });
-      ws.close(ChannelCloseCode.normal, 'agent stopping');
-    });
+    await this.#transport?.close(ChannelCloseCode.normal, 'agent stopping');
   }
 
   #open(): void {
-    this.#phase = 'connecting';
+    // Until the challenge arrives, also while the transport is still connecting.
+    this.#phase = 'awaiting-challenge';
     this.#refusal = undefined;
     this.#frameRefused = false;
-    const ws = new WebSocket(this.#o.wsUrl, { perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
-    this.#ws = ws;
+    const transport = this.#o.connect();
+    this.#transport = transport;
     this.#handshakeTimer = setTimeout(() => {
       this.#o.logger.warn({ timeoutMs: this.#o.handshakeTimeoutMs }, 'handshake timed out');
-      ws.terminate();
+      void transport.close(ChannelCloseCode.abnormal);
     }, this.#o.handshakeTimeoutMs);
-    ws.on('open', () => {
-      if (ws === this.#ws && this.#phase === 'connecting') this.#phase = 'awaiting-challenge';
+    transport.onMessage((data, binary) => {
+      if (transport === this.#transport) this.#onMessage(transport, data, binary);
     });
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (ws === this.#ws) this.#onMessage(ws, data, isBinary);
-    });
-    ws.on('error', (err) => {
-      this.#o.logger.debug({ err: err.message }, 'connection error');
-    });
-    ws.on('close', (code: number, reason: Buffer) => {
-      if (ws === this.#ws) this.#onClose(code, reason.toString('utf8'));
+    transport.onClose((code, reason) => {
+      if (transport === this.#transport) this.#onClose(code, reason);
     });
   }
 
-  #onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
+  #onMessage(transport: Transport, data: Uint8Array, binary: boolean): void {
     this.#stats.messagesIn += 1;
     this.#lastInboundAt = Date.now();
-    const decoded = decodeServerFrame(data, isBinary);
+    const decoded = decodeServerFrame(data, binary);
     if (!decoded.ok) {
-      this.#protocolError(ws, decoded.reason);
+      this.#protocolError(transport, decoded.message);
       return;
     }
     try {
-      this.#dispatch(ws, decoded.frame);
+      this.#dispatch(transport, decoded.frame);
     } catch (err) {
       // A bug in a handler must not take the channel down; it is logged and the session goes on.
       this.#o.logger.error({ err, frame: decoded.frame.type }, 'frame handler failed');
     }
   }
 
-  #dispatch(ws: WebSocket, frame: ServerFrame): void {
+  #dispatch(transport: Transport, frame: ServerFrame): void {
     switch (frame.type) {
       case 'challenge': {
         if (this.#phase !== 'awaiting-challenge') {
-          this.#protocolError(ws, 'unexpected challenge');
+          this.#protocolError(transport, 'unexpected challenge');
           return;
         }
         try {
@@ -177,7 +167,7 @@ export class AgentConnection {
           });
           this.#agentNonce = agentNonce;
           this.#phase = 'awaiting-welcome';
-          this.#sendRaw(ws, hello);
+          this.#sendRaw(transport, hello);
         } catch (err) {
           if (err instanceof FlotillaError) {
             this.#fail(err);
@@ -189,7 +179,7 @@ export class AgentConnection {
       }
       case 'welcome': {
         if (this.#phase !== 'awaiting-welcome') {
-          this.#protocolError(ws, 'unexpected welcome');
+          this.#protocolError(transport, 'unexpected welcome');
           return;
         }
         const { agentId } = this.#o.identity.state;
@@ -202,15 +192,15 @@ export class AgentConnection {
           );
           return;
         }
-        this.#onWelcome(ws, frame.pingIntervalMs, frame.lastEventSeq);
+        this.#onWelcome(transport, frame.pingIntervalMs, frame.lastEventSeq);
         return;
       }
       case 'refused':
         this.#refusal = frame;
-        ws.close(ChannelCloseCode.normal);
+        void transport.close(ChannelCloseCode.normal);
         return;
       case 'ping':
-        this.#sendRaw(ws, { type: 'pong', ts: frame.ts });
+        this.#sendRaw(transport, { type: 'pong', ts: frame.ts });
         return;
       case 'pong':
         return;
@@ -222,7 +212,7 @@ export class AgentConnection {
       case 'job.cancel':
       case 'event.ack':
         if (this.#phase !== 'ready') {
-          this.#protocolError(ws, `${frame.type} before the handshake completed`);
+          this.#protocolError(transport, `${frame.type} before the handshake completed`);
           return;
         }
         this.#o.events.onSessionFrame(frame);
@@ -230,7 +220,7 @@ export class AgentConnection {
     }
   }
 
-  #onWelcome(ws: WebSocket, pingIntervalMs: number, lastEventSeq: number): void {
+  #onWelcome(transport: Transport, pingIntervalMs: number, lastEventSeq: number): void {
     clearTimeout(this.#handshakeTimer);
     this.#phase = 'ready';
     this.#stats.connected = true;
@@ -239,10 +229,10 @@ export class AgentConnection {
     this.#pingTimer = setInterval(() => {
       if (Date.now() - this.#lastInboundAt > MISSED_BEATS * pingIntervalMs) {
         this.#o.logger.warn({ pingIntervalMs }, `no traffic for ${MISSED_BEATS} ping intervals; reconnecting`);
-        ws.terminate();
+        void transport.close(ChannelCloseCode.abnormal);
         return;
       }
-      this.#sendRaw(ws, { type: 'ping', ts: Date.now() });
+      this.#sendRaw(transport, { type: 'ping', ts: Date.now() });
     }, pingIntervalMs);
     this.#pingTimer.unref();
     this.#o.events.onReady(lastEventSeq);
@@ -278,8 +268,7 @@ export class AgentConnection {
     if (this.#phase === 'closed') return;
     this.#phase = 'closed';
     this.#clearTimers();
-    const ws = this.#ws;
-    if (ws !== undefined && ws.readyState !== WebSocket.CLOSED) ws.close(ChannelCloseCode.authFailed, error.code);
+    void this.#transport?.close(ChannelCloseCode.authFailed, error.code);
     this.#o.logger.error({ code: error.code, err: error.message }, 'fatal: the agent stops');
     this.#o.events.onFatal(error);
   }
@@ -290,15 +279,14 @@ export class AgentConnection {
     this.#o.events.onFrameTooLarge();
   }
 
-  #protocolError(ws: WebSocket, reason: string): void {
+  #protocolError(transport: Transport, reason: string): void {
     this.#stats.protocolErrors += 1;
     this.#o.logger.warn({ reason }, 'protocol error from control plane');
-    this.#sendRaw(ws, { type: 'error', code: 'PROTOCOL_ERROR', message: reason });
+    this.#sendRaw(transport, { type: 'error', code: 'PROTOCOL_ERROR', message: reason });
   }
 
-  #sendRaw(ws: WebSocket, frame: AgentFrame, text?: string): boolean {
-    if (ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(text ?? JSON.stringify(frame));
+  #sendRaw(transport: Transport, frame: AgentFrame, text?: string): boolean {
+    if (!transport.send(text ?? JSON.stringify(frame))) return false;
     this.#stats.messagesOut += 1;
     return true;
   }

@@ -1,4 +1,5 @@
-import { randomBytes, verify, type KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
+import { verifyEd25519 } from '@flotilla/node-kit';
 import {
   ChannelCloseCode,
   FLOTILLA_VERSION,
@@ -50,16 +51,7 @@ export function answerChallenge(
 
 /** True when `welcome` carries the pinned control-plane key's signature over our nonce. */
 export function verifyWelcome(welcome: Welcome, agentNonce: string, agentId: string, serverKey: KeyObject): boolean {
-  return verifyBase64Signature(serverAuthMessage(agentNonce, agentId), welcome.signature, serverKey);
-}
-
-/** Ed25519 verification that treats malformed input as "not verified" instead of throwing. */
-export function verifyBase64Signature(message: string, signature: string, key: KeyObject): boolean {
-  try {
-    return verify(null, Buffer.from(message, 'utf8'), key, Buffer.from(signature, 'base64'));
-  } catch {
-    return false;
-  }
+  return verifyEd25519(serverKey, serverAuthMessage(agentNonce, agentId), welcome.signature);
 }
 
 const FATAL_REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([

@@ -3,7 +3,7 @@ import type { AgentLogger } from '../logger.js';
 import { OutboxFile, type RunEventFrame } from './outbox-file.js';
 import { DEFAULT_EVENT_LIMITS, boundEvent, eventFits, eventLimits, type EventLimits } from './event-size.js';
 import { packRunEvents } from './frame-packer.js';
-import { QUARANTINE_FILE, appendQuarantine, type QuarantineReason } from './quarantine-file.js';
+import { QUARANTINE_FILE, QuarantineFile, type QuarantineReason } from './quarantine-file.js';
 
 /** Where the outbox delivers frames; `send` returns false while there is no session. */
 export interface OutboxTransport {
@@ -54,6 +54,7 @@ const CUT_RUN_NOTE =
  */
 export class EventOutbox {
   readonly #file: OutboxFile;
+  readonly #quarantine: QuarantineFile;
   readonly #transport: OutboxTransport;
   readonly #logger: AgentLogger;
   /** Unacknowledged frames, in seq order; `#head` avoids O(n) shifts per ack. */
@@ -67,7 +68,6 @@ export class EventOutbox {
   #flushScheduled = false;
   #batchTimer: NodeJS.Timeout | undefined;
   #drainWaiters: (() => void)[] = [];
-  readonly #dataDir: string;
   /** Caps of events and frames; lowered by each refusal (`frameRefused`) for this process's lifetime. */
   #limits: EventLimits = DEFAULT_EVENT_LIMITS;
   /** Runs with events cut after they were numbered whose `run.finished` is not queued yet. */
@@ -81,8 +81,13 @@ export class EventOutbox {
     transport: OutboxTransport,
     logger: AgentLogger,
   ) {
-    this.#dataDir = dataDir;
     this.#file = file;
+    this.#quarantine = new QuarantineFile(dataDir);
+    // what a rewrite of the file holds: the durable frames not yet acknowledged
+    file.holds(() => ({
+      frames: this.#pending.slice(this.#head).filter((f) => f.seq <= this.#durableSeq),
+      highestSeq: this.#durableSeq,
+    }));
     this.#pending = frames;
     this.#durableSeq = highestSeq;
     this.#nextSeq = highestSeq + 1;
@@ -93,7 +98,7 @@ export class EventOutbox {
   /** Opens the outbox in `dataDir`, keeping what a previous process did not deliver. */
   static async open(dataDir: string, transport: OutboxTransport, logger: AgentLogger): Promise<EventOutbox> {
     const { file, contents } = await OutboxFile.open(dataDir);
-    const outbox = new EventOutbox(dataDir, file, contents.frames, contents.highestSeq, transport, logger);
+    const outbox = new EventOutbox(dataDir, file, [...contents.frames], contents.highestSeq, transport, logger);
     // An older agent version measured events in UTF-16 code units: what it left may not fit.
     outbox.#refit('stored-oversize');
     return outbox;
@@ -202,20 +207,24 @@ export class EventOutbox {
     if (this.#unflushed.length > 0) this.#flushSoon();
     await this.#io;
     await this.#file.close();
+    await this.#quarantine.close();
   }
 
   async #flush(): Promise<void> {
     this.#flushScheduled = false;
     const batch = this.#unflushed;
     this.#unflushed = [];
+    const last = batch.at(-1);
+    const durable = (): void => {
+      if (last !== undefined) this.#durableSeq = last.seq;
+    };
     try {
-      await this.#file.append(batch);
+      await this.#file.append(batch, durable);
     } catch (err) {
       // Delivery beats durability when the disk fails: the events still go out, logged.
       this.#logger.error({ err }, 'cannot write the outbox; sending events without a disk copy');
+      durable();
     }
-    const last = batch.at(-1);
-    if (last !== undefined) this.#durableSeq = last.seq;
     const acked = this.#pending[this.#head]?.seq ?? Infinity;
     this.#send(batch.filter((frame) => frame.seq >= acked));
   }
@@ -264,7 +273,7 @@ export class EventOutbox {
       'events too large for a frame were cut; the originals are quarantined',
     );
     this.#io = this.#io
-      .then(() => appendQuarantine(this.#dataDir, reason, originals))
+      .then(() => this.#quarantine.append(reason, originals))
       .then(
         () => this.#compact(),
         (err: unknown) => {
@@ -276,9 +285,8 @@ export class EventOutbox {
   }
 
   async #compact(): Promise<void> {
-    const durable = this.#pending.slice(this.#head).filter((f) => f.seq <= this.#durableSeq);
     try {
-      await this.#file.compact(durable, this.#durableSeq);
+      await this.#file.compact();
     } catch (err) {
       this.#logger.error({ err }, 'cannot compact the outbox');
     }

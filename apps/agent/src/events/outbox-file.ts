@@ -1,70 +1,83 @@
-import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunEventFrameSchema, type AgentFrame } from '@flotilla/protocol';
-import { readFileIfExists, writeFileAtomic } from '../identity/atomic-file.js';
+import { JsonlLog } from '@flotilla/steps';
 
 export type RunEventFrame = Extract<AgentFrame, { type: 'run.event' }>;
 
 export const OUTBOX_FILE = 'outbox.jsonl';
 
-/** What a previous process left behind: unacknowledged frames and the highest seq ever used. */
+/** What the outbox file holds: unacknowledged frames and the highest seq ever used. */
 export interface OutboxContents {
-  readonly frames: RunEventFrame[];
+  readonly frames: readonly RunEventFrame[];
   readonly highestSeq: number;
 }
 
 /**
- * The outbox on disk: JSON lines of `run.event` frames, appended in batches with one fdatasync
- * per batch. An optional first line `{"floor":N}` remembers the highest sequence number used
- * when everything before it was compacted away. A torn last line (crash mid-write) is ignored:
- * its frame was never sent, because frames go out only after they are durable.
+ * The outbox on disk, `<dataDir>/outbox.jsonl`: JSON lines of `run.event` frames in a
+ * {@link JsonlLog} (appended in batches with one fdatasync per batch, a torn last line cut,
+ * rewritten atomically). A first line `{"floor":N}` remembers the highest sequence number used,
+ * since every frame before it may have been compacted away. A torn last line (crash mid-write)
+ * is dropped: its frame was never sent, because frames go out only after they are durable.
  */
 export class OutboxFile {
-  readonly #path: string;
-  #handle: FileHandle;
+  readonly #log: JsonlLog;
+  readonly #state: { contents: () => OutboxContents };
 
-  private constructor(path: string, handle: FileHandle) {
-    this.#path = path;
-    this.#handle = handle;
+  private constructor(log: JsonlLog, state: { contents: () => OutboxContents }) {
+    this.#log = log;
+    this.#state = state;
   }
 
+  /** Reads what a previous process left, and rewrites the file with it. */
   static async open(dataDir: string): Promise<{ file: OutboxFile; contents: OutboxContents }> {
-    const path = join(dataDir, OUTBOX_FILE);
-    const contents = parse((await readFileIfExists(path)) ?? '');
-    const handle = await open(path, 'a', 0o600);
-    return { file: new OutboxFile(path, handle), contents };
+    let loaded: OutboxContents = { frames: [], highestSeq: 0 };
+    const state = { contents: () => loaded };
+    const log = await JsonlLog.open(
+      join(dataDir, OUTBOX_FILE),
+      { mode: 0o600, snapshot: () => linesOf(state.contents()) },
+      (lines) => {
+        loaded = parse(lines);
+      },
+    );
+    return { file: new OutboxFile(log, state), contents: loaded };
   }
 
-  /** Appends frames and makes them durable. */
-  async append(frames: readonly RunEventFrame[]): Promise<void> {
-    if (frames.length === 0) return;
-    await this.#handle.appendFile(frames.map((f) => `${JSON.stringify(f)}\n`).join(''));
-    await this.#handle.datasync();
+  /** What a rewrite writes from now on: the durable frames not yet acknowledged, and the highest seq. */
+  holds(contents: () => OutboxContents): void {
+    this.#state.contents = contents;
   }
 
-  /** Atomically replaces the file by the still-unacknowledged frames. */
-  async compact(frames: readonly RunEventFrame[], highestSeq: number): Promise<void> {
-    const text = [JSON.stringify({ floor: highestSeq }), ...frames.map((f) => JSON.stringify(f))].join('\n');
-    await writeFileAtomic(this.#path, `${text}\n`, 0o600);
-    await this.#handle.close();
-    this.#handle = await open(this.#path, 'a', 0o600);
+  /** Appends frames; `onDurable` runs once they are, before the promise resolves. */
+  append(frames: readonly RunEventFrame[], onDurable: () => void): Promise<void> {
+    return this.#log.append(
+      frames.map((frame) => JSON.stringify(frame)),
+      onDurable,
+    );
   }
 
-  async close(): Promise<void> {
-    await this.#handle.close();
+  /** Atomically replaces the file by what it `holds`. */
+  compact(): Promise<void> {
+    return this.#log.rewrite();
+  }
+
+  close(): Promise<void> {
+    return this.#log.close();
   }
 }
 
-function parse(text: string): OutboxContents {
+function linesOf(contents: OutboxContents): string[] {
+  return [JSON.stringify({ floor: contents.highestSeq }), ...contents.frames.map((frame) => JSON.stringify(frame))];
+}
+
+function parse(lines: readonly string[]): OutboxContents {
   const frames: RunEventFrame[] = [];
   let highestSeq = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
+  for (const line of lines) {
     let json: unknown;
     try {
       json = JSON.parse(line);
     } catch {
-      continue; // a torn write from a crash
+      continue; // damage a crash cannot cause; never guessed around, only skipped
     }
     const floor = (json as { floor?: unknown }).floor;
     if (typeof floor === 'number' && Number.isSafeInteger(floor)) {

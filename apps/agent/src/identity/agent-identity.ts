@@ -2,7 +2,8 @@ import type { KeyObject } from 'node:crypto';
 import { FlotillaError } from '@flotilla/protocol';
 import type { AgentLogger } from '../logger.js';
 import type { CompiledAgentOptions } from '../options.js';
-import { loadOrCreateAgentKey, publicKeyFromRaw, type AgentKey } from './agent-key.js';
+import { publicKeyFromRaw } from '@flotilla/node-kit';
+import { loadOrCreateAgentKey, type AgentKey } from './agent-key.js';
 import { readAgentState, writeAgentState, type AgentState } from './agent-state.js';
 import { enroll } from './enroll.js';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { FlotillaError } from '@flotilla/protocol';
-import { readFileIfExists, writeFileAtomic } from './atomic-file.js';
+import { readFileIfExists, writeFileAtomic } from '@flotilla/node-kit';
 
 /** What the agent remembers after enrolment: who it is and which control-plane key it trusts. */
 export const AgentStateSchema = z.object({
@@ -39,5 +39,5 @@ export async function readAgentState(dataDir: string): Promise<AgentState | unde
 
 /** Writes the state atomically (temp + fsync + rename). */
 export async function writeAgentState(dataDir: string, state: AgentState): Promise<void> {
-  await writeFileAtomic(join(dataDir, AGENT_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, 0o600);
+  await writeFileAtomic(join(dataDir, AGENT_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { JobPayloadSchema, type ErrorCode, type JobEnvelope, type JobPayload } from '@flotilla/protocol';
-import { verifyBase64Signature } from '../connection/handshake.js';
+import { verifyEd25519 } from '@flotilla/node-kit';
 
 /** The outcome of checking a job envelope: a trusted payload, or why it was refused. */
 export type EnvelopeCheck =
@@ -16,7 +16,7 @@ const RUN_ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
  * addressed to this agent.
  */
 export function openJobEnvelope(envelope: JobEnvelope, serverKey: KeyObject, agentId: string): EnvelopeCheck {
-  if (!verifyBase64Signature(envelope.payload, envelope.signature, serverKey)) {
+  if (!verifyEd25519(serverKey, envelope.payload, envelope.signature)) {
     return {
       ok: false,
       runId: untrustedRunId(envelope.payload),

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { JobPayloadSchema, ReportedFailureSchema, RunStateSchema } from '@flotilla/protocol';
 import { JsonlLog } from '@flotilla/steps';
-import { readFileIfExists } from '../identity/atomic-file.js';
+import { readFileIfExists } from '@flotilla/node-kit';
 
 /** One accepted run as recorded on disk before it is acknowledged. */
 export const RunRecordSchema = z.object({

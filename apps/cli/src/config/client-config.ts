@@ -1,8 +1,9 @@
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { FlotillaClient } from '@flotilla/client';
+import { writeFileAtomic } from '@flotilla/node-kit';
 import { CliError } from '../cli-error.js';
 
 /** Where a client command finds its control plane and token. */
@@ -40,10 +41,7 @@ async function readConfig(path: string): Promise<ClientConfig | undefined> {
 /** Writes a client config atomically with mode 0600 (it holds a bearer token). */
 export async function saveClientConfig(path: string, config: ClientConfig): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
-  await chmod(temp, 0o600);
-  await rename(temp, path);
+  await writeFileAtomic(path, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
 }
 
 /**

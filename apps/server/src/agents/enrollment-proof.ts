@@ -5,7 +5,7 @@ import type { AgentFacts, EnrollProof, Labels } from '@flotilla/protocol';
 import { hashSecret } from '../store/ids.js';
 import type { Database } from '../store/schema.js';
 import { nowIso } from '../store/time.js';
-import { verifyEd25519 } from './agent-key.js';
+import { verifyEd25519 } from '@flotilla/node-kit';
 
 /** The fields of an enrolment request the proof covers. */
 export interface ProvenEnrollment {

@@ -1,7 +1,6 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { createEd25519KeyFile, ed25519Signer, readEd25519KeyFile, type Ed25519Signer } from '@flotilla/node-kit';
 import type { KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 
 /**
  * The control plane's Ed25519 identity. Agents pin `publicKey` at enrolment and verify the
@@ -11,47 +10,27 @@ import path from 'node:path';
  * database dump or replica never carries the private key; replicas sharing one PostgreSQL must
  * be given the same key file (SPEC §10).
  */
-export interface ServerKey {
+export interface ServerKey extends Ed25519Signer {
   /** First 16 hex digits of SHA-256 over the raw 32-byte public key. */
   readonly keyId: string;
-  /** Base64 of the 32 raw public-key bytes. */
-  readonly publicKey: string;
-  /** Base64 Ed25519 signature of `data`. */
-  sign(data: string | Uint8Array): string;
 }
 
 /** Loads the key file, creating it (0600) on first start. */
-export function loadOrCreateServerKey(file: string): ServerKey {
-  let privateKey: KeyObject;
-  let pem: string | undefined;
-  try {
-    pem = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  if (pem === undefined) {
-    privateKey = generateKeyPairSync('ed25519').privateKey;
-    mkdirSync(path.dirname(file), { recursive: true });
-    // 'wx': never overwrite a key another process created in the meantime.
-    writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
-  } else {
-    privateKey = createPrivateKey(pem);
-  }
-  return serverKeyFrom(privateKey);
-}
-
-function serverKeyFrom(privateKey: KeyObject): ServerKey {
-  const raw = rawPublicKey(createPublicKey(privateKey));
+export async function loadOrCreateServerKey(file: string): Promise<ServerKey> {
+  const signer = ed25519Signer((await readEd25519KeyFile(file))?.privateKey ?? (await createKey(file)));
   return {
-    keyId: createHash('sha256').update(raw).digest('hex').slice(0, 16),
-    publicKey: raw.toString('base64'),
-    sign: (data) => sign(null, typeof data === 'string' ? Buffer.from(data, 'utf8') : data, privateKey).toString('base64'),
+    ...signer,
+    keyId: createHash('sha256').update(Buffer.from(signer.publicKey, 'base64')).digest('hex').slice(0, 16),
   };
 }
 
-/** The 32 raw bytes of an Ed25519 public key. */
-export function rawPublicKey(key: KeyObject): Buffer {
-  const jwk = key.export({ format: 'jwk' });
-  if (jwk.x === undefined) throw new Error('not an Ed25519 key');
-  return Buffer.from(jwk.x, 'base64url');
+async function createKey(file: string): Promise<KeyObject> {
+  try {
+    return await createEd25519KeyFile(file);
+  } catch (err) {
+    // Never replace a key another process created in the meantime: use that one.
+    const created = (err as NodeJS.ErrnoException).code === 'EEXIST' ? await readEd25519KeyFile(file) : undefined;
+    if (created === undefined) throw err;
+    return created.privateKey;
+  }
 }

@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
-import { ChannelCloseCode, FlotillaError, MAX_AGENT_FRAME_BYTES, PROTOCOL_VERSION, isFlotillaError, serverAuthMessage, toFailure } from '@flotilla/protocol';
+import { ChannelCloseCode, FlotillaError, PROTOCOL_VERSION, decodeAgentFrame, isFlotillaError, serverAuthMessage, toFailure } from '@flotilla/protocol';
 import type { AgentFrame, ServerFrame } from '@flotilla/protocol';
 import { setAgentConnection } from '../agents/agent-repo.js';
 import type { ServerKey } from '../bootstrap/server-key.js';
@@ -15,7 +15,7 @@ import type { RunOffer } from '../jobs/run-repo.js';
 import type { StoreWriter } from '../store/group-commit.js';
 import { nowIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
-import { decodeAgentFrame, messageBytes, toErrorFrame } from './frame-codec.js';
+import { toErrorFrame } from './error-frame.js';
 import { verifyHello } from './handshake.js';
 import type { Refusal } from './handshake.js';
 import { signJobEnvelope } from './job-envelope.js';
@@ -158,14 +158,11 @@ export class AgentConnection {
   private onMessage(data: RawData, isBinary: boolean): void {
     this.lastBeatAt = Date.now();
     if (this.state === 'closed') return;
-    const bytes = messageBytes(data);
-    if (bytes > MAX_AGENT_FRAME_BYTES) {
-      this.refuseFrame(bytes);
-      return;
-    }
-    const decoded = decodeAgentFrame(data, isBinary);
+    // `ws` hands a Buffer (or its fragments); an ArrayBuffer only with a binaryType not used here
+    const decoded = decodeAgentFrame(data instanceof ArrayBuffer ? new Uint8Array(data) : data, isBinary);
     if (!decoded.ok) {
-      this.protocolError(decoded.message);
+      if (decoded.code === 'FRAME_TOO_LARGE') this.refuseFrame(decoded.bytes, decoded.message);
+      else this.protocolError(decoded.message);
       return;
     }
     void this.enqueue(() => this.handle(decoded.frame));
@@ -184,16 +181,12 @@ export class AgentConnection {
    * socket closes with 1009. The frames before it are handled first (queue order), so the agent
    * replays from an accurate `lastEventSeq` with smaller frames when it reconnects.
    */
-  private refuseFrame(bytes: number): void {
+  private refuseFrame(bytes: number, message: string): void {
     this.host.stats.protocolErrors++;
-    this.log.warn({ bytes, limit: MAX_AGENT_FRAME_BYTES }, 'agent frame over the size limit; closing');
+    this.log.warn({ bytes }, 'agent frame over the size limit; closing');
     void this.enqueue(() => {
       if (this.state === 'closed') return Promise.resolve();
-      this.send({
-        type: 'error',
-        code: 'FRAME_TOO_LARGE',
-        message: `a frame of ${bytes} bytes is over the ${MAX_AGENT_FRAME_BYTES}-byte limit of the agent channel`,
-      });
+      this.send({ type: 'error', code: 'FRAME_TOO_LARGE', message });
       this.close(ChannelCloseCode.messageTooBig, 'FRAME_TOO_LARGE');
       return Promise.resolve();
     });

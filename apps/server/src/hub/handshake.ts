@@ -3,7 +3,7 @@ import { agentAuthMessage, ChannelCloseCode, MIN_AGENT_PROTOCOL_VERSION, PROTOCO
 import type { AgentFrame, ErrorCode } from '@flotilla/protocol';
 import { findAgentById } from '../agents/agent-repo.js';
 import type { AgentRow } from '../agents/agent-repo.js';
-import { verifyEd25519 } from '../agents/agent-key.js';
+import { verifyEd25519 } from '@flotilla/node-kit';
 import type { Database } from '../store/schema.js';
 
 type HelloFrame = Extract<AgentFrame, { type: 'hello' }>;

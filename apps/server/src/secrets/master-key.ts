@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { writeFileAtomic } from '@flotilla/node-kit';
 import { FlotillaError } from '@flotilla/protocol';
 
 /** The key that wraps every secret's data key. Never logged, never stored in the database. */
@@ -46,12 +48,12 @@ export interface MasterKeyOptions {
  * The master key of this server: `FLOTILLA_MASTER_KEY` / the `masterKey` option when set, else the
  * key file, created with mode 0600 on first start with a WARN, because losing it loses every secret.
  */
-export function loadOrCreateMasterKey(options: MasterKeyOptions, logger: Logger): MasterKey {
+export async function loadOrCreateMasterKey(options: MasterKeyOptions, logger: Logger): Promise<MasterKey> {
   if (options.masterKey !== null) return parseMasterKey(options.masterKey, 'option');
   const existing = readMasterKeyFile(options.masterKeyFile);
   if (existing !== undefined) return existing;
   const created = generateMasterKey();
-  writeKeyFileAtomic(options.masterKeyFile, created, { exclusive: true });
+  await writeKeyFileAtomic(options.masterKeyFile, created, { exclusive: true });
   logger.warn(
     { masterKeyFile: options.masterKeyFile, masterKeyId: created.id },
     'created a new master key file: back it up now — without it the stored secrets cannot be decrypted',
@@ -72,42 +74,11 @@ export function readMasterKeyFile(file: string): MasterKey | undefined {
 }
 
 /**
- * Writes a key file so that `file` always holds a complete key: temp file (0600) + fsync + rename
- * + fsync of the directory. `exclusive` fails instead of replacing an existing file.
+ * Writes a key file so that `file` always holds a complete key (mode 0600): temp file, fsync,
+ * rename, fsync of the directory. `exclusive` fails with `EEXIST` instead of replacing an
+ * existing file: two servers starting at once must not each create a different key.
  */
-export function writeKeyFileAtomic(file: string, key: MasterKey, options: { exclusive?: boolean } = {}): void {
-  const dir = path.dirname(file);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (options.exclusive === true) {
-    // 'wx' directly: two servers starting at once must not each create a different key.
-    writeSynced(file, key, 'wx');
-  } else {
-    const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    writeSynced(temp, key, 'wx');
-    renameSync(temp, file);
-  }
-  fsyncDirectory(dir);
-}
-
-function writeSynced(file: string, key: MasterKey, flag: 'wx'): void {
-  const fd = openSync(file, flag, 0o600);
-  try {
-    writeSync(fd, `${key.key.toString('base64')}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Makes a rename durable: the directory entry itself must reach the disk. */
-export function fsyncDirectory(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // Some platforms (Windows) cannot open a directory; the rename is still atomic there.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+export async function writeKeyFileAtomic(file: string, key: MasterKey, options: { exclusive?: boolean } = {}): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(file, `${key.key.toString('base64')}\n`, { mode: 0o600, overwrite: options.exclusive !== true });
 }

@@ -1,10 +1,11 @@
 import { chmodSync, copyFileSync, constants, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { fsyncDirectory } from '@flotilla/node-kit';
 import { FlotillaError } from '@flotilla/protocol';
 import type { CompiledServerOptions } from '../options/server-options.js';
 import { openStore } from '../store/store.js';
 import { rewrapDataKey } from './envelope.js';
-import { fsyncDirectory, generateMasterKey, parseMasterKey, readMasterKeyFile, writeKeyFileAtomic } from './master-key.js';
+import { generateMasterKey, parseMasterKey, readMasterKeyFile, writeKeyFileAtomic } from './master-key.js';
 import type { MasterKey } from './master-key.js';
 
 /** Outcome of a master-key rotation. */
@@ -38,7 +39,7 @@ export async function rotateMasterKey(options: CompiledServerOptions, now: Date 
   const newFile = `${keyFile}.new`;
   const oldCopy = `${keyFile}.old-${now.toISOString().replaceAll(':', '').replace(/\.\d+Z$/, 'Z')}`;
 
-  writeKeyFileAtomic(newFile, next);
+  await writeKeyFileAtomic(newFile, next);
   if (current.source === 'file') {
     copyFileSync(keyFile, oldCopy, constants.COPYFILE_EXCL);
     chmodSync(oldCopy, 0o600);
@@ -52,7 +53,7 @@ export async function rotateMasterKey(options: CompiledServerOptions, now: Date 
     throw err;
   }
   renameSync(newFile, keyFile);
-  fsyncDirectory(path.dirname(keyFile));
+  await fsyncDirectory(path.dirname(keyFile));
   rmSync(oldCopy, { force: true });
   return { oldKeyId: current.id, newKeyId: next.id, rewrapped, keyFile, environmentKeyMustChange: current.source === 'option' };
 }

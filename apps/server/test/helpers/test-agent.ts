@@ -1,15 +1,15 @@
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import WebSocket from 'ws';
-import { agentAuthMessage, enrollProofMessage, PROTOCOL_VERSION, ServerFrameSchema } from '@flotilla/protocol';
+import { generateEd25519Key, rawPublicKey, signEd25519 } from '@flotilla/node-kit';
+import { agentAuthMessage, decodeServerFrame, enrollProofMessage, PROTOCOL_VERSION } from '@flotilla/protocol';
 import type { AgentFacts, EnrollProof, ServerFrame } from '@flotilla/protocol';
 import type { FlotillaServer } from '@flotilla/server';
 
 /** A fresh Ed25519 key pair with the public key as base64 of the 32 raw bytes. */
 export function newAgentKey(): { privateKey: KeyObject; publicKey: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const x = publicKey.export({ format: 'jwk' }).x!;
-  return { privateKey, publicKey: Buffer.from(x, 'base64url').toString('base64') };
+  const privateKey = generateEd25519Key();
+  return { privateKey, publicKey: rawPublicKey(privateKey) };
 }
 
 /** Creates an enrollment token through the API and returns its secret. */
@@ -38,7 +38,7 @@ export function signedEnrollment(options: {
   const timestamp = options.timestamp ?? new Date().toISOString();
   const tokenDigest = createHash('sha256').update(options.token, 'utf8').digest('hex');
   const message = enrollProofMessage({ ...fields, tokenDigest, timestamp });
-  const signature = sign(null, Buffer.from(message, 'utf8'), options.signWith ?? options.key.privateKey).toString('base64');
+  const signature = signEd25519(options.signWith ?? options.key.privateKey, message);
   return { ...fields, proof: { version: 1, timestamp, signature } };
 }
 
@@ -74,8 +74,10 @@ export class TestChannel {
   private cursor = 0;
 
   constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => {
-      this.frames.push(ServerFrameSchema.parse(JSON.parse(data.toString('utf8'))));
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      const decoded = decodeServerFrame(data, isBinary);
+      if (!decoded.ok) throw new Error(`the server sent an invalid frame: ${decoded.message}`);
+      this.frames.push(decoded.frame);
       for (const wake of this.waiters.splice(0)) wake();
     });
     this.closed = new Promise((resolve) => {
@@ -149,7 +151,7 @@ export async function connectAgent(
     protocolVersion: options.protocolVersion ?? PROTOCOL_VERSION,
     agentVersion: '0.1.0-test',
     nonce,
-    signature: sign(null, Buffer.from(message), options.signWith ?? agent.key.privateKey).toString('base64'),
+    signature: signEd25519(options.signWith ?? agent.key.privateKey, message),
   });
   const result = await channel.next(['welcome', 'refused']);
   return { channel, result, nonce };

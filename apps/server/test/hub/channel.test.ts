@@ -1,12 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { verify } from 'node:crypto';
 import { ChannelCloseCode, JobPayloadSchema, MAX_AGENT_FRAME_BYTES } from '@flotilla/protocol';
 import { startTestServer, listenForAgents } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
 import { api, eventually, WORKFLOW } from '../helpers/api.js';
 import { connectAgent, createEnrollmentToken, enrollAgent } from '../helpers/test-agent.js';
 import type { TestAgentIdentity, TestChannel } from '../helpers/test-agent.js';
-import { publicKeyFromRaw } from '../../src/agents/agent-key.js';
+import { verifyEd25519 } from '@flotilla/node-kit';
 
 describe('agent channel after the handshake', () => {
   let t: TestServer;
@@ -39,10 +38,9 @@ describe('agent channel after the handshake', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ state: 'dispatched', runs: [{ state: 'dispatched', agentId: agent.agentId }] });
     const { envelope } = await channel.next('job.offer');
-    const signed = verify(null, Buffer.from(envelope.payload, 'utf8'), publicKeyFromRaw(agent.serverPublicKey), Buffer.from(envelope.signature, 'base64'));
-    expect(signed).toBe(true);
+    expect(verifyEd25519(agent.serverPublicKey, envelope.payload, envelope.signature)).toBe(true);
     const tampered = envelope.payload.replace('world', 'w0rld');
-    expect(verify(null, Buffer.from(tampered), publicKeyFromRaw(agent.serverPublicKey), Buffer.from(envelope.signature, 'base64'))).toBe(false);
+    expect(verifyEd25519(agent.serverPublicKey, tampered, envelope.signature)).toBe(false);
     const payload = JobPayloadSchema.parse(JSON.parse(envelope.payload));
     expect(payload).toMatchObject({ jobId: res.body.id, runId: res.body.runs[0].id, agentId: agent.agentId, workflow: WORKFLOW, inputs: { who: 'world' } });
     expect(channel.all('job.offer')).toHaveLength(1);

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verify } from 'node:crypto';
 import { ChannelCloseCode, MIN_AGENT_PROTOCOL_VERSION, PROTOCOL_VERSION, serverAuthMessage } from '@flotilla/protocol';
 import { startTestServer, listenForAgents } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
 import { api, eventually, WORKFLOW } from '../helpers/api.js';
 import { connectAgent, createEnrollmentToken, enrollAgent, newAgentKey, TestChannel } from '../helpers/test-agent.js';
-import { publicKeyFromRaw } from '../../src/agents/agent-key.js';
+import { verifyEd25519 } from '@flotilla/node-kit';
 
 describe('agent channel handshake', () => {
   let t: TestServer;
@@ -36,7 +35,7 @@ describe('agent channel handshake', () => {
     if (result.type !== 'welcome') return;
     expect(result.pingIntervalMs).toBe(15_000);
     expect(result.lastEventSeq).toBe(0);
-    const ok = verify(null, Buffer.from(serverAuthMessage(nonce, agent.agentId)), publicKeyFromRaw(agent.serverPublicKey), Buffer.from(result.signature, 'base64'));
+    const ok = verifyEd25519(agent.serverPublicKey, serverAuthMessage(nonce, agent.agentId), result.signature);
     expect(ok).toBe(true);
     await eventually(async () => (await client.get(`/agents/${agent.agentId}`)).body.status === 'online');
     expect((await client.get(`/agents/${agent.agentId}`)).body.version).toBe('0.1.0-test');

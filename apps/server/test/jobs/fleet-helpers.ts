@@ -1,4 +1,5 @@
-import { randomBytes, sign } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { signEd25519 } from '@flotilla/node-kit';
 import { agentAuthMessage, JobPayloadSchema, PROTOCOL_VERSION } from '@flotilla/protocol';
 import type { JobPayload, RunEvent } from '@flotilla/protocol';
 
@@ -43,7 +44,7 @@ export class FleetAgent {
       protocolVersion: options.protocolVersion ?? PROTOCOL_VERSION,
       agentVersion: '0.1.0-test',
       nonce,
-      signature: sign(null, Buffer.from(message), this.identity.key.privateKey).toString('base64'),
+      signature: signEd25519(this.identity.key.privateKey, message),
       ...(options.maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns: options.maxConcurrentRuns }),
     });
     const welcome = await channel.next('welcome');

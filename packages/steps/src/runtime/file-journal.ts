@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fsyncDirectory, writeFileAtomic } from '@flotilla/node-kit';
 import { decodeJournal, encodeJournalRecord } from '@flotilla/workflow';
 import type { Journal, JournalRecord } from '@flotilla/workflow';
-import { fsyncDirectory } from '../steps/file/atomic-write.js';
-import { RunFileWriter } from './run-file-writer.js';
+import { JsonlLog } from './jsonl-log.js';
 
 const SUFFIX = '.jsonl';
 
@@ -35,38 +34,22 @@ function isMissing(err: unknown): boolean {
 }
 
 /**
- * The agent's crash-safe journal (SPEC §5.3): every append is written and fsynced before its
- * promise resolves; compaction writes a temporary file, fsyncs it, renames it over the journal
- * and fsyncs the directory, so a crash leaves either the old or the new journal, never a mix.
- * A line torn by a crash is cut off before the next append to that run.
+ * A crash-safe journal (SPEC §5.3) for `flotilla run`: one append-only {@link JsonlLog} per run,
+ * so every append is written and fsynced before its promise resolves (appends that arrive
+ * together share one fdatasync), and a line torn by a crash is cut off before the next append
+ * to that run; compaction replaces the file atomically, so a crash leaves either the old or the
+ * new journal, never a mix.
  */
 export function createFileJournal(dir: string, options: FileJournalOptions = {}): FileJournal {
   const durable = options.durable ?? true;
-  const writers = new Map<string, Promise<RunFileWriter>>();
+  const writers = new Map<string, Promise<JsonlLog>>();
   let dirReady: Promise<void> | undefined;
   const ensureDir = (): Promise<void> => (dirReady ??= mkdir(dir, { recursive: true }).then(() => undefined));
   const pathOf = (runId: string): string => join(dir, fileNameOf(runId));
 
-  async function openWriter(runId: string): Promise<RunFileWriter> {
+  async function openWriter(runId: string): Promise<JsonlLog> {
     await ensureDir();
-    const path = pathOf(runId);
-    const existing = await readFile(path).catch((err: unknown) => {
-      if (isMissing(err)) return undefined;
-      throw err;
-    });
-    const handle = await open(path, 'a');
-    try {
-      const validBytes = existing === undefined ? 0 : existing.lastIndexOf(0x0a) + 1;
-      if (existing !== undefined && validBytes < existing.length) {
-        await handle.truncate(validBytes);
-        if (durable) await handle.datasync();
-      }
-      if (existing === undefined && durable) await fsyncDirectory(dir);
-    } catch (err) {
-      await handle.close();
-      throw err;
-    }
-    return new RunFileWriter(handle, durable);
+    return JsonlLog.open(pathOf(runId), { durable });
   }
 
   async function closeWriter(runId: string): Promise<void> {
@@ -92,7 +75,7 @@ export function createFileJournal(dir: string, options: FileJournalOptions = {})
         writers.set(runId, writer);
         void writer.catch(() => writers.delete(runId));
       }
-      const appended = (await writer).append(encodeJournalRecord(record));
+      const appended = (await writer).append([JSON.stringify(record)]);
       // a finished run gets no more appends: release its file descriptor
       if (record.type === 'run.finished') void appended.then(() => closeWriter(runId)).catch(() => undefined);
       return appended;
@@ -100,17 +83,7 @@ export function createFileJournal(dir: string, options: FileJournalOptions = {})
     async compact(runId, records: readonly JournalRecord[]) {
       await closeWriter(runId);
       await ensureDir();
-      const path = pathOf(runId);
-      const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-      const handle = await open(temp, 'w');
-      try {
-        await handle.writeFile(records.map(encodeJournalRecord).join(''), 'utf8');
-        if (durable) await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, path);
-      if (durable) await fsyncDirectory(dir);
+      await writeFileAtomic(pathOf(runId), records.map(encodeJournalRecord).join(''), { mode: 0o600, durable });
     },
     async list() {
       const names = await readdir(dir).catch((err: unknown) => {

@@ -9,7 +9,7 @@ import { abortedError } from '../process/aborted-error.js';
 import { authorizeCommand } from '../process/command-policy.js';
 import { ValidateSchema, validateFile, withPath } from '../process/validate-file.js';
 import { WatchSchema, watchHealth } from '../process/watch-health.js';
-import { replaceAtomically } from './file/atomic-write.js';
+import { replaceAtomically } from '@flotilla/node-kit';
 import { toFileStepError } from './file/fs-errors.js';
 import { confinePath } from './file/roots.js';
 

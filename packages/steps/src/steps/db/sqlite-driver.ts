@@ -5,7 +5,7 @@ import type { Database, SqlJsStatic, SqlValue } from 'sql.js';
 import { StepError } from '@flotilla/workflow';
 import type { StepPolicy } from '@flotilla/workflow';
 import { abortedError } from '../../process/aborted-error.js';
-import { replaceAtomically } from '../file/atomic-write.js';
+import { replaceAtomically } from '@flotilla/node-kit';
 import { confinePath } from '../file/roots.js';
 import type { QueryRequest, QueryResult } from './db-driver.js';
 import { toJsonRow } from './db-driver.js';

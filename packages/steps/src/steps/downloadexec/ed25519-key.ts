@@ -1,9 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { publicKeyFromRaw } from '@flotilla/node-kit';
 import { StepError } from '@flotilla/workflow';
-
-/** DER header of an Ed25519 SubjectPublicKeyInfo (RFC 8410); the 32 key bytes follow it. */
-const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /**
  * Reads an Ed25519 public key in any of the shapes `openssl` and friends produce, told apart by
@@ -15,11 +13,7 @@ export function parseEd25519PublicKey(text: string): KeyObject {
   const trimmed = text.trim();
   let key: KeyObject;
   try {
-    if (trimmed.includes('-----BEGIN')) {
-      key = createPublicKey({ key: trimmed, format: 'pem' });
-    } else {
-      key = createPublicKey({ key: spkiDer(trimmed), format: 'der', type: 'spki' });
-    }
+    key = trimmed.includes('-----BEGIN') ? createPublicKey({ key: trimmed, format: 'pem' }) : publicKeyOf(trimmed);
   } catch (err) {
     if (err instanceof StepError) throw err;
     throw new StepError(
@@ -37,16 +31,16 @@ export function parseEd25519PublicKey(text: string): KeyObject {
   return key;
 }
 
-function spkiDer(text: string): Buffer {
-  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.concat([SPKI_ED25519_PREFIX, Buffer.from(text, 'hex')]);
+/** A raw key (hex or base64 of its 32 bytes) or a base64 DER SubjectPublicKeyInfo. */
+function publicKeyOf(text: string): KeyObject {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return publicKeyFromRaw(Buffer.from(text, 'hex').toString('base64'));
   // `base64` wraps lines at 76 columns; the whitespace is not part of the key.
   const compact = text.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) {
     throw new StepError('CONFIG_INVALID', 'public_key is neither PEM, base64 nor hex');
   }
   const bytes = Buffer.from(compact, 'base64');
-  if (bytes.length === 32) return Buffer.concat([SPKI_ED25519_PREFIX, bytes]);
-  return bytes;
+  return bytes.length === 32 ? publicKeyFromRaw(compact) : createPublicKey({ key: bytes, format: 'der', type: 'spki' });
 }
 
 /** Decodes a base64 signature (whitespace ignored); undefined when it is not 64 bytes of base64. */

@@ -1,8 +1,9 @@
-import { createHash, timingSafeEqual, verify } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import { verifyEd25519 } from '@flotilla/node-kit';
 import { StepError } from '@flotilla/workflow';
 import { decodeSignature } from './ed25519-key.js';
 
@@ -37,7 +38,7 @@ export async function verifyArtifact(path: string, options: VerifyOptions): Prom
     const data = await readFile(path, { signal: options.signal });
     const again = createHash('sha256').update(data).digest('hex');
     if (again !== actual) throw new StepError('CHECKSUM_MISMATCH', 'the download changed while it was being verified');
-    if (!verify(null, data, options.signature.key, signature)) {
+    if (!verifyEd25519(options.signature.key, data, signature)) {
       throw new StepError('SIGNATURE_INVALID', 'the Ed25519 signature does not match the download and public_key');
     }
   }

@@ -3,7 +3,7 @@ import { copyFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { StepError, defineStep } from '@flotilla/workflow';
 import { abortedError } from '../../process/aborted-error.js';
-import { replaceAtomically } from './atomic-write.js';
+import { replaceAtomically } from '@flotilla/node-kit';
 import { inspectEntry } from './entry-kind.js';
 import { sha256OfFile } from './file-digest.js';
 import { MkdirsSchema, ModeSchema, OverwriteSchema, PathSchema } from './file-schemas.js';

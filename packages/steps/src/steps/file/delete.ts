@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { StepError, defineStep } from '@flotilla/workflow';
 import { abortedError } from '../../process/aborted-error.js';
-import { fsyncDirectory } from './atomic-write.js';
+import { fsyncDirectory } from '@flotilla/node-kit';
 import { inspectEntry } from './entry-kind.js';
 import { PathSchema } from './file-schemas.js';
 import { errnoCode, toFileStepError } from './fs-errors.js';

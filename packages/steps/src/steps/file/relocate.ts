@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { StepContext, StepOutcome } from '@flotilla/workflow';
 import { StepError } from '@flotilla/workflow';
 import { abortedError } from '../../process/aborted-error.js';
-import { fsyncDirectory, replaceAtomically } from './atomic-write.js';
+import { fsyncDirectory, replaceAtomically } from '@flotilla/node-kit';
 import { inspectEntry } from './entry-kind.js';
 import { errnoCode, toFileStepError } from './fs-errors.js';
 import { confinePath } from './roots.js';

@@ -2,7 +2,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { StepError, defineStep } from '@flotilla/workflow';
 import { abortedError } from '../../process/aborted-error.js';
-import { replaceAtomically } from './atomic-write.js';
+import { replaceAtomically } from '@flotilla/node-kit';
 import { inspectEntry, permissionBits } from './entry-kind.js';
 import { sha256Of, sha256OfFile } from './file-digest.js';
 import { EncodingSchema, MkdirsSchema, ModeSchema, OverwriteSchema, PathSchema } from './file-schemas.js';

@@ -3,7 +3,7 @@ import { stat as localStat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Client, FileEntryWithStats, SFTPWrapper, Stats } from 'ssh2';
 import { StepError } from '@flotilla/workflow';
-import { replaceAtomically } from '../file/atomic-write.js';
+import { replaceAtomically } from '@flotilla/node-kit';
 
 /** One entry of a remote directory listing (the `list` output). */
 export interface RemoteEntry {
