@@ -1,51 +1,75 @@
 // Type-aware lint for the whole monorepo. The import boundaries of SPEC §2 are enforced here:
 // each workspace may import only the workspaces listed in `allowed` below, and never another
-// package's `src/` or `dist/` directly.
+// package's `src/` or `dist/` directly. `steps/catalogue` is the browser-safe entry of
+// `@flotilla/steps` (schemas, effect classes, docs); a workspace allowed only that entry may not
+// import the Node runners behind `@flotilla/steps`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 const workspaces = ['protocol', 'workflow', 'steps', 'client', 'server', 'agent', 'cli'];
+const CATALOGUE = 'steps/catalogue';
 const allowed = {
   'packages/protocol': [],
   'packages/workflow': ['protocol'],
   'packages/steps': ['protocol', 'workflow'],
   'packages/client': ['protocol'],
-  'apps/server': ['protocol', 'workflow'],
+  'apps/server': ['protocol', 'workflow', CATALOGUE],
   'apps/agent': ['protocol', 'workflow', 'steps'],
   'apps/cli': workspaces,
+  'apps/web': ['protocol', 'client', 'workflow', CATALOGUE],
 };
+
+/** Node's own modules: the engine and the step catalogue run in browsers too. */
+const NODE_MODULES = ['node:*', 'fs', 'path', 'child_process', 'os', 'net', 'http', 'https', 'crypto', 'stream', 'url', 'util'];
+
+function restrictedImports(dir, deps, extraPatterns = []) {
+  const onlyCatalogue = deps.includes(CATALOGUE) && !deps.includes('steps');
+  const forbidden = workspaces.filter((w) => !deps.includes(w) && !(onlyCatalogue && w === 'steps'));
+  const may = deps.map((d) => '@flotilla/' + d).join(', ') || 'zod';
+  return [
+    'error',
+    {
+      // exact names: a pattern for `@flotilla/steps` would take its `/catalogue` entry along
+      paths: onlyCatalogue ? [{ name: '@flotilla/steps', message: `SPEC §2: ${dir} may import only ${may}.` }] : [],
+      patterns: [
+        ...(forbidden.length === 0
+          ? []
+          : [{ group: forbidden.map((w) => `@flotilla/${w}`), message: `SPEC §2: ${dir} may import only ${may}.` }]),
+        {
+          group: ['@flotilla/*/*', ...(deps.includes(CATALOGUE) || deps.includes('steps') ? [`!@flotilla/${CATALOGUE}`] : [])],
+          message: 'No deep imports: use the package entry point.',
+        },
+        { group: ['**/packages/*/src/**', '**/apps/*/src/**'], message: 'No imports across workspaces by path.' },
+        ...extraPatterns,
+      ],
+    },
+  ];
+}
 
 const boundaries = Object.entries(allowed).map(([dir, deps]) => ({
   files: [`${dir}/src/**/*.ts`],
   rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: [
-          ...(deps.length === workspaces.length
-            ? []
-            : [
-                {
-                  group: workspaces.filter((w) => !deps.includes(w)).map((w) => `@flotilla/${w}`),
-                  message: `SPEC §2: ${dir} may import only ${deps.map((d) => '@flotilla/' + d).join(', ') || 'zod'}.`,
-                },
-              ]),
-          { group: ['@flotilla/*/*'], message: 'No deep imports: use the package entry point.' },
-          { group: ['**/packages/*/src/**', '**/apps/*/src/**'], message: 'No imports across workspaces by path.' },
-          ...(dir === 'packages/workflow'
-            ? [
-                {
-                  group: ['node:*', 'fs', 'path', 'child_process', 'os', 'net', 'http', 'https'],
-                  message: 'STYLE rule 6: the engine imports nothing from node.',
-                },
-              ]
-            : []),
-        ],
-      },
-    ],
+    'no-restricted-imports': restrictedImports(
+      dir,
+      deps,
+      dir === 'packages/workflow' ? [{ group: NODE_MODULES, message: 'STYLE rule 6: the engine imports nothing from node.' }] : [],
+    ),
   },
 }));
+
+// The catalogue entry is browser-safe: no Node module, nothing from the runners beside it, and
+// from the engine its types only (test/catalogue/catalogue-bundle.test.ts bundles it for the browser).
+const catalogue = {
+  files: ['packages/steps/src/catalogue/**/*.ts'],
+  rules: {
+    'no-restricted-imports': restrictedImports('packages/steps', allowed['packages/steps'], [
+      { group: NODE_MODULES, message: 'The step catalogue is browser-safe: no Node modules.' },
+      { group: ['../*'], message: 'The step catalogue imports nothing from the runners beside it.' },
+      { group: ['@flotilla/workflow'], allowTypeImports: true, message: 'The step catalogue takes only types from the engine.' },
+    ]),
+  },
+};
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.flotilla/**', 'apps/cli/bin/**'] },
@@ -77,6 +101,7 @@ export default tseslint.config(
     },
   },
   ...boundaries,
+  catalogue,
   {
     files: ['**/test/**/*.ts', 'bench/**/*.ts', '**/*.test.ts'],
     rules: {
