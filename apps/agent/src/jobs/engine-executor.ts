@@ -4,7 +4,6 @@ import { createStepRegistry, openSharedJournal, systemClock, type SharedJournal 
 import {
   createEngine,
   createSecretMasker,
-  validateWorkflow,
   type AgentScope,
   type CompiledWorkflow,
   type EngineEvent,
@@ -18,6 +17,7 @@ import type { PolicySource } from '../policy/policy-store.js';
 import { resumeSeed } from './resume-seed.js';
 import { journaledStepEvent, toRunEvent, toRunResult } from './run-events.js';
 import type { RunEventSink, RunExecutor, RunResult } from './run-executor.js';
+import { createWorkflowCheck } from './workflow-check.js';
 
 export interface EngineExecutorOptions {
   /** Runs are journaled in `<dataDir>/journal.jsonl`. */
@@ -40,9 +40,6 @@ export interface EngineExecutor extends RunExecutor {
   /** Waits for journal writes and closes the journal files. */
   close(): Promise<void>;
 }
-
-/** Workflow texts whose validation is kept. */
-const VALIDATION_CACHE_SIZE = 64;
 
 /** Where the engine journals runs inside the agent's data dir. */
 export function journalPathOf(dataDir: string): string {
@@ -85,20 +82,7 @@ export async function createEngineExecutor(options: EngineExecutorOptions): Prom
   const registry = policyRegistry(baseRegistry, options.policy, onAlert);
   const services = policyServices(options.policy, onAlert);
 
-  // A fleet runs the same few workflows over and over: validate each text once (LRU). The
-  // compiled workflow is read-only to the engine, so runs can share it.
-  const validations = new Map<string, ReturnType<typeof validateWorkflow>>();
-  const validate = (text: string): ReturnType<typeof validateWorkflow> => {
-    let result = validations.get(text);
-    if (result === undefined) {
-      result = validateWorkflow(text, { steps: baseRegistry });
-      if (validations.size >= VALIDATION_CACHE_SIZE) validations.delete(validations.keys().next().value as string);
-    } else {
-      validations.delete(text);
-    }
-    validations.set(text, result);
-    return result;
-  };
+  const validate = createWorkflowCheck(baseRegistry);
 
   async function execute(payload: JobPayload, sink: RunEventSink, signal: AbortSignal): Promise<RunResult> {
     const validated = validate(payload.workflow);
