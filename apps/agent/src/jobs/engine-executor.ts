@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { FlotillaError, isFlotillaError, type JobPayload } from '@flotilla/protocol';
-import { createStepRegistry, openSharedJournal, systemClock, type SharedJournal } from '@flotilla/steps';
+import { createStepRegistry, openSharedJournal, systemClock, type Launch, type SharedJournal } from '@flotilla/steps';
 import {
   createEngine,
   createSecretMasker,
@@ -23,6 +23,8 @@ export interface EngineExecutorOptions {
   /** Runs are journaled in `<dataDir>/journal.jsonl`. */
   readonly dataDir: string;
   readonly policy: PolicySource;
+  /** Starts step processes: the agent's launcher helper (`useLauncherHelper`), or `spawnDirectly` in tests. */
+  readonly launch: Launch;
   /** `agent.name|labels|os` in expressions. */
   readonly agent?: AgentScope | undefined;
   /** @default the built-in steps of `@flotilla/steps` */
@@ -79,8 +81,9 @@ export async function createEngineExecutor(options: EngineExecutorOptions): Prom
       line: run.mask.text(text),
     });
   };
-  const registry = policyRegistry(baseRegistry, options.policy, onAlert);
-  const services = policyServices(options.policy, onAlert);
+  const host = { policy: options.policy, onAlert, launch: options.launch };
+  const registry = policyRegistry(baseRegistry, host);
+  const services = policyServices(host);
 
   const validate = createWorkflowCheck(baseRegistry);
 

@@ -5,6 +5,7 @@ import type { Validate } from '../catalogue/patch-checks.js';
 import { abortedError } from './aborted-error.js';
 import { authorizeCommand } from './command-policy.js';
 import { runProcess } from './run-process.js';
+import { launchOf } from './step-launcher.js';
 
 /** Replaces every `{path}` in `text` with the file path. */
 export function withPath(text: string, path: string): string {
@@ -34,7 +35,14 @@ export async function validateFile(
   const args = validate.args.map((arg) => withPath(arg, path));
   const program = await authorizeCommand(ctx.services.policy, { command, env: ctx.env });
   ctx.log.info(`validating: ${[command, ...args].join(' ')}`);
-  const result = await runProcess({ command: program, args, env: ctx.env, signal: ctx.signal, log: ctx.log });
+  const result = await runProcess({
+    command: program,
+    args,
+    env: ctx.env,
+    signal: ctx.signal,
+    log: ctx.log,
+    launch: launchOf(ctx.services),
+  });
   if (result.aborted) throw abortedError(ctx.signal);
   return result.exitCode === 0 ? undefined : `validation command exited with ${result.exitCode ?? result.signal}`;
 }
@@ -69,6 +77,7 @@ async function jsSyntaxError(ctx: StepContext<unknown>, content: string): Promis
     stdin: content,
     signal: ctx.signal,
     log: quiet,
+    launch: launchOf(ctx.services),
   });
   if (result.aborted) throw abortedError(ctx.signal);
   return result.exitCode === 0 ? undefined : scriptError;

@@ -7,6 +7,7 @@ import { abortedError } from './aborted-error.js';
 import { authorizeCommand } from './command-policy.js';
 import { runProcess } from './run-process.js';
 import { withPath } from './validate-file.js';
+import { launchOf } from './step-launcher.js';
 
 /**
  * Probes at once and then every `interval` until `duration` has passed; returns `undefined`
@@ -44,7 +45,8 @@ async function probeCommand(
 ): Promise<string | undefined> {
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(watch.timeout)]);
   const args = watch.args.map((arg) => withPath(arg, path));
-  const result = await runProcess({ command, args, env: ctx.env, signal, log: ctx.log, killGraceMs: 500 });
+  const launch = launchOf(ctx.services);
+  const result = await runProcess({ command, args, env: ctx.env, signal, log: ctx.log, killGraceMs: 500, launch });
   if (result.aborted) return `timed out after ${watch.timeout} ms`;
   return result.exitCode === 0 ? undefined : `exit code ${result.exitCode ?? result.signal}`;
 }

@@ -3,6 +3,7 @@ import { processOutcome } from '../process/process-outcome.js';
 import { runProcess } from '../process/run-process.js';
 import { commandSpec } from '../catalogue/command.js';
 import { withRunner } from './step-runner.js';
+import { launchOf } from '../process/step-launcher.js';
 
 /** `command`: runs a local program in its own process group; the group dies with the step. */
 export const commandStep = withRunner(commandSpec, {
@@ -25,6 +26,7 @@ export const commandStep = withRunner(commandSpec, {
       stdin: config.stdin,
       signal: ctx.signal,
       log: ctx.log,
+      launch: launchOf(ctx.services),
     });
     return processOutcome(result, {
       signal: ctx.signal,

@@ -5,6 +5,7 @@ import { processOutcome } from '../process/process-outcome.js';
 import { runScriptFile } from '../process/script-file.js';
 import { powershellSpec } from '../catalogue/powershell.js';
 import { withRunner } from './step-runner.js';
+import { launchOf } from '../process/step-launcher.js';
 
 /** Shown when neither `pwsh` nor `powershell` is on PATH. */
 export const POWERSHELL_MISSING_MESSAGE =
@@ -31,6 +32,7 @@ export const powershellStep = withRunner(powershellSpec, {
       env,
       signal: ctx.signal,
       log: ctx.log,
+      launch: launchOf(ctx.services),
     });
     return processOutcome(result, {
       signal: ctx.signal,

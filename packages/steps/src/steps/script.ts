@@ -5,6 +5,7 @@ import { processOutcome } from '../process/process-outcome.js';
 import { runScriptFile } from '../process/script-file.js';
 import { scriptSpec } from '../catalogue/script.js';
 import { withRunner } from './step-runner.js';
+import { launchOf } from '../process/step-launcher.js';
 
 /** How each supported interpreter is invoked on a script file. */
 const interpreters = {
@@ -40,6 +41,7 @@ export const scriptStep = withRunner(scriptSpec, {
       env,
       signal: ctx.signal,
       log: ctx.log,
+      launch: launchOf(ctx.services),
     });
     return processOutcome(result, {
       signal: ctx.signal,

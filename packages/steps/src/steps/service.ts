@@ -10,6 +10,7 @@ import type { ServiceInvocation } from '../process/service-manager.js';
 import { serviceSpec } from '../catalogue/service.js';
 import type { ServiceConfig } from '../catalogue/service.js';
 import { withRunner } from './step-runner.js';
+import { launchOf } from '../process/step-launcher.js';
 
 /** LSB and systemd status exit codes 1–3 mean "not running"; 4 and above mean "unknown". */
 const NOT_RUNNING_EXIT_CODES = [1, 2, 3];
@@ -28,7 +29,7 @@ async function invoke(
   log: StepLogger = ctx.log,
 ): Promise<ProcessResult> {
   ctx.log.info(`$ ${[invocation.command, ...invocation.args].join(' ')}`);
-  const result = await runProcess({ ...invocation, env: ctx.env, signal: ctx.signal, log });
+  const result = await runProcess({ ...invocation, env: ctx.env, signal: ctx.signal, log, launch: launchOf(ctx.services) });
   if (result.aborted) throw abortedError(ctx.signal);
   return result;
 }

@@ -14,6 +14,7 @@ import { verifyArtifact } from './verify-artifact.js';
 import { downloadExecSpec } from '../../catalogue/downloadexec.js';
 import type { DownloadExecConfig } from '../../catalogue/downloadexec.js';
 import { withRunner } from '../step-runner.js';
+import { launchOf } from '../../process/step-launcher.js';
 
 /**
  * `downloadexec`: download a program, verify it (SHA-256 always, Ed25519 signature when given)
@@ -61,6 +62,7 @@ export const downloadExecStep = withRunner(downloadExecSpec, {
         cwd: config.cwd ?? workDir,
         signal: deadline.signal,
         log: ctx.log,
+        launch: launchOf(ctx.services),
       });
       const extra = { sha256, ...(keep ? { path: file } : {}) };
       return withOutputs(
