@@ -2,56 +2,81 @@
 // each workspace may import only the workspaces listed in `allowed` below, and never another
 // package's `src/` or `dist/` directly. `node-kit` holds the Node-only primitives that the
 // server, the agent, the steps and the CLI share (Ed25519, atomic files); the browser-safe
-// packages (protocol, workflow, client) may not import it.
+// packages (protocol, workflow, client, web) may not import it. `steps/catalogue` is the
+// browser-safe entry of `@flotilla/steps` (schemas, effect classes, docs); a workspace allowed
+// only that entry may not import the Node runners behind `@flotilla/steps`.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 const workspaces = ['protocol', 'node-kit', 'workflow', 'steps', 'client', 'server', 'agent', 'cli'];
+const CATALOGUE = 'steps/catalogue';
 const allowed = {
   'packages/protocol': [],
   'packages/node-kit': [],
   'packages/workflow': ['protocol'],
   'packages/steps': ['protocol', 'node-kit', 'workflow'],
   'packages/client': ['protocol'],
-  'apps/server': ['protocol', 'node-kit', 'workflow'],
+  'apps/server': ['protocol', 'node-kit', 'workflow', CATALOGUE],
   'apps/agent': ['protocol', 'node-kit', 'workflow', 'steps'],
   'apps/cli': workspaces,
+  'apps/web': ['protocol', 'client', 'workflow', CATALOGUE],
 };
+
+/** Node's own modules: the engine and the step catalogue run in browsers too. */
+const NODE_MODULES = ['node:*', 'fs', 'path', 'child_process', 'os', 'net', 'http', 'https', 'crypto', 'stream', 'url', 'util'];
+
+function restrictedImports(dir, deps, extraPatterns = []) {
+  const onlyCatalogue = deps.includes(CATALOGUE) && !deps.includes('steps');
+  const forbidden = workspaces.filter((w) => !deps.includes(w) && !(onlyCatalogue && w === 'steps'));
+  const may = deps.map((d) => '@flotilla/' + d).join(', ') || (dir === 'packages/node-kit' ? 'node built-ins' : 'zod');
+  return [
+    'error',
+    {
+      // exact names: a pattern for `@flotilla/steps` would take its `/catalogue` entry along
+      paths: onlyCatalogue ? [{ name: '@flotilla/steps', message: `SPEC §2: ${dir} may import only ${may}.` }] : [],
+      patterns: [
+        ...(forbidden.length === 0
+          ? []
+          : [{ group: forbidden.map((w) => `@flotilla/${w}`), message: `SPEC §2: ${dir} may import only ${may}.` }]),
+        {
+          group: ['@flotilla/*/*', ...(deps.includes(CATALOGUE) || deps.includes('steps') ? [`!@flotilla/${CATALOGUE}`] : [])],
+          message: 'No deep imports: use the package entry point.',
+        },
+        { group: ['**/packages/*/src/**', '**/apps/*/src/**'], message: 'No imports across workspaces by path.' },
+        ...extraPatterns,
+      ],
+    },
+  ];
+}
 
 const boundaries = Object.entries(allowed).map(([dir, deps]) => ({
   files: [`${dir}/src/**/*.ts`],
   rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: [
-          ...(deps.length === workspaces.length
-            ? []
-            : [
-                {
-                  group: workspaces.filter((w) => !deps.includes(w)).map((w) => `@flotilla/${w}`),
-                  message: `SPEC §2: ${dir} may import only ${deps.map((d) => '@flotilla/' + d).join(', ') || (dir === 'packages/node-kit' ? 'node built-ins' : 'zod')}.`,
-                },
-              ]),
-          { group: ['@flotilla/*/*'], message: 'No deep imports: use the package entry point.' },
-          { group: ['**/packages/*/src/**', '**/apps/*/src/**'], message: 'No imports across workspaces by path.' },
-          ...(dir === 'packages/workflow' || dir === 'packages/protocol'
-            ? [
-                {
-                  group: ['node:*', 'fs', 'path', 'child_process', 'os', 'net', 'http', 'https'],
-                  message:
-                    dir === 'packages/workflow'
-                      ? 'STYLE rule 6: the engine imports nothing from node.'
-                      : 'SPEC §2: the protocol stays browser-safe; Node-only helpers go to @flotilla/node-kit.',
-                },
-              ]
-            : []),
-        ],
-      },
-    ],
+    'no-restricted-imports': restrictedImports(
+      dir,
+      deps,
+      dir === 'packages/workflow'
+        ? [{ group: NODE_MODULES, message: 'STYLE rule 6: the engine imports nothing from node.' }]
+        : dir === 'packages/protocol'
+          ? [{ group: NODE_MODULES, message: 'SPEC §2: the protocol stays browser-safe; Node-only helpers go to @flotilla/node-kit.' }]
+          : [],
+    ),
   },
 }));
+
+// The catalogue entry is browser-safe: no Node module, nothing from the runners beside it, and
+// from the engine its types only (test/catalogue/catalogue-bundle.test.ts bundles it for the browser).
+const catalogue = {
+  files: ['packages/steps/src/catalogue/**/*.ts'],
+  rules: {
+    'no-restricted-imports': restrictedImports('packages/steps', allowed['packages/steps'], [
+      { group: NODE_MODULES, message: 'The step catalogue is browser-safe: no Node modules.' },
+      { group: ['../*'], message: 'The step catalogue imports nothing from the runners beside it.' },
+      { group: ['@flotilla/workflow'], allowTypeImports: true, message: 'The step catalogue takes only types from the engine.' },
+    ]),
+  },
+};
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.flotilla/**', 'apps/cli/bin/**'] },
@@ -83,6 +108,7 @@ export default tseslint.config(
     },
   },
   ...boundaries,
+  catalogue,
   {
     files: ['**/test/**/*.ts', 'bench/**/*.ts', '**/*.test.ts'],
     rules: {

@@ -6,6 +6,7 @@
  *   npm run bench:validation
  */
 import { performance } from 'node:perf_hooks';
+import { stepCatalogue } from '@flotilla/steps/catalogue';
 import { validateWorkflow, WORKFLOW_LIMITS } from '@flotilla/workflow';
 import { ValidationPool } from '../../apps/server/src/workflows/validation-pool.js';
 
@@ -48,7 +49,8 @@ function inlineMs(text: string, reps: number): number {
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     const started = performance.now();
-    validateWorkflow(text);
+    // as the server validates: step configs included
+    validateWorkflow(text, { steps: stepCatalogue });
     times.push(performance.now() - started);
   }
   return median(times);
@@ -70,7 +72,7 @@ async function roundTripLoopMs(pool: ValidationPool, text: string, reps: number)
 
 const pool = new ValidationPool({ logger: { error: (obj: unknown, msg?: string) => console.error(msg, obj) } as never, timeoutMs: 120_000 });
 await pool.validate(stepsShape(KiB)); // start the worker
-for (let i = 0; i < 200; i++) validateWorkflow(stepsShape(4 * KiB)); // warm the JIT
+for (let i = 0; i < 200; i++) validateWorkflow(stepsShape(4 * KiB), { steps: stepCatalogue }); // warm the JIT
 
 console.log('size     shape   inline ms   worker: event loop ms   wall ms');
 for (const size of [1, 2, 4, 8, 16, 32, 64]) {

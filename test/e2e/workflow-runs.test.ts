@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testAgents } from './helpers/agents.js';
 import { controlPlanes } from './helpers/control-plane.js';
@@ -18,6 +19,9 @@ async function onlineAgent(name = 'w1') {
   await agentStatus(cp.api, agent.agentId, 'online');
   return { cp, agent };
 }
+
+/** The parent pid of a running process (field 4 of `/proc/<pid>/stat`, after the parenthesised name). */
+const parentOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
 
 interface LogLine {
   step: string;
@@ -44,6 +48,17 @@ tasks:
     expect(job.runs[0]).toMatchObject({ state: 'failed', exitCode: 5 });
     const lines = (await logsOf(cp, job.id)).filter((l) => l.stream === 'stdout').map((l) => `${l.step}:${l.line}`);
     expect(lines).toEqual(expect.arrayContaining(['a:alpha', 'b:beta', 'c:got code 0']));
+  });
+
+  it('starts commands through the launcher helper the agent passes in its step services, not from the agent', async () => {
+    const { cp } = await onlineAgent();
+    const workflow = "name: parent\ntasks:\n  - { name: p, type: command, config: { command: sh, args: [-c, 'echo $PPID'] } }";
+    const job = await finishedJob(cp.api, await submitJob(cp.api, workflow, 'w1'));
+    expect(job.runs[0]?.state).toBe('succeeded');
+    const parent = Number((await logsOf(cp, job.id)).find((l) => l.stream === 'stdout')?.line);
+    // the agent runs in this process: its commands' parent is the helper, a child of this process
+    expect(parent).not.toBe(process.pid);
+    expect(parentOf(parent)).toBe(process.pid);
   });
 
   it('cancels a running `sleep 30` through the API: process killed, finally runs, run cancelled', async () => {

@@ -81,19 +81,23 @@ export async function startAgent(options: CompiledAgentOptions, context: StartAg
   const journal = new RunJournal(options.dataDir);
   await journal.init();
   await mkdir(workDirOf(options.dataDir), { recursive: true, mode: 0o700 });
+  // commands fork from a small helper process, not from the agent (see useLauncherHelper); the
+  // helper process itself starts with the first command
+  const launcherHelper = useLauncherHelper({ ledgerFile });
   const engineExecutor =
     context.executor === undefined
       ? await createEngineExecutor({
           dataDir: options.dataDir,
           policy,
           agent: { name: identity.state.name, labels: { ...options.labels }, os: platform() },
+          launch: launcherHelper.launch,
           abortGraceMs: options.killGraceMs,
           resumable: (await journal.unfinished()).map((r) => r.runId),
+        }).catch(async (err: unknown) => {
+          await launcherHelper.release();
+          throw err;
         })
       : undefined;
-  // commands fork from a small helper process, not from the agent (see useLauncherHelper)
-  const launcherHelper = useLauncherHelper({ ledgerFile });
-
   let settle: { resolve: () => void; reject: (err: FlotillaError) => void } | undefined;
   const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   // `done` is for whoever awaits it; an unobserved fatal error must not crash the process.

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobPayload, RunEvent } from '@flotilla/protocol';
+import { spawnDirectly } from '@flotilla/steps';
 import { createEngineExecutor, type EngineExecutor } from '../src/jobs/engine-executor.js';
 import { parsePolicy } from '../src/policy/policy-file.js';
 import type { PolicySource } from '../src/policy/policy-store.js';
@@ -18,7 +19,7 @@ async function setup(policyYaml = '') {
   const dataDir = await dirs.make();
   const policy = parsePolicy(policyYaml, { dataDir, source: 'test' });
   const source: PolicySource = { current: () => policy };
-  const executor = await createEngineExecutor({ dataDir, policy: source, abortGraceMs: 1000 });
+  const executor = await createEngineExecutor({ dataDir, policy: source, launch: spawnDirectly, abortGraceMs: 1000 });
   executors.push(executor);
   const events: RunEvent[] = [];
   const run = (workflow: string, extra: Partial<JobPayload> = {}, signal = new AbortController().signal) =>

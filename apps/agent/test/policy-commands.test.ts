@@ -3,7 +3,7 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobPayload, RunEvent } from '@flotilla/protocol';
-import { findExecutable } from '@flotilla/steps';
+import { findExecutable, spawnDirectly } from '@flotilla/steps';
 import { createEngineExecutor, type EngineExecutor } from '../src/jobs/engine-executor.js';
 import { parsePolicy } from '../src/policy/policy-file.js';
 import type { PolicySource } from '../src/policy/policy-store.js';
@@ -30,7 +30,7 @@ async function setup(policyYaml: string) {
   const root = await dirs.make();
   const policy = parsePolicy(policyYaml, { dataDir, source: 'test' });
   const source: PolicySource = { current: () => policy };
-  const executor = await createEngineExecutor({ dataDir, policy: source, abortGraceMs: 1000 });
+  const executor = await createEngineExecutor({ dataDir, policy: source, launch: spawnDirectly, abortGraceMs: 1000 });
   executors.push(executor);
   const events: RunEvent[] = [];
   const run = (workflow: string, extra: Partial<JobPayload> = {}) =>

@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { createStepRegistry } from '@flotilla/steps';
+import { stepCatalogue } from '@flotilla/steps/catalogue';
 import { validateWorkflow } from '@flotilla/workflow';
-import type { CompiledWorkflow, InputSpec, StepRegistry, ValidationProblem, ValidationResult } from '@flotilla/workflow';
+import type {
+  CompiledWorkflow,
+  InputSpec,
+  StepRegistry,
+  ValidateWorkflowOptions,
+  ValidationProblem,
+  ValidationResult,
+} from '@flotilla/workflow';
 import { CliError } from './cli-error.js';
 
 /** A workflow file read and validated locally, so mistakes show with line:column before anything runs or is sent. */
@@ -17,8 +24,15 @@ export async function readWorkflowText(file: string): Promise<string> {
   });
 }
 
-/** Validates a document read from `file` (JSON when it ends in `.json`, YAML otherwise). */
-export function validateWorkflowFile(file: string, text: string, steps: StepRegistry = createStepRegistry()): ValidationResult {
+/**
+ * Validates a document read from `file` (JSON when it ends in `.json`, YAML otherwise) against
+ * the step catalogue, the one the server and the agent use (or the registry `flotilla run` runs with).
+ */
+export function validateWorkflowFile(
+  file: string,
+  text: string,
+  steps: NonNullable<ValidateWorkflowOptions['steps']> = stepCatalogue,
+): ValidationResult {
   return validateWorkflow(text, { steps, format: file.toLowerCase().endsWith('.json') ? 'json' : 'yaml' });
 }
 

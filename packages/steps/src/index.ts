@@ -1,7 +1,67 @@
+// The catalogue (schemas, effect classes, docs) is also `@flotilla/steps/catalogue`, the
+// browser-safe entry; this Node entry adds the runners and the runtime.
+export {
+  stepCatalogue,
+  builtinStepSpecs,
+  defineStepSpec,
+  CommandConfigSchema,
+  ScriptConfigSchema,
+  PowershellConfigSchema,
+  SleepConfigSchema,
+  AlertConfigSchema,
+  ServiceConfigSchema,
+  PatchConfigSchema,
+  DbConfigSchema,
+  queryEffect,
+  SshConfigSchema,
+  SftpConfigSchema,
+  SftpOperationSchema,
+  SshConnectionSchema,
+  parseHostKeyPin,
+  HttpConfigSchema,
+  JsConfigSchema,
+  FileCopyConfigSchema,
+  FileMoveConfigSchema,
+  FileRenameConfigSchema,
+  FileDeleteConfigSchema,
+  FileWriteConfigSchema,
+  FileReadConfigSchema,
+  DownloadExecConfigSchema,
+} from './catalogue/index.js';
+export type {
+  StepSpec,
+  BuiltinStepTypeName,
+  CommandConfig,
+  ScriptConfig,
+  PowershellConfig,
+  SleepConfig,
+  AlertConfig,
+  ServiceConfig,
+  PatchConfig,
+  DbConfig,
+  SshConfig,
+  SftpConfig,
+  SftpOperation,
+  SshConnectionConfig,
+  HostKeyPin,
+  HttpConfig,
+  JsConfig,
+  FileCopyConfig,
+  FileMoveConfig,
+  FileRenameConfig,
+  FileDeleteConfig,
+  FileWriteConfig,
+  FileReadConfig,
+  DownloadExecConfig,
+} from './catalogue/index.js';
 export { builtinSteps, createStepRegistry } from './registry.js';
+export { withRunner } from './steps/step-runner.js';
+export type { StepRunner } from './steps/step-runner.js';
 export { runProcess } from './process/run-process.js';
-export { useLauncherHelper } from './process/launcher.js';
-export type { LauncherHelperOptions } from './process/launcher.js';
+export { useLauncherHelper, spawnDirectly } from './process/launcher.js';
+export type { Launch, LaunchOptions, LaunchedProcess, LauncherHelperLease, LauncherHelperOptions } from './process/launcher.js';
+export { launchOf } from './process/step-launcher.js';
+export type { NodeStepServices } from './process/step-launcher.js';
 export { killLeftoverProcesses, ProcessLedger } from './process/process-ledger.js';
 export type { LeftoverProcesses } from './process/process-ledger.js';
 export type { RunProcessOptions, ProcessResult } from './process/run-process.js';
@@ -13,54 +73,30 @@ export { abortedError } from './process/aborted-error.js';
 export { processOutcome } from './process/process-outcome.js';
 export { findExecutable } from './process/find-executable.js';
 export { DestinationEntrySchema } from './net/destination-rule.js';
-export { commandStep, CommandConfigSchema } from './steps/command.js';
-export type { CommandConfig } from './steps/command.js';
-export { scriptStep, ScriptConfigSchema } from './steps/script.js';
-export type { ScriptConfig } from './steps/script.js';
-export { powershellStep, PowershellConfigSchema } from './steps/powershell.js';
-export type { PowershellConfig } from './steps/powershell.js';
-export { sleepStep, SleepConfigSchema } from './steps/sleep.js';
-export type { SleepConfig } from './steps/sleep.js';
-export { alertStep, AlertConfigSchema } from './steps/alert.js';
-export type { AlertConfig } from './steps/alert.js';
-export { serviceStep, ServiceConfigSchema } from './steps/service.js';
-export type { ServiceConfig } from './steps/service.js';
-export { patchStep, PatchConfigSchema } from './steps/patch.js';
-export type { PatchConfig } from './steps/patch.js';
+export { commandStep } from './steps/command.js';
+export { scriptStep } from './steps/script.js';
+export { powershellStep } from './steps/powershell.js';
+export { sleepStep } from './steps/sleep.js';
+export { alertStep } from './steps/alert.js';
+export { serviceStep } from './steps/service.js';
+export { patchStep } from './steps/patch.js';
 export { runScriptFile } from './process/script-file.js';
 export type { RunScriptFileOptions } from './process/script-file.js';
-export { dbStep, DbConfigSchema } from './steps/db/db-step.js';
-export type { DbConfig } from './steps/db/db-step.js';
+export { dbStep } from './steps/db/db-step.js';
 export { parseDsn, maskDsn } from './steps/db/dsn.js';
 export type { ParsedDsn, ServerDsn, FileDsn, DbDriverName } from './steps/db/dsn.js';
-export { queryEffect } from './steps/db/query-effect.js';
-export { sshStep, SshConfigSchema } from './steps/ssh/ssh-step.js';
-export type { SshConfig } from './steps/ssh/ssh-step.js';
-export { sftpStep, SftpConfigSchema } from './steps/ssh/sftp-step.js';
-export type { SftpConfig } from './steps/ssh/sftp-step.js';
-export { SftpOperationSchema } from './steps/ssh/sftp-operations.js';
-export type { SftpOperation } from './steps/ssh/sftp-operations.js';
-export { SshConnectionSchema } from './steps/ssh/ssh-options.js';
-export type { SshConnectionConfig } from './steps/ssh/ssh-options.js';
-export { parseHostKeyPin, hostKeyMatches, hostKeyFingerprint } from './steps/ssh/host-key.js';
-export type { HostKeyPin } from './steps/ssh/host-key.js';
-export { httpStep, HttpConfigSchema } from './steps/http.js';
-export type { HttpConfig } from './steps/http.js';
-export { jsStep, JsConfigSchema } from './steps/js.js';
-export type { JsConfig } from './steps/js.js';
+export { sshStep } from './steps/ssh/ssh-step.js';
+export { sftpStep } from './steps/ssh/sftp-step.js';
+export { hostKeyMatches, hostKeyFingerprint } from './steps/ssh/host-key.js';
+export { httpStep } from './steps/http.js';
+export { jsStep } from './steps/js.js';
 export { warmJsSandbox } from './steps/js-sandbox-pool.js';
-export { fileCopyStep, FileCopyConfigSchema } from './steps/file/copy.js';
-export type { FileCopyConfig } from './steps/file/copy.js';
-export { fileMoveStep, FileMoveConfigSchema } from './steps/file/move.js';
-export type { FileMoveConfig } from './steps/file/move.js';
-export { fileRenameStep, FileRenameConfigSchema } from './steps/file/rename.js';
-export type { FileRenameConfig } from './steps/file/rename.js';
-export { fileDeleteStep, FileDeleteConfigSchema } from './steps/file/delete.js';
-export type { FileDeleteConfig } from './steps/file/delete.js';
-export { fileWriteStep, FileWriteConfigSchema } from './steps/file/write.js';
-export type { FileWriteConfig } from './steps/file/write.js';
-export { fileReadStep, FileReadConfigSchema } from './steps/file/read.js';
-export type { FileReadConfig } from './steps/file/read.js';
+export { fileCopyStep } from './steps/file/copy.js';
+export { fileMoveStep } from './steps/file/move.js';
+export { fileRenameStep } from './steps/file/rename.js';
+export { fileDeleteStep } from './steps/file/delete.js';
+export { fileWriteStep } from './steps/file/write.js';
+export { fileReadStep } from './steps/file/read.js';
 export { confinePath } from './steps/file/roots.js';
 export type { ConfinedPath, ConfineOptions } from './steps/file/roots.js';
 export { createFileJournal } from './runtime/file-journal.js';
@@ -72,6 +108,5 @@ export type { JsonlLogOptions } from './runtime/jsonl-log.js';
 export { systemClock } from './runtime/system-clock.js';
 export { createLocalServices } from './runtime/local-services.js';
 export type { LocalServicesOptions } from './runtime/local-services.js';
-export { downloadExecStep, DownloadExecConfigSchema } from './steps/downloadexec/downloadexec-step.js';
-export type { DownloadExecConfig } from './steps/downloadexec/downloadexec-step.js';
+export { downloadExecStep } from './steps/downloadexec/downloadexec-step.js';
 export { parseEd25519PublicKey } from './steps/downloadexec/ed25519-key.js';

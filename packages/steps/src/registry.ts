@@ -1,49 +1,54 @@
 import type { StepRegistry, StepType } from '@flotilla/workflow';
-import { dbStep } from './steps/db/db-step.js';
-import { sshStep } from './steps/ssh/ssh-step.js';
-import { sftpStep } from './steps/ssh/sftp-step.js';
-import { downloadExecStep } from './steps/downloadexec/downloadexec-step.js';
-import { commandStep } from './steps/command.js';
-import { scriptStep } from './steps/script.js';
-import { powershellStep } from './steps/powershell.js';
-import { sleepStep } from './steps/sleep.js';
+import type { BuiltinStepTypeName } from './catalogue/catalogue.js';
 import { alertStep } from './steps/alert.js';
-import { serviceStep } from './steps/service.js';
-import { patchStep } from './steps/patch.js';
+import { commandStep } from './steps/command.js';
+import { dbStep } from './steps/db/db-step.js';
+import { downloadExecStep } from './steps/downloadexec/downloadexec-step.js';
+import { fileCopyStep } from './steps/file/copy.js';
+import { fileDeleteStep } from './steps/file/delete.js';
+import { fileMoveStep } from './steps/file/move.js';
+import { fileReadStep } from './steps/file/read.js';
+import { fileRenameStep } from './steps/file/rename.js';
+import { fileWriteStep } from './steps/file/write.js';
 import { httpStep } from './steps/http.js';
 import { jsStep } from './steps/js.js';
-import { fileCopyStep } from './steps/file/copy.js';
-import { fileMoveStep } from './steps/file/move.js';
-import { fileRenameStep } from './steps/file/rename.js';
-import { fileDeleteStep } from './steps/file/delete.js';
-import { fileWriteStep } from './steps/file/write.js';
-import { fileReadStep } from './steps/file/read.js';
+import { patchStep } from './steps/patch.js';
+import { powershellStep } from './steps/powershell.js';
+import { scriptStep } from './steps/script.js';
+import { serviceStep } from './steps/service.js';
+import { sftpStep } from './steps/ssh/sftp-step.js';
+import { sshStep } from './steps/ssh/ssh-step.js';
+import { sleepStep } from './steps/sleep.js';
 
 /**
- * The built-in step types. Adding a type is one file under `steps/` plus one line here.
+ * Each catalogue entry paired with its runner: one line per type. The type of this table makes
+ * the compiler refuse a catalogue entry without a runner, a runner without an entry, and a
+ * runner filed under another type's name.
  */
-export const builtinSteps: readonly StepType[] = [
-  // (step modules are added here, one line each)
-  dbStep,
-  sshStep,
-  sftpStep,
-  downloadExecStep,
-  commandStep,
-  scriptStep,
-  powershellStep,
-  sleepStep,
-  alertStep,
-  serviceStep,
-  patchStep,
-  httpStep,
-  jsStep,
-  fileCopyStep,
-  fileMoveStep,
-  fileRenameStep,
-  fileDeleteStep,
-  fileWriteStep,
-  fileReadStep,
-];
+const runners: { readonly [Name in BuiltinStepTypeName]: StepType & { readonly type: Name } } = {
+  command: commandStep,
+  script: scriptStep,
+  powershell: powershellStep,
+  sleep: sleepStep,
+  alert: alertStep,
+  service: serviceStep,
+  patch: patchStep,
+  http: httpStep,
+  js: jsStep,
+  db: dbStep,
+  ssh: sshStep,
+  sftp: sftpStep,
+  downloadexec: downloadExecStep,
+  'file.copy': fileCopyStep,
+  'file.move': fileMoveStep,
+  'file.rename': fileRenameStep,
+  'file.delete': fileDeleteStep,
+  'file.write': fileWriteStep,
+  'file.read': fileReadStep,
+};
+
+/** The built-in step types with their runners, in the catalogue's order. */
+export const builtinSteps: readonly StepType[] = Object.values(runners);
 
 /** A registry of the built-in steps, optionally with extra types (tests, plugins). */
 export function createStepRegistry(extra: readonly StepType[] = []): StepRegistry {

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { FlotillaError, isFlotillaError, toFailure, type JobPayload } from '@flotilla/protocol';
-import { createStepRegistry, openSharedJournal, systemClock, type SharedJournal } from '@flotilla/steps';
+import { createStepRegistry, openSharedJournal, systemClock, type Launch, type SharedJournal } from '@flotilla/steps';
 import {
   createEngine,
   createSecretMasker,
-  validateWorkflow,
   type AgentScope,
   type CompiledWorkflow,
   type EngineEvent,
@@ -18,11 +17,14 @@ import type { PolicySource } from '../policy/policy-store.js';
 import { resumeSeed } from './resume-seed.js';
 import { journaledStepEvent, toRunEvent, toRunResult } from './run-events.js';
 import type { RunEventSink, RunExecutor, RunResult } from './run-executor.js';
+import { createWorkflowCheck } from './workflow-check.js';
 
 export interface EngineExecutorOptions {
   /** Runs are journaled in `<dataDir>/journal.jsonl`. */
   readonly dataDir: string;
   readonly policy: PolicySource;
+  /** Starts step processes: the agent's launcher helper (`useLauncherHelper`), or `spawnDirectly` in tests. */
+  readonly launch: Launch;
   /** `agent.name|labels|os` in expressions. */
   readonly agent?: AgentScope | undefined;
   /** @default the built-in steps of `@flotilla/steps` */
@@ -40,9 +42,6 @@ export interface EngineExecutor extends RunExecutor {
   /** Waits for journal writes and closes the journal files. */
   close(): Promise<void>;
 }
-
-/** Workflow texts whose validation is kept. */
-const VALIDATION_CACHE_SIZE = 64;
 
 /** Where the engine journals runs inside the agent's data dir. */
 export function journalPathOf(dataDir: string): string {
@@ -82,23 +81,11 @@ export async function createEngineExecutor(options: EngineExecutorOptions): Prom
       line: run.mask.text(text),
     });
   };
-  const registry = policyRegistry(baseRegistry, options.policy, onAlert);
-  const services = policyServices(options.policy, onAlert);
+  const host = { policy: options.policy, onAlert, launch: options.launch };
+  const registry = policyRegistry(baseRegistry, host);
+  const services = policyServices(host);
 
-  // A fleet runs the same few workflows over and over: validate each text once (LRU). The
-  // compiled workflow is read-only to the engine, so runs can share it.
-  const validations = new Map<string, ReturnType<typeof validateWorkflow>>();
-  const validate = (text: string): ReturnType<typeof validateWorkflow> => {
-    let result = validations.get(text);
-    if (result === undefined) {
-      result = validateWorkflow(text, { steps: baseRegistry });
-      if (validations.size >= VALIDATION_CACHE_SIZE) validations.delete(validations.keys().next().value as string);
-    } else {
-      validations.delete(text);
-    }
-    validations.set(text, result);
-    return result;
-  };
+  const validate = createWorkflowCheck(baseRegistry);
 
   async function execute(payload: JobPayload, sink: RunEventSink, signal: AbortSignal): Promise<RunResult> {
     const validated = validate(payload.workflow);

@@ -127,7 +127,7 @@ async function runFile(file: string, opts: RunOptions): Promise<void> {
     registry,
     clock: systemClock,
     journal,
-    services: createLocalServices(),
+    services: createLocalServices({ launch: launcherHelper.launch }),
     onEvent: report.onEvent,
   });
   const cancel = new AbortController();

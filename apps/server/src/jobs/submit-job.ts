@@ -41,7 +41,7 @@ function checkInputLimits(inputs: Record<string, unknown>): void {
  */
 export async function submitJob(ctx: ServerContext, scope: Scope, submission: JobSubmission): Promise<Job> {
   checkInputLimits(submission.inputs);
-  // The workflow's structure (step configs are checked on the agent, which knows its step types):
+  // The whole document, step configs included (the agent checks it again with the same catalogue):
   // WORKFLOW_INVALID or WORKFLOW_TOO_LARGE with line/column.
   const workflow = await acceptDocument(ctx.documents, submission.workflowText);
   // Every declared secret must exist (and decrypt) now: a missing one refuses the job with 422 SECRET_NOT_FOUND.

@@ -1,4 +1,5 @@
 import type { WorkflowValidation } from '@flotilla/protocol';
+import { stepCatalogue } from '@flotilla/steps/catalogue';
 import { isLimitCode, validateWorkflow } from '@flotilla/workflow';
 import type { ValidationProblem } from '@flotilla/workflow';
 
@@ -14,12 +15,13 @@ export type DocumentVerdict =
   | { ok: false; /** Over one of `WORKFLOW_LIMITS`: `problems` is that one limit. */ overLimit: boolean; problems: WireProblem[]; warnings: WireProblem[] };
 
 /**
- * Checks a document's structure, graph and references (no step registry: step configs are
- * checked by the agent that runs them). Pure and synchronous: it runs inline for small
- * documents and in the validation worker for large ones.
+ * Checks a document's structure, graph, references, step types and step configs, with the
+ * step catalogue's schemas: the same check, with the same problems, as `flotilla validate` and
+ * the agent that runs the document. Pure and synchronous: it runs inline for small documents
+ * and in the validation worker for large ones.
  */
 export function documentVerdict(document: string): DocumentVerdict {
-  const result = validateWorkflow(document);
+  const result = validateWorkflow(document, { steps: stepCatalogue });
   const warnings = result.warnings.map(toWire);
   if (result.ok) {
     const { name, description, secrets } = result.workflow;

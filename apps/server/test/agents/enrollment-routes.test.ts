@@ -100,7 +100,7 @@ describe.each(DIALECTS)('enrollment and agents [%s]', (dialect) => {
     const pending = (await client.get(`/agents/${impostor.agentId}`)).body;
     expect(pending).toMatchObject({ status: 'pending', name: 'db-1', replacesAgentId: trusted.agentId });
     // A job for the name still goes to the trusted agent.
-    const job = await client.post('/jobs', { workflow: 'name: x\ntasks: [{name: a, type: sleep}]', target: { agent: 'db-1' } });
+    const job = await client.post('/jobs', { workflow: 'name: x\ntasks: [{name: a, type: sleep, config: {duration: 10ms}}]', target: { agent: 'db-1' } });
     expect(job.body.runs[0].agentId).toBe(trusted.agentId);
   });
 

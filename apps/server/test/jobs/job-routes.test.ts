@@ -52,7 +52,13 @@ describe.each(DIALECTS)('jobs [%s]', (dialect) => {
     const cases: [string, [string, string, number, number][]][] = [
       ['- just a list', [['', 'INVALID_TYPE', 1, 1]]],
       ['description: no name', [['name', 'MISSING_FIELD', 1, 1], ['', 'MISSING_FIELD', 1, 1]]],
-      ['name: x\nsteps:\n  - type: command\n  - name: b\n    type: command\n    config: {}', [['steps[0].name', 'MISSING_FIELD', 3, 5]]],
+      // step configs are checked at submit with the step catalogue, as the agent checks them
+      [
+        'name: x\nsteps:\n  - type: command\n  - name: b\n    type: command\n    config: {}',
+        [['steps[0].name', 'MISSING_FIELD', 3, 5], ['steps[0].config.command', 'MISSING_FIELD', 3, 5], ['steps[1].config.command', 'MISSING_FIELD', 6, 13]],
+      ],
+      ['name: x\nsteps:\n  - { name: get, type: http, config: { method: GET } }', [['steps[0].config.url', 'MISSING_FIELD', 3, 38]]],
+      ['name: x\nsteps:\n  - { name: n, type: nosuch }', [['steps[0].type', 'UNKNOWN_STEP_TYPE', 3, 22]]],
     ];
     for (const [workflow, problems] of cases) {
       const res = await client.post('/jobs', { workflow, target: { agent: 'runner-1' } });

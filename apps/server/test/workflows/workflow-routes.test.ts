@@ -142,8 +142,8 @@ describe.each(DIALECTS)('workflows API [%s]', (dialect) => {
   });
 
   it('audits every change', async () => {
-    const w = (await call('POST', '/workflows', { document: doc('audited', '1') })).body;
-    await call('PUT', `/workflows/${String(w.id)}`, { document: doc('audited', '2') });
+    const w = (await call('POST', '/workflows', { document: doc('audited', 'one') })).body;
+    await call('PUT', `/workflows/${String(w.id)}`, { document: doc('audited', 'two') });
     await call('POST', `/workflows/${String(w.id)}/versions/1/restore`);
     await call('DELETE', `/workflows/${String(w.id)}`);
     const audit = await call('GET', '/audit?limit=1000');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { utf8ByteLength } from '../utf8.js';
 
 /** Secret names: environment-variable style, so a secret maps 1:1 onto a process environment entry. */
 export const SecretNameSchema = z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'secret names are 1–64 characters of A–Z 0–9 _ and do not start with a digit');
@@ -11,7 +12,7 @@ export const SetSecretRequestSchema = z.strictObject({
   name: SecretNameSchema,
   value: z
     .string()
-    .refine((value) => new TextEncoder().encode(value).length <= SECRET_VALUE_MAX_BYTES, `secret values are at most ${SECRET_VALUE_MAX_BYTES} bytes`),
+    .refine((value) => utf8ByteLength(value) <= SECRET_VALUE_MAX_BYTES, `secret values are at most ${SECRET_VALUE_MAX_BYTES} bytes`),
 });
 export type SetSecretRequest = z.infer<typeof SetSecretRequestSchema>;
 

@@ -36,14 +36,11 @@ export const spawnDirectly: Launch = (file, args, options) =>
     detached: true,
   }) as ChildProcess & LaunchedProcess;
 
-let current: Launch = spawnDirectly;
+// One helper process serves every user in this process (the fleet benchmark and tests run many
+// agents in one process): a shared resource, counted by its users. What starts a step's
+// processes is never chosen here: it is the `launch` each host passes in its step services.
 let helperUsers = 0;
 let helper: LauncherHelper | undefined;
-
-/** How `runProcess` starts processes now. */
-export function launcher(): Launch {
-  return current;
-}
 
 /** Options of {@link useLauncherHelper}. */
 export interface LauncherHelperOptions {
@@ -56,33 +53,42 @@ export interface LauncherHelperOptions {
   readonly ledgerFile?: string | undefined;
 }
 
+/** A launcher helper in use: its `launch` goes into the step services; `release` when done. */
+export interface LauncherHelperLease {
+  readonly launch: Launch;
+  readonly release: () => Promise<void>;
+}
+
 /**
- * Makes `runProcess` start processes through a launcher helper: a small Node process that forks
- * on this process's behalf and relays the output. A fork copies the page tables of the process
- * that forks, and the parent then takes a copy-on-write fault for every page it writes; from an
+ * Starts processes through a launcher helper: a small Node process that forks on this
+ * process's behalf and relays the output. A fork copies the page tables of the process that
+ * forks, and the parent then takes a copy-on-write fault for every page it writes; from an
  * agent with tens of MB of heap that costs milliseconds of its event loop per command, from the
  * helper a fraction of that. Until `release` is called by every user, one helper serves the whole
  * process; it starts at the first command and restarts after a crash (commands it was running
- * are killed and end with SIGKILL).
+ * are killed and end with SIGKILL). The host (the agent, `flotilla run`) passes `launch` to its
+ * steps in the step services (`createLocalServices({ launch })`, the agent's policy services).
  *
  * The helper also makes sure no command outlives this process: it runs in a session of its own
  * (a SIGKILL or Ctrl-C aimed at this process's group does not reach it) and, when its IPC
  * channel closes without a release — this process died, even by SIGKILL —, it kills every
  * process group it started before it exits.
  */
-export function useLauncherHelper(options: LauncherHelperOptions = {}): { readonly release: () => Promise<void> } {
+export function useLauncherHelper(options: LauncherHelperOptions = {}): LauncherHelperLease {
   helperUsers += 1;
   helper ??= new LauncherHelper(options.ledgerFile);
   const mine = helper;
-  current = (file, args, launchOptions) => mine.launch(file, args, launchOptions);
   let released = false;
   return {
+    launch: (file, args, launchOptions) => {
+      if (released) throw new Error('launch after release: the launcher helper lease has ended');
+      return mine.launch(file, args, launchOptions);
+    },
     release: async () => {
       if (released) return;
       released = true;
       helperUsers -= 1;
       if (helperUsers > 0) return;
-      current = spawnDirectly;
       helper = undefined;
       await mine.close();
     },

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { StepError } from '@flotilla/workflow';
 import type { StepLogger } from '@flotilla/workflow';
-import { launcher } from './launcher.js';
+import type { Launch } from './launcher.js';
 import { LineSplitter } from './split-lines.js';
 import { TailBuffer } from './tail-buffer.js';
 
@@ -24,6 +24,8 @@ export interface RunProcessOptions {
   signal: AbortSignal;
   /** Receives stdout/stderr line by line. */
   log: StepLogger;
+  /** Starts the process: the host's launcher from the step services (`launchOf(ctx.services)`). */
+  launch: Launch;
   /** @default 2000 */
   killGraceMs?: number;
   /** Bytes of stdout and of stderr kept for the result (the tail). @default 1048576 */
@@ -66,7 +68,7 @@ export async function runProcess(options: RunProcessOptions): Promise<ProcessRes
   const killGraceMs = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
 
   return new Promise<ProcessResult>((resolve, reject) => {
-    const child = launcher()(file, argv, {
+    const child = options.launch(file, argv, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       // Without input the process reads end-of-file at once (/dev/null) instead of waiting forever.

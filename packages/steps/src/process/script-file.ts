@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StepLogger } from '@flotilla/workflow';
+import type { Launch } from './launcher.js';
 import { runProcess } from './run-process.js';
 import type { ProcessResult } from './run-process.js';
 
@@ -20,6 +21,8 @@ export interface RunScriptFileOptions {
   env?: Readonly<Record<string, string>>;
   signal: AbortSignal;
   log: StepLogger;
+  /** Starts the interpreter: the host's launcher from the step services. */
+  launch: Launch;
 }
 
 /**
@@ -38,6 +41,7 @@ export async function runScriptFile(options: RunScriptFileOptions): Promise<Proc
       env: options.env,
       signal: options.signal,
       log: options.log,
+      launch: options.launch,
     });
   } finally {
     await rm(dir, { recursive: true, force: true });

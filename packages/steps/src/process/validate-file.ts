@@ -1,27 +1,11 @@
 import { compileFunction } from 'node:vm';
 import { parseAllDocuments } from 'yaml';
-import { z } from 'zod';
 import type { StepContext } from '@flotilla/workflow';
+import type { Validate } from '../catalogue/patch-checks.js';
 import { abortedError } from './aborted-error.js';
 import { authorizeCommand } from './command-policy.js';
 import { runProcess } from './run-process.js';
-
-/** How the `patch` step checks a changed file: a command, or a built-in syntax check. */
-export const ValidateSchema = z
-  .union([
-    z.strictObject({
-      command: z
-        .string()
-        .min(1)
-        .describe('Validation program; `{path}` in it or its args is replaced by the file path'),
-      args: z.array(z.string()).default([]).describe('Arguments; `{path}` is replaced by the file path'),
-    }),
-    z.strictObject({
-      syntax: z.enum(['json', 'yaml', 'js']).describe('Check that the file parses as JSON, YAML or JavaScript'),
-    }),
-  ])
-  .describe('Check run on the changed file; on failure the original is restored');
-export type Validate = z.output<typeof ValidateSchema>;
+import { launchOf } from './step-launcher.js';
 
 /** Replaces every `{path}` in `text` with the file path. */
 export function withPath(text: string, path: string): string {
@@ -51,7 +35,14 @@ export async function validateFile(
   const args = validate.args.map((arg) => withPath(arg, path));
   const program = await authorizeCommand(ctx.services.policy, { command, env: ctx.env });
   ctx.log.info(`validating: ${[command, ...args].join(' ')}`);
-  const result = await runProcess({ command: program, args, env: ctx.env, signal: ctx.signal, log: ctx.log });
+  const result = await runProcess({
+    command: program,
+    args,
+    env: ctx.env,
+    signal: ctx.signal,
+    log: ctx.log,
+    launch: launchOf(ctx.services),
+  });
   if (result.aborted) throw abortedError(ctx.signal);
   return result.exitCode === 0 ? undefined : `validation command exited with ${result.exitCode ?? result.signal}`;
 }
@@ -86,6 +77,7 @@ async function jsSyntaxError(ctx: StepContext<unknown>, content: string): Promis
     stdin: content,
     signal: ctx.signal,
     log: quiet,
+    launch: launchOf(ctx.services),
   });
   if (result.aborted) throw abortedError(ctx.signal);
   return result.exitCode === 0 ? undefined : scriptError;

@@ -1,33 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { z } from 'zod';
-import { DurationSchema } from '@flotilla/protocol';
 import { StepError } from '@flotilla/workflow';
 import type { StepContext } from '@flotilla/workflow';
+import type { Watch } from '../catalogue/patch-checks.js';
 import { outboundFetch } from '../net/outbound-fetch.js';
 import { abortedError } from './aborted-error.js';
 import { authorizeCommand } from './command-policy.js';
 import { runProcess } from './run-process.js';
 import { withPath } from './validate-file.js';
-
-/** The `patch` step's health watch: a command or URL that must keep succeeding. */
-export const WatchSchema = z
-  .strictObject({
-    command: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Health command; exit code 0 = healthy; `{path}` is replaced by the file path'),
-    args: z.array(z.string()).default([]).describe('Arguments of the health command'),
-    url: z.url().optional().describe('Health URL; a 2xx answer (after redirects) = healthy'),
-    duration: DurationSchema.default(10_000).describe('How long the target must stay healthy (default 10s)'),
-    interval: DurationSchema.default(1000).describe('Time between probes (default 1s)'),
-    timeout: DurationSchema.default(5000).describe('Time limit of one probe (default 5s)'),
-  })
-  .refine((watch) => (watch.command === undefined) !== (watch.url === undefined), {
-    message: 'give exactly one of `command` or `url`',
-  })
-  .describe('After validation, probe health for a while; a failed probe restores the original');
-export type Watch = z.output<typeof WatchSchema>;
+import { launchOf } from './step-launcher.js';
 
 /**
  * Probes at once and then every `interval` until `duration` has passed; returns `undefined`
@@ -65,7 +45,8 @@ async function probeCommand(
 ): Promise<string | undefined> {
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(watch.timeout)]);
   const args = watch.args.map((arg) => withPath(arg, path));
-  const result = await runProcess({ command, args, env: ctx.env, signal, log: ctx.log, killGraceMs: 500 });
+  const launch = launchOf(ctx.services);
+  const result = await runProcess({ command, args, env: ctx.env, signal, log: ctx.log, killGraceMs: 500, launch });
   if (result.aborted) return `timed out after ${watch.timeout} ms`;
   return result.exitCode === 0 ? undefined : `exit code ${result.exitCode ?? result.signal}`;
 }

@@ -1,6 +1,9 @@
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
-import type { AlertRequest, HttpDestinationPolicy, StepServices } from '@flotilla/workflow';
+import type { AlertRequest, HttpDestinationPolicy } from '@flotilla/workflow';
+import { spawnDirectly } from '../process/launcher.js';
+import type { Launch } from '../process/launcher.js';
+import type { NodeStepServices } from '../process/step-launcher.js';
 
 /** Options of `createLocalServices`: a permissive policy for runs on one's own machine. */
 export interface LocalServicesOptions {
@@ -20,13 +23,18 @@ export interface LocalServicesOptions {
   jsEnabled?: boolean | undefined;
   /** Where `alert` steps go. @default a line on stderr */
   onAlert?: ((alert: AlertRequest) => void) | undefined;
+  /**
+   * How steps start processes: `flotilla run` passes its launcher helper's (`useLauncherHelper`).
+   * @default spawnDirectly (forks from this process)
+   */
+  launch?: Launch | undefined;
 }
 
 /**
  * Step services for `flotilla run` and tests: no control plane, the user's own policy. The
  * agent builds its services from its (restrictive) policy file instead.
  */
-export function createLocalServices(options: LocalServicesOptions = {}): StepServices {
+export function createLocalServices(options: LocalServicesOptions = {}): NodeStepServices {
   const onAlert =
     options.onAlert ??
     ((alert: AlertRequest) => {
@@ -48,5 +56,6 @@ export function createLocalServices(options: LocalServicesOptions = {}): StepSer
       onAlert(alert);
       return Promise.resolve();
     },
+    launch: options.launch ?? spawnDirectly,
   };
 }

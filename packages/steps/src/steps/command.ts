@@ -1,36 +1,12 @@
-import { z } from 'zod';
-import { defineStep } from '@flotilla/workflow';
 import { authorizeCommand } from '../process/command-policy.js';
 import { processOutcome } from '../process/process-outcome.js';
 import { runProcess } from '../process/run-process.js';
-
-/** Config of the `command` step (SPEC §5.2). */
-export const CommandConfigSchema = z.strictObject({
-  command: z
-    .string()
-    .min(1)
-    .describe('Program to run (name on PATH or path); with `shell: true`, a shell command line'),
-  args: z
-    .array(z.string())
-    .default([])
-    .describe('Arguments, passed verbatim without a shell ($1, $2… with `shell: true`)'),
-  shell: z.boolean().default(false).describe('Run `command` through /bin/sh -c (pipes, redirections, globbing)'),
-  cwd: z.string().optional().describe('Working directory'),
-  env: z
-    .record(z.string(), z.string())
-    .default({})
-    .describe('Extra environment variables (the place for secrets, never args)'),
-  stdin: z.string().optional().describe('Text written to the standard input'),
-  allow_exit_codes: z.array(z.number().int()).min(1).default([0]).describe('Exit codes that count as success'),
-});
-export type CommandConfig = z.output<typeof CommandConfigSchema>;
+import { commandSpec } from '../catalogue/command.js';
+import { withRunner } from './step-runner.js';
+import { launchOf } from '../process/step-launcher.js';
 
 /** `command`: runs a local program in its own process group; the group dies with the step. */
-export const commandStep = defineStep({
-  type: 'command',
-  description: 'Run a local command (args form without a shell, or a shell command line)',
-  configSchema: CommandConfigSchema,
-  effect: () => 'at-most-once',
+export const commandStep = withRunner(commandSpec, {
   async run(ctx) {
     const { config } = ctx;
     const env = { ...ctx.env, ...config.env };
@@ -50,6 +26,7 @@ export const commandStep = defineStep({
       stdin: config.stdin,
       signal: ctx.signal,
       log: ctx.log,
+      launch: launchOf(ctx.services),
     });
     return processOutcome(result, {
       signal: ctx.signal,

@@ -1,35 +1,19 @@
 import { chown, readFile, stat, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { applyPatch, parsePatch, reversePatch } from 'diff';
-import { z } from 'zod';
-import { StepError, defineStep } from '@flotilla/workflow';
+import { StepError } from '@flotilla/workflow';
 import type { StepContext } from '@flotilla/workflow';
 import { destinationGuard } from '../net/destination-guard.js';
 import { abortedError } from '../process/aborted-error.js';
 import { authorizeCommand } from '../process/command-policy.js';
-import { ValidateSchema, validateFile, withPath } from '../process/validate-file.js';
-import { WatchSchema, watchHealth } from '../process/watch-health.js';
+import { validateFile, withPath } from '../process/validate-file.js';
+import { watchHealth } from '../process/watch-health.js';
 import { replaceAtomically } from '@flotilla/node-kit';
 import { toFileStepError } from './file/fs-errors.js';
 import { confinePath } from './file/roots.js';
-
-/** Config of the `patch` step (SPEC §5.2). */
-export const PatchConfigSchema = z
-  .strictObject({
-    path: z.string().min(1).describe('File to change; must lie inside the agent policy allowedFileRoots'),
-    content: z.string().optional().describe('The complete new content (give this or `diff`)'),
-    diff: z.string().optional().describe('A unified diff of this one file (give this or `content`)'),
-    validate: ValidateSchema.optional(),
-    watch: WatchSchema.optional(),
-    backup: z
-      .boolean()
-      .default(true)
-      .describe('Keep a copy of the original next to the file (<path>.flotilla-bak-<time>)'),
-  })
-  .refine((config) => (config.content === undefined) !== (config.diff === undefined), {
-    message: 'give exactly one of `content` or `diff`',
-  });
-export type PatchConfig = z.output<typeof PatchConfigSchema>;
+import { patchSpec } from '../catalogue/patch.js';
+import type { PatchConfig } from '../catalogue/patch.js';
+import { withRunner } from './step-runner.js';
 
 /** Why the changed file was rejected; a health watch can fail transiently, a bad file cannot. */
 interface Failure {
@@ -55,11 +39,7 @@ interface Original {
  * watch; if validation or the watch fails (or the step is cancelled meanwhile) the original is
  * put back atomically, byte for byte.
  */
-export const patchStep = defineStep({
-  type: 'patch',
-  description: 'Change a file safely: backup, atomic write, validate, watch, automatic restore',
-  configSchema: PatchConfigSchema,
-  effect: () => 'at-most-once',
+export const patchStep = withRunner(patchSpec, {
   async run(ctx) {
     const { config } = ctx;
     const { path } = await confinePath(config.path, ctx.services.policy, { followLeaf: true });

@@ -1,19 +1,11 @@
-import { z } from 'zod';
-import { StepError, defineStep } from '@flotilla/workflow';
+import { StepError } from '@flotilla/workflow';
 import { authorizeCommand, programSearchPath } from '../process/command-policy.js';
 import { findExecutable } from '../process/find-executable.js';
 import { processOutcome } from '../process/process-outcome.js';
 import { runScriptFile } from '../process/script-file.js';
-
-/** Config of the `powershell` step (SPEC §5.2). */
-export const PowershellConfigSchema = z.strictObject({
-  script: z.string().describe('The PowerShell script (inline)'),
-  args: z.array(z.string()).default([]).describe('Arguments passed to the script ($args)'),
-  cwd: z.string().optional().describe('Working directory'),
-  env: z.record(z.string(), z.string()).default({}).describe('Extra environment variables (the place for secrets)'),
-  allow_exit_codes: z.array(z.number().int()).min(1).default([0]).describe('Exit codes that count as success'),
-});
-export type PowershellConfig = z.output<typeof PowershellConfigSchema>;
+import { powershellSpec } from '../catalogue/powershell.js';
+import { withRunner } from './step-runner.js';
+import { launchOf } from '../process/step-launcher.js';
 
 /** Shown when neither `pwsh` nor `powershell` is on PATH. */
 export const POWERSHELL_MISSING_MESSAGE =
@@ -22,11 +14,7 @@ export const POWERSHELL_MISSING_MESSAGE =
   '(Debian/Ubuntu: add the Microsoft package repository, then `apt-get install -y powershell`; or `snap install powershell --classic`).';
 
 /** `powershell`: runs a PowerShell script with `pwsh` (or Windows PowerShell) when present. */
-export const powershellStep = defineStep({
-  type: 'powershell',
-  description: 'Run a PowerShell script (needs pwsh or powershell on the agent)',
-  configSchema: PowershellConfigSchema,
-  effect: () => 'at-most-once',
+export const powershellStep = withRunner(powershellSpec, {
   async run(ctx) {
     const { config } = ctx;
     const env = { ...ctx.env, ...config.env };
@@ -44,6 +32,7 @@ export const powershellStep = defineStep({
       env,
       signal: ctx.signal,
       log: ctx.log,
+      launch: launchOf(ctx.services),
     });
     return processOutcome(result, {
       signal: ctx.signal,

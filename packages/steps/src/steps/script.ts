@@ -1,9 +1,11 @@
-import { z } from 'zod';
-import { StepError, defineStep } from '@flotilla/workflow';
+import { StepError } from '@flotilla/workflow';
 import { authorizeCommand, programSearchPath } from '../process/command-policy.js';
 import { findExecutable } from '../process/find-executable.js';
 import { processOutcome } from '../process/process-outcome.js';
 import { runScriptFile } from '../process/script-file.js';
+import { scriptSpec } from '../catalogue/script.js';
+import { withRunner } from './step-runner.js';
+import { launchOf } from '../process/step-launcher.js';
 
 /** How each supported interpreter is invoked on a script file. */
 const interpreters = {
@@ -14,25 +16,8 @@ const interpreters = {
   pwsh: { program: 'pwsh', extension: '.ps1', args: ['-NoLogo', '-NoProfile', '-NonInteractive', '-File'] },
 } as const satisfies Record<string, { program: string; extension: string; args: readonly string[] }>;
 
-const InterpreterSchema = z.enum(['sh', 'bash', 'python3', 'node', 'pwsh']);
-
-/** Config of the `script` step (SPEC §5.2). */
-export const ScriptConfigSchema = z.strictObject({
-  interpreter: InterpreterSchema.describe('Interpreter that runs the script'),
-  source: z.string().describe('The script itself (inline)'),
-  args: z.array(z.string()).default([]).describe('Arguments passed to the script'),
-  cwd: z.string().optional().describe('Working directory'),
-  env: z.record(z.string(), z.string()).default({}).describe('Extra environment variables (the place for secrets)'),
-  allow_exit_codes: z.array(z.number().int()).min(1).default([0]).describe('Exit codes that count as success'),
-});
-export type ScriptConfig = z.output<typeof ScriptConfigSchema>;
-
 /** `script`: runs an inline script from a private temporary file with the chosen interpreter. */
-export const scriptStep = defineStep({
-  type: 'script',
-  description: 'Run an inline script with an interpreter (sh, bash, python3, node, pwsh)',
-  configSchema: ScriptConfigSchema,
-  effect: () => 'at-most-once',
+export const scriptStep = withRunner(scriptSpec, {
   async run(ctx) {
     const { config } = ctx;
     const spec = interpreters[config.interpreter];
@@ -56,6 +41,7 @@ export const scriptStep = defineStep({
       env,
       signal: ctx.signal,
       log: ctx.log,
+      launch: launchOf(ctx.services),
     });
     return processOutcome(result, {
       signal: ctx.signal,

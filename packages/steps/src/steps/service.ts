@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { StepError, defineStep } from '@flotilla/workflow';
+import { StepError } from '@flotilla/workflow';
 import type { StepContext, StepLogger, StepPolicy } from '@flotilla/workflow';
 import { abortedError } from '../process/aborted-error.js';
 import { programSearchPath } from '../process/command-policy.js';
@@ -8,16 +7,10 @@ import { runProcess } from '../process/run-process.js';
 import type { ProcessResult } from '../process/run-process.js';
 import { detectServiceManager } from '../process/service-manager.js';
 import type { ServiceInvocation } from '../process/service-manager.js';
-
-/** Config of the `service` step (SPEC §5.2). */
-export const ServiceConfigSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9_.@:][A-Za-z0-9_.@:-]*$/, 'a service name: letters, digits and _ . @ : - (not starting with -)')
-    .describe('Service (unit) name; must be in the agent policy allowedServices'),
-  action: z.enum(['start', 'stop', 'restart', 'status', 'enable', 'disable']).describe('What to do with the service'),
-});
-export type ServiceConfig = z.output<typeof ServiceConfigSchema>;
+import { serviceSpec } from '../catalogue/service.js';
+import type { ServiceConfig } from '../catalogue/service.js';
+import { withRunner } from './step-runner.js';
+import { launchOf } from '../process/step-launcher.js';
 
 /** LSB and systemd status exit codes 1–3 mean "not running"; 4 and above mean "unknown". */
 const NOT_RUNNING_EXIT_CODES = [1, 2, 3];
@@ -36,7 +29,7 @@ async function invoke(
   log: StepLogger = ctx.log,
 ): Promise<ProcessResult> {
   ctx.log.info(`$ ${[invocation.command, ...invocation.args].join(' ')}`);
-  const result = await runProcess({ ...invocation, env: ctx.env, signal: ctx.signal, log });
+  const result = await runProcess({ ...invocation, env: ctx.env, signal: ctx.signal, log, launch: launchOf(ctx.services) });
   if (result.aborted) throw abortedError(ctx.signal);
   return result;
 }
@@ -44,11 +37,7 @@ async function invoke(
 const outputText = (result: ProcessResult): string => result.stdout + result.stderr;
 
 /** `service`: starts, stops, restarts, enables, disables or queries a service on the allowed list. */
-export const serviceStep = defineStep({
-  type: 'service',
-  description: 'Start, stop, restart, enable, disable or query a system service from the allowed list',
-  configSchema: ServiceConfigSchema,
-  effect: (config) => (config.action === 'status' ? 'idempotent' : 'at-most-once'),
+export const serviceStep = withRunner(serviceSpec, {
   async run(ctx) {
     const { name, action } = ctx.config;
     assertServiceAllowed(ctx.services.policy, name);

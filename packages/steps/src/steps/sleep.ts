@@ -1,23 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { z } from 'zod';
-import { DurationSchema } from '@flotilla/protocol';
-import { defineStep } from '@flotilla/workflow';
 import { abortedError } from '../process/aborted-error.js';
-
-/** Config of the `sleep` step (SPEC §5.2). */
-export const SleepConfigSchema = z.strictObject({
-  duration: DurationSchema.describe(
-    'How long to wait: a duration such as 500ms, 10s, 5m, 1h30m, or a number of seconds',
-  ),
-});
-export type SleepConfig = z.output<typeof SleepConfigSchema>;
+import { sleepSpec } from '../catalogue/sleep.js';
+import { withRunner } from './step-runner.js';
 
 /** `sleep`: waits for `duration`; cancel and deadlines end the wait at once. */
-export const sleepStep = defineStep({
-  type: 'sleep',
-  description: 'Wait for a duration',
-  configSchema: SleepConfigSchema,
-  effect: () => 'idempotent',
+export const sleepStep = withRunner(sleepSpec, {
   async run(ctx) {
     try {
       await delay(ctx.config.duration, undefined, { signal: ctx.signal });

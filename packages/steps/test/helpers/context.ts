@@ -1,4 +1,6 @@
 import { expect } from 'vitest';
+import { spawnDirectly } from '@flotilla/steps';
+import type { Launch, NodeStepServices } from '@flotilla/steps';
 import { StepError } from '@flotilla/workflow';
 import type { AlertRequest, StepContext, StepLogger, StepPolicy } from '@flotilla/workflow';
 
@@ -26,6 +28,8 @@ export interface ContextOverrides {
   runId?: string;
   stepId?: string;
   signal?: AbortSignal;
+  /** How the step's processes start. @default spawnDirectly */
+  launch?: Launch;
 }
 
 export interface TestContext<C> {
@@ -55,6 +59,14 @@ export function makeContext<C>(config: C, overrides: ContextOverrides = {}): Tes
   const runId = overrides.runId ?? 'run-test';
   const stepId = overrides.stepId ?? 'step-test';
   const attempt = overrides.attempt ?? 1;
+  const services: NodeStepServices = {
+    policy: { ...permissivePolicy, ...overrides.policy },
+    raiseAlert: (alert) => {
+      alerts.push(alert);
+      return Promise.resolve();
+    },
+    launch: overrides.launch ?? spawnDirectly,
+  };
   const ctx: StepContext<C> = {
     config,
     signal: overrides.signal ?? controller.signal,
@@ -64,13 +76,7 @@ export function makeContext<C>(config: C, overrides: ContextOverrides = {}): Tes
     attempt,
     idempotencyKey: `${runId}:${stepId}:${attempt}`,
     env: overrides.env ?? {},
-    services: {
-      policy: { ...permissivePolicy, ...overrides.policy },
-      raiseAlert: (alert) => {
-        alerts.push(alert);
-        return Promise.resolve();
-      },
-    },
+    services,
   };
   return { ctx, lines, alerts, controller };
 }

@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runProcess, useLauncherHelper } from '@flotilla/steps';
-import type { RunProcessOptions } from '@flotilla/steps';
+import { runProcess, spawnDirectly, useLauncherHelper } from '@flotilla/steps';
+import type { Launch, RunProcessOptions } from '@flotilla/steps';
 import { linesOf, makeContext } from '../helpers/context.js';
 import { isAlive, killQuietly, waitFor } from '../helpers/processes.js';
 
-function setup(): ReturnType<typeof makeContext<null>> & {
-  run: (options: Omit<RunProcessOptions, 'signal' | 'log'>) => ReturnType<typeof runProcess>;
+function setupWith(launch: Launch = spawnDirectly): ReturnType<typeof makeContext<null>> & {
+  run: (options: Omit<RunProcessOptions, 'signal' | 'log' | 'launch'>) => ReturnType<typeof runProcess>;
 } {
   const test = makeContext(null);
   return {
     ...test,
-    run: (options) => runProcess({ ...options, signal: test.ctx.signal, log: test.ctx.log }),
+    run: (options) => runProcess({ ...options, signal: test.ctx.signal, log: test.ctx.log, launch }),
   };
 }
 
@@ -25,13 +25,14 @@ describe.each([
   ['forked here', false],
   ['through the launcher helper', true],
 ])('runProcess (%s)', (_name, helper) => {
-  let release: (() => Promise<void>) | undefined;
+  let lease: ReturnType<typeof useLauncherHelper> | undefined;
   beforeAll(() => {
-    if (helper) release = useLauncherHelper().release;
+    if (helper) lease = useLauncherHelper();
   });
   afterAll(async () => {
-    await release?.();
+    await lease?.release();
   });
+  const setup = (): ReturnType<typeof setupWith> => setupWith(lease?.launch);
 
   it('reports the exit code and captures both streams line by line, in order', async () => {
     const { run, lines } = setup();
@@ -184,9 +185,9 @@ describe.each([
 
 describe('runProcess through the launcher helper', () => {
   it('ends a running command with SIGKILL when the helper dies, and starts a new helper for the next', async () => {
-    const { release } = useLauncherHelper();
+    const { launch, release } = useLauncherHelper();
     try {
-      const { run, lines } = setup();
+      const { run, lines } = setupWith(launch);
       const running = run({ command: 'sh', args: ['-c', 'echo "$$"; echo "$PPID"; sleep 30'] });
       await waitFor(() => printedPids(linesOf(lines, 'stdout')).length === 2);
       const [pid, helperPid] = printedPids(linesOf(lines, 'stdout'));
@@ -195,7 +196,7 @@ describe('runProcess through the launcher helper', () => {
       const result = await running;
       expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL' });
       await waitFor(() => !isAlive(pid!));
-      const again = await setup().run({ command: 'sh', args: ['-c', 'echo ok'] });
+      const again = await setupWith(launch).run({ command: 'sh', args: ['-c', 'echo ok'] });
       expect(again).toMatchObject({ exitCode: 0, stdout: 'ok\n' });
     } finally {
       await release();

@@ -1,9 +1,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { DurationSchema } from '@flotilla/protocol';
-import { StepError, defineStep } from '@flotilla/workflow';
+import { StepError } from '@flotilla/workflow';
 import type { StepContext, StepOutcome } from '@flotilla/workflow';
 import { abortedError } from '../../process/aborted-error.js';
 import { assertLoaderEnvAllowed } from '../../process/loader-env.js';
@@ -13,62 +11,10 @@ import { confinePath } from '../file/roots.js';
 import { parseEd25519PublicKey } from './ed25519-key.js';
 import { fetchArtifact, redactUrl } from './fetch-artifact.js';
 import { verifyArtifact } from './verify-artifact.js';
-
-const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
-
-export const DownloadExecConfigSchema = z
-  .strictObject({
-    url: z
-      .url({ protocol: /^(https?|file)$/ })
-      .describe(
-        'Where to get the program: http(s)://… or file:///abs/path (file URLs must lie inside the allowed file roots).',
-      ),
-    sha256: z
-      .string()
-      .regex(/^[0-9a-fA-F]{64}$/, 'a SHA-256 digest: 64 hex characters')
-      .describe('Required SHA-256 of the file (hex, as `sha256sum` prints it). Nothing runs unless it matches.'),
-    signature: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Ed25519 signature of the file, base64 (`openssl pkeyutl -sign -rawin … | base64`).'),
-    public_key: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'Ed25519 public key checking `signature`: PEM, base64 DER (SubjectPublicKeyInfo) or base64 raw 32 bytes.',
-      ),
-    args: z.array(z.string()).default([]).describe('Arguments for the program (no shell).'),
-    env: z
-      .record(z.string(), z.string())
-      .default({})
-      .describe('Extra environment variables (the place for secrets, never args).'),
-    cwd: z.string().min(1).optional().describe('Working directory; default the download directory.'),
-    dir: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'Directory to download into (inside the allowed file roots); default the system temp dir. Use it where /tmp is mounted noexec.',
-      ),
-    cleanup: z.boolean().default(true).describe('Delete the downloaded file afterwards. Default true.'),
-    timeout: DurationSchema.optional().describe(
-      'Limit for download plus run, e.g. 5m; the step timeout applies as well.',
-    ),
-    max_bytes: z
-      .number()
-      .int()
-      .positive()
-      .default(DEFAULT_MAX_BYTES)
-      .describe('Largest accepted download. Default 1 GiB.'),
-  })
-  .superRefine((config, ctx) => {
-    if ((config.signature === undefined) !== (config.public_key === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['public_key'], message: 'signature and public_key go together' });
-    }
-  });
-export type DownloadExecConfig = z.output<typeof DownloadExecConfigSchema>;
+import { downloadExecSpec } from '../../catalogue/downloadexec.js';
+import type { DownloadExecConfig } from '../../catalogue/downloadexec.js';
+import { withRunner } from '../step-runner.js';
+import { launchOf } from '../../process/step-launcher.js';
 
 /**
  * `downloadexec`: download a program, verify it (SHA-256 always, Ed25519 signature when given)
@@ -76,11 +22,7 @@ export type DownloadExecConfig = z.output<typeof DownloadExecConfigSchema>;
  * private (0700) directory before the file is made executable; a failed check deletes it.
  * Outputs `stdout`, `stderr`, `exit_code`, `sha256` (and `path` when `cleanup` is false).
  */
-export const downloadExecStep = defineStep({
-  type: 'downloadexec',
-  description: 'Download a program, verify its SHA-256 (and Ed25519 signature), then run it',
-  configSchema: DownloadExecConfigSchema,
-  effect: () => 'at-most-once',
+export const downloadExecStep = withRunner(downloadExecSpec, {
   run: async (ctx) => {
     const { config } = ctx;
     if (!ctx.services.policy.downloadExecEnabled) {
@@ -120,6 +62,7 @@ export const downloadExecStep = defineStep({
         cwd: config.cwd ?? workDir,
         signal: deadline.signal,
         log: ctx.log,
+        launch: launchOf(ctx.services),
       });
       const extra = { sha256, ...(keep ? { path: file } : {}) };
       return withOutputs(

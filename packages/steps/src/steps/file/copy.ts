@@ -1,36 +1,21 @@
 import { constants } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
-import { z } from 'zod';
-import { StepError, defineStep } from '@flotilla/workflow';
+import { StepError } from '@flotilla/workflow';
 import { abortedError } from '../../process/aborted-error.js';
 import { replaceAtomically } from '@flotilla/node-kit';
 import { inspectEntry } from './entry-kind.js';
 import { sha256OfFile } from './file-digest.js';
-import { MkdirsSchema, ModeSchema, OverwriteSchema, PathSchema } from './file-schemas.js';
 import { toFileStepError } from './fs-errors.js';
 import { confinePath } from './roots.js';
-
-export const FileCopyConfigSchema = z.strictObject({
-  src: PathSchema.describe('File to copy (a regular file; symlinks are followed)'),
-  dest: PathSchema.describe('Path of the copy (the full file path, not a directory to copy into)'),
-  overwrite: OverwriteSchema,
-  mode: ModeSchema.optional().describe(
-    'Permission bits of the copy as an octal string, e.g. "0644" (default: those of src)',
-  ),
-  mkdirs: MkdirsSchema,
-});
-export type FileCopyConfig = z.output<typeof FileCopyConfigSchema>;
+import { fileCopySpec } from '../../catalogue/file-copy.js';
+import { withRunner } from '../step-runner.js';
 
 /**
  * `file.copy`: copies a regular file through a temp file renamed into place, so `dest` is the
  * old file or the complete copy, never a partial one. A `dest` that already holds the same
  * bytes counts as done (`changed: false`), which makes a repeat after a crash succeed.
  */
-export const fileCopyStep = defineStep({
-  type: 'file.copy',
-  description: 'Copy a file atomically inside the allowed file roots',
-  configSchema: FileCopyConfigSchema,
-  effect: () => 'idempotent',
+export const fileCopyStep = withRunner(fileCopySpec, {
   async run(ctx) {
     const { config } = ctx;
     const policy = ctx.services.policy;

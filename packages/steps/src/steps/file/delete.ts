@@ -1,30 +1,16 @@
 import { rm, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
-import { StepError, defineStep } from '@flotilla/workflow';
+import { StepError } from '@flotilla/workflow';
 import { abortedError } from '../../process/aborted-error.js';
 import { fsyncDirectory } from '@flotilla/node-kit';
 import { inspectEntry } from './entry-kind.js';
-import { PathSchema } from './file-schemas.js';
 import { errnoCode, toFileStepError } from './fs-errors.js';
 import { confinePath } from './roots.js';
-
-export const FileDeleteConfigSchema = z.strictObject({
-  path: PathSchema.describe('File, symlink (the link, not its target) or directory to delete'),
-  missing_ok: z.boolean().default(true).describe('Succeed when the path does not exist (deleted: false)'),
-  recursive: z
-    .boolean()
-    .default(false)
-    .describe('Delete a directory with everything in it (symlinks inside are not followed)'),
-});
-export type FileDeleteConfig = z.output<typeof FileDeleteConfigSchema>;
+import { fileDeleteSpec } from '../../catalogue/file-delete.js';
+import { withRunner } from '../step-runner.js';
 
 /** `file.delete`: deletes a file, a symlink or a directory; repeating it is harmless. */
-export const fileDeleteStep = defineStep({
-  type: 'file.delete',
-  description: 'Delete a file or directory inside the allowed file roots',
-  configSchema: FileDeleteConfigSchema,
-  effect: () => 'idempotent',
+export const fileDeleteStep = withRunner(fileDeleteSpec, {
   async run(ctx) {
     const { config } = ctx;
     if (ctx.signal.aborted) throw abortedError(ctx.signal);

@@ -1,27 +1,12 @@
-import { z } from 'zod';
-import { defineStep } from '@flotilla/workflow';
-import { MkdirsSchema, OverwriteSchema, PathSchema } from './file-schemas.js';
 import { relocate } from './relocate.js';
-
-export const FileMoveConfigSchema = z.strictObject({
-  src: PathSchema.describe('File, directory or symlink to move (a symlink moves as a link)'),
-  dest: PathSchema.describe('New path (the full path, not a directory to move into)'),
-  overwrite: OverwriteSchema.describe(
-    'Replace an existing file at dest; when false an existing dest fails with FILE_EXISTS',
-  ),
-  mkdirs: MkdirsSchema,
-});
-export type FileMoveConfig = z.output<typeof FileMoveConfigSchema>;
+import { fileMoveSpec } from '../../catalogue/file-move.js';
+import { withRunner } from '../step-runner.js';
 
 /**
  * `file.move`: one atomic rename; across file systems a regular file is copied atomically to
  * `dest` and then deleted. Idempotent: a repeat after a completed move (src gone, dest there)
  * succeeds with `changed: false`.
  */
-export const fileMoveStep = defineStep({
-  type: 'file.move',
-  description: 'Move a file or directory inside the allowed file roots',
-  configSchema: FileMoveConfigSchema,
-  effect: () => 'idempotent',
+export const fileMoveStep = withRunner(fileMoveSpec, {
   run: (ctx) => relocate(ctx, { ...ctx.config, crossDevice: true }),
 });

@@ -1,30 +1,14 @@
 import { open } from 'node:fs/promises';
-import { z } from 'zod';
-import { StepError, defineStep } from '@flotilla/workflow';
+import { StepError } from '@flotilla/workflow';
 import { abortedError } from '../../process/aborted-error.js';
 import { sha256Of } from './file-digest.js';
-import { EncodingSchema, MAX_READ_BYTES, PathSchema } from './file-schemas.js';
 import { toFileStepError } from './fs-errors.js';
 import { confinePath } from './roots.js';
-
-export const FileReadConfigSchema = z.strictObject({
-  path: PathSchema.describe('File to read (relative paths resolve against the working directory)'),
-  encoding: EncodingSchema.describe('How `content` is returned: utf8 text or base64 for binary data'),
-  max_bytes: z
-    .int()
-    .positive()
-    .max(MAX_READ_BYTES)
-    .default(10 * 1024 * 1024)
-    .describe('Fail instead of reading a file larger than this many bytes (default 10 MiB, at most 64 MiB)'),
-});
-export type FileReadConfig = z.output<typeof FileReadConfigSchema>;
+import { fileReadSpec } from '../../catalogue/file-read.js';
+import { withRunner } from '../step-runner.js';
 
 /** `file.read`: reads a file inside the allowed roots; outputs content, size and sha256. */
-export const fileReadStep = defineStep({
-  type: 'file.read',
-  description: 'Read a file inside the allowed file roots',
-  configSchema: FileReadConfigSchema,
-  effect: () => 'idempotent',
+export const fileReadStep = withRunner(fileReadSpec, {
   async run(ctx) {
     const { config } = ctx;
     if (ctx.signal.aborted) throw abortedError(ctx.signal);

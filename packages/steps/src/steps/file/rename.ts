@@ -1,27 +1,13 @@
 import path from 'node:path';
-import { z } from 'zod';
-import { defineStep } from '@flotilla/workflow';
-import { OverwriteSchema, PathSchema } from './file-schemas.js';
 import { relocate } from './relocate.js';
-
-export const FileRenameConfigSchema = z.strictObject({
-  src: PathSchema.describe('File, directory or symlink to rename'),
-  dest: PathSchema.describe('New name in the same directory (no slash), or a new path on the same file system'),
-  overwrite: OverwriteSchema.describe(
-    'Replace an existing file at dest; when false an existing dest fails with FILE_EXISTS',
-  ),
-});
-export type FileRenameConfig = z.output<typeof FileRenameConfigSchema>;
+import { fileRenameSpec } from '../../catalogue/file-rename.js';
+import { withRunner } from '../step-runner.js';
 
 /**
  * `file.rename`: one atomic rename(2), never a copy. A bare name in `dest` stays in the
  * directory of `src`. Idempotent like `file.move`.
  */
-export const fileRenameStep = defineStep({
-  type: 'file.rename',
-  description: 'Rename a file or directory inside the allowed file roots',
-  configSchema: FileRenameConfigSchema,
-  effect: () => 'idempotent',
+export const fileRenameStep = withRunner(fileRenameSpec, {
   run(ctx) {
     const { src, dest, overwrite } = ctx.config;
     const bareName = !dest.includes('/') && !dest.includes(path.sep);

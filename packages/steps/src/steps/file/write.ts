@@ -1,40 +1,19 @@
 import { chmod, writeFile } from 'node:fs/promises';
-import { z } from 'zod';
-import { StepError, defineStep } from '@flotilla/workflow';
+import { StepError } from '@flotilla/workflow';
 import { abortedError } from '../../process/aborted-error.js';
 import { replaceAtomically } from '@flotilla/node-kit';
 import { inspectEntry, permissionBits } from './entry-kind.js';
 import { sha256Of, sha256OfFile } from './file-digest.js';
-import { EncodingSchema, MkdirsSchema, ModeSchema, OverwriteSchema, PathSchema } from './file-schemas.js';
 import { toFileStepError } from './fs-errors.js';
 import { confinePath } from './roots.js';
-
-const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
-
-export const FileWriteConfigSchema = z
-  .strictObject({
-    path: PathSchema.describe('File to write (relative paths resolve against the working directory)'),
-    content: z.string().describe('What to write: text, or base64 when `encoding` is base64'),
-    encoding: EncodingSchema,
-    overwrite: OverwriteSchema,
-    mode: ModeSchema.optional(),
-    mkdirs: MkdirsSchema,
-  })
-  .refine((c) => c.encoding !== 'base64' || BASE64.test(c.content), {
-    message: 'content is not valid base64',
-    path: ['content'],
-  });
-export type FileWriteConfig = z.output<typeof FileWriteConfigSchema>;
+import { fileWriteSpec } from '../../catalogue/file-write.js';
+import { withRunner } from '../step-runner.js';
 
 /**
  * `file.write`: writes a file atomically (temp file, fsync, rename, fsync directory). Writing
  * the same content again is a no-op (`changed: false`), so a repeat after a crash succeeds.
  */
-export const fileWriteStep = defineStep({
-  type: 'file.write',
-  description: 'Write a file atomically inside the allowed file roots',
-  configSchema: FileWriteConfigSchema,
-  effect: () => 'idempotent',
+export const fileWriteStep = withRunner(fileWriteSpec, {
   async run(ctx) {
     const { config } = ctx;
     if (ctx.signal.aborted) throw abortedError(ctx.signal);

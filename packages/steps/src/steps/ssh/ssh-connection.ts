@@ -5,8 +5,9 @@ import { StepError } from '@flotilla/workflow';
 import type { StepContext } from '@flotilla/workflow';
 import { abortedError } from '../../process/aborted-error.js';
 import { RETRYABLE_SOCKET_CODES } from '../../net/socket-errors.js';
-import { hostKeyFingerprint, hostKeyMatches, parseHostKeyPin } from './host-key.js';
-import type { SshConnectionConfig } from './ssh-options.js';
+import { parseHostKeyPin } from '../../catalogue/host-key-pin.js';
+import { hostKeyFingerprint, hostKeyMatches } from './host-key.js';
+import type { SshConnectionConfig } from '../../catalogue/ssh-connection.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
 

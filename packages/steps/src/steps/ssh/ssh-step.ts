@@ -1,54 +1,13 @@
-import { z } from 'zod';
-import { StepError, defineStep } from '@flotilla/workflow';
+import { StepError } from '@flotilla/workflow';
 import type { StepContext } from '@flotilla/workflow';
 import { abortedError } from '../../process/aborted-error.js';
 import { confinePath } from '../file/roots.js';
-import { FileModeSchema } from './file-mode.js';
 import { execRemote } from './remote-exec.js';
 import { SftpSession } from './sftp-session.js';
 import { withSshConnection } from './ssh-connection.js';
-import { refineConnection, sshConnectionFields } from './ssh-options.js';
-
-export const SshConfigSchema = z
-  .strictObject({
-    ...sshConnectionFields,
-    command: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Command run by the remote login shell; its output streams to the log.'),
-    pty: z
-      .boolean()
-      .default(false)
-      .describe(
-        'Run the command on a pseudo-terminal. On abort the remote command is then hung up (SIGHUP) even where the server ignores signal requests; stdout and stderr arrive merged.',
-      ),
-    upload: z
-      .strictObject({
-        local: z.string().min(1).describe('File on the agent, inside the allowed file roots.'),
-        remote: z.string().min(1).describe('Destination path on the host; replaced atomically.'),
-        mode: FileModeSchema.optional(),
-      })
-      .optional()
-      .describe('Copy a file to the host before the command runs.'),
-    download: z
-      .strictObject({
-        remote: z.string().min(1).describe('File on the host.'),
-        local: z
-          .string()
-          .min(1)
-          .describe('Destination on the agent, inside the allowed file roots; replaced atomically.'),
-      })
-      .optional()
-      .describe('Copy a file from the host after the command succeeded.'),
-  })
-  .superRefine((config, ctx) => {
-    refineConnection(config, ctx);
-    if (config.command === undefined && config.upload === undefined && config.download === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['command'], message: 'give command, upload or download' });
-    }
-  });
-export type SshConfig = z.output<typeof SshConfigSchema>;
+import { sshSpec } from '../../catalogue/ssh.js';
+import type { SshConfig } from '../../catalogue/ssh.js';
+import { withRunner } from '../step-runner.js';
 
 /**
  * `ssh`: upload a file, run a command, download a file — in that order, over one connection.
@@ -56,11 +15,7 @@ export type SshConfig = z.output<typeof SshConfigSchema>;
  * non-zero exit fails the step with the outputs kept. Always at-most-once: a remote command
  * interrupted by a crash is never repeated silently.
  */
-export const sshStep = defineStep({
-  type: 'ssh',
-  description: 'Run a command on a remote host over SSH, with optional file upload and download',
-  configSchema: SshConfigSchema,
-  effect: () => 'at-most-once',
+export const sshStep = withRunner(sshSpec, {
   run: async (ctx) => {
     const { config } = ctx;
     const uploadFrom = config.upload === undefined ? undefined : await confinedExisting(ctx, config.upload.local);

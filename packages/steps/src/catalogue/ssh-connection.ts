@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DurationSchema } from '@flotilla/protocol';
-import { parseHostKeyPin } from './host-key.js';
+import { parseHostKeyPin } from './host-key-pin.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const envName = (what: string) =>
