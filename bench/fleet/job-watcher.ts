@@ -1,5 +1,5 @@
 import { TERMINAL_STATES, type RunState } from '@flotilla/protocol';
-import type { JobEvents, JobUpdate } from '@flotilla/server';
+import type { FlotillaServer, RunChangedEvent } from '@flotilla/server';
 
 interface Timing {
   /** First `running` of any run: the agent acknowledged (journaled) the job. */
@@ -11,13 +11,13 @@ interface Timing {
 }
 
 /**
- * Timestamps (performance.now) of job milestones taken from the control plane's in-process
- * `jobEvents`, which fire after the change is committed to the store. Needs no polling, so the
- * measurement adds no load.
+ * Timestamps (performance.now) of job milestones taken from the control plane's cluster bus
+ * (`run.changed` events, published after the change is committed to the store). Needs no
+ * polling, so the measurement adds no load.
  */
 export class JobWatcher {
   private readonly jobs = new Map<string, Timing>();
-  private readonly listener = (update: JobUpdate): void => {
+  private readonly listener = (update: RunChangedEvent): void => {
     const now = performance.now();
     const t = this.timing(update.jobId);
     if (update.runState === 'running') t.ackAt ??= now;
@@ -28,8 +28,10 @@ export class JobWatcher {
     }
   };
 
-  constructor(private readonly events: JobEvents) {
-    events.on('update', this.listener);
+  private readonly unsubscribe: () => void;
+
+  constructor(events: FlotillaServer['events']) {
+    this.unsubscribe = events.subscribe('run.changed', this.listener);
   }
 
   private timing(jobId: string): Timing {
@@ -63,7 +65,7 @@ export class JobWatcher {
   }
 
   close(): void {
-    this.events.off('update', this.listener);
+    this.unsubscribe();
     this.jobs.clear();
   }
 }

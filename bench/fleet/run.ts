@@ -170,7 +170,7 @@ async function memory(cp: BenchControlPlane): Promise<void> {
 
 async function main(): Promise<void> {
   const cp = await startBenchControlPlane();
-  const watcher = new JobWatcher(cp.server.jobEvents);
+  const watcher = new JobWatcher(cp.server.events);
   let fleet: Fleet | undefined;
   try {
     log(`starting ${SIZES.fanOutAgents} agents (role=bench)…`);

@@ -1,7 +1,8 @@
 import type { CompiledServerOptions } from './options/server-options.js';
 import type { Store } from './store/store.js';
 import type { ServerKey } from './bootstrap/server-key.js';
-import type { JobEvents } from './jobs/job-events.js';
+import type { ClusterBus } from './cluster/cluster-bus.js';
+import type { RunDispatcher } from './jobs/run-dispatcher.js';
 import type { AgentHub } from './hub/agent-hub.js';
 import type { AuditLog } from './audit/audit-log.js';
 import type { MasterKey } from './secrets/master-key.js';
@@ -17,7 +18,11 @@ export interface ServerContext {
   readonly options: CompiledServerOptions;
   readonly store: Store;
   readonly serverKey: ServerKey;
-  readonly jobEvents: JobEvents;
+  /** Everything that crosses replicas: job, run and agent events, agent presence, commands, locks. */
+  readonly bus: ClusterBus;
+  /** Offers queued runs to agents (wherever they are connected), cancels, announces progress. */
+  readonly dispatcher: RunDispatcher;
+  /** This replica's agent connections. */
   readonly hub: AgentHub;
   /** Wraps the secrets' data keys; never logged. */
   readonly masterKey: MasterKey;

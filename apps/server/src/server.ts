@@ -15,7 +15,10 @@ import { apiV1Plugin } from './http/api-v1-plugin.js';
 import { AgentHub } from './hub/agent-hub.js';
 import type { HubStats } from './hub/agent-hub.js';
 import { hubPlugin } from './hub/hub-plugin.js';
-import { JobEvents } from './jobs/job-events.js';
+import type { ClusterBus, ClusterEvents } from './cluster/cluster-bus.js';
+import { MemoryCluster } from './cluster/memory-cluster.js';
+import { AgentSessions } from './jobs/agent-sessions.js';
+import { RunDispatcher } from './jobs/run-dispatcher.js';
 import { AuditLog } from './audit/audit-log.js';
 import { CredentialRevocations } from './auth/credential-revocations.js';
 import { loadOrCreateMasterKey } from './secrets/master-key.js';
@@ -41,8 +44,8 @@ export interface FlotillaServer {
   readonly serverKey: { readonly keyId: string; readonly publicKey: string };
   /** Live agent connections: counters and presence. */
   readonly hub: { readonly stats: Readonly<HubStats>; isConnected(agentId: string): boolean; connectedCount(): number };
-  /** In-process job progress notifications (for live views). */
-  readonly jobEvents: JobEvents;
+  /** Committed job, run and agent changes as the cluster bus carries them (live views, benchmarks). */
+  readonly events: Pick<ClusterEvents, 'subscribe'>;
   /** The store dialect in use. */
   readonly database: DialectName;
   /** Every route the app registered (method + URL pattern): what the OpenAPI document must cover. */
@@ -51,27 +54,40 @@ export interface FlotillaServer {
   close(): Promise<void>;
 }
 
+/** Parts a caller may bring instead of the defaults. */
+export interface ServerParts {
+  /**
+   * The cluster bus this replica joins. Default: a bus of its own (one process, in memory); tests
+   * pass replicas of one `MemoryCluster` to run several control planes on one database.
+   */
+  bus?: ClusterBus;
+}
+
 /**
  * Builds the control plane: opens and migrates the store, runs the first-start bootstrap, loads
  * (or creates) the control-plane key, and registers every plugin. It never listens: the caller
  * (the CLI, or a test) decides with `server.app.listen()` or uses `server.app.inject()`.
  */
-export async function buildServer(options: CompiledServerOptions): Promise<FlotillaServer> {
+export async function buildServer(options: CompiledServerOptions, parts: ServerParts = {}): Promise<FlotillaServer> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const logger = createLogger(options);
   const serverKey = await loadOrCreateServerKey(options.serverKeyFile);
   const masterKey = await loadOrCreateMasterKey(options, logger);
   const store = await openStore(options.database);
+  let bus: ClusterBus | undefined;
   try {
     const bootstrap = await bootstrapFirstStart(store.db, store.dialect, options.adminPassword);
     await checkMasterKey(store.db, masterKey, logger);
-    const jobEvents = new JobEvents();
+    const cluster = parts.bus ?? new MemoryCluster({ onError: (err, context) => logger.error({ err, context }, 'cluster bus handler failed') }).join();
+    bus = cluster;
+    const dispatcher = new RunDispatcher({ store, serverKey, masterKey, bus: cluster, logger });
+    const sessions = new AgentSessions({ store, bus: cluster, dispatcher });
     const hub = new AgentHub({
-      db: store.db,
-      writer: store,
+      store,
       serverKey,
-      masterKey,
-      jobEvents,
+      dispatcher,
+      sessions,
+      bus: cluster,
       logger,
       pingIntervalMs: options.pingIntervalMs,
       missedBeatsBeforeOffline: options.missedBeatsBeforeOffline,
@@ -80,7 +96,7 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
     await hub.start();
     const gitMirror = await GitMirror.open({ root: path.join(options.dataDir, 'git'), logger });
     const documents = new DocumentChecker({ logger });
-    const ctx: ServerContext = { options, store, serverKey, jobEvents, hub, masterKey, audit: new AuditLog(store), gitMirror, credentials: new CredentialRevocations(), documents };
+    const ctx: ServerContext = { options, store, serverKey, bus: cluster, dispatcher, hub, masterKey, audit: new AuditLog(store), gitMirror, credentials: new CredentialRevocations(), documents };
 
     const app = Fastify({
       loggerInstance: logger,
@@ -100,6 +116,7 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
     app.addHook('onClose', async () => {
       documents.close();
       await hub.finishShutdown();
+      await cluster.close();
       await store.close();
     });
     await app.register(errorHandlerPlugin);
@@ -120,12 +137,13 @@ export async function buildServer(options: CompiledServerOptions): Promise<Floti
       bootstrap,
       serverKey: { keyId: serverKey.keyId, publicKey: serverKey.publicKey },
       hub,
-      jobEvents,
+      events: cluster.events,
       database: store.dialect.name,
       routes,
       close: () => app.close(),
     };
   } catch (err) {
+    await bus?.close();
     await store.close();
     throw err;
   }

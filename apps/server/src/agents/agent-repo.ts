@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Agent, AgentFacts, Labels, Page } from '@flotilla/protocol';
 import { decodeCursor, toPage } from '../store/cursor.js';
+import type { WriteTransaction } from '../store/group-commit.js';
 import { nowIso } from '../store/time.js';
 import type { AgentTable, Database } from '../store/schema.js';
 import type { Scope } from '../store/scope.js';
@@ -97,7 +98,7 @@ export async function listAgents(
 
 /** Records a (dis)connection; `version` is what the agent reported in `hello`. */
 export async function setAgentConnection(
-  db: Kysely<Database>,
+  db: WriteTransaction,
   id: string,
   connection: 'online' | 'offline',
   version?: string,
@@ -108,12 +109,4 @@ export async function setAgentConnection(
     .set({ connection, last_seen_at: now, updated_at: now, ...(version === undefined ? {} : { version }) })
     .where('id', '=', id)
     .execute();
-}
-
-/**
- * On start, no agent is connected to this process. With one control plane that is the truth;
- * several replicas will need connection ownership (SPEC §10) and must not call this.
- */
-export async function markAllAgentsOffline(db: Kysely<Database>): Promise<void> {
-  await db.updateTable('agents').set({ connection: 'offline' }).where('connection', '=', 'online').execute();
 }

@@ -1,9 +1,9 @@
-import type { Transaction } from 'kysely';
 import type { AuditEvent } from '@flotilla/protocol';
 import type { StoreDialect } from '../store/dialect.js';
+import type { WriteTransaction } from '../store/group-commit.js';
 import type { Store } from '../store/store.js';
 import { newId } from '../store/ids.js';
-import type { AuditEventTable, Database } from '../store/schema.js';
+import type { AuditEventTable } from '../store/schema.js';
 import { nowIso } from '../store/time.js';
 import { GENESIS_HASH, canonicalJson, computeAuditHash } from './audit-hash.js';
 import { toAuditEvent } from './audit-query.js';
@@ -63,19 +63,18 @@ export interface AuditEntry {
 
 /**
  * Appends one record inside the caller's transaction. The per-tenant chain head row is locked
- * first, so concurrent writers append one after the other and the chain stays linear: on
- * PostgreSQL with `FOR UPDATE`; on SQLite the first statement is a write (the head upsert), which
- * takes the database write lock before anything is read, even across processes.
+ * first (`dialect.lockRows`), so concurrent writers append one after the other and the chain stays
+ * linear; on SQLite, which has no row locks, the first statement is a write (the head upsert),
+ * which takes the database write lock before anything is read, even across processes.
  */
-export async function appendAuditEvent(trx: Transaction<Database>, dialect: StoreDialect, entry: AuditEntry): Promise<AuditEventTable> {
+export async function appendAuditEvent(trx: WriteTransaction, dialect: StoreDialect, entry: AuditEntry): Promise<AuditEventTable> {
   await trx
     .insertInto('audit_chain_heads')
     .values({ tenant_id: entry.tenantId, seq: 0, hash: GENESIS_HASH })
     .onConflict((oc) => oc.column('tenant_id').doNothing())
     .execute();
-  let headQuery = trx.selectFrom('audit_chain_heads').select(['seq', 'hash']).where('tenant_id', '=', entry.tenantId);
-  if (dialect.name === 'postgres') headQuery = headQuery.forUpdate();
-  const head = await headQuery.executeTakeFirstOrThrow();
+  const headQuery = trx.selectFrom('audit_chain_heads').select(['seq', 'hash']).where('tenant_id', '=', entry.tenantId);
+  const head = await dialect.lockRows(headQuery, 'wait').executeTakeFirstOrThrow();
   const fields = {
     id: newId('aud'),
     tenant_id: entry.tenantId,

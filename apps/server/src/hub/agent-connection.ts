@@ -3,29 +3,20 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
-import { ChannelCloseCode, FlotillaError, PROTOCOL_VERSION, decodeAgentFrame, isFlotillaError, serverAuthMessage, toFailure } from '@flotilla/protocol';
+import { ChannelCloseCode, PROTOCOL_VERSION, decodeAgentFrame, serverAuthMessage } from '@flotilla/protocol';
 import type { AgentFrame, ServerFrame } from '@flotilla/protocol';
-import { setAgentConnection } from '../agents/agent-repo.js';
 import type { ServerKey } from '../bootstrap/server-key.js';
+import type { PresenceClaim } from '../cluster/cluster-bus.js';
+import type { EventStore } from '../jobs/agent-event-store.js';
 import { lastEventSeq } from '../jobs/agent-event-store.js';
-import type { JobLog, JobUpdate } from '../jobs/job-events.js';
-import { storedFailure } from '../jobs/run-failure.js';
-import { offersForAgent, pendingCancels, releaseAgentRuns, transitionRun } from '../jobs/run-repo.js';
-import type { RunOffer } from '../jobs/run-repo.js';
-import type { StoreWriter } from '../store/group-commit.js';
-import { nowIso } from '../store/time.js';
+import type { AgentSessions } from '../jobs/agent-sessions.js';
+import type { RunDispatcher } from '../jobs/run-dispatcher.js';
 import type { Database } from '../store/schema.js';
 import { toErrorFrame } from './error-frame.js';
 import { verifyHello } from './handshake.js';
 import type { Refusal } from './handshake.js';
-import { signJobEnvelope } from './job-envelope.js';
-import type { MasterKey } from '../secrets/master-key.js';
-import { resolveRunSecrets } from '../secrets/secret-repo.js';
 import { handleJobAck, handleJobReject, handleRunEvent, handleRunEvents } from './run-frames.js';
 import type { RunFrameOutcome } from './run-frames.js';
-
-/** Concurrent runs of an agent that does not say (`hello.maxConcurrentRuns`). */
-export const DEFAULT_MAX_CONCURRENT_RUNS = 4;
 
 /** A connection this noisy is broken or hostile: after this many invalid frames it is closed. */
 const MAX_INVALID_FRAMES = 20;
@@ -34,24 +25,25 @@ const MAX_INVALID_FRAMES = 20;
 export type ChannelSocket = Pick<WebSocket, 'on' | 'once' | 'send' | 'close' | 'terminate' | 'readyState'>;
 
 /**
- * What a connection needs from the hub that owns it (keeps the dependency one-way). Reads go to
- * `db`; every change goes through `write` (group commit), and is sent or announced after it.
+ * What a connection needs from the hub that owns it (keeps the dependency one-way). Frames that
+ * report on runs are stored through `store` (the write path); everything about dispatch (offers,
+ * cancels, announcing progress) is the dispatcher's, and the agent's presence the sessions'.
  */
-export interface ConnectionHost extends StoreWriter {
+export interface ConnectionHost {
   readonly db: Kysely<Database>;
+  readonly store: EventStore;
   readonly serverKey: ServerKey;
-  /** Decrypts the secrets a run's workflow declares, when its envelope is signed. */
-  readonly masterKey: MasterKey;
+  readonly dispatcher: Pick<RunDispatcher, 'offers' | 'pendingCancels' | 'announce'>;
+  readonly sessions: Pick<AgentSessions, 'opened'>;
   readonly pingIntervalMs: number;
   readonly helloTimeoutMs: number;
   readonly stats: { protocolErrors: number; refused: number };
-  /** Makes this the agent's current connection, closing an older one. */
-  register(connection: AgentConnection): void;
+  /** Makes this the agent's current connection (closing an older one) and claims the agent for this replica. */
+  register(connection: AgentConnection): Promise<void>;
   /** Forgets the connection; true when it was the agent's current one. */
   unregister(connection: AgentConnection): boolean;
-  isShuttingDown(): boolean;
-  isConnected(agentId: string): boolean;
-  announce(updates: JobUpdate[], logs: JobLog[]): void;
+  /** After a current connection closed: gives up its claim and, unless a successor holds the agent, records it gone. */
+  closed(connection: AgentConnection): Promise<void>;
 }
 
 /**
@@ -61,6 +53,8 @@ export interface ConnectionHost extends StoreWriter {
 export class AgentConnection {
   /** Set once the handshake succeeded. */
   agentId: string | null = null;
+  /** This connection's hold on its agent in the cluster (set by the hub on `register`). */
+  claim: PresenceClaim | undefined;
   /** Last time anything arrived: every frame is a heartbeat. */
   lastBeatAt = Date.now();
   private state: 'handshake' | 'ready' | 'closed' = 'handshake';
@@ -213,16 +207,16 @@ export class AgentConnection {
         this.log.warn({ code: frame.code, reason: frame.message }, 'agent reported an error');
         return;
       case 'job.ack':
-        this.apply(await handleJobAck(this.host, agentId, frame));
+        this.apply(await handleJobAck(this.host.store, agentId, frame));
         return;
       case 'job.reject':
-        this.apply(await handleJobReject(this.host, agentId, frame, this.log));
+        this.apply(await handleJobReject(this.host.store, agentId, frame, this.log));
         return;
       case 'run.event':
-        await this.storeEvents(() => handleRunEvent(this.host, agentId, frame, this.log));
+        await this.storeEvents(() => handleRunEvent(this.host.store, agentId, frame, this.log));
         return;
       case 'run.events':
-        await this.storeEvents(() => handleRunEvents(this.host, agentId, frame, this.log));
+        await this.storeEvents(() => handleRunEvents(this.host.store, agentId, frame, this.log));
         return;
     }
   }
@@ -249,7 +243,7 @@ export class AgentConnection {
 
   private apply(outcome: RunFrameOutcome): void {
     if (outcome.reply !== undefined) this.send(outcome.reply);
-    this.host.announce(outcome.updates, outcome.logs);
+    this.host.dispatcher.announce(outcome.updates, outcome.logs);
   }
 
   private async onHello(hello: Extract<AgentFrame, { type: 'hello' }>): Promise<void> {
@@ -263,107 +257,36 @@ export class AgentConnection {
     this.agentId = agent.id;
     this.log = this.log.child({ agentId: agent.id, agent: agent.name });
     this.state = 'ready';
-    this.host.register(this);
+    await this.host.register(this);
     this.send({
       type: 'welcome',
       signature: this.host.serverKey.sign(serverAuthMessage(hello.nonce, agent.id)),
       pingIntervalMs: this.host.pingIntervalMs,
       lastEventSeq: await lastEventSeq(this.host.db, agent.id),
     });
-    await this.host.write(async (trx) => {
-      await setAgentConnection(trx, agent.id, 'online', hello.agentVersion);
-      await trx
-        .updateTable('agents')
-        .set({ max_concurrent_runs: hello.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS })
-        .where('id', '=', agent.id)
-        .execute();
-    });
+    await this.host.sessions.opened(agent.id, hello);
     this.log.info({ version: hello.agentVersion, maxConcurrentRuns: hello.maxConcurrentRuns }, 'agent connected');
     await this.sendOffers(true);
     // After the offers: a cancel must never overtake the offer of the run it stops.
-    for (const runId of await pendingCancels(this.host.db, agent.id)) this.send({ type: 'job.cancel', runId });
+    for (const runId of await this.host.dispatcher.pendingCancels(agent.id)) this.send({ type: 'job.cancel', runId });
   }
 
-  /**
-   * Offers queued runs up to the agent's free slots; `resend` re-offers its dispatched runs too.
-   * The runs taken from the queue are marked `dispatched` in one write, then the offers go out.
-   */
+  /** Sends the offers the dispatcher has for this agent now; `resend` re-offers its dispatched runs too. */
   private async sendOffers(resend: boolean): Promise<void> {
     if (this.state !== 'ready' || this.agentId === null) return;
-    const ready: { offer: RunOffer; secrets: Record<string, string> }[] = [];
-    for (const offer of await offersForAgent(this.host.db, this.agentId, { resend })) {
-      try {
-        ready.push({ offer, secrets: await this.runSecrets(offer) });
-      } catch (err) {
-        // A secret deleted after submit, or a master key that no longer opens it: the run
-        // cannot get what it declared, so it fails with that reason instead of waiting forever.
-        await this.failUndeliverable(offer, err);
-      }
+    for (const { runId, envelope } of await this.host.dispatcher.offers(this.agentId, { resend })) {
+      this.send({ type: 'job.offer', envelope });
+      this.log.debug({ runId }, 'job offered');
     }
-    if (ready.length === 0) return;
-    const issuedAt = nowIso();
-    const { offers, updates } = await this.host.write(async (trx) => {
-      const out = { offers: [] as typeof ready, updates: [] as JobUpdate[] };
-      for (const item of ready) {
-        if (item.offer.state === 'queued') {
-          const { offer } = item;
-          const update = await transitionRun(trx, { runId: offer.runId, agentId: offer.agentId, from: ['queued'], to: 'dispatched', set: { dispatched_at: issuedAt } });
-          // Taken meanwhile (cancelled, expired): not offered.
-          if (update === undefined) continue;
-          out.updates.push(update);
-        }
-        out.offers.push(item);
-      }
-      return out;
-    });
-    this.host.announce(updates, []);
-    for (const { offer, secrets } of offers) {
-      this.send({ type: 'job.offer', envelope: signJobEnvelope(this.host.serverKey, offer, issuedAt, secrets) });
-      this.log.debug({ runId: offer.runId }, 'job offered');
-    }
-  }
-
-  private runSecrets(offer: RunOffer): Promise<Record<string, string>> {
-    if (offer.secretNames.length === 0) return Promise.resolve({});
-    return resolveRunSecrets({ db: this.host.db, masterKey: this.host.masterKey, scope: offer, names: offer.secretNames });
-  }
-
-  private async failUndeliverable(offer: RunOffer, err: unknown): Promise<void> {
-    const problem = isFlotillaError(err)
-      ? err
-      : new FlotillaError('INTERNAL', { detail: 'the secrets of this run could not be resolved', cause: err });
-    if (!isFlotillaError(err)) this.log.error({ err, runId: offer.runId }, 'resolving run secrets failed');
-    this.log.warn({ runId: offer.runId, code: problem.code }, 'run cannot be delivered: its secrets are unavailable');
-    const update = await this.host.write((trx) =>
-      transitionRun(trx, {
-        runId: offer.runId,
-        agentId: offer.agentId,
-        from: ['queued', 'dispatched'],
-        to: 'failed',
-        set: { error: storedFailure(toFailure(problem)), finished_at: nowIso() },
-      }),
-    );
-    if (update !== undefined) this.host.announce([update], []);
   }
 
   private onClose(code: number): void {
     this.state = 'closed';
     clearTimeout(this.helloTimer);
-    const agentId = this.agentId;
-    if (agentId === null) return;
+    if (this.agentId === null) return;
     const wasCurrent = this.host.unregister(this);
     this.log.info({ code }, 'agent disconnected');
     // A replaced connection must not mark the agent offline under its successor.
-    if (wasCurrent && !this.host.isShuttingDown()) {
-      void this.enqueue(async () => {
-        // A successor may already be connected (fast reconnect): its runs are its own.
-        if (this.host.isConnected(agentId)) return;
-        const updates = await this.host.write(async (trx) => {
-          await setAgentConnection(trx, agentId, 'offline');
-          return releaseAgentRuns(trx, agentId);
-        });
-        this.host.announce(updates, []);
-      });
-    }
+    if (wasCurrent) void this.enqueue(() => this.host.closed(this));
   }
 }

@@ -1,32 +1,28 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
-import { ChannelCloseCode, TERMINAL_STATES } from '@flotilla/protocol';
+import { ChannelCloseCode } from '@flotilla/protocol';
 import type { ErrorCode } from '@flotilla/protocol';
-import { markAllAgentsOffline } from '../agents/agent-repo.js';
 import type { ServerKey } from '../bootstrap/server-key.js';
-import type { JobEvents, JobLog, JobUpdate } from '../jobs/job-events.js';
-import { advanceRollout, hasRollout } from '../jobs/rollout-progress.js';
-import { expireRuns, releaseAllRuns } from '../jobs/run-repo.js';
-import type { StoreWriter, WriteUnit } from '../store/group-commit.js';
+import type { ClusterBus, Unsubscribe } from '../cluster/cluster-bus.js';
+import type { AgentCommand } from '../cluster/cluster-messages.js';
+import type { AgentSessions } from '../jobs/agent-sessions.js';
+import type { RunDispatcher } from '../jobs/run-dispatcher.js';
 import type { Database } from '../store/schema.js';
+import type { Store } from '../store/store.js';
 import { AgentConnection } from './agent-connection.js';
-import type { MasterKey } from '../secrets/master-key.js';
 import type { ChannelSocket, ConnectionHost } from './agent-connection.js';
 
 export interface AgentHubOptions {
-  db: Kysely<Database>;
-  /** Where changes are committed (the store: group commit on SQLite). */
-  writer: StoreWriter;
+  store: Store;
   serverKey: ServerKey;
-  /** Opens the secrets that job envelopes carry. */
-  masterKey: MasterKey;
-  jobEvents: JobEvents;
+  dispatcher: RunDispatcher;
+  sessions: AgentSessions;
+  /** Where this replica claims its agents and hears the commands for them. */
+  bus: ClusterBus;
   logger: FastifyBaseLogger;
   pingIntervalMs: number;
   missedBeatsBeforeOffline: number;
   helloTimeoutMs: number;
-  /** How often queued runs of expired jobs are marked `expired`. @default 1000 */
-  expirySweepMs?: number;
 }
 
 /** Counters exposed for tests and, later, `/metrics`. */
@@ -40,42 +36,55 @@ export interface HubStats {
 }
 
 /**
- * The agent hub: owns the live agent connections of this process, dispatches offers to them and
- * runs one liveness timer for all of them (cheaper than a timer per connection).
+ * The agent hub: owns this replica's agent connections, claims their agents on the cluster bus
+ * and carries out the commands the bus routes to them (offer, cancel, refuse, replaced), and runs
+ * one liveness timer for all of them (cheaper than a timer per connection). What to offer, and
+ * every state change, is the dispatcher's.
  */
 export class AgentHub implements ConnectionHost {
   readonly stats: HubStats = { protocolErrors: 0, refused: 0, accepted: 0 };
   readonly db: Kysely<Database>;
+  readonly store: Store;
   readonly serverKey: ServerKey;
-  readonly masterKey: MasterKey;
+  readonly dispatcher: RunDispatcher;
+  readonly sessions: AgentSessions;
   readonly pingIntervalMs: number;
   readonly helloTimeoutMs: number;
   private readonly options: AgentHubOptions;
   private readonly connections = new Map<string, AgentConnection>();
   private readonly all = new Set<AgentConnection>();
+  private readonly unsubscribe: Unsubscribe[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private sweeper: NodeJS.Timeout | undefined;
-  /** Rollout progress and slot refills, one after another (they read-modify-write job rows). */
-  private progressChain: Promise<void> = Promise.resolve();
+  /** Agents connected here when shutdown began: recorded offline once their connections are done. */
+  private leaving: string[] = [];
   private shuttingDown = false;
 
   constructor(options: AgentHubOptions) {
     this.options = options;
-    this.db = options.db;
+    this.store = options.store;
+    this.db = options.store.db;
     this.serverKey = options.serverKey;
-    this.masterKey = options.masterKey;
+    this.dispatcher = options.dispatcher;
+    this.sessions = options.sessions;
     this.pingIntervalMs = options.pingIntervalMs;
     this.helloTimeoutMs = options.helloTimeoutMs;
   }
 
-  /** Marks stale connections offline (nobody is connected to a fresh process) and starts the liveness timer. */
+  /**
+   * Hands back the runs of agents no live replica holds (in one process: every agent, since
+   * nobody is connected to a fresh process), takes this replica's commands and expired claims
+   * from the bus, and starts the liveness timer and the dispatcher.
+   */
   async start(): Promise<void> {
-    await markAllAgentsOffline(this.db);
-    await releaseAllRuns(this.db);
-    this.sweeper = setInterval(() => {
-      void this.sweepExpired();
-    }, this.options.expirySweepMs ?? 1000);
-    this.sweeper.unref();
+    const { bus, logger } = this.options;
+    await this.sessions.releaseOrphans();
+    this.unsubscribe.push(
+      bus.commands.onCommand((command) => this.carryOut(command)),
+      bus.presence.onExpired((agentIds) => {
+        this.sessions.gone(agentIds, 'orphaned').catch((err: unknown) => logger.error({ err }, 'releasing the agents of a lost replica failed'));
+      }),
+    );
+    this.dispatcher.start();
     const silenceLimitMs = this.pingIntervalMs * this.options.missedBeatsBeforeOffline;
     this.timer = setInterval(() => {
       const now = Date.now();
@@ -100,11 +109,13 @@ export class AgentHub implements ConnectionHost {
     });
   }
 
-  register(connection: AgentConnection): void {
-    if (connection.agentId === null) return;
-    const previous = this.connections.get(connection.agentId);
-    this.connections.set(connection.agentId, connection);
+  async register(connection: AgentConnection): Promise<void> {
+    const agentId = connection.agentId;
+    if (agentId === null) return;
+    const previous = this.connections.get(agentId);
+    this.connections.set(agentId, connection);
     if (previous !== undefined && previous !== connection) previous.close(ChannelCloseCode.replaced, 'replaced by a newer connection');
+    connection.claim = await this.options.bus.presence.claim(agentId);
   }
 
   unregister(connection: AgentConnection): boolean {
@@ -113,66 +124,30 @@ export class AgentHub implements ConnectionHost {
     return true;
   }
 
-  write<T>(unit: WriteUnit<T>): Promise<T> {
-    return this.options.writer.write(unit);
+  async closed(connection: AgentConnection): Promise<void> {
+    const agentId = connection.agentId;
+    if (connection.claim !== undefined) await this.options.bus.presence.release(connection.claim);
+    // Shutdown records its agents offline at the end; a successor connected here owns the agent.
+    if (agentId === null || this.shuttingDown || this.connections.has(agentId)) return;
+    await this.sessions.gone([agentId], 'disconnected');
   }
 
-  isShuttingDown(): boolean {
-    return this.shuttingDown;
-  }
-
-  /**
-   * Publishes committed progress, then (in the background, in order) lets it take effect: a run
-   * that ended frees a slot on its agent and may open the next rollout batch or stop the rollout.
-   */
-  announce(updates: JobUpdate[], logs: JobLog[]): void {
-    for (const log of logs) this.options.jobEvents.emit('log', log);
-    for (const update of updates) this.options.jobEvents.emit('update', update);
-    const ended = updates.filter((u) => TERMINAL_STATES.has(u.runState));
-    if (ended.length === 0 || this.shuttingDown) return;
-    this.progressChain = this.progressChain
-      .then(() => this.progress(ended))
-      .catch((err: unknown) => {
-        this.options.logger.error({ err }, 'job progress failed');
-      });
-  }
-
-  /** Resolves when all progress announced so far has taken effect (tests, shutdown). */
-  settled(): Promise<void> {
-    return this.progressChain;
-  }
-
-  private async progress(ended: JobUpdate[]): Promise<void> {
-    const agents = new Set(ended.map((u) => u.agentId));
-    for (const jobId of new Set(ended.map((u) => u.jobId))) {
-      // A read first: a job without a rollout needs no write.
-      if (!(await hasRollout(this.db, jobId))) continue;
-      const step = await this.write((trx) => advanceRollout(trx, jobId));
-      for (const agentId of step.agentIds) agents.add(agentId);
-      if (step.updates.length > 0) this.announce(step.updates, []);
+  /** A command the bus routed to this replica, for agents connected here. */
+  private async carryOut(command: AgentCommand): Promise<void> {
+    switch (command.type) {
+      case 'offer':
+        await Promise.all(command.agentIds.flatMap((id) => this.connections.get(id)?.offer() ?? []));
+        return;
+      case 'cancel':
+        await Promise.all(command.runs.flatMap((r) => this.connections.get(r.agentId)?.cancel(r.runId) ?? []));
+        return;
+      case 'refuse':
+        this.refuse(command.agentIds, command.code, command.message);
+        return;
+      case 'replaced':
+        for (const id of command.agentIds) this.connections.get(id)?.close(ChannelCloseCode.replaced, 'replaced by a newer connection on another replica');
+        return;
     }
-    await this.pump([...agents]);
-  }
-
-  private async sweepExpired(): Promise<void> {
-    try {
-      const updates = await this.write((trx) => expireRuns(trx));
-      if (updates.length > 0) this.announce(updates, []);
-    } catch (err) {
-      if (!this.shuttingDown) this.options.logger.warn({ err }, 'expiry sweep failed');
-    }
-  }
-
-  /** Offers queued runs to those of these agents connected here, up to their free slots. */
-  async pump(agentIds: readonly string[]): Promise<void> {
-    const connected = agentIds.flatMap((agentId) => this.connections.get(agentId) ?? []);
-    await Promise.all(connected.map((connection) => connection.offer()));
-  }
-
-  /** Sends `job.cancel` for runs whose agents are connected here (others get it on reconnect). */
-  async cancelRuns(runs: readonly { runId: string; agentId: string }[]): Promise<void> {
-    const sends = runs.flatMap((r) => this.connections.get(r.agentId)?.cancel(r.runId) ?? []);
-    await Promise.all(sends);
   }
 
   isConnected(agentId: string): boolean {
@@ -183,30 +158,37 @@ export class AgentHub implements ConnectionHost {
     return this.connections.size;
   }
 
-
   /**
    * Closes the connections of agents that lost trust (revoked, disabled, rejected, deleted, replaced
-   * key); `message` says which, and is what the agent logs.
+   * key), wherever they are connected; `message` says which, and is what the agent logs.
    */
   disconnect(agentIds: readonly string[], code: Extract<ErrorCode, 'AGENT_REVOKED'>, message: string): void {
-    for (const agentId of agentIds) {
-      this.connections.get(agentId)?.refuse({ code, message, closeCode: ChannelCloseCode.forbidden });
-    }
+    // Here at once (also a connection still in its handshake's last step), elsewhere through the bus.
+    this.refuse(agentIds, code, message);
+    this.options.bus.commands.send({ type: 'refuse', agentIds: [...agentIds], code, message }).catch((err: unknown) => {
+      this.options.logger.error({ err }, 'agents could not be told that they lost trust');
+    });
   }
 
-  /** Step 1 of shutdown (preClose): stop the timer and say goodbye to every agent. */
+  private refuse(agentIds: readonly string[], code: Extract<ErrorCode, 'AGENT_REVOKED'>, message: string): void {
+    for (const agentId of agentIds) this.connections.get(agentId)?.refuse({ code, message, closeCode: ChannelCloseCode.forbidden });
+  }
+
+  /** Step 1 of shutdown (preClose): stop the timers and say goodbye to every agent. */
   beginShutdown(): void {
     this.shuttingDown = true;
     clearInterval(this.timer);
-    clearInterval(this.sweeper);
+    void this.dispatcher.stop();
+    for (const stop of this.unsubscribe.splice(0)) stop();
+    this.leaving = [...this.connections.keys()];
     for (const connection of this.all) connection.close(ChannelCloseCode.goingAway, 'server shutting down');
   }
 
-  /** Step 2 (onClose): let in-flight frames finish, then record that nobody is connected. */
+  /** Step 2 (onClose): let in-flight frames and progress finish, then record its agents offline. */
   async finishShutdown(): Promise<void> {
     await Promise.all([...this.all].map((c) => c.idle()));
-    await this.progressChain;
+    await this.dispatcher.stop();
     this.connections.clear();
-    await markAllAgentsOffline(this.db);
+    await this.sessions.gone(this.leaving, 'shutdown');
   }
 }

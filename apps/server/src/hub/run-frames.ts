@@ -1,9 +1,10 @@
 import type { AgentFrame, ServerFrame } from '@flotilla/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { recordAgentEvent, recordAgentEvents } from '../jobs/agent-event-store.js';
-import type { JobLog, JobUpdate } from '../jobs/job-events.js';
+import type { JobUpdate, StoredLogs } from '../jobs/job-events.js';
 import { storedFailure } from '../jobs/run-failure.js';
 import { transitionRun } from '../jobs/run-repo.js';
+import type { EventStore } from '../jobs/agent-event-store.js';
 import type { StoreWriter } from '../store/group-commit.js';
 import { preparedQuery } from '../store/prepared.js';
 import { nowIso } from '../store/time.js';
@@ -17,7 +18,7 @@ export interface RunFrameOutcome {
    */
   replay?: boolean;
   updates: JobUpdate[];
-  logs: JobLog[];
+  logs: StoredLogs[];
 }
 
 type Frame<T extends AgentFrame['type']> = Extract<AgentFrame, { type: T }>;
@@ -33,7 +34,7 @@ const cancelRequestedQuery = preparedQuery((db, p: { runId: string; agentId: str
  */
 export async function handleJobAck(store: StoreWriter, agentId: string, frame: Frame<'job.ack'>): Promise<RunFrameOutcome> {
   const { update, run } = await store.write(async (trx) => ({
-    update: await transitionRun(trx, { runId: frame.runId, agentId, from: ['queued', 'dispatched'], to: 'running' }),
+    update: await transitionRun(trx, { runId: frame.runId, agentId, transition: 'acknowledge' }),
     run: await cancelRequestedQuery.takeFirst(trx, { runId: frame.runId, agentId }),
   }));
   return {
@@ -57,8 +58,7 @@ export async function handleJobReject(
     transitionRun(trx, {
       runId,
       agentId,
-      from: ['queued', 'dispatched', 'running'],
-      to: 'failed',
+      transition: 'reject',
       set: { error: storedFailure({ code: frame.code, message: frame.message, retryable: false }), finished_at: nowIso() },
     }),
   );
@@ -67,7 +67,7 @@ export async function handleJobReject(
 
 /** `run.event`: stored once per `(agent, seq)` in sequence, applied, acknowledged cumulatively. */
 export async function handleRunEvent(
-  store: StoreWriter,
+  store: EventStore,
   agentId: string,
   frame: Frame<'run.event'>,
   log: FastifyBaseLogger,
@@ -81,7 +81,7 @@ export async function handleRunEvent(
 
 /** `run.events`: a batch applied in one transaction, deduplicated per `(agent, seq)`, one cumulative ack. */
 export async function handleRunEvents(
-  store: StoreWriter,
+  store: EventStore,
   agentId: string,
   frame: Frame<'run.events'>,
   log: FastifyBaseLogger,

@@ -1,17 +1,18 @@
 import type { Kysely } from 'kysely';
 import { TERMINAL_STATES, storableExitCode, storableText } from '@flotilla/protocol';
 import type { RunEvent } from '@flotilla/protocol';
-import { entryToLine, insertChunks } from '../logs/log-chunks.js';
+import { insertChunks } from '../logs/log-chunks.js';
 import type { LogEntry, NewChunk } from '../logs/log-chunks.js';
-import type { StoreWriter } from '../store/group-commit.js';
+import type { LogTextIndex } from '../store/dialect.js';
+import type { WriteTransaction } from '../store/group-commit.js';
+import type { Store } from '../store/store.js';
 import { preparedQuery } from '../store/prepared.js';
 import { nowIso, toIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
-import type { JobLog, JobUpdate } from './job-events.js';
+import type { JobUpdate, StoredLogs } from './job-events.js';
 import { transitionRun } from './run-repo.js';
 import { storedFailure } from './run-failure.js';
 import { storableOutputs, withDroppedOutputs } from './step-outputs.js';
-import { OPEN_RUN_STATES } from './job-state.js';
 
 /** An event an agent reported, as parsed from a `run.event` frame or one item of `run.events`. */
 export interface AgentEvent {
@@ -31,7 +32,8 @@ export interface RecordedEvents {
   /** Highest contiguous sequence number stored for the agent: the cumulative `event.ack`. */
   ackSeq: number;
   updates: JobUpdate[];
-  logs: JobLog[];
+  /** The lines stored, per run. */
+  logs: StoredLogs[];
 }
 
 /** Outcome of recording one event (the single-event form of `recordAgentEvents`). */
@@ -41,11 +43,22 @@ export interface RecordedEvent {
   beyondGap: boolean;
   ackSeq: number;
   updates: JobUpdate[];
-  logs: JobLog[];
+  logs: StoredLogs[];
 }
 
 /** Rows per multi-row insert: well under SQLite's and PostgreSQL's parameter limits. */
 const INSERT_ROWS = 500;
+
+/** Where events are recorded: the store's write path, and its dialect's log text index. */
+export type EventStore = Pick<Store, 'write' | 'dialect'>;
+
+/** A batch being applied inside its write unit. */
+interface Batch {
+  db: WriteTransaction;
+  logText: LogTextIndex;
+  agentId: string;
+  out: RecordedEvents;
+}
 
 interface RunInfo {
   jobId: string;
@@ -63,7 +76,7 @@ interface RunInfo {
  * `run.finished` before the lines and steps of a batch that failed, and acknowledge nothing of
  * them. The agent keeps every unacknowledged event and replays it in order on its next session.
  */
-export async function recordAgentEvents(store: StoreWriter, agentId: string, items: readonly AgentEvent[]): Promise<RecordedEvents> {
+export async function recordAgentEvents(store: EventStore, agentId: string, items: readonly AgentEvent[]): Promise<RecordedEvents> {
   return store.write(async (trx) => {
     const out: RecordedEvents = { stored: 0, notApplied: 0, beyondGap: 0, ackSeq: 0, updates: [], logs: [] };
     const row = await ackedSeqQuery.takeFirst(trx, { agentId });
@@ -93,7 +106,7 @@ export async function recordAgentEvents(store: StoreWriter, agentId: string, ite
     if (ack !== acked) await setAckedSeqQuery.execute(trx, { agentId, ack });
     out.stored = fresh.length;
     out.ackSeq = ack;
-    if (fresh.length > 0) await applyAll(trx, agentId, fresh, out);
+    if (fresh.length > 0) await applyAll({ db: trx, logText: store.dialect.logText, agentId, out }, fresh);
     return out;
   });
 }
@@ -117,7 +130,7 @@ async function parkedSeqs(db: Kysely<Database>, agentId: string, acked: number):
 }
 
 /** Stores and applies one event (a `run.event` frame). */
-export async function recordAgentEvent(store: StoreWriter, agentId: string, e: AgentEvent): Promise<RecordedEvent> {
+export async function recordAgentEvent(store: EventStore, agentId: string, e: AgentEvent): Promise<RecordedEvent> {
   const r = await recordAgentEvents(store, agentId, [e]);
   return { stored: r.stored === 1, applied: r.stored === 1 && r.notApplied === 0, beyondGap: r.beyondGap === 1, ackSeq: r.ackSeq, updates: r.updates, logs: r.logs };
 }
@@ -127,7 +140,8 @@ const runInfoQuery = preparedQuery((db, p: { runId: string; agentId: string }) =
   db.selectFrom('runs').select(['id', 'job_id', 'tenant_id', 'project_id']).where('id', '=', p.runId).where('agent_id', '=', p.agentId),
 );
 
-async function applyAll(db: Kysely<Database>, agentId: string, events: AgentEvent[], out: RecordedEvents): Promise<void> {
+async function applyAll(batch: Batch, events: AgentEvent[]): Promise<void> {
+  const { db, agentId, out } = batch;
   const runIds = [...new Set(events.map((e) => e.runId))];
   const runs = new Map<string, RunInfo>();
   const [only] = runIds;
@@ -163,7 +177,7 @@ async function applyAll(db: Kysely<Database>, agentId: string, events: AgentEven
     group.entries.push([0, e.event.step, e.event.stream, toIso(e.event.ts, nowIso()), storableText(e.event.line)]);
     linesByRun.set(e.runId, group);
   }
-  if (linesByRun.size > 0) await storeLines(db, linesByRun, out);
+  if (linesByRun.size > 0) await storeLines(batch, linesByRun);
   for (const e of others) await applyEvent(db, agentId, e, out);
 }
 
@@ -176,7 +190,8 @@ const reserveLogSeqQuery = preparedQuery((db, p: { jobId: string; count: number 
 );
 
 /** Gives each run's lines a contiguous range of its job's log sequence, then stores them as chunks. */
-async function storeLines(db: Kysely<Database>, linesByRun: Map<string, { run: RunInfo; entries: LogEntry[] }>, out: RecordedEvents): Promise<void> {
+async function storeLines(batch: Batch, linesByRun: Map<string, { run: RunInfo; entries: LogEntry[] }>): Promise<void> {
+  const { db, out } = batch;
   const chunks: NewChunk[] = [];
   for (const [runId, { run, entries }] of linesByRun) {
     // The row lock on the job orders concurrent batches: ranges are handed out in commit order.
@@ -184,13 +199,11 @@ async function storeLines(db: Kysely<Database>, linesByRun: Map<string, { run: R
     if (row === undefined) throw new Error(`job ${run.jobId} is not in the store`);
     const end = row.log_seq;
     let seq = end - entries.length;
-    for (const entry of entries) {
-      entry[0] = ++seq;
-      out.logs.push({ jobId: run.jobId, line: entryToLine(runId, entry) });
-    }
+    out.logs.push({ jobId: run.jobId, runId, fromSeq: seq + 1, toSeq: end });
+    for (const entry of entries) entry[0] = ++seq;
     chunks.push({ scope: { tenantId: run.tenantId, projectId: run.projectId }, jobId: run.jobId, runId, entries });
   }
-  await insertChunks(db, chunks);
+  await insertChunks(db, batch.logText, chunks);
 }
 
 const setStartedAtQuery = preparedQuery((db, p: { runId: string; agentId: string; ts: string }) =>
@@ -221,7 +234,7 @@ const stepFinishedQuery = preparedQuery(
   },
 );
 
-async function applyEvent(db: Kysely<Database>, agentId: string, e: AgentEvent, out: RecordedEvents): Promise<void> {
+async function applyEvent(db: WriteTransaction, agentId: string, e: AgentEvent, out: RecordedEvents): Promise<void> {
   const event = e.event;
   const ts = toIso(event.ts, nowIso());
   const push = (u: JobUpdate | undefined) => {
@@ -229,7 +242,7 @@ async function applyEvent(db: Kysely<Database>, agentId: string, e: AgentEvent, 
   };
   switch (event.kind) {
     case 'run.started': {
-      const update = await transitionRun(db, { runId: e.runId, agentId, from: ['queued', 'dispatched', 'unknown'], to: 'running', startedAt: ts });
+      const update = await transitionRun(db, { runId: e.runId, agentId, transition: 'start', startedAt: ts });
       push(update);
       // Usually the run is `running` already (its `job.ack` came first): only the start time is new.
       if (update === undefined) await setStartedAtQuery.execute(db, { runId: e.runId, agentId, ts });
@@ -262,7 +275,7 @@ async function applyEvent(db: Kysely<Database>, agentId: string, e: AgentEvent, 
         await transitionRun(db, {
           runId: e.runId,
           agentId,
-          from: OPEN_RUN_STATES,
+          transition: 'finish',
           to: event.state,
           set: { exit_code: storableExitCode(event.exitCode), error: event.error === undefined ? null : storedFailure(event.error), finished_at: ts },
         }),

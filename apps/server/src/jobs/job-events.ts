@@ -1,35 +1,10 @@
-import { EventEmitter } from 'node:events';
-import type { LogLine, RunState } from '@flotilla/protocol';
-
-/** A job or one of its runs changed state. */
-export interface JobUpdate {
-  jobId: string;
-  runId: string;
-  /** The agent of the run (whose concurrency slot may have freed up). */
-  agentId: string;
-  jobState: RunState;
-  runState: RunState;
-}
-
-/** A log line was stored. */
-export interface JobLog {
-  jobId: string;
-  line: LogLine;
-}
-
-interface JobEventMap {
-  update: [JobUpdate];
-  log: [JobLog];
-}
+import type { JobLogsEvent, RunChangedEvent } from '../cluster/cluster-messages.js';
 
 /**
- * In-process notifications of job progress, for live views (`jobs logs -f`, SSE, the UI).
- * Emitted after the change is committed, so a subscriber that re-reads the store sees it.
+ * A run (and with it its job) changed state: what a transition returns once it is written, and,
+ * after the commit, what is published as `run.changed` on the cluster bus.
  */
-export class JobEvents extends EventEmitter<JobEventMap> {
-  constructor() {
-    super();
-    // Every follower of a job subscribes; many followers are normal, not a leak.
-    this.setMaxListeners(0);
-  }
-}
+export type JobUpdate = Omit<RunChangedEvent, 'type'>;
+
+/** Log lines `fromSeq`..`toSeq` of a run were stored: published as `job.logs` after the commit. */
+export type StoredLogs = Omit<JobLogsEvent, 'type'>;

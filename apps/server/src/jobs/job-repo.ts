@@ -1,7 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Job, Page, Run, RunState } from '@flotilla/protocol';
 import { decodeCursor, toPage } from '../store/cursor.js';
-import type { StoreWriter } from '../store/group-commit.js';
+import type { StoreWriter, WriteTransaction } from '../store/group-commit.js';
 import { newId } from '../store/ids.js';
 import { nowIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
@@ -42,7 +42,7 @@ export async function createJob(
   store: StoreWriter,
   scope: Scope,
   job: NewJob,
-  alsoWrite?: (trx: Transaction<Database>, jobId: string) => Promise<unknown>,
+  alsoWrite?: (trx: WriteTransaction, jobId: string) => Promise<unknown>,
 ): Promise<{ jobId: string; runIds: string[] }> {
   const jobId = newId('job');
   const now = nowIso();

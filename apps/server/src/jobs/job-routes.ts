@@ -39,14 +39,11 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
 
   route(app, jobs.cancel, async ({ request, params: { id } }) => {
     const p = principalOf(request);
-    if ((await getJob(ctx.store.db, p, id)) === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
-    const outcome = await cancelJob(ctx.store.db, id);
-    ctx.hub.announce(outcome.updates, []);
-    await ctx.hub.cancelRuns(outcome.toAgents);
-    await ctx.audit.record({ ...auditContextOf(request), action: 'job.cancel', objectType: 'job', objectId: id, change: { cancelledNow: outcome.updates.length, askedAgents: outcome.toAgents.length } });
+    const { job, outcome } = await cancelJob(ctx, p, {
+      jobId: id,
+      audit: (done) => ({ ...auditContextOf(request), action: 'job.cancel', objectType: 'job', objectId: id, change: { cancelledNow: done.updates.length, askedAgents: done.toAgents.length } }),
+    });
     request.log.info({ jobId: id, cancelledNow: outcome.updates.length, askedAgents: outcome.toAgents.length }, 'job cancel requested');
-    const job = await getJob(ctx.store.db, p, id);
-    if (job === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
     return job;
   });
 

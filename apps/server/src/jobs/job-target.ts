@@ -76,7 +76,8 @@ export async function resolveTarget(
   db: Kysely<Database>,
   scope: Scope,
   target: JobTarget,
-  isOnline: (agentId: string) => boolean,
+  /** Which of these agents are connected to a live replica (the cluster's presence). */
+  connected: (agentIds: readonly string[]) => Promise<ReadonlyMap<string, string>>,
 ): Promise<ResolvedTarget> {
   if ('agent' in target) {
     const agent = await resolveTargetAgent(db, scope, target.agent);
@@ -92,8 +93,10 @@ export async function resolveTarget(
     throw new FlotillaError('TARGET_NOT_FOUND', { detail: `No approved agent matches the selector ${selector}` });
   }
   if (target.mode === 'any') {
-    const load = await loadOf(db, matching.map((a) => a.id));
-    const rank = (a: AgentRow) => [isOnline(a.id) ? 0 : 1, load.get(a.id) ?? 0] as const;
+    const ids = matching.map((a) => a.id);
+    const load = await loadOf(db, ids);
+    const online = await connected(ids);
+    const rank = (a: AgentRow) => [online.has(a.id) ? 0 : 1, load.get(a.id) ?? 0] as const;
     const best = matching.reduce((a, b) => {
       const [ra, rb] = [rank(a), rank(b)];
       return (ra[0] - rb[0] || ra[1] - rb[1] || a.name.localeCompare(b.name)) <= 0 ? a : b;

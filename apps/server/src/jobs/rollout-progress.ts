@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { TERMINAL_STATES } from '@flotilla/protocol';
 import type { RunState } from '@flotilla/protocol';
+import type { WriteTransaction } from '../store/group-commit.js';
 import type { Database } from '../store/schema.js';
 import type { JobUpdate } from './job-events.js';
 import { FAILURE_STATES } from './job-state.js';
@@ -27,7 +28,7 @@ export async function hasRollout(db: Kysely<Database>, jobId: string): Promise<b
  *   `queued` (later batches, and agents not reached yet) is `cancelled`;
  * - when every run of the batches opened so far is final, the next batch opens.
  */
-export async function advanceRollout(db: Kysely<Database>, jobId: string): Promise<RolloutStep> {
+export async function advanceRollout(db: WriteTransaction, jobId: string): Promise<RolloutStep> {
   const job = await db.selectFrom('jobs').select(['rollout', 'active_batch']).where('id', '=', jobId).executeTakeFirst();
   const step: RolloutStep = { updates: [], agentIds: [] };
   if (job?.rollout == null) return step;
@@ -38,7 +39,7 @@ export async function advanceRollout(db: Kysely<Database>, jobId: string): Promi
     const queued = runs.filter((r) => r.state === 'queued');
     const message = `rollout stopped: ${failures} failed runs exceed max_failures ${rollout.maxFailures}`;
     const error = storedFailure({ code: 'CANCELLED', message, retryable: false });
-    step.updates.push(...(await transitionRuns(db, queued, 'cancelled', { error, finished_at: new Date().toISOString() })));
+    step.updates.push(...(await transitionRuns(db, queued, 'cancel', { error, finished_at: new Date().toISOString() })));
     return step;
   }
   let active = job.active_batch;

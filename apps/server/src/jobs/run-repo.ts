@@ -1,11 +1,14 @@
 import type { Kysely, Updateable } from 'kysely';
 import type { JobPayload, RunState } from '@flotilla/protocol';
 import { nowIso } from '../store/time.js';
+import type { WriteTransaction } from '../store/group-commit.js';
 import { preparedQuery, type PreparedQuery } from '../store/prepared.js';
 import type { Database, RunTable } from '../store/schema.js';
 import { ACTIVE_RUN_STATES, aggregateJobState } from './job-state.js';
 import type { JobUpdate } from './job-events.js';
 import { storedFailure } from './run-failure.js';
+import { resolveTransition } from './run-transitions.js';
+import type { RunTransitionName, TransitionTarget } from './run-transitions.js';
 
 /** What the hub needs to offer a run to its agent. */
 export interface RunOffer {
@@ -103,29 +106,32 @@ export async function pendingCancels(db: Kysely<Database>, agentId: string): Pro
 /** Columns a transition may set besides the state: plain values. */
 export type RunValues = Omit<Updateable<RunTable>, 'id' | 'state'>;
 
-/** A guarded state change of one run of one agent. */
-export interface RunTransition {
-  runId: string;
-  agentId: string;
-  /** The change applies only while the run is in one of these states (transitions go forward). */
-  from: readonly RunState[];
-  to: RunState;
-  set?: RunValues;
-  /** Sets `started_at` unless the run has one already (an `unknown` run that comes back keeps it). */
-  startedAt?: string;
-}
+/** A state change of one run of one agent, named by its entry in `RUN_TRANSITIONS`. */
+export type RunTransition = {
+  [N in RunTransitionName]: {
+    runId: string;
+    agentId: string;
+    transition: N;
+    set?: RunValues;
+    /** Sets `started_at` unless the run has one already (an `unknown` run that comes back keeps it). */
+    startedAt?: string;
+  } & TransitionTarget<N>;
+}[RunTransitionName];
 
 type TransitionParams = Record<string, unknown> & { runId: string; agentId: string; to: string };
+type TransitionRow = { job_id: string; tenant_id: string; project_id: string };
+
+/** Transitions with one target state, which a bulk change can apply without naming it. */
+type SingleTargetTransition = Exclude<RunTransitionName, 'finish'>;
 
 /** One prepared update per transition shape (its `from` states and the columns it sets). */
-const transitionQueries = new Map<string, PreparedQuery<TransitionParams, { job_id: string }>>();
+const transitionQueries = new Map<string, PreparedQuery<TransitionParams, TransitionRow>>();
 
-function transitionQuery(t: RunTransition, columns: readonly string[]): PreparedQuery<TransitionParams, { job_id: string }> {
-  const key = `${t.from.join(',')}|${columns.join(',')}|${t.startedAt === undefined ? '' : 'started'}`;
+function transitionQuery(fromStates: readonly RunState[], columns: readonly string[], withStart: boolean): PreparedQuery<TransitionParams, TransitionRow> {
+  const key = `${fromStates.join(',')}|${columns.join(',')}|${withStart ? 'started' : ''}`;
   let query = transitionQueries.get(key);
   if (query === undefined) {
-    const from = [...t.from];
-    const withStart = t.startedAt !== undefined;
+    const from = [...fromStates];
     query = preparedQuery((db, p: TransitionParams) =>
       db
         .updateTable('runs')
@@ -137,7 +143,7 @@ function transitionQuery(t: RunTransition, columns: readonly string[]): Prepared
         .where('id', '=', p.runId)
         .where('agent_id', '=', p.agentId)
         .where('state', 'in', from)
-        .returning('job_id'),
+        .returning(['job_id', 'tenant_id', 'project_id']),
     );
     transitionQueries.set(key, query);
   }
@@ -145,31 +151,33 @@ function transitionQuery(t: RunTransition, columns: readonly string[]): Prepared
 }
 
 /**
- * Applies a transition and re-aggregates the job state. Returns the update to announce, or
+ * The one place a run's state changes: applies a transition of `RUN_TRANSITIONS` (only from the
+ * states its entry allows) and re-aggregates the job state. Returns the update to announce, or
  * `undefined` when the run is not this agent's or is no longer in a `from` state.
  */
-export async function transitionRun(db: Kysely<Database>, t: RunTransition): Promise<JobUpdate | undefined> {
+export async function transitionRun(db: WriteTransaction, t: RunTransition): Promise<JobUpdate | undefined> {
+  const { from, to } = resolveTransition(t.transition, t.to);
   const set = t.set ?? {};
   // as with Kysely's `set`, a column given `undefined` is left alone
   const columns = (Object.keys(set) as (keyof RunValues)[]).filter((c) => set[c] !== undefined).sort();
-  const params: TransitionParams = { runId: t.runId, agentId: t.agentId, to: t.to, startedAt: t.startedAt };
+  const params: TransitionParams = { runId: t.runId, agentId: t.agentId, to, startedAt: t.startedAt };
   for (const c of columns) params[`set_${c}`] = set[c];
-  const run = await transitionQuery(t, columns).takeFirst(db, params);
+  const run = await transitionQuery(from, columns, t.startedAt !== undefined).takeFirst(db, params);
   if (run === undefined) return undefined;
   const jobState = await refreshJobState(db, run.job_id);
-  return { jobId: run.job_id, runId: t.runId, agentId: t.agentId, jobState, runState: t.to };
+  return { tenantId: run.tenant_id, projectId: run.project_id, jobId: run.job_id, runId: t.runId, agentId: t.agentId, jobState, runState: to };
 }
 
-/** Moves every run matching `where` to `to` (with `set`), announcing each; used for bulk changes. */
+/** Applies one single-target transition (with `set`) to each of `runs`; returns the updates to announce. */
 export async function transitionRuns(
-  db: Kysely<Database>,
-  runs: readonly { id: string; agent_id: string; state: string }[],
-  to: RunState,
+  db: WriteTransaction,
+  runs: readonly { id: string; agent_id: string }[],
+  transition: SingleTargetTransition,
   set: RunValues = {},
 ): Promise<JobUpdate[]> {
   const updates: JobUpdate[] = [];
   for (const run of runs) {
-    const update = await transitionRun(db, { runId: run.id, agentId: run.agent_id, from: [run.state as RunState], to, set });
+    const update = await transitionRun(db, { runId: run.id, agentId: run.agent_id, transition, set });
     if (update !== undefined) updates.push(update);
   }
   return updates;
@@ -179,7 +187,7 @@ export async function transitionRuns(
  * The agent's connection is gone: dispatched runs it never acknowledged go back to `queued` (they
  * are offered again), running ones become `unknown` until the agent returns and reports.
  */
-export async function releaseAgentRuns(db: Kysely<Database>, agentId: string): Promise<JobUpdate[]> {
+export async function releaseAgentRuns(db: WriteTransaction, agentId: string): Promise<JobUpdate[]> {
   const runs = await db
     .selectFrom('runs')
     .select(['id', 'agent_id', 'state', 'cancel_requested'])
@@ -189,19 +197,13 @@ export async function releaseAgentRuns(db: Kysely<Database>, agentId: string): P
   // A cancelled run is never offered again: if its offer did arrive, the agent learns of the
   // cancel on reconnect; until then it is `unknown`.
   const requeue = runs.filter((r) => r.state === 'dispatched' && r.cancel_requested === 0);
-  const updates = await transitionRuns(db, requeue, 'queued', { dispatched_at: null });
-  updates.push(...(await transitionRuns(db, runs.filter((r) => !requeue.includes(r)), 'unknown')));
+  const updates = await transitionRuns(db, requeue, 'requeue', { dispatched_at: null });
+  updates.push(...(await transitionRuns(db, runs.filter((r) => !requeue.includes(r)), 'lose')));
   return updates;
 }
 
-/** After a control-plane restart nobody is connected: the same as every agent disconnecting. */
-export async function releaseAllRuns(db: Kysely<Database>): Promise<void> {
-  const agents = await db.selectFrom('runs').select('agent_id').distinct().where('state', 'in', [...ACTIVE_RUN_STATES]).execute();
-  for (const { agent_id: agentId } of agents) await releaseAgentRuns(db, agentId);
-}
-
 /** Queued runs of jobs whose `expires_at` passed end `expired` (SPEC §6). */
-export async function expireRuns(db: Kysely<Database>, now = nowIso()): Promise<JobUpdate[]> {
+export async function expireRuns(db: WriteTransaction, now = nowIso()): Promise<JobUpdate[]> {
   const runs = await db
     .selectFrom('runs')
     .innerJoin('jobs', 'jobs.id', 'runs.job_id')
@@ -213,7 +215,7 @@ export async function expireRuns(db: Kysely<Database>, now = nowIso()): Promise<
     .execute();
   // retryable: a re-run may reach the agent once it is back
   const error = storedFailure({ code: 'EXPIRED', message: 'not delivered before the job expired', retryable: true });
-  return transitionRuns(db, runs, 'expired', { error, finished_at: now });
+  return transitionRuns(db, runs, 'expire', { error, finished_at: now });
 }
 
 const jobStateCountsQuery = preparedQuery((db, p: { jobId: string }) =>
@@ -229,7 +231,7 @@ const jobStateUpdate = preparedQuery((db, p: { jobId: string; state: string; upd
 );
 
 /** Recomputes and stores a job's state from its runs (counted per state: a fan-out has many). */
-export async function refreshJobState(db: Kysely<Database>, jobId: string): Promise<RunState> {
+export async function refreshJobState(db: WriteTransaction, jobId: string): Promise<RunState> {
   const rows = await jobStateCountsQuery.execute(db, { jobId });
   const state = aggregateJobState(Object.fromEntries(rows.map((r) => [r.state, Number(r.n)])));
   await jobStateUpdate.execute(db, { jobId, state, updatedAt: nowIso() });

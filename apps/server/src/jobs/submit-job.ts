@@ -3,7 +3,7 @@ import type { Job, JobTarget } from '@flotilla/protocol';
 import { inputLimitProblem } from '@flotilla/workflow';
 import { appendAuditEvent, type AuditEntry } from '../audit/audit-log.js';
 import type { ServerContext } from '../server-context.js';
-import { resolveRunSecrets } from '../secrets/secret-repo.js';
+import { assertRunSecretsExist } from '../secrets/secret-repo.js';
 import type { Scope } from '../store/scope.js';
 import { isoAfter } from '../store/time.js';
 import { acceptDocument } from '../workflows/workflow-document.js';
@@ -36,17 +36,18 @@ function checkInputLimits(inputs: Record<string, unknown>): void {
 /**
  * Accepts a job: validates, resolves the target, persists the job, every run and the audit
  * record in one transaction (before anything is sent or answered: an accepted job survives a
- * crash, SPEC §6, and is never without its audit record), then offers the runs to connected
- * agents with free slots.
+ * crash, SPEC §6, and is never without its audit record), then has the replicas holding its
+ * first batch's agents offer them the runs (up to their free slots).
  */
 export async function submitJob(ctx: ServerContext, scope: Scope, submission: JobSubmission): Promise<Job> {
   checkInputLimits(submission.inputs);
   // The whole document, step configs included (the agent checks it again with the same catalogue):
   // WORKFLOW_INVALID or WORKFLOW_TOO_LARGE with line/column.
   const workflow = await acceptDocument(ctx.documents, submission.workflowText);
-  // Every declared secret must exist (and decrypt) now: a missing one refuses the job with 422 SECRET_NOT_FOUND.
-  await resolveRunSecrets({ db: ctx.store.db, masterKey: ctx.masterKey, scope, names: workflow.secrets });
-  const resolved = await resolveTarget(ctx.store.db, scope, submission.target, (id) => ctx.hub.isConnected(id));
+  // Every declared secret must exist now (a missing one refuses the job with 422 SECRET_NOT_FOUND);
+  // values are decrypted only when a run's envelope is signed.
+  await assertRunSecretsExist({ db: ctx.store.db, scope, names: workflow.secrets });
+  const resolved = await resolveTarget(ctx.store.db, scope, submission.target, (ids) => ctx.bus.presence.holders(ids));
   const { jobId } = await createJob(ctx.store, scope, {
     workflowName: workflow.name,
     workflowText: submission.workflowText,
@@ -59,7 +60,8 @@ export async function submitJob(ctx: ServerContext, scope: Scope, submission: Jo
     createdBy: submission.createdBy,
     rerunOf: submission.rerunOf,
   }, (trx, id) => appendAuditEvent(trx, ctx.store.dialect, submission.audit({ id, workflowName: workflow.name, runs: resolved.agents.length })));
-  await ctx.hub.pump(resolved.agents.filter((a) => a.batch === 0).map((a) => a.id));
+  await ctx.bus.events.publish({ type: 'job.created', tenantId: scope.tenantId, projectId: scope.projectId, jobId });
+  await ctx.dispatcher.pump(resolved.agents.filter((a) => a.batch === 0).map((a) => a.id));
   const job = await getJob(ctx.store.db, scope, jobId);
   if (job === undefined) throw new Error(`job ${jobId} vanished right after it was created`);
   return job;

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FlotillaError, TERMINAL_STATES } from '@flotilla/protocol';
 import type { Job, LogLine } from '@flotilla/protocol';
-import type { JobLog, JobUpdate } from '../jobs/job-events.js';
+import type { Unsubscribe } from '../cluster/cluster-bus.js';
+import type { JobLogsEvent, RunChangedEvent } from '../cluster/cluster-messages.js';
 import { getJobById } from '../jobs/job-repo.js';
 import type { ServerContext } from '../server-context.js';
 import { readJobLogs } from './log-chunks.js';
@@ -12,9 +13,11 @@ const HEARTBEAT_MS = 15_000;
 /**
  * `GET /jobs/:id/logs?follow=1` as Server-Sent Events: `log` events for every line after `after`
  * (the stored backlog first, then live lines), `state` with the job on every change, and `end`
- * with the final job once it is over, after which the stream closes. Live lines that arrive while
- * the backlog is read are buffered; lines go out in `seq` order (unique and gap-free per job), so
- * a gap is filled from the store and a line already sent is dropped.
+ * with the final job once it is over, after which the stream closes. Live updates come from the
+ * cluster bus (`job.logs`, `run.changed`), whichever replica stored them; they say which lines
+ * are stored, and the lines are read from the store from the last one sent, in `seq` order (unique
+ * and gap-free per job). So a notification that arrives late, twice, or out of order never makes
+ * a gap or a repeat: the stream is resumable with `after` = the last `seq` received.
  */
 export async function followJob(options: {
   ctx: ServerContext;
@@ -36,9 +39,9 @@ export async function followJob(options: {
   raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   let lastSeq = after;
   let closed = false;
-  let backlogDone = false;
-  const pending: LogLine[] = [];
+  /** Reads and reports one after another (never two drains at once), in arrival order. */
   let chain: Promise<void> = Promise.resolve();
+  const subscriptions: Unsubscribe[] = [];
 
   const write = (event: string, data: unknown) => {
     if (!closed) raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -48,38 +51,32 @@ export async function followJob(options: {
     lastSeq = line.seq;
     write('log', line);
   };
-  /**
-   * A live line goes out directly when it is the next one. Live events can arrive out of `seq`
-   * order (changes committed together are announced by their own connections, in any order): on a
-   * gap the missing lines are committed already, so they are read from the store, in order.
-   */
-  const sendLive = (line: LogLine) => {
-    if (line.seq <= lastSeq) return;
-    if (line.seq === lastSeq + 1) sendLine(line);
-    else chain = chain.then(drain).catch(() => finish());
-  };
-  const onLog = (log: JobLog) => {
-    if (log.jobId !== jobId) return;
-    if (backlogDone) sendLive(log.line);
-    else pending.push(log.line);
-  };
   const finish = () => {
     if (closed) return;
     closed = true;
     signal?.removeEventListener('abort', stop);
     streams.delete(finish);
     clearInterval(heartbeat);
-    ctx.jobEvents.off('log', onLog);
-    ctx.jobEvents.off('update', onUpdate);
+    for (const unsubscribe of subscriptions.splice(0)) unsubscribe();
     raw.end();
   };
-  /** Sends stored lines not sent yet (a line may be committed before its live event is seen). */
+  /** Sends the stored lines not sent yet, in order. */
   const drain = async () => {
     for (;;) {
       const page = await readJobLogs(ctx.store.db, jobId, { after: lastSeq, limit: 5000 });
       for (const line of page.items) sendLine(line);
       if (page.nextCursor === null || closed) return;
     }
+  };
+  const enqueue = (task: () => Promise<void>) => {
+    chain = chain.then(task).catch((err: unknown) => {
+      request.log.warn({ err, jobId }, 'log follow failed');
+      finish();
+    });
+  };
+  const onLogs = (stored: JobLogsEvent) => {
+    // Lines sent already (an earlier drain read them) need no read.
+    if (stored.jobId === jobId) enqueue(() => (stored.toSeq > lastSeq ? drain() : Promise.resolve()));
   };
   const report = async (job: Job | undefined) => {
     if (job === undefined || closed) {
@@ -94,9 +91,8 @@ export async function followJob(options: {
     }
     write('state', job);
   };
-  const onUpdate = (update: JobUpdate) => {
-    if (update.jobId !== jobId) return;
-    chain = chain.then(async () => report(await getJobById(ctx.store.db, jobId))).catch(() => finish());
+  const onUpdate = (update: RunChangedEvent) => {
+    if (update.jobId === jobId) enqueue(async () => report(await getJobById(ctx.store.db, jobId)));
   };
 
   const heartbeat = setInterval(() => {
@@ -113,16 +109,11 @@ export async function followJob(options: {
   streams.add(finish);
   if (signal?.aborted === true) stop();
   else signal?.addEventListener('abort', stop, { once: true });
-  ctx.jobEvents.on('log', onLog);
-  ctx.jobEvents.on('update', onUpdate);
-  try {
-    await drain();
-    backlogDone = true;
-    for (const line of pending.splice(0).sort((a, b) => a.seq - b.seq)) sendLive(line);
-    chain = chain.then(async () => report(await getJobById(ctx.store.db, jobId)));
-    await chain;
-  } catch (err) {
-    request.log.warn({ err, jobId }, 'log follow failed');
-    finish();
-  }
+  // Subscribed before the backlog is read: a line stored meanwhile is either in the backlog or
+  // announced after it (and then read from where the backlog ended).
+  if (closed) return;
+  subscriptions.push(ctx.bus.events.subscribe('job.logs', onLogs), ctx.bus.events.subscribe('run.changed', onUpdate));
+  enqueue(drain);
+  enqueue(async () => report(await getJobById(ctx.store.db, jobId)));
+  await chain;
 }

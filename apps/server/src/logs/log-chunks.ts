@@ -1,10 +1,10 @@
-import { PostgresAdapter, sql } from 'kysely';
-import type { Insertable, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { LogLine, Page } from '@flotilla/protocol';
 import { randomBytes } from 'node:crypto';
 import { nowIso } from '../store/time.js';
-import { preparedQuery } from '../store/prepared.js';
-import type { Database, LogChunkTable } from '../store/schema.js';
+import type { WriteTransaction } from '../store/group-commit.js';
+import type { LogTextIndex } from '../store/dialect.js';
+import type { Database } from '../store/schema.js';
 import type { Scope } from '../store/scope.js';
 
 /** Lines per stored chunk: large enough to make ingestion one insert per few hundred lines. */
@@ -30,7 +30,7 @@ export interface NewChunk {
   entries: LogEntry[];
 }
 
-export function entryToLine(runId: string, e: LogEntry): LogLine {
+function entryToLine(runId: string, e: LogEntry): LogLine {
   return { runId, seq: e[0], step: e[1], stream: e[2], ts: e[3], line: e[4] };
 }
 
@@ -41,36 +41,6 @@ function chunkId(): string {
   chunkCounter = (chunkCounter + 1) % 36 ** 6;
   return `lch_${Date.now().toString(36).padStart(9, '0')}${chunkCounter.toString(36).padStart(6, '0')}${randomBytes(6).toString('base64url')}`;
 }
-
-function isPostgres(db: Kysely<Database>): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
-
-/**
- * Stores chunks and indexes their text for search: a `tsvector` column on PostgreSQL, the
- * contentless FTS5 table (keyed by the chunk's rowid) on SQLite. Call inside the batch transaction.
- */
-const insertChunkQuery = preparedQuery((db, p: Insertable<LogChunkTable>) =>
-  db
-    .insertInto('log_chunks')
-    .values({
-      id: p.id,
-      tenant_id: p.tenant_id,
-      project_id: p.project_id,
-      job_id: p.job_id,
-      run_id: p.run_id,
-      first_seq: p.first_seq,
-      last_seq: p.last_seq,
-      line_count: p.line_count,
-      entries: p.entries,
-      created_at: p.created_at,
-    })
-    .returning(sql<number>`rowid`.as('rowid')),
-);
-
-const insertChunkTextQuery = preparedQuery((_db, p: { rowid: number; body: string }) =>
-  sql`insert into log_chunks_fts (rowid, body) values (${p.rowid}, ${p.body})`,
-);
 
 /** Cuts a run's lines into stored chunks of at most `CHUNK_LINES` lines and `CHUNK_TEXT_BYTES` of text. */
 function* chunked(entries: readonly LogEntry[]): Generator<LogEntry[]> {
@@ -99,8 +69,11 @@ function indexedText(entries: readonly LogEntry[]): string {
   return bytes.subarray(0, CHUNK_TEXT_BYTES).toString('utf8').replace(/\uFFFD$/u, '');
 }
 
-export async function insertChunks(db: Kysely<Database>, chunks: readonly NewChunk[]): Promise<void> {
-  const postgres = isPostgres(db);
+/**
+ * Stores chunks and indexes their text for search (the dialect's `logText`: FTS5 or `tsvector`).
+ * Runs in the batch's write unit.
+ */
+export async function insertChunks(db: WriteTransaction, logText: LogTextIndex, chunks: readonly NewChunk[]): Promise<void> {
   const createdAt = nowIso();
   for (const chunk of chunks) {
     for (const entries of chunked(chunk.entries)) {
@@ -119,16 +92,7 @@ export async function insertChunks(db: Kysely<Database>, chunks: readonly NewChu
         entries: JSON.stringify(entries),
         created_at: createdAt,
       };
-      const body = indexedText(entries);
-      if (postgres) {
-        await sql`insert into log_chunks (id, tenant_id, project_id, job_id, run_id, first_seq, last_seq, line_count, entries, created_at, tsv)
-          values (${row.id}, ${row.tenant_id}, ${row.project_id}, ${row.job_id}, ${row.run_id}, ${row.first_seq}, ${row.last_seq},
-                  ${row.line_count}, ${row.entries}, ${row.created_at}, to_tsvector('simple', ${body}))`.execute(db);
-      } else {
-        const inserted = await insertChunkQuery.takeFirst(db, row);
-        if (inserted === undefined) throw new Error('the log chunk was not inserted');
-        await insertChunkTextQuery.execute(db, { rowid: inserted.rowid, body });
-      }
+      await logText.insertChunk(db, row, indexedText(entries));
     }
   }
 }

@@ -43,7 +43,7 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
   });
 
   route(app, apiRoutes.logs.search, async ({ request, query }) => {
-    return searchLogs(ctx.store.db, principalOf(request), query);
+    return searchLogs(ctx.store, principalOf(request), query);
   });
   return Promise.resolve();
 }

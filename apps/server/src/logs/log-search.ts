@@ -1,8 +1,8 @@
-import { PostgresAdapter, sql } from 'kysely';
-import type { Expression, Kysely, SqlBool } from 'kysely';
+import type { Expression, SqlBool } from 'kysely';
 import { FlotillaError } from '@flotilla/protocol';
 import type { LogSearchHit, Page } from '@flotilla/protocol';
-import type { Database } from '../store/schema.js';
+import type { LogTextIndex } from '../store/dialect.js';
+import type { Store } from '../store/store.js';
 import type { Scope } from '../store/scope.js';
 import type { LogEntry } from './log-chunks.js';
 import { highlight, lineMatches, parseSearchQuery } from './search-query.js';
@@ -33,26 +33,13 @@ function decode(text: string): SearchCursor {
 }
 
 /**
- * The candidate filter in each engine's full-text index: every term with words must be in the
- * chunk (FTS5 phrase / `phraseto_tsquery`); punctuation-only terms fall back to (I)LIKE on the text.
+ * The candidate filter in the engine's full-text index: every term with words must be in the
+ * chunk's index; punctuation-only terms fall back to a literal match on the text.
  */
-function indexFilter(db: Kysely<Database>, query: SearchQuery): Expression<SqlBool>[] {
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  const filters: Expression<SqlBool>[] = [];
+function indexFilter(logText: LogTextIndex, query: SearchQuery): Expression<SqlBool>[] {
   const worded = query.terms.filter((t) => t.tokens.length > 0);
-  if (worded.length > 0) {
-    if (postgres) {
-      const tsquery = sql.join(worded.map((t) => sql`phraseto_tsquery('simple', ${t.text})`), sql` && `);
-      filters.push(sql<SqlBool>`log_chunks.tsv @@ (${tsquery})`);
-    } else {
-      const match = worded.map((t) => `"${t.tokens.join(' ')}"`).join(' AND ');
-      filters.push(sql<SqlBool>`log_chunks.rowid in (select rowid from log_chunks_fts where log_chunks_fts match ${match})`);
-    }
-  }
-  for (const term of query.terms.filter((t) => t.tokens.length === 0)) {
-    const pattern = `%${term.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    filters.push(postgres ? sql<SqlBool>`log_chunks.entries ilike ${pattern} escape '\\'` : sql<SqlBool>`log_chunks.entries like ${pattern} escape '\\'`);
-  }
+  const filters = worded.length > 0 ? [logText.matchesAll(worded)] : [];
+  for (const term of query.terms.filter((t) => t.tokens.length === 0)) filters.push(logText.contains(term.text));
   return filters;
 }
 
@@ -60,10 +47,11 @@ function indexFilter(db: Kysely<Database>, query: SearchQuery): Expression<SqlBo
  * Full-text search over the log lines of a project, newest first. The index narrows the search to
  * chunks holding every term; each line of those is then checked and highlighted (`[[match]]`).
  */
-export async function searchLogs(db: Kysely<Database>, scope: Scope, params: { q: string; limit: number; cursor?: string | undefined }): Promise<Page<LogSearchHit>> {
+export async function searchLogs(store: Pick<Store, 'db' | 'dialect'>, scope: Scope, params: { q: string; limit: number; cursor?: string | undefined }): Promise<Page<LogSearchHit>> {
   const query = parseSearchQuery(params.q);
   let cursor = params.cursor === undefined ? undefined : decode(params.cursor);
   const items: LogSearchHit[] = [];
+  const db = store.db;
   for (;;) {
     let select = db
       .selectFrom('log_chunks')
@@ -72,7 +60,7 @@ export async function searchLogs(db: Kysely<Database>, scope: Scope, params: { q
       .select(['log_chunks.id', 'log_chunks.job_id', 'log_chunks.run_id', 'log_chunks.entries', 'log_chunks.created_at', 'agents.name as agent'])
       .where('log_chunks.tenant_id', '=', scope.tenantId)
       .where('log_chunks.project_id', '=', scope.projectId);
-    for (const filter of indexFilter(db, query)) select = select.where(filter);
+    for (const filter of indexFilter(store.dialect.logText, query)) select = select.where(filter);
     if (cursor !== undefined) {
       const c = cursor;
       select = select.where((eb) =>

@@ -80,20 +80,47 @@ export async function deleteSecret(db: Kysely<Database>, scope: Scope, name: str
   return result.numDeletedRows > 0n;
 }
 
-/** What `resolveRunSecrets` needs. */
-export interface ResolveRunSecretsOptions {
+/** Where a run's declared secrets are looked up. */
+export interface RunSecretsOptions {
   db: Kysely<Database>;
-  masterKey: MasterKey;
   scope: Scope;
-  /** The names the workflow declares (`secrets: [..]`); nothing else is decrypted. */
+  /** The names the workflow declares (`secrets: [..]`); nothing else is read. */
   names: readonly string[];
+}
+
+/** `SECRET_NOT_FOUND` (422) listing every declared name the project has no secret for. */
+function assertAllFound(names: readonly string[], found: readonly { name: string }[]): void {
+  const missing = names.filter((name) => !found.some((row) => row.name === name));
+  if (missing.length > 0) {
+    throw new FlotillaError('SECRET_NOT_FOUND', {
+      detail: `The workflow declares secrets that do not exist in this project: ${missing.join(', ')}`,
+      errors: missing.map((name) => ({ path: `secrets.${name}`, message: 'no such secret; create it with `flotilla secrets set`' })),
+    });
+  }
+}
+
+/**
+ * Checks that every declared secret exists, without decrypting anything (a job is refused at
+ * submit when one is missing; values are decrypted only when a run's envelope is signed).
+ */
+export async function assertRunSecretsExist(options: RunSecretsOptions): Promise<void> {
+  const names = [...new Set(options.names)];
+  if (names.length === 0) return;
+  const rows = await options.db
+    .selectFrom('secrets')
+    .select('name')
+    .where('tenant_id', '=', options.scope.tenantId)
+    .where('project_id', '=', options.scope.projectId)
+    .where('name', 'in', names)
+    .execute();
+  assertAllFound(names, rows);
 }
 
 /**
  * Decrypts exactly the secrets a workflow declares, for the signed envelope of one run. A declared
- * secret that does not exist is `SECRET_NOT_FOUND` (422), listing every missing name.
+ * secret that does not exist (deleted since the submit) is `SECRET_NOT_FOUND`.
  */
-export async function resolveRunSecrets(options: ResolveRunSecretsOptions): Promise<Record<string, string>> {
+export async function resolveRunSecrets(options: RunSecretsOptions & { masterKey: MasterKey }): Promise<Record<string, string>> {
   const names = [...new Set(options.names)];
   if (names.length === 0) return {};
   const rows = await options.db
@@ -103,13 +130,7 @@ export async function resolveRunSecrets(options: ResolveRunSecretsOptions): Prom
     .where('project_id', '=', options.scope.projectId)
     .where('name', 'in', names)
     .execute();
-  const missing = names.filter((name) => !rows.some((row) => row.name === name));
-  if (missing.length > 0) {
-    throw new FlotillaError('SECRET_NOT_FOUND', {
-      detail: `The workflow declares secrets that do not exist in this project: ${missing.join(', ')}`,
-      errors: missing.map((name) => ({ path: `secrets.${name}`, message: 'no such secret; create it with `flotilla secrets set`' })),
-    });
-  }
+  assertAllFound(names, rows);
   const values: Record<string, string> = {};
   for (const row of rows) {
     values[row.name] = openSecret(

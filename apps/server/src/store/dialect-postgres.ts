@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { PostgresDialect, sql } from 'kysely';
 import type { StoreDialect } from './dialect.js';
+import { postgresLogText } from './log-text-postgres.js';
 
 /**
  * PostgreSQL through a `pg` pool. The connection string may carry libpq-style query parameters
@@ -24,5 +25,7 @@ export function postgresDialect(connectionString: string): StoreDialect {
       const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
       return rows[0]?.schema ?? undefined;
     },
+    lockRows: (query, lock) => (lock === 'skip-locked' ? query.forUpdate().skipLocked() : query.forUpdate()),
+    logText: postgresLogText,
   };
 }

@@ -1,11 +1,26 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
+declare const writeUnitBrand: unique symbol;
+
+/**
+ * The transaction of a write unit. Only `store.write` makes one (the cast in `runUnit` is the
+ * only one), so a function that takes it cannot run outside the store's write path: the hot-path
+ * repositories (agent frames, dispatch, submits, cancels, audit) take this type rather than
+ * `Kysely<Database>`, and calling one with `store.db` or another transaction does not compile.
+ */
+export type WriteTransaction = Transaction<Database> & { readonly [writeUnitBrand]: true };
+
 /**
  * A unit of writes: it runs inside a transaction and touches nothing but `trx` (no sends, no
  * events, no other connection), so it can be rolled back and run again without side effects.
  */
-export type WriteUnit<T> = (trx: Transaction<Database>) => Promise<T>;
+export type WriteUnit<T> = (trx: WriteTransaction) => Promise<T>;
+
+/** Runs a unit in a transaction of its own. */
+function runUnit<T>(db: Kysely<Database>, unit: WriteUnit<T>): Promise<T> {
+  return db.transaction().execute((trx) => unit(trx as WriteTransaction));
+}
 
 /** Runs write units atomically. The hot paths (agent frames, job submits, audit) go through it. */
 export interface StoreWriter {
@@ -62,7 +77,7 @@ export class GroupCommit implements StoreWriter {
     if (group.length > 1) {
       const results: unknown[] = [];
       try {
-        await this.#db.transaction().execute(async (trx) => {
+        await runUnit(this.#db, async (trx) => {
           for (const pending of group) results.push(await pending.unit(trx));
         });
         group.forEach((pending, i) => pending.resolve(results[i]));
@@ -73,7 +88,7 @@ export class GroupCommit implements StoreWriter {
     }
     for (const pending of group) {
       try {
-        pending.resolve(await this.#db.transaction().execute(pending.unit));
+        pending.resolve(await runUnit(this.#db, pending.unit));
       } catch (err) {
         pending.reject(err);
       }
@@ -90,6 +105,6 @@ export class TransactionPerUnit implements StoreWriter {
   }
 
   write<T>(unit: WriteUnit<T>): Promise<T> {
-    return this.#db.transaction().execute(unit);
+    return runUnit(this.#db, unit);
   }
 }

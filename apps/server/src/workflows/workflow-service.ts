@@ -2,8 +2,8 @@ import type { Kysely, Transaction } from 'kysely';
 import type { FastifyBaseLogger } from 'fastify';
 import { FlotillaError } from '@flotilla/protocol';
 import type { WorkflowChange } from '@flotilla/protocol';
+import type { ClusterLocks } from '../cluster/cluster-bus.js';
 import type { GitMirror, MirrorFileChange } from '../git/git-mirror.js';
-import { KeyedQueue } from '../git/keyed-queue.js';
 import { isRepoSegment, workflowFilePath } from '../git/repo-path.js';
 import { newId } from '../store/ids.js';
 import type { Database } from '../store/schema.js';
@@ -32,17 +32,17 @@ export interface WorkflowServiceOptions {
   logger: Pick<FastifyBaseLogger, 'error'>;
   /** Validates documents (large ones off the event loop). */
   documents: DocumentChecker;
+  /** Serialises the changes of one project across replicas (the cluster bus's locks). */
+  locks: ClusterLocks;
 }
 
 /**
  * Saves workflow changes as immutable versions and mirrors each one as a git commit. Changes of
- * one project are serialised (in this process), so version numbers, name checks and the commit
- * order on the mirror all agree. The database is the source of truth: a failed mirror commit is
+ * one project are serialised (a cluster lock per project), so version numbers, name checks and
+ * the commit order on the mirror all agree. The database is the source of truth: a failed mirror commit is
  * logged and does not fail the change.
  */
 export class WorkflowService {
-  private readonly queue = new KeyedQueue();
-
   constructor(private readonly options: WorkflowServiceOptions) {}
 
   /** Creates a workflow (version 1); `CONFLICT` when a live workflow of the project has the name. */
@@ -170,7 +170,7 @@ export class WorkflowService {
   }
 
   private serialised<T>(actor: WorkflowActor, task: () => Promise<T>): Promise<T> {
-    return this.queue.run(`${actor.tenantId}/${actor.projectId}`, task);
+    return this.options.locks.run(`workflows/${actor.tenantId}/${actor.projectId}`, task);
   }
 
   private async mirror(

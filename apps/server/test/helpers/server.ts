@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { buildServer, compileServerOptions } from '@flotilla/server';
-import type { FlotillaServer, ServerOptions } from '@flotilla/server';
+import type { FlotillaServer, ServerOptions, ServerParts } from '@flotilla/server';
 
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
@@ -30,11 +30,12 @@ export interface TestServer {
  * Builds a server on a temp data dir (SQLite unless `databaseUrl` is given) and logs in as admin.
  * Responses are checked against their route contracts: one that breaks its contract is a 500.
  */
-export async function startTestServer(flags: ServerOptions = {}): Promise<TestServer> {
+export async function startTestServer(flags: ServerOptions = {}, parts: ServerParts = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'flotilla-server-'));
   const logs = new LogCollector();
   const server = await buildServer(
     compileServerOptions({ flags: { dataDir, adminPassword: ADMIN_PASSWORD, logLevel: 'debug', logDestination: logs, checkResponses: true, ...flags } }),
+    parts,
   );
   const login = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } });
   if (login.statusCode !== 200) throw new Error(`admin login failed: ${login.body}`);

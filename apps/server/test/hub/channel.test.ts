@@ -60,8 +60,7 @@ describe('agent channel after the handshake', () => {
   it('stores events once, acks cumulatively, and tracks the run to its end', async () => {
     const { agent, channel } = await connected();
     const updates: string[] = [];
-    const onUpdate = (u: { runState: string }) => updates.push(u.runState);
-    t.server.jobEvents.on('update', onUpdate);
+    const stopWatching = t.server.events.subscribe('run.changed', (u) => updates.push(u.runState));
     const job = (await client.post('/jobs', { workflow: WORKFLOW, target: { agent: agent.agentId } })).body;
     const runId: string = job.runs[0].id;
     await channel.next('job.offer');
@@ -86,7 +85,7 @@ describe('agent channel after the handshake', () => {
     event(6, { kind: 'run.finished', state: 'succeeded', exitCode: 0 });
     expect((await channel.next('event.ack')).seq).toBe(6);
 
-    t.server.jobEvents.off('update', onUpdate);
+    stopWatching();
     // run.started on a running run still announces (its startedAt changed), hence the Set.
     expect([...new Set(updates)]).toEqual(['dispatched', 'running', 'succeeded']);
     const final = (await client.get(`/jobs/${job.id}`)).body;

@@ -125,8 +125,8 @@ describe.each(DIALECTS)('agent event delivery [%s]', (dialect) => {
     expect((await channel.next('error')).code).toBe('INTERNAL');
     expect(await closeCode(channel)).toBe(ChannelCloseCode.internalError);
     expect(channel.all('event.ack').map((a) => a.seq)).toEqual([first + 2]);
-    // Nothing after the refused batch was stored or applied: the run has not finished. (It is
-    // `running`, or `unknown` once the server has noticed the session it closed is gone.)
+    // Nothing after the refused batch was stored or applied: the run did not finish (it is still
+    // running, or `unknown` once the ended session released it; both race with this read).
     expect(['running', 'unknown']).toContain((await fleet.client.get(`/jobs/${job.id}`)).body.runs[0].state);
     expect(await lines(job.id)).toEqual(['one']);
 

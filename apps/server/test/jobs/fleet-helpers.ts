@@ -12,6 +12,7 @@ import { createEnrollmentToken, enrollAgent, TestChannel } from '../helpers/test
 import type { TestAgentIdentity } from '../helpers/test-agent.js';
 import { createTestDatabase } from '../helpers/databases.js';
 import type { TestDatabase, TestDialect } from '../helpers/databases.js';
+import type { ServerOptions, ServerParts } from '@flotilla/server';
 
 /** A raw protocol agent of a fleet test: connects, receives offers, reports events with sequence numbers. */
 export class FleetAgent {
@@ -102,10 +103,13 @@ export interface Fleet {
   close(): Promise<void>;
 }
 
-/** A listening test server on a fresh database of `dialect`, and a factory of raw agents. */
-export async function startFleet(dialect: TestDialect): Promise<Fleet> {
-  const database = await createTestDatabase(dialect);
-  const t = await startTestServer({ databaseUrl: database.url });
+/** A listening test server on a fresh database of `dialect` (or `database`), and a factory of raw agents. */
+export async function startFleet(
+  dialect: TestDialect,
+  options: { parts?: ServerParts; database?: TestDatabase; flags?: ServerOptions } = {},
+): Promise<Fleet> {
+  const database = options.database ?? (await createTestDatabase(dialect));
+  const t = await startTestServer({ ...options.flags, databaseUrl: database.url }, options.parts);
   const url = await listenForAgents(t);
   const agents: FleetAgent[] = [];
   return {
@@ -123,7 +127,8 @@ export async function startFleet(dialect: TestDialect): Promise<Fleet> {
     async close() {
       for (const agent of agents) await agent.disconnect();
       await t.close();
-      await database.cleanup();
+      // A database given by the caller is the caller's to drop.
+      if (options.database === undefined) await database.cleanup();
     },
   };
 }

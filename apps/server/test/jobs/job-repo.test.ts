@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditEvent } from '../../src/audit/audit-log.js';
 import { bootstrapFirstStart } from '../../src/bootstrap/first-start.js';
+import { recordCancel } from '../../src/jobs/cancel-job.js';
 import { createJob, type NewJob } from '../../src/jobs/job-repo.js';
 import type { Scope } from '../../src/store/scope.js';
 import type { Store } from '../../src/store/store.js';
@@ -17,6 +18,12 @@ const JOB: NewJob = {
   expiresAt: null,
   createdBy: null,
 };
+
+/** A bare approved agent row: what runs need to exist. */
+function testAgentRow(scope: Scope, name: string) {
+  const now = new Date().toISOString();
+  return { id: `agt_${name}`, tenant_id: scope.tenantId, project_id: scope.projectId, name, public_key: 'unused', approval: 'approved' as const, connection: 'offline' as const, replaces_agent_id: null, labels: '{}', facts: '{}', hostname: null, os: null, arch: null, version: null, last_seen_at: null, created_at: now, updated_at: now };
+}
 
 describe.each(DIALECTS)('job repository [%s]', (dialect) => {
   if (!dialectAvailable[dialect]) {
@@ -57,5 +64,25 @@ describe.each(DIALECTS)('job repository [%s]', (dialect) => {
     expect(attempted).toMatch(/^job_/);
     expect(await store.db.selectFrom('jobs').select('id').where('id', '=', attempted ?? '').executeTakeFirst()).toBeUndefined();
     expect(await auditOf(attempted ?? '')).toEqual([]);
+  });
+
+  it('cancels a job and appends its audit record in one transaction, or does neither', async () => {
+    const agent = await store.db.insertInto('agents').values(testAgentRow(scope, 'cancel-1')).returning('id').executeTakeFirstOrThrow();
+    const { jobId, runIds } = await createJob(store, scope, { ...JOB, runs: [{ agentId: agent.id, batch: 0 }] });
+    const runState = async () => (await store.db.selectFrom('runs').select('state').where('id', '=', runIds[0]!).executeTakeFirstOrThrow()).state;
+    const audit = (cancelledNow: number) => ({ tenantId: scope.tenantId, actor: { id: 'system', name: null }, action: 'job.cancel' as const, objectType: 'job', objectId: jobId, change: { cancelledNow }, source: null });
+
+    await expect(
+      recordCancel(store, jobId, () => {
+        throw new Error('the audit trail is unavailable');
+      }),
+    ).rejects.toThrow(/audit trail is unavailable/);
+    expect(await runState()).toBe('queued');
+    expect(await auditOf(jobId)).toEqual([]);
+
+    const outcome = await recordCancel(store, jobId, (done) => audit(done.updates.length));
+    expect(outcome.updates.map((u) => u.runState)).toEqual(['cancelled']);
+    expect(await runState()).toBe('cancelled');
+    expect(await auditOf(jobId)).toEqual([{ action: 'job.cancel', object_id: jobId }]);
   });
 });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogSearchHitSchema } from '@flotilla/protocol';
+import { MemoryCluster } from '@flotilla/server';
+import type { ClusterBus, ClusterEvent } from '@flotilla/server';
 import { dialectAvailable, DIALECTS } from '../helpers/databases.js';
 import { WORKFLOW } from '../helpers/api.js';
 import { startFleet, waitForJob } from '../jobs/fleet-helpers.js';
@@ -39,8 +41,26 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
   }
   let fleet: Fleet;
   let base: string;
+  /** While set, `job.logs` events are held back here instead of being published (see below). */
+  let held: ClusterEvent[] | undefined;
+  let publish: ClusterBus['events']['publish'];
   beforeAll(async () => {
-    fleet = await startFleet(dialect);
+    // The server's own bus, with a hand on its publish: a bus between replicas may deliver
+    // notifications late and in any order.
+    const bus = new MemoryCluster({ onError: (err) => console.error(err) }).join();
+    publish = bus.events.publish.bind(bus.events);
+    const reordering: ClusterBus = {
+      ...bus,
+      events: {
+        subscribe: bus.events.subscribe.bind(bus.events),
+        publish: (event) => {
+          if (held === undefined || event.type !== 'job.logs') return publish(event);
+          held.push(event);
+          return Promise.resolve();
+        },
+      },
+    };
+    fleet = await startFleet(dialect, { parts: { bus: reordering } });
     base = fleet.url.replace('ws', 'http').replace('/agent/v1/connect', '/api/v1');
   });
   afterAll(() => fleet.close());
@@ -144,8 +164,9 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
   });
 
   it('follow sends every line in seq order even when live events arrive out of order', async () => {
-    // Changes committed together (group commit) are announced by their own connections, in any
-    // order: here two runs' lines are stored, then their live events are announced in reverse.
+    // Changes committed together (group commit) are announced by their own connections, and a bus
+    // between replicas may deliver late and in any order: here two runs' lines are stored, then
+    // their notifications are delivered in reverse.
     const a = await fleet.agent('order-a', { role: 'order' });
     const b = await fleet.agent('order-b', { role: 'order' });
     const job = (await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { selector: { role: 'order' } } })).body;
@@ -160,26 +181,20 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
       if (e.event === 'state') live();
     });
     await isLive;
-    const jobEvents = fleet.t.server.jobEvents;
-    const held: Parameters<typeof jobEvents.emit<'log'>>[1][] = [];
-    const hold = (log: (typeof held)[number]) => held.push(log);
-    // Hold back the live events of the next two batches, then emit them newest first.
-    const realEmit = jobEvents.emit.bind(jobEvents);
-    jobEvents.emit = ((event: string, ...args: unknown[]) => {
-      if (event === 'log') {
-        hold(args[0] as (typeof held)[number]);
-        return true;
-      }
-      return realEmit(event as 'update', ...(args as [never]));
-    }) as typeof jobEvents.emit;
+    // Hold back the notifications of the next two batches, then deliver them newest first.
+    const notes: ClusterEvent[] = [];
+    held = notes;
     try {
       await a.report(oa.runId, [{ kind: 'log', step: 's', stream: 'stdout', line: 'a1' }, { kind: 'log', step: 's', stream: 'stdout', line: 'a2' }]);
       await b.report(ob.runId, [{ kind: 'log', step: 's', stream: 'stdout', line: 'b1' }]);
     } finally {
-      jobEvents.emit = realEmit;
+      held = undefined;
     }
-    expect(held.map((l) => l.line.seq)).toEqual([1, 2, 3]);
-    for (const log of held.reverse()) jobEvents.emit('log', log);
+    expect(notes).toEqual([
+      { type: 'job.logs', jobId: job.id, runId: oa.runId, fromSeq: 1, toSeq: 2 },
+      { type: 'job.logs', jobId: job.id, runId: ob.runId, fromSeq: 3, toSeq: 3 },
+    ]);
+    for (const note of notes.reverse()) await publish(note);
     await a.report(oa.runId, [{ kind: 'run.finished', state: 'succeeded', exitCode: 0 }]);
     await b.report(ob.runId, [{ kind: 'run.finished', state: 'succeeded', exitCode: 0 }]);
     const events = await reading;

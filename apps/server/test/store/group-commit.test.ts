@@ -1,5 +1,9 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kysely, Transaction } from 'kysely';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { transitionRun } from '../../src/jobs/run-repo.js';
+import type { WriteTransaction } from '../../src/store/group-commit.js';
+import type { Database } from '../../src/store/schema.js';
 import type { Store } from '../../src/store/store.js';
 import { bootstrapFirstStart } from '../../src/bootstrap/first-start.js';
 import { dialectAvailable, DIALECTS, freshStore } from '../helpers/databases.js';
@@ -57,6 +61,18 @@ describe.each(DIALECTS)('store writes [%s]', (dialect) => {
     expect(store.dialect.isUniqueViolation(failure.reason)).toBe(true);
     // The failing unit's first insert was rolled back with it.
     expect(await tenantsNamed(store, 'iso-')).toEqual(['iso-a', 'iso-b', 'iso-taken']);
+  });
+
+  it('is the only way into the hot-path repositories (the compiler refuses any other)', () => {
+    // Only `store.write` hands out a WriteTransaction: neither the pool nor a transaction opened
+    // beside the write path can call a hot-path write such as a run transition.
+    expectTypeOf<Kysely<Database>>().not.toExtend<WriteTransaction>();
+    expectTypeOf<Transaction<Database>>().not.toExtend<WriteTransaction>();
+    expectTypeOf<Parameters<Store['write']>[0]>().parameter(0).toEqualTypeOf<WriteTransaction>();
+    const beside = () =>
+      // @ts-expect-error a transaction opened beside `store.write` is not a write unit's
+      store.db.transaction().execute((trx) => transitionRun(trx, { runId: 'r', agentId: 'a', transition: 'dispatch' }));
+    expect(beside).toBeTypeOf('function');
   });
 
   // PostgreSQL commits each unit on its own (it groups concurrent commits itself).

@@ -143,9 +143,9 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
     const runId = created.runIds[0]!;
     const offers = await offersForAgent(store.db, agentId, { resend: false });
     expect(offers.map((o) => ({ runId: o.runId, secretNames: o.secretNames }))).toEqual([{ runId, secretNames: ['API_KEY'] }]);
-    expect(await transitionRun(store.db, { runId, agentId, from: ['queued'], to: 'dispatched' })).toMatchObject({ jobState: 'dispatched' });
+    expect(await store.write((trx) => transitionRun(trx, { runId, agentId, transition: 'dispatch' }))).toMatchObject({ jobState: 'dispatched' });
     // A transition from a state the run is not in changes nothing.
-    expect(await transitionRun(store.db, { runId, agentId, from: ['queued'], to: 'running' })).toBeUndefined();
+    expect(await store.write((trx) => transitionRun(trx, { runId, agentId, transition: 'expire' }))).toBeUndefined();
 
     const ts = '2026-01-02T03:04:05+01:00';
     const log = (seq: number, line: string) => recordAgentEvent(store, agentId, { seq, runId, event: { kind: 'log', ts, step: 's', stream: 'stdout', line } });
@@ -157,7 +157,7 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
     expect(await log(3, 'world')).toMatchObject({ stored: true, ackSeq: 3 });
     expect(await log(4, 'in order')).toMatchObject({ stored: true, ackSeq: 4 });
     const finished = await recordAgentEvent(store, agentId, { seq: 5, runId, event: { kind: 'run.finished', ts, state: 'succeeded', exitCode: 0 } });
-    expect(finished.updates).toEqual([{ jobId, runId, agentId, jobState: 'succeeded', runState: 'succeeded' }]);
+    expect(finished.updates).toEqual([{ ...scope, jobId, runId, agentId, jobState: 'succeeded', runState: 'succeeded' }]);
 
     const logs = await getJobLogs(store.db, jobId, { after: 0, limit: 10 });
     expect(logs.items.map((l) => [l.seq, l.line])).toEqual([[1, 'hello'], [2, 'world'], [3, 'in order']]);
@@ -170,7 +170,7 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
     expect(events).toEqual([]);
     expect(await log(4, 'out of order')).toMatchObject({ stored: false, ackSeq: 5 });
     // A terminal run never moves again.
-    expect(await transitionRun(store.db, { runId, agentId, from: ['queued', 'dispatched', 'running'], to: 'failed' })).toBeUndefined();
+    expect(await store.write((trx) => transitionRun(trx, { runId, agentId, transition: 'reject' }))).toBeUndefined();
   });
 
   it('scopes reads by tenant and project', async () => {

@@ -1,6 +1,6 @@
 import type { JobEnvelope, JobPayload } from '@flotilla/protocol';
 import type { ServerKey } from '../bootstrap/server-key.js';
-import type { RunOffer } from '../jobs/run-repo.js';
+import type { RunOffer } from './run-repo.js';
 
 /**
  * Builds a signed job envelope: `payload` is the exact JSON text that is signed (the agent
