@@ -24,7 +24,20 @@ const allowed = {
 };
 
 /** Node's own modules: the engine and the step catalogue run in browsers too. */
-const NODE_MODULES = ['node:*', 'fs', 'path', 'child_process', 'os', 'net', 'http', 'https', 'crypto', 'stream', 'url', 'util'];
+const NODE_MODULES = [
+  'node:*',
+  'fs',
+  'path',
+  'child_process',
+  'os',
+  'net',
+  'http',
+  'https',
+  'crypto',
+  'stream',
+  'url',
+  'util',
+];
 
 function restrictedImports(dir, deps, extraPatterns = []) {
   const onlyCatalogue = deps.includes(CATALOGUE) && !deps.includes('steps');
@@ -40,7 +53,10 @@ function restrictedImports(dir, deps, extraPatterns = []) {
           ? []
           : [{ group: forbidden.map((w) => `@flotilla/${w}`), message: `SPEC §2: ${dir} may import only ${may}.` }]),
         {
-          group: ['@flotilla/*/*', ...(deps.includes(CATALOGUE) || deps.includes('steps') ? [`!@flotilla/${CATALOGUE}`] : [])],
+          group: [
+            '@flotilla/*/*',
+            ...(deps.includes(CATALOGUE) || deps.includes('steps') ? [`!@flotilla/${CATALOGUE}`] : []),
+          ],
           message: 'No deep imports: use the package entry point.',
         },
         { group: ['**/packages/*/src/**', '**/apps/*/src/**'], message: 'No imports across workspaces by path.' },
@@ -59,7 +75,12 @@ const boundaries = Object.entries(allowed).map(([dir, deps]) => ({
       dir === 'packages/workflow'
         ? [{ group: NODE_MODULES, message: 'STYLE rule 6: the engine imports nothing from node.' }]
         : dir === 'packages/protocol'
-          ? [{ group: NODE_MODULES, message: 'SPEC §2: the protocol stays browser-safe; Node-only helpers go to @flotilla/node-kit.' }]
+          ? [
+              {
+                group: NODE_MODULES,
+                message: 'SPEC §2: the protocol stays browser-safe; Node-only helpers go to @flotilla/node-kit.',
+              },
+            ]
           : [],
     ),
   },
@@ -73,7 +94,11 @@ const catalogue = {
     'no-restricted-imports': restrictedImports('packages/steps', allowed['packages/steps'], [
       { group: NODE_MODULES, message: 'The step catalogue is browser-safe: no Node modules.' },
       { group: ['../*'], message: 'The step catalogue imports nothing from the runners beside it.' },
-      { group: ['@flotilla/workflow'], allowTypeImports: true, message: 'The step catalogue takes only types from the engine.' },
+      {
+        group: ['@flotilla/workflow'],
+        allowTypeImports: true,
+        message: 'The step catalogue takes only types from the engine.',
+      },
     ]),
   },
 };
@@ -97,14 +122,22 @@ export default tseslint.config(
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       '@typescript-eslint/no-unnecessary-condition': 'off',
       'import-x/no-cycle': ['error', { maxDepth: 10 }],
-      'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'STYLE rule 10: name your exports; no export *.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'STYLE rule 10: name your exports; no export *.' },
+      ],
     },
   },
   {
     files: ['packages/workflow/src/**/*.ts'],
     rules: {
       // STYLE rule 6: the engine is pure; clock, journal and I/O are injected.
-      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use the injected clock.' }, { name: 'Date', message: 'Use the injected clock.' }, { name: 'process', message: 'The engine does no I/O.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'Use the injected clock.' },
+        { name: 'Date', message: 'Use the injected clock.' },
+        { name: 'process', message: 'The engine does no I/O.' },
+      ],
     },
   },
   ...boundaries,

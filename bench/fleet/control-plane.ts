@@ -32,7 +32,9 @@ export async function startBenchControlPlane(): Promise<BenchControlPlane> {
     url,
     client,
     async enrollmentToken(uses, labels = {}) {
-      const created = await client.api.enrollmentTokens.create({ body: { uses, expiresIn: '1h', labels, policy: 'auto-approve' } });
+      const created = await client.api.enrollmentTokens.create({
+        body: { uses, expiresIn: '1h', labels, policy: 'auto-approve' },
+      });
       return created.token;
     },
     async close() {

@@ -19,7 +19,13 @@ const sockets: WebSocket[] = [];
 
 async function enrol(name: string): Promise<{ agentId: string; privateKey: KeyObject }> {
   const privateKey = generateEd25519Key();
-  const fields = { token: config.token, publicKey: rawPublicKey(privateKey), name, labels: { role: 'idle' }, facts: { hostname: name, os: 'linux', arch: 'x64', agentVersion: '0.1.0' } };
+  const fields = {
+    token: config.token,
+    publicKey: rawPublicKey(privateKey),
+    name,
+    labels: { role: 'idle' },
+    facts: { hostname: name, os: 'linux', arch: 'x64', agentVersion: '0.1.0' },
+  };
   const timestamp = new Date().toISOString();
   const tokenDigest = createHash('sha256').update(config.token, 'utf8').digest('hex');
   const signature = signEd25519(privateKey, enrollProofMessage({ ...fields, tokenDigest, timestamp }));

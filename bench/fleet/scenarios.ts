@@ -81,7 +81,9 @@ export async function durableThroughput(
     const pending: Promise<unknown>[] = [];
     while (next < jobs) {
       const n = next++;
-      const job = await cp.client.api.jobs.submit({ body: { workflow: TRUE, target: { agent: agents[n % agents.length] ?? '' } } });
+      const job = await cp.client.api.jobs.submit({
+        body: { workflow: TRUE, target: { agent: agents[n % agents.length] ?? '' } },
+      });
       pending.push(
         watcher.done(job.id).then((d) => {
           if (d.state !== 'succeeded') failed++;

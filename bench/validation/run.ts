@@ -57,7 +57,11 @@ function inlineMs(text: string, reps: number): number {
 }
 
 /** Event-loop time (ms) spent on one worker round trip: posting the text and reading the verdict. */
-async function roundTripLoopMs(pool: ValidationPool, text: string, reps: number): Promise<{ loop: number; wall: number }> {
+async function roundTripLoopMs(
+  pool: ValidationPool,
+  text: string,
+  reps: number,
+): Promise<{ loop: number; wall: number }> {
   const loops: number[] = [];
   const walls: number[] = [];
   for (let i = 0; i < reps; i++) {
@@ -70,7 +74,10 @@ async function roundTripLoopMs(pool: ValidationPool, text: string, reps: number)
   return { loop: median(loops), wall: median(walls) };
 }
 
-const pool = new ValidationPool({ logger: { error: (obj: unknown, msg?: string) => console.error(msg, obj) } as never, timeoutMs: 120_000 });
+const pool = new ValidationPool({
+  logger: { error: (obj: unknown, msg?: string) => console.error(msg, obj) } as never,
+  timeoutMs: 120_000,
+});
 await pool.validate(stepsShape(KiB)); // start the worker
 for (let i = 0; i < 200; i++) validateWorkflow(stepsShape(4 * KiB), { steps: stepCatalogue }); // warm the JIT
 
@@ -98,6 +105,8 @@ for (const [name, text] of [
 ] as const) {
   const walls: number[] = [];
   for (let i = 0; i < 3; i++) walls.push((await roundTripLoopMs(pool, text, 1)).wall);
-  console.log(`${name.padEnd(40)} ${String(text.length).padStart(8)} chars  ${median(walls).toFixed(0).padStart(6)} ms`);
+  console.log(
+    `${name.padEnd(40)} ${String(text.length).padStart(8)} chars  ${median(walls).toFixed(0).padStart(6)} ms`,
+  );
 }
 pool.close();

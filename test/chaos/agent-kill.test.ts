@@ -51,7 +51,9 @@ describe.skipIf(!cliBuilt)('chaos: agent killed with SIGKILL during a workflow',
 
   it('never re-runs a finished step, interrupts the in-flight one, loses no log line', async () => {
     const work = await lab.dir('work');
-    const job = await server.client.api.jobs.submit({ body: { workflow: workflow(work), target: { agent: 'victim' } } });
+    const job = await server.client.api.jobs.submit({
+      body: { workflow: workflow(work), target: { agent: 'victim' } },
+    });
     const runId = job.runs[0]!.id;
 
     // Step two is in flight once its marker exists.

@@ -108,7 +108,9 @@ async function allJobs(server: ServerProcess): Promise<Job[]> {
   const jobs: Job[] = [];
   let cursor: string | undefined;
   do {
-    const page = await server.client.api.jobs.list({ query: { limit: 100, ...(cursor === undefined ? {} : { cursor }) } });
+    const page = await server.client.api.jobs.list({
+      query: { limit: 100, ...(cursor === undefined ? {} : { cursor }) },
+    });
     jobs.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);

@@ -86,7 +86,9 @@ describe.skipIf(!cliBuilt)('chaos: step processes die with the agent', () => {
   it("kill -9 of the agent's pid alone: the in-flight step's process group dies with it", async () => {
     const agent: AgentProcess = await lab.startAgent({ server, name: 'pid-victim' });
     const work = await lab.dir('work-pid');
-    const job = await server.client.api.jobs.submit({ body: { workflow: sleeperWorkflow(work), target: { agent: 'pid-victim' } } });
+    const job = await server.client.api.jobs.submit({
+      body: { workflow: sleeperWorkflow(work), target: { agent: 'pid-victim' } },
+    });
     const pgid = await firstPid(join(work, 'pgid'));
     const helpers = childPids(agent.process.pid);
 
@@ -115,7 +117,9 @@ describe.skipIf(!cliBuilt)('chaos: step processes die with the agent', () => {
   it('kill -9 of the agent with its launcher helper: the restarted agent kills the leftover before the retry', async () => {
     const agent: AgentProcess = await lab.startAgent({ server, name: 'pair-victim' });
     const work = await lab.dir('work-pair');
-    const job = await server.client.api.jobs.submit({ body: { workflow: retryWorkflow(work), target: { agent: 'pair-victim' } } });
+    const job = await server.client.api.jobs.submit({
+      body: { workflow: retryWorkflow(work), target: { agent: 'pair-victim' } },
+    });
     const pgid = await firstPid(join(work, 'pids'));
     const helpers = childPids(agent.process.pid);
     expect(helpers.length).toBeGreaterThanOrEqual(1);

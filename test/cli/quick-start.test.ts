@@ -96,7 +96,8 @@ describe.skipIf(!built)('quick start (built CLI)', () => {
   it('pushes a large workflow: the built server validates it in its worker thread', () => {
     // over the 4 KiB inline cut-off, so the server runs dist/workflows/validation-worker.js
     let text = 'name: large\ntasks:\n';
-    for (let i = 0; i < 200; i++) text += `  - name: step-${i}\n    type: command\n    config: { command: echo, args: ["${i}"] }\n`;
+    for (let i = 0; i < 200; i++)
+      text += `  - name: step-${i}\n    type: command\n    config: { command: echo, args: ["${i}"] }\n`;
     expect(text.length).toBeGreaterThan(8 * 1024);
     writeFileSync(join(dir, 'large.yaml'), text);
     const result = cli(dir, ['workflows', 'push', 'large.yaml', '--json']);

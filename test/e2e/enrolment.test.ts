@@ -38,12 +38,24 @@ describe('enrolment and trust (real server, real agents)', () => {
   it('an agent that lost its state enrols again with its own key: same id, its labels unchanged', async () => {
     const cp = await planes.start();
     const dataDir = await agents.dataDir();
-    const first = await agents.start({ serverUrl: cp.url, token: await cp.enrollmentToken(), dataDir, name: 'k1', labels: { role: 'web' } });
+    const first = await agents.start({
+      serverUrl: cp.url,
+      token: await cp.enrollmentToken(),
+      dataDir,
+      name: 'k1',
+      labels: { role: 'web' },
+    });
     await agentStatus(cp.api, first.agentId, 'online');
     await first.stop();
     // agent.key stays; the enrolment must prove it (the agent signs with it) and changes nothing.
     await rm(join(dataDir, 'agent.json'));
-    const again = await agents.start({ serverUrl: cp.url, token: await cp.enrollmentToken(), dataDir, name: 'k1', labels: { role: 'db' } });
+    const again = await agents.start({
+      serverUrl: cp.url,
+      token: await cp.enrollmentToken(),
+      dataDir,
+      name: 'k1',
+      labels: { role: 'db' },
+    });
     expect(again.agentId).toBe(first.agentId);
     await agentStatus(cp.api, first.agentId, 'online');
     expect((await cp.api.get(`/agents/${first.agentId}`)).body.labels).toEqual({ role: 'web' });

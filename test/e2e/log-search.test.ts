@@ -16,7 +16,16 @@ afterEach(async () => {
 });
 
 interface SearchPage {
-  items: { jobId: string; runId: string; agent: string; step: string; stream: string; seq: number; line: string; highlight: string }[];
+  items: {
+    jobId: string;
+    runId: string;
+    agent: string;
+    step: string;
+    stream: string;
+    seq: number;
+    line: string;
+    highlight: string;
+  }[];
   nextCursor: string | null;
 }
 
@@ -30,7 +39,12 @@ describe.each(DIALECTS)('log search with a real agent [%s]', (dialect) => {
     const database = await createTestDatabase(dialect);
     databases.push(database);
     const cp = await planes.start({ databaseUrl: database.url });
-    const agent = await agents.start({ serverUrl: cp.url, token: await cp.enrollmentToken(), dataDir: await agents.dataDir(), name: 'printer' });
+    const agent = await agents.start({
+      serverUrl: cp.url,
+      token: await cp.enrollmentToken(),
+      dataDir: await agents.dataDir(),
+      name: 'printer',
+    });
     await agentStatus(cp.api, agent.agentId, 'online');
     const [head, tail] = [randomBytes(4).toString('hex'), randomBytes(4).toString('hex')];
     const marker = `MARKER-${head}${tail}`;
@@ -51,11 +65,19 @@ tasks:
     const page = res.body as SearchPage;
     expect(page.items).toHaveLength(1);
     const hit = page.items[0]!;
-    expect(hit).toMatchObject({ jobId: job.id, runId: job.runs[0]!.id, agent: 'printer', step: 'print', stream: 'stdout' });
+    expect(hit).toMatchObject({
+      jobId: job.id,
+      runId: job.runs[0]!.id,
+      agent: 'printer',
+      step: 'print',
+      stream: 'stdout',
+    });
     expect(hit.line).toBe(`deploy ok: ${marker} verified`);
     expect(hit.highlight).toBe(`deploy ok: [[${marker}]] verified`);
     // The hit points at the line in the job's log: 3,000 lines and the `$ sh …` line come before it.
-    const around = (await cp.api.get(`/jobs/${job.id}/logs?after=${hit.seq - 1}&limit=1`)).body as { items: { line: string }[] };
+    const around = (await cp.api.get(`/jobs/${job.id}/logs?after=${hit.seq - 1}&limit=1`)).body as {
+      items: { line: string }[];
+    };
     expect(around.items[0]?.line).toBe(hit.line);
     // A common word matches thousands of lines; search pages through them.
     const common = (await cp.api.get('/logs/search?q=served&limit=100')).body as SearchPage;

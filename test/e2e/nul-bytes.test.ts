@@ -28,7 +28,12 @@ async function stepRows(url: string, runId: string): Promise<{ step: string; sta
   if (typeof config === 'string') throw new Error(config);
   const store = await openStore(config);
   try {
-    return await store.db.selectFrom('run_steps').select(['step', 'status']).where('run_id', '=', runId).orderBy('step').execute();
+    return await store.db
+      .selectFrom('run_steps')
+      .select(['step', 'status'])
+      .where('run_id', '=', runId)
+      .orderBy('step')
+      .execute();
   } finally {
     await store.close();
   }
@@ -47,7 +52,12 @@ describe.each(DIALECTS)('NUL bytes in step output with a real agent [%s]', (dial
     const database = await createTestDatabase(dialect);
     databases.push(database);
     const cp = await planes.start({ databaseUrl: database.url });
-    const agent = await agents.start({ serverUrl: cp.url, token: await cp.enrollmentToken(), dataDir: await agents.dataDir(), name: 'nul' });
+    const agent = await agents.start({
+      serverUrl: cp.url,
+      token: await cp.enrollmentToken(),
+      dataDir: await agents.dataDir(),
+      name: 'nul',
+    });
     await agentStatus(cp.api, agent.agentId, 'online');
     const workflow = `
 name: nul-output

@@ -64,7 +64,8 @@ tasks:
   it('refuses a job that declares a secret the project does not have', async () => {
     const cp = await planes.start();
     await cp.enrollmentToken();
-    const workflow = 'name: missing\nsecrets: [NOPE]\ntasks:\n  - { name: a, type: command, config: { command: "true" } }';
+    const workflow =
+      'name: missing\nsecrets: [NOPE]\ntasks:\n  - { name: a, type: command, config: { command: "true" } }';
     const agent = await agents.start({
       serverUrl: cp.url,
       token: await cp.enrollmentToken(),

@@ -21,7 +21,8 @@ async function onlineAgent(name = 'w1') {
 }
 
 /** The parent pid of a running process (field 4 of `/proc/<pid>/stat`, after the parenthesised name). */
-const parentOf = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+const parentOf = (pid: number): number =>
+  Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
 
 interface LogLine {
   step: string;
@@ -52,7 +53,8 @@ tasks:
 
   it('starts commands through the launcher helper the agent passes in its step services, not from the agent', async () => {
     const { cp } = await onlineAgent();
-    const workflow = "name: parent\ntasks:\n  - { name: p, type: command, config: { command: sh, args: [-c, 'echo $PPID'] } }";
+    const workflow =
+      "name: parent\ntasks:\n  - { name: p, type: command, config: { command: sh, args: [-c, 'echo $PPID'] } }";
     const job = await finishedJob(cp.api, await submitJob(cp.api, workflow, 'w1'));
     expect(job.runs[0]?.state).toBe('succeeded');
     const parent = Number((await logsOf(cp, job.id)).find((l) => l.stream === 'stdout')?.line);
@@ -89,7 +91,8 @@ finally:
   // the run existed there and was dropped; the run then ran to completion.
   it('cancels a run right after submit, before the agent acknowledged it', async () => {
     const { cp } = await onlineAgent();
-    const workflow = 'name: quick-cancel\ntasks:\n  - { name: long, type: command, config: { command: sleep, args: ["30"] } }';
+    const workflow =
+      'name: quick-cancel\ntasks:\n  - { name: long, type: command, config: { command: sleep, args: ["30"] } }';
     for (let i = 0; i < 3; i += 1) {
       const jobId = await submitJob(cp.api, workflow, 'w1');
       const started = Date.now();

@@ -71,7 +71,10 @@ export async function startAgent(options: CompiledAgentOptions, context: StartAg
   const ledgerFile = join(options.dataDir, PROCESS_LEDGER_FILE);
   const leftovers = killLeftoverProcesses(ledgerFile);
   if (leftovers.killed.length > 0) {
-    logger.warn({ pids: leftovers.killed, previousAgentPid: leftovers.ownerPid }, 'killed step processes left running by the previous agent process');
+    logger.warn(
+      { pids: leftovers.killed, previousAgentPid: leftovers.ownerPid },
+      'killed step processes left running by the previous agent process',
+    );
   } else if (leftovers.owner === 'alive' && leftovers.ownerPid !== process.pid) {
     logger.warn({ pid: leftovers.ownerPid }, 'another running process is starting steps for this data dir');
   }
@@ -158,7 +161,11 @@ export async function startAgent(options: CompiledAgentOptions, context: StartAg
     },
   });
   const send = (frame: AgentFrame): boolean => connection.send(frame);
-  const outbox = await EventOutbox.open(options.dataDir, { send: (frame, text) => connection.send(frame, text) }, logger);
+  const outbox = await EventOutbox.open(
+    options.dataDir,
+    { send: (frame, text) => connection.send(frame, text) },
+    logger,
+  );
   const runner = new JobRunner({
     identity,
     journal,
@@ -181,7 +188,12 @@ export async function startAgent(options: CompiledAgentOptions, context: StartAg
   return {
     agentId: identity.state.agentId,
     name: identity.state.name,
-    stats: () => ({ ...connection.stats(), ...runner.stats(), outboxPending: outbox.size, outboxFrameBytes: outbox.frameBytes }),
+    stats: () => ({
+      ...connection.stats(),
+      ...runner.stats(),
+      outboxPending: outbox.size,
+      outboxFrameBytes: outbox.frameBytes,
+    }),
     policy: () => policy.current(),
     stop: () => shutdown(options.shutdownGraceMs),
     done,

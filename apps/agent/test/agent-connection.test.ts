@@ -31,12 +31,20 @@ describe('enrolment', () => {
           arch: process.arch,
           agentVersion: FLOTILLA_VERSION,
         },
-        proof: { version: 1, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/), signature: expect.any(String) },
+        proof: {
+          version: 1,
+          timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/),
+          signature: expect.any(String),
+        },
       },
     ]);
     // The proof is the agent key's signature of the whole request (the token by its digest).
     const [request] = requests;
-    const message = enrollProofMessage({ ...request, tokenDigest: createHash('sha256').update('enrol-token').digest('hex'), timestamp: request.proof.timestamp });
+    const message = enrollProofMessage({
+      ...request,
+      tokenDigest: createHash('sha256').update('enrol-token').digest('hex'),
+      timestamp: request.proof.timestamp,
+    });
     expect(verifyEd25519(request.publicKey, message, request.proof.signature)).toBe(true);
     const state = JSON.parse(await readFile(join(dataDir, 'agent.json'), 'utf8'));
     expect(state).toMatchObject({ agentId: 'agent-1', serverPublicKey: cp.publicKeyB64, serverKeyId: 'key-1' });
@@ -85,7 +93,11 @@ describe('handshake', () => {
     const agent = await h.agent(cp, await h.dirs.make());
     const session = await cp.nextSession();
     const hello = await session.waitFor((f) => f.type === 'hello');
-    expect(hello).toMatchObject({ agentId: 'agent-1', protocolVersion: PROTOCOL_VERSION, agentVersion: FLOTILLA_VERSION });
+    expect(hello).toMatchObject({
+      agentId: 'agent-1',
+      protocolVersion: PROTOCOL_VERSION,
+      agentVersion: FLOTILLA_VERSION,
+    });
     expect(Buffer.from(hello.nonce!, 'base64url')).toHaveLength(32);
     session.send({ type: 'ping', ts: 42 });
     await session.waitFor((f) => f.type === 'pong' && f.ts === 42);

@@ -93,7 +93,10 @@ tasks:
     const { events, run } = await setup();
     const result = await run('name: bad\ntasks:\n  - name: x\n    type: nosuchtype\n');
     expect(result).toMatchObject({ state: 'failed', exitCode: null });
-    expect(result.error).toMatchObject({ code: 'WORKFLOW_INVALID', message: expect.stringMatching(/^the workflow has 1 problem/) });
+    expect(result.error).toMatchObject({
+      code: 'WORKFLOW_INVALID',
+      message: expect.stringMatching(/^the workflow has 1 problem/),
+    });
     expect(events).toContainEqual(
       expect.objectContaining({
         kind: 'log',
@@ -119,7 +122,8 @@ tasks:
     expect(result.state).toBe('failed');
     const steps = finishedSteps(events);
     expect(steps.ok).toMatchObject({ status: 'succeeded' });
-    for (const id of ['sh', 'nap', 'write']) expect(steps[id]?.error, id).toMatchObject({ code: 'POLICY_DENIED', retryable: false });
+    for (const id of ['sh', 'nap', 'write'])
+      expect(steps[id]?.error, id).toMatchObject({ code: 'POLICY_DENIED', retryable: false });
     await expect(readFile(join(dataDir, 'x.txt'))).rejects.toThrow();
   });
 

@@ -99,8 +99,20 @@ describe('boundEvent measures in UTF-8 bytes', () => {
         outputs: { a: huge, b: huge, c: { nested: huge } },
       },
       { kind: 'step.finished', ts: TS, step: huge, status: 'failed', exitCode: null },
-      { kind: 'run.finished', ts: TS, state: 'succeeded', exitCode: 0, error: { code: 'STEP_FAILED', message: huge, retryable: false } },
-      { kind: 'run.finished', ts: TS, state: 'failed', exitCode: 1, error: { code: 'STEP_FAILED', message: 'm', retryable: false, step: huge } },
+      {
+        kind: 'run.finished',
+        ts: TS,
+        state: 'succeeded',
+        exitCode: 0,
+        error: { code: 'STEP_FAILED', message: huge, retryable: false },
+      },
+      {
+        kind: 'run.finished',
+        ts: TS,
+        state: 'failed',
+        exitCode: 1,
+        error: { code: 'STEP_FAILED', message: 'm', retryable: false, step: huge },
+      },
     ];
     const budgets: number[] = [];
     for (let frameBytes = MAX_AGENT_FRAME_BYTES; frameBytes >= MIN_FRAME_BYTES; frameBytes /= 2)

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ed25519Signer, generateEd25519Key, rawPublicKey, publicKeyFromRaw, signEd25519, verifyEd25519 } from '@flotilla/node-kit';
+import {
+  ed25519Signer,
+  generateEd25519Key,
+  rawPublicKey,
+  publicKeyFromRaw,
+  signEd25519,
+  verifyEd25519,
+} from '@flotilla/node-kit';
 import { agentAuthMessage, serverAuthMessage } from '@flotilla/protocol';
 import { answerChallenge, fatalCloseError, verifyWelcome } from '../src/connection/handshake.js';
 import type { AgentIdentity } from '../src/identity/agent-identity.js';

@@ -8,7 +8,14 @@ import { tempDirs } from './helpers/temp-dir.js';
 const dirs = tempDirs();
 afterEach(() => dirs.cleanup());
 
-const JOB = { jobId: 'j', agentId: 'agt', workflow: 'name: t', inputs: {}, completedSteps: {}, issuedAt: '2026-01-01T00:00:00.000Z' };
+const JOB = {
+  jobId: 'j',
+  agentId: 'agt',
+  workflow: 'name: t',
+  inputs: {},
+  completedSteps: {},
+  issuedAt: '2026-01-01T00:00:00.000Z',
+};
 
 const accepted = (runId: string): RunRecord => ({
   runId,
@@ -38,13 +45,23 @@ const lineCount = async (dataDir: string): Promise<number> =>
 describe('run journal (runs.jsonl)', () => {
   it('reads the "CODE: message" result of an agent before protocol version 2 as a failure, never as unreadable', async () => {
     const dataDir = await dirs.make();
-    const old = { runId: 'old', jobId: 'j', acceptedAt: '', state: 'finished', result: { state: 'failed', exitCode: 3, error: 'STEP_FAILED: exit code 3' } };
+    const old = {
+      runId: 'old',
+      jobId: 'j',
+      acceptedAt: '',
+      state: 'finished',
+      result: { state: 'failed', exitCode: 3, error: 'STEP_FAILED: exit code 3' },
+    };
     await writeFile(join(dataDir, RUN_LOG_FILE), `${JSON.stringify(old)}\n`);
     const journal = await opened(dataDir);
     // an unreadable record would be kept as merely `accepted`, and the run reported interrupted
     expect(await journal.get('old')).toMatchObject({
       state: 'finished',
-      result: { state: 'failed', exitCode: 3, error: { code: 'STEP_FAILED', message: 'exit code 3', retryable: false } },
+      result: {
+        state: 'failed',
+        exitCode: 3,
+        error: { code: 'STEP_FAILED', message: 'exit code 3', retryable: false },
+      },
     });
     await journal.close();
   });

@@ -74,7 +74,8 @@ export function coerceFlagValue(flag: string, name: string, text: string, type: 
       return text;
     case 'number': {
       const n = Number(text);
-      if (text.trim() === '' || !Number.isFinite(n)) throw new CliError(`${flag} ${name}: "${text}" is not a number`, 2);
+      if (text.trim() === '' || !Number.isFinite(n))
+        throw new CliError(`${flag} ${name}: "${text}" is not a number`, 2);
       return n;
     }
     case 'boolean':

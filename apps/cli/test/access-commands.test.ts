@@ -11,7 +11,17 @@ const dir = mkdtempSync(join(tmpdir(), 'flotilla-cli-access-'));
 let server: FlotillaServer;
 
 beforeAll(async () => {
-  server = await buildServer(compileServerOptions({ flags: { dataDir: join(dir, 'server'), adminPassword: PASSWORD, logLevel: 'silent', checkResponses: true, port: 0 } }));
+  server = await buildServer(
+    compileServerOptions({
+      flags: {
+        dataDir: join(dir, 'server'),
+        adminPassword: PASSWORD,
+        logLevel: 'silent',
+        checkResponses: true,
+        port: 0,
+      },
+    }),
+  );
   await serveForCli(server, PASSWORD);
 });
 afterAll(async () => {
@@ -27,7 +37,10 @@ const run = runCli;
 describe('flotilla tenants / projects / users / teams / tokens', () => {
   it('manages the tenant directory', async () => {
     expect((await run('tenants', 'create', 'acme')).code).toBe(0);
-    expect(JSON.parse((await run('tenants', 'list', '--json')).out).map((x: { name: string }) => x.name)).toEqual(['acme', 'default']);
+    expect(JSON.parse((await run('tenants', 'list', '--json')).out).map((x: { name: string }) => x.name)).toEqual([
+      'acme',
+      'default',
+    ]);
     expect((await run('projects', 'create', 'web')).code).toBe(0);
     expect((await run('projects', 'list')).out).toContain('web');
 

@@ -17,7 +17,15 @@ const agents: AgentHandle[] = [];
 
 beforeAll(async () => {
   server = await buildServer(
-    compileServerOptions({ flags: { dataDir: join(dir, 'server'), adminPassword: PASSWORD, logLevel: 'silent', checkResponses: true, port: 0 } }),
+    compileServerOptions({
+      flags: {
+        dataDir: join(dir, 'server'),
+        adminPassword: PASSWORD,
+        logLevel: 'silent',
+        checkResponses: true,
+        port: 0,
+      },
+    }),
   );
   const { url, token } = await serveForCli(server, PASSWORD);
   client = new FlotillaClient({ baseUrl: url, token });
@@ -46,10 +54,20 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
 
 describe('flotilla agents get / approve / label / revoke / delete', () => {
   it('takes a pending agent through approval, labels, revocation and deletion by name', async () => {
-    const { token } = await client.api.enrollmentTokens.create({ body: { policy: 'require-approval', labels: { role: 'web' } } });
+    const { token } = await client.api.enrollmentTokens.create({
+      body: { policy: 'require-approval', labels: { role: 'web' } },
+    });
     const agent = await startAgent(
       compileAgentOptions(
-        { serverUrl: process.env.FLOTILLA_SERVER, token, dataDir: join(dir, 'agent'), name: 'web-1', logLevel: 'silent', reconnectBase: '50ms', reconnectCap: '200ms' },
+        {
+          serverUrl: process.env.FLOTILLA_SERVER,
+          token,
+          dataDir: join(dir, 'agent'),
+          name: 'web-1',
+          logLevel: 'silent',
+          reconnectBase: '50ms',
+          reconnectCap: '200ms',
+        },
         {},
       ),
     );

@@ -105,7 +105,11 @@ describe('flotilla jobs (real server, 3 real agents)', () => {
       'name: sleepy\ntasks:\n  - { name: nap, type: command, config: { command: sleep, args: ["30"] } }\n',
     );
     const id = (await fleet.cli('jobs', 'submit', sleepy, '--agent', 'web-a')).out.trim();
-    await eventually(async () => (await fleet.client.api.jobs.get({ params: { id } })).runs[0]?.state === 'running', 10_000, 'run running');
+    await eventually(
+      async () => (await fleet.client.api.jobs.get({ params: { id } })).runs[0]?.state === 'running',
+      10_000,
+      'run running',
+    );
     const cancelled = await fleet.cli('jobs', 'cancel', id);
     expect(cancelled.code).toBe(0);
     const final = await fleet.client.waitForJob(id);

@@ -11,7 +11,9 @@ const PASSWORD = 'cli secrets test password';
 const VALUE = 'cli-secret-value-5d1e';
 const dir = mkdtempSync(join(tmpdir(), 'flotilla-cli-secrets-'));
 const dataDir = join(dir, 'server');
-const options = compileServerOptions({ flags: { dataDir, adminPassword: PASSWORD, logLevel: 'silent', checkResponses: true, port: 0 } });
+const options = compileServerOptions({
+  flags: { dataDir, adminPassword: PASSWORD, logLevel: 'silent', checkResponses: true, port: 0 },
+});
 let server: FlotillaServer | undefined;
 
 async function start(): Promise<void> {

@@ -14,7 +14,17 @@ describe('flotilla server --trusted-proxy', () => {
   it('passes every value to the trustedProxies option, which refuses what is not an address or block', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'flotilla-cli-server-'));
     dirs.push(dir);
-    const result = await runCli('server', '--data', dir, '--port', '0', '--trusted-proxy', '10.0.0.1', '--trusted-proxy', 'proxy.example.com,10.0.0.0/40');
+    const result = await runCli(
+      'server',
+      '--data',
+      dir,
+      '--port',
+      '0',
+      '--trusted-proxy',
+      '10.0.0.1',
+      '--trusted-proxy',
+      'proxy.example.com,10.0.0.0/40',
+    );
     expect(result.code).not.toBe(0);
     expect(result.err).toContain('CONFIG_INVALID');
     expect(result.err).toContain('flags.trustedProxies: "proxy.example.com"');

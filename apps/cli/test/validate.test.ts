@@ -86,7 +86,12 @@ describe('flotilla validate', () => {
     let steps = 'name: many\ntasks:\n';
     for (let i = 0; i <= 2000; i++) steps += `  - { name: s${i}, type: command, config: { command: "true" } }\n`;
     const cases = [
-      ['big.yaml', `name: big\ntasks: []\ndescription: "${'x'.repeat(1024 * 1024)}"\n`, '1:1  error  ', 'DOCUMENT_TOO_LARGE'],
+      [
+        'big.yaml',
+        `name: big\ntasks: []\ndescription: "${'x'.repeat(1024 * 1024)}"\n`,
+        '1:1  error  ',
+        'DOCUMENT_TOO_LARGE',
+      ],
       // at the first bracket past the limit, some 64 brackets in
       ['deep.yaml', `name: deep\ntasks: ${'['.repeat(600_000)}`, '2:7', 'DOCUMENT_TOO_DEEP'],
       ['deep.json', `{"name": "deep", "tasks": ${'['.repeat(100_000)}`, '1:9', 'DOCUMENT_TOO_DEEP'],

@@ -13,7 +13,13 @@ let server: FlotillaServer | undefined;
 beforeAll(async () => {
   server = await buildServer(
     compileServerOptions({
-      flags: { dataDir: join(dir, 'server'), adminPassword: PASSWORD, logLevel: 'silent', checkResponses: true, port: 0 },
+      flags: {
+        dataDir: join(dir, 'server'),
+        adminPassword: PASSWORD,
+        logLevel: 'silent',
+        checkResponses: true,
+        port: 0,
+      },
     }),
   );
   const url = await server.app.listen({ port: 0, host: '127.0.0.1' });

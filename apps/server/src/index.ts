@@ -3,7 +3,13 @@ export type { FlotillaServer, ServerParts } from './server.js';
 export { compileServerOptions } from './options/compile-server-options.js';
 export type { ServerOptionsInput } from './options/compile-server-options.js';
 export { LOG_LEVELS } from './options/server-options.js';
-export type { ServerOptions, CompiledServerOptions, DatabaseConfig, LogDestination, LogLevel } from './options/server-options.js';
+export type {
+  ServerOptions,
+  CompiledServerOptions,
+  DatabaseConfig,
+  LogDestination,
+  LogLevel,
+} from './options/server-options.js';
 export type { BootstrapResult } from './bootstrap/first-start.js';
 export type { HubStats } from './hub/agent-hub.js';
 export { MemoryCluster } from './cluster/memory-cluster.js';

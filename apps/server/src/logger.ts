@@ -32,7 +32,11 @@ const REDACT_PATHS = [
 /** The server's JSON logger. */
 export function createLogger(options: Pick<CompiledServerOptions, 'logLevel' | 'logDestination'>): Logger {
   return pino(
-    { level: options.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { service: 'flotilla-server' } },
+    {
+      level: options.logLevel,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      base: { service: 'flotilla-server' },
+    },
     options.logDestination ?? process.stdout,
   );
 }

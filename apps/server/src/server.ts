@@ -78,7 +78,11 @@ export async function buildServer(options: CompiledServerOptions, parts: ServerP
   try {
     const bootstrap = await bootstrapFirstStart(store.db, store.dialect, options.adminPassword);
     await checkMasterKey(store.db, masterKey, logger);
-    const cluster = parts.bus ?? new MemoryCluster({ onError: (err, context) => logger.error({ err, context }, 'cluster bus handler failed') }).join();
+    const cluster =
+      parts.bus ??
+      new MemoryCluster({
+        onError: (err, context) => logger.error({ err, context }, 'cluster bus handler failed'),
+      }).join();
     bus = cluster;
     const dispatcher = new RunDispatcher({ store, serverKey, masterKey, bus: cluster, logger });
     const sessions = new AgentSessions({ store, bus: cluster, dispatcher });
@@ -96,7 +100,19 @@ export async function buildServer(options: CompiledServerOptions, parts: ServerP
     await hub.start();
     const gitMirror = await GitMirror.open({ root: path.join(options.dataDir, 'git'), logger });
     const documents = new DocumentChecker({ logger });
-    const ctx: ServerContext = { options, store, serverKey, bus: cluster, dispatcher, hub, masterKey, audit: new AuditLog(store), gitMirror, credentials: new CredentialRevocations(), documents };
+    const ctx: ServerContext = {
+      options,
+      store,
+      serverKey,
+      bus: cluster,
+      dispatcher,
+      hub,
+      masterKey,
+      audit: new AuditLog(store),
+      gitMirror,
+      credentials: new CredentialRevocations(),
+      documents,
+    };
 
     const app = Fastify({
       loggerInstance: logger,

@@ -1,7 +1,10 @@
 import type { Page } from '@flotilla/protocol';
 
 /** Every item of a cursor-paginated listing, fetched `pageSize` at a time. */
-export async function allPages<T>(list: (query: { limit: number; cursor?: string }) => Promise<Page<T>>, pageSize = 1000): Promise<T[]> {
+export async function allPages<T>(
+  list: (query: { limit: number; cursor?: string }) => Promise<Page<T>>,
+  pageSize = 1000,
+): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
   do {

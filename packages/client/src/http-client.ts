@@ -94,9 +94,15 @@ function problemToError(status: number, body: unknown): FlotillaError {
 /** The client's error for a request that got no response. */
 function unreachable(baseUrl: string, err: unknown, timeoutMs: number | undefined): FlotillaClientError {
   if (err instanceof Error && err.name === 'TimeoutError') {
-    return new FlotillaClientError('timeout', `the control plane at ${baseUrl} did not answer within ${String(timeoutMs)} ms`, { cause: err });
+    return new FlotillaClientError(
+      'timeout',
+      `the control plane at ${baseUrl} did not answer within ${String(timeoutMs)} ms`,
+      { cause: err },
+    );
   }
-  return new FlotillaClientError('unreachable', `cannot reach the control plane at ${baseUrl}: ${describe(err)}`, { cause: err });
+  return new FlotillaClientError('unreachable', `cannot reach the control plane at ${baseUrl}: ${describe(err)}`, {
+    cause: err,
+  });
 }
 
 /** Parses JSON text; `undefined` when it is not JSON. */

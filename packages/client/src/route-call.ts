@@ -35,7 +35,10 @@ export type RouteArgs<C extends AnyRouteContract> =
   object extends RouteInput<C> ? [input?: RouteInput<C>] : [input: RouteInput<C>];
 
 function unexpected(contract: AnyRouteContract, detail: string): FlotillaClientError {
-  return new FlotillaClientError('invalid-response', `unexpected response from ${contract.method} ${contract.path}: ${detail}`);
+  return new FlotillaClientError(
+    'invalid-response',
+    `unexpected response from ${contract.method} ${contract.path}: ${detail}`,
+  );
 }
 
 async function parseJson(contract: AnyRouteContract, schema: z.ZodType, response: Response): Promise<unknown> {

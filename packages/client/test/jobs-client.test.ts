@@ -61,7 +61,9 @@ describe('FlotillaClient jobs (real server, real agents)', () => {
   });
 
   it('waitForJob with `after` skips lines already seen', async () => {
-    const job = await client.api.jobs.submit({ body: { workflow: workflow('echo a; echo b; echo c'), target: { agent: 'web-1' } } });
+    const job = await client.api.jobs.submit({
+      body: { workflow: workflow('echo a; echo b; echo c'), target: { agent: 'web-1' } },
+    });
     const all: LogLine[] = [];
     await client.waitForJob(job.id, { onLog: (l) => all.push(l) });
     const first = all.find((l) => l.line === 'a');
@@ -72,9 +74,15 @@ describe('FlotillaClient jobs (real server, real agents)', () => {
   });
 
   it('cancelJob stops a running job; the follower sees it end cancelled', async () => {
-    const job = await client.api.jobs.submit({ body: { workflow: workflow('echo started; sleep 30'), target: { agent: 'web-2' } } });
+    const job = await client.api.jobs.submit({
+      body: { workflow: workflow('echo started; sleep 30'), target: { agent: 'web-2' } },
+    });
     const following = client.followJob(job.id);
-    await eventually(async () => (await client.api.jobs.get({ params: { id: job.id } })).runs[0]?.state === 'running', 10_000, 'run running');
+    await eventually(
+      async () => (await client.api.jobs.get({ params: { id: job.id } })).runs[0]?.state === 'running',
+      10_000,
+      'run running',
+    );
     const accepted = await client.api.jobs.cancel({ params: { id: job.id } });
     expect(accepted.id).toBe(job.id);
     const final = await following;
@@ -83,7 +91,9 @@ describe('FlotillaClient jobs (real server, real agents)', () => {
 
   it('rerunJob submits a new job; searchLogs finds its lines with the agent name', async () => {
     const marker = `marker${Date.now()}`;
-    const first = await client.api.jobs.submit({ body: { workflow: workflow(`echo ${marker}; exit 3`), target: { agent: 'web-1' } } });
+    const first = await client.api.jobs.submit({
+      body: { workflow: workflow(`echo ${marker}; exit 3`), target: { agent: 'web-1' } },
+    });
     expect((await client.waitForJob(first.id)).state).toBe('failed');
     const again = await client.api.jobs.rerun({ params: { id: first.id }, body: { from: 'start' } });
     expect(again.id).not.toBe(first.id);
@@ -101,6 +111,8 @@ describe('FlotillaClient jobs (real server, real agents)', () => {
   it('reports unknown jobs with JOB_NOT_FOUND, for follow too', async () => {
     await expect(client.api.jobs.get({ params: { id: 'job_nope' } })).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
     await expect(client.followJob('job_nope')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
-    await expect(client.api.jobs.cancel({ params: { id: 'job_nope' } })).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
+    await expect(client.api.jobs.cancel({ params: { id: 'job_nope' } })).rejects.toMatchObject({
+      code: 'JOB_NOT_FOUND',
+    });
   });
 });

@@ -174,9 +174,16 @@ export const RunEventBatchFrameSchema = z.strictObject({
     .min(1)
     .max(5000),
 });
-export const EventAckFrameSchema = z.strictObject({ type: z.literal('event.ack'), seq: z.number().int().nonnegative().max(INT32_MAX) });
+export const EventAckFrameSchema = z.strictObject({
+  type: z.literal('event.ack'),
+  seq: z.number().int().nonnegative().max(INT32_MAX),
+});
 
-export const ErrorFrameSchema = z.strictObject({ type: z.literal('error'), code: ErrorCodeSchema, message: z.string() });
+export const ErrorFrameSchema = z.strictObject({
+  type: z.literal('error'),
+  code: ErrorCodeSchema,
+  message: z.string(),
+});
 
 /** Frames the server sends. */
 export const ServerFrameSchema = z.discriminatedUnion('type', [

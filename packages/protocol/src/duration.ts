@@ -28,7 +28,10 @@ export const MAX_DURATION_MS = 36_500 * UNIT_MS.d;
 export const DurationSchema = z.union([z.string().max(100), z.number().nonnegative()]).transform((value, ctx) => {
   const ms = typeof value === 'number' ? Math.round(value * 1000) : parseDuration(value);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${String(value)}" is not a duration (examples: 500ms, 10s, 5m, 1h30m, 2d)` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${String(value)}" is not a duration (examples: 500ms, 10s, 5m, 1h30m, 2d)`,
+    });
     return z.NEVER;
   }
   if (ms > MAX_DURATION_MS) {

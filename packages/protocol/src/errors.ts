@@ -32,7 +32,10 @@ export const errorCatalogue = {
   PROJECT_NOT_FOUND: { status: 404, title: 'Project not found' },
   // enrolment and agents
   ENROLLMENT_TOKEN_INVALID: { status: 401, title: 'Enrollment token invalid, used up or expired' },
-  ENROLLMENT_PROOF_INVALID: { status: 401, title: 'The enrolment proof of key possession is invalid, stale or replayed' },
+  ENROLLMENT_PROOF_INVALID: {
+    status: 401,
+    title: 'The enrolment proof of key possession is invalid, stale or replayed',
+  },
   AGENT_NOT_FOUND: { status: 404, title: 'Agent not found' },
   AGENT_NOT_APPROVED: { status: 403, title: 'Agent is not approved' },
   AGENT_REVOKED: { status: 403, title: 'Agent is revoked' },

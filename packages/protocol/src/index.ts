@@ -11,7 +11,16 @@ export {
   toFailure,
 } from './failure.js';
 export type { StepStatus, StepFailure, Failure } from './failure.js';
-export { INT32_MAX, INT32_MIN, NUL_MESSAGE, Int32Schema, identifierSchema, nulFreeSchema, storableExitCode, storableText } from './stored-values.js';
+export {
+  INT32_MAX,
+  INT32_MIN,
+  NUL_MESSAGE,
+  Int32Schema,
+  identifierSchema,
+  nulFreeSchema,
+  storableExitCode,
+  storableText,
+} from './stored-values.js';
 export { parseDuration, DurationSchema } from './duration.js';
 export {
   ChallengeFrameSchema,
@@ -45,7 +54,14 @@ export { decodeAgentFrame, decodeServerFrame } from './channel/frame-codec.js';
 export type { DecodedFrame, FrameData } from './channel/frame-codec.js';
 export type { Transport } from './channel/transport.js';
 export { createLinkedTransports } from './channel/in-memory-transport.js';
-export { TimestampSchema, LabelsSchema, PageQuerySchema, pageSchema, itemsSchema, IdParamsSchema } from './api/common.js';
+export {
+  TimestampSchema,
+  LabelsSchema,
+  PageQuerySchema,
+  pageSchema,
+  itemsSchema,
+  IdParamsSchema,
+} from './api/common.js';
 export type { Labels, PageQuery, Page } from './api/common.js';
 export { LoginRequestSchema, UserSchema, LoginResponseSchema } from './api/auth.js';
 export type { LoginRequest, User, LoginResponse } from './api/auth.js';
@@ -134,10 +150,27 @@ export {
   RerunJobRequestSchema,
   TERMINAL_STATES,
 } from './api/jobs.js';
-export type { CountOrPercent, Rollout, LogSearchHit, JobTarget, CreateJobRequest, JobState, Run, Job, LogLine } from './api/jobs.js';
+export type {
+  CountOrPercent,
+  Rollout,
+  LogSearchHit,
+  JobTarget,
+  CreateJobRequest,
+  JobState,
+  Run,
+  Job,
+  LogLine,
+} from './api/jobs.js';
 export { HealthSchema, ReadinessSchema } from './api/health.js';
 export type { Health, Readiness } from './api/health.js';
-export { SecretNameSchema, SECRET_VALUE_MAX_BYTES, SetSecretRequestSchema, SecretNameParamsSchema, SecretSchema, SecretListSchema } from './api/secrets.js';
+export {
+  SecretNameSchema,
+  SECRET_VALUE_MAX_BYTES,
+  SetSecretRequestSchema,
+  SecretNameParamsSchema,
+  SecretSchema,
+  SecretListSchema,
+} from './api/secrets.js';
 export type { SetSecretRequest, Secret, SecretList } from './api/secrets.js';
 export { AuditEventSchema, AuditQuerySchema, AuditPageSchema, AuditVerifyResultSchema } from './api/audit.js';
 export type { AuditEvent, AuditQuery, AuditVerifyResult } from './api/audit.js';
@@ -169,7 +202,13 @@ export type {
 export { PERMISSIONS, PermissionSchema, isPermission } from './api/contract/permission.js';
 export type { Permission, RoutePermission } from './api/contract/permission.js';
 export { noBody, problem, media, isJsonResponse } from './api/contract/responses.js';
-export type { EmptyResponse, ProblemResponse, MediaResponse, ResponseSpec, ResponseMap } from './api/contract/responses.js';
+export type {
+  EmptyResponse,
+  ProblemResponse,
+  MediaResponse,
+  ResponseSpec,
+  ResponseMap,
+} from './api/contract/responses.js';
 export { defineRoute } from './api/contract/define-route.js';
 export type { HttpMethod, RouteContract, AnyRouteContract, RouteDeclaration } from './api/contract/define-route.js';
 export { listRoutes, routePath, pathParameters } from './api/contract/route-table.js';

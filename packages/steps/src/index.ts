@@ -59,7 +59,13 @@ export { withRunner } from './steps/step-runner.js';
 export type { StepRunner } from './steps/step-runner.js';
 export { runProcess } from './process/run-process.js';
 export { useLauncherHelper, spawnDirectly } from './process/launcher.js';
-export type { Launch, LaunchOptions, LaunchedProcess, LauncherHelperLease, LauncherHelperOptions } from './process/launcher.js';
+export type {
+  Launch,
+  LaunchOptions,
+  LaunchedProcess,
+  LauncherHelperLease,
+  LauncherHelperOptions,
+} from './process/launcher.js';
 export { launchOf } from './process/step-launcher.js';
 export type { NodeStepServices } from './process/step-launcher.js';
 export { killLeftoverProcesses, ProcessLedger } from './process/process-ledger.js';

@@ -26,11 +26,7 @@ export { createSecretMasker, MASK } from './engine/secret-masker.js';
 export type { SecretMasker } from './engine/secret-masker.js';
 export { EngineAbortError } from './engine/step-failure.js';
 export type { AbortKind } from './engine/step-failure.js';
-export {
-  RunStatusSchema,
-  StepPhaseSchema,
-  JournalRecordSchema,
-} from './journal/journal-record.js';
+export { RunStatusSchema, StepPhaseSchema, JournalRecordSchema } from './journal/journal-record.js';
 export type { RunStatus, StepPhase, JournalRecord } from './journal/journal-record.js';
 export type { Journal } from './journal/journal.js';
 export { encodeJournalRecord, decodeJournal } from './journal/journal-codec.js';

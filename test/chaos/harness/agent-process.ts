@@ -39,7 +39,9 @@ export interface AgentProcessOptions {
 export async function waitForAgentOnline(client: FlotillaClient, name: string, timeoutMs = 20_000): Promise<string> {
   return waitUntil(
     async () =>
-      (await client.api.agents.list({ query: { limit: 500 } })).items.find((a) => a.name === name && a.status === 'online')?.id,
+      (await client.api.agents.list({ query: { limit: 500 } })).items.find(
+        (a) => a.name === name && a.status === 'online',
+      )?.id,
     { timeoutMs, what: `agent ${name} online`, intervalMs: 50 },
   );
 }

@@ -299,7 +299,8 @@ export class EventOutbox {
  */
 function withCutNote(event: Extract<RunEvent, { kind: 'run.finished' }>): RunEvent {
   const { error } = event;
-  if (error === undefined) return { ...event, error: { code: 'FRAME_TOO_LARGE', message: CUT_RUN_NOTE, retryable: false } };
+  if (error === undefined)
+    return { ...event, error: { code: 'FRAME_TOO_LARGE', message: CUT_RUN_NOTE, retryable: false } };
   if (error.message.includes(CUT_RUN_NOTE)) return event;
   return { ...event, error: { ...error, message: `${error.message}; FRAME_TOO_LARGE: ${CUT_RUN_NOTE}` } };
 }

@@ -1,10 +1,5 @@
 import { StepStatusSchema, type JobPayload } from '@flotilla/protocol';
-import {
-  applyInputs,
-  type CompiledWorkflow,
-  type JournalRecord,
-  type StepNode,
-} from '@flotilla/workflow';
+import { applyInputs, type CompiledWorkflow, type JournalRecord, type StepNode } from '@flotilla/workflow';
 
 /**
  * Journal records that make the engine take `payload.completedSteps` as done: a re-run

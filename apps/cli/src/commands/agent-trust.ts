@@ -27,7 +27,10 @@ function printAgent(agent: Agent, json: boolean | undefined): void {
     console.log(JSON.stringify(agent, null, 2));
     return;
   }
-  const labels = Object.entries(agent.labels).map(([k, v]) => `${k}=${v}`).join(',') || '-';
+  const labels =
+    Object.entries(agent.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',') || '-';
   console.log(
     renderTable(
       ['FIELD', 'VALUE'],
@@ -74,13 +77,17 @@ export function registerAgentTrustCommands(agents: Command): void {
       });
   }
 
-  withClientOptions(agents.command('delete').description('delete an agent; it needs a new enrolment token to return').argument('<name-or-id>'))
-    .action(async (nameOrId: string, opts: ClientFlags) => {
-      const client = await connectClient(opts);
-      const agent = await findAgent(client, nameOrId);
-      await client.api.agents.delete({ params: { id: agent.id } });
-      console.error(`deleted ${agent.name} (${agent.id})`);
-    });
+  withClientOptions(
+    agents
+      .command('delete')
+      .description('delete an agent; it needs a new enrolment token to return')
+      .argument('<name-or-id>'),
+  ).action(async (nameOrId: string, opts: ClientFlags) => {
+    const client = await connectClient(opts);
+    const agent = await findAgent(client, nameOrId);
+    await client.api.agents.delete({ params: { id: agent.id } });
+    console.error(`deleted ${agent.name} (${agent.id})`);
+  });
 
   withClientOptions(
     agents
@@ -89,14 +96,19 @@ export function registerAgentTrustCommands(agents: Command): void {
       .argument('<name-or-id>')
       .argument('[labels...]', 'key=value pairs to set'),
   )
-    .option('--remove <key>', 'remove a label (repeatable)', (key: string, keys: string[] | undefined) => [...(keys ?? []), key])
+    .option('--remove <key>', 'remove a label (repeatable)', (key: string, keys: string[] | undefined) => [
+      ...(keys ?? []),
+      key,
+    ])
     .option('--json', 'machine-readable output')
     .action(async (nameOrId: string, pairs: string[], opts: ClientFlags & { remove?: string[]; json?: boolean }) => {
       const client = await connectClient(opts);
       const agent = await findAgent(client, nameOrId);
       const set = pairs.reduce<Record<string, string>>((acc, pair) => collectKeyValue(pair, acc), {});
       const removed = new Set(opts.remove ?? []);
-      const labels = Object.fromEntries(Object.entries({ ...agent.labels, ...set }).filter(([key]) => !removed.has(key)));
+      const labels = Object.fromEntries(
+        Object.entries({ ...agent.labels, ...set }).filter(([key]) => !removed.has(key)),
+      );
       printAgent(await client.api.agents.update({ params: { id: agent.id }, body: { labels } }), opts.json);
     });
 }

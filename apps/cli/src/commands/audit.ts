@@ -21,7 +21,8 @@ function toTimestamp(flag: string, value: string | undefined): string | undefine
   if (value === undefined) return undefined;
   const ms = parseDuration(value);
   if (ms !== undefined) return new Date(Date.now() - ms).toISOString();
-  if (Number.isNaN(Date.parse(value))) throw new CliError(`${flag}: "${value}" is neither a duration (2h) nor a timestamp`, 2);
+  if (Number.isNaN(Date.parse(value)))
+    throw new CliError(`${flag}: "${value}" is neither a duration (2h) nor a timestamp`, 2);
   return new Date(value).toISOString();
 }
 
@@ -44,7 +45,8 @@ export const auditCommand: CliCommand = {
       .option('--json', 'machine-readable output')
       .action(async (opts: ListFlags) => {
         const limit = Number(opts.limit);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError(`--limit must be 1–1000, got "${opts.limit}"`, 2);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+          throw new CliError(`--limit must be 1–1000, got "${opts.limit}"`, 2);
         const since = toTimestamp('--since', opts.since);
         const until = toTimestamp('--until', opts.until);
         const client = await connectClient(opts);
@@ -74,13 +76,20 @@ export const auditCommand: CliCommand = {
         console.log(renderTable(['SEQ', 'TIME', 'ACTOR', 'ACTION', 'OBJECT', 'SOURCE', 'CHANGE'], rows));
       });
 
-    withClientOptions(audit.command('verify').description('re-check the hash chain; exit 1 when a record was changed, removed or forged'))
+    withClientOptions(
+      audit
+        .command('verify')
+        .description('re-check the hash chain; exit 1 when a record was changed, removed or forged'),
+    )
       .option('--json', 'machine-readable output')
       .action(async (opts: ClientFlags & { json?: boolean }) => {
         const result = await (await connectClient(opts)).api.audit.verify();
         if (opts.json === true) console.log(JSON.stringify(result));
         else if (result.ok) console.log(`audit chain intact: ${result.checked} record(s) verified`);
-        else console.log(`audit chain BROKEN at seq ${result.firstBadSeq ?? '?'} (${result.checked} record(s) verified before it)`);
+        else
+          console.log(
+            `audit chain BROKEN at seq ${result.firstBadSeq ?? '?'} (${result.checked} record(s) verified before it)`,
+          );
         if (!result.ok) process.exitCode = 1;
       });
   },

@@ -21,7 +21,13 @@ export const projectsCommand: CliCommand = {
       .action(async (opts: Flags) => {
         const { items } = await (await connectClient(opts)).api.projects.list();
         if (opts.json === true) console.log(JSON.stringify(items, null, 2));
-        else console.log(renderTable(['NAME', 'ID', 'CREATED'], items.map((x) => [x.name, x.id, x.createdAt])));
+        else
+          console.log(
+            renderTable(
+              ['NAME', 'ID', 'CREATED'],
+              items.map((x) => [x.name, x.id, x.createdAt]),
+            ),
+          );
       });
   },
 };

@@ -10,12 +10,7 @@ import {
   useLauncherHelper,
 } from '@flotilla/steps';
 import { createEngine, createMemoryJournal, toJUnitXml } from '@flotilla/workflow';
-import type {
-  CompiledWorkflow,
-  EngineEvent,
-  InputSpec,
-  RunRecord,
-} from '@flotilla/workflow';
+import type { CompiledWorkflow, EngineEvent, InputSpec, RunRecord } from '@flotilla/workflow';
 import type { StepStatus } from '@flotilla/protocol';
 import { CliError } from '../cli-error.js';
 import type { CliCommand } from '../command-registry.js';
@@ -56,7 +51,9 @@ function typeOf(value: unknown): InputSpec['type'] {
 function prepare(workflow: CompiledWorkflow, opts: RunOptions) {
   const variables = { ...workflow.variables };
   for (const [name, text] of opts.var.map((v) => splitAssignment('--var', v))) {
-    variables[name] = Object.hasOwn(variables, name) ? coerceFlagValue('--var', name, text, typeOf(variables[name])) : text;
+    variables[name] = Object.hasOwn(variables, name)
+      ? coerceFlagValue('--var', name, text, typeOf(variables[name]))
+      : text;
   }
   const inputs = inputsFromFlags(workflow, opts.input);
   const secrets: Record<string, string> = {};

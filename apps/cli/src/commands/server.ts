@@ -39,7 +39,11 @@ export const serverCommand: CliCommand = {
           ...(opts.logLevel === undefined ? {} : { logLevel: opts.logLevel as ServerOptions['logLevel'] }),
           ...(opts.trustedProxy === undefined ? {} : { trustedProxies: opts.trustedProxy }),
         };
-        const options = compileServerOptions({ flags, env: process.env, ...(opts.config === undefined ? {} : { configFile: opts.config }) });
+        const options = compileServerOptions({
+          flags,
+          env: process.env,
+          ...(opts.config === undefined ? {} : { configFile: opts.config }),
+        });
         const { server } = await startControlPlane(options);
         if (server.bootstrap.adminPasswordGenerated !== null) {
           console.error(`first start: user "admin" created with password ${server.bootstrap.adminPasswordGenerated}`);

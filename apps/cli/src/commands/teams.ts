@@ -37,18 +37,31 @@ export const teamsCommand: CliCommand = {
         ]);
         console.log(renderTable(['NAME', 'MEMBERS', 'GRANTS', 'ID'], rows));
       });
-    withClientOptions(teams.command('add-member').description('add a user (by id) to a team').argument('<teamId>').argument('<userId>'))
+    withClientOptions(
+      teams.command('add-member').description('add a user (by id) to a team').argument('<teamId>').argument('<userId>'),
+    )
       .option('--json', 'machine-readable output')
       .action(async (teamId: string, userId: string, opts: Flags) => {
-        const team = await (await connectClient(opts)).api.teams.addMember({ params: { id: teamId }, body: { userId } });
+        const team = await (
+          await connectClient(opts)
+        ).api.teams.addMember({ params: { id: teamId }, body: { userId } });
         print(team, opts, `team ${team.name}: ${team.members.map((m) => m.username).join(', ')}`);
       });
-    withClientOptions(teams.command('grant').description('grant a team access on a project name, or * for all projects').argument('<teamId>').argument('<project>'))
+    withClientOptions(
+      teams
+        .command('grant')
+        .description('grant a team access on a project name, or * for all projects')
+        .argument('<teamId>')
+        .argument('<project>'),
+    )
       .option('--access <access>', 'full or read-only', 'read-only')
       .option('--json', 'machine-readable output')
       .action(async (teamId: string, project: string, opts: Flags & { access: string }) => {
-        if (opts.access !== 'full' && opts.access !== 'read-only') throw new CliError(`--access must be full or read-only, got "${opts.access}"`, 2);
-        const team = await (await connectClient(opts)).api.teams.grant({ params: { id: teamId }, body: { project, access: opts.access } });
+        if (opts.access !== 'full' && opts.access !== 'read-only')
+          throw new CliError(`--access must be full or read-only, got "${opts.access}"`, 2);
+        const team = await (
+          await connectClient(opts)
+        ).api.teams.grant({ params: { id: teamId }, body: { project, access: opts.access } });
         print(team, opts, `team ${team.name}: ${team.grants.map((g) => `${g.project}:${g.access}`).join(', ')}`);
       });
   },

@@ -9,7 +9,9 @@ type Flags = ClientFlags & { json?: boolean };
 export const tenantsCommand: CliCommand = {
   register(program) {
     const tenants = program.command('tenants').description('create and list tenants (server owner)');
-    withClientOptions(tenants.command('create').description('create a tenant with its default project').argument('<name>'))
+    withClientOptions(
+      tenants.command('create').description('create a tenant with its default project').argument('<name>'),
+    )
       .option('--json', 'machine-readable output')
       .action(async (name: string, opts: Flags) => {
         const tenant = await (await connectClient(opts)).api.tenants.create({ body: { name } });
@@ -21,7 +23,13 @@ export const tenantsCommand: CliCommand = {
       .action(async (opts: Flags) => {
         const { items } = await (await connectClient(opts)).api.tenants.list();
         if (opts.json === true) console.log(JSON.stringify(items, null, 2));
-        else console.log(renderTable(['NAME', 'ID', 'CREATED'], items.map((x) => [x.name, x.id, x.createdAt])));
+        else
+          console.log(
+            renderTable(
+              ['NAME', 'ID', 'CREATED'],
+              items.map((x) => [x.name, x.id, x.createdAt]),
+            ),
+          );
       });
   },
 };

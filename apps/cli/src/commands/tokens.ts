@@ -22,7 +22,8 @@ interface CreateFlags extends ClientFlags {
 /** Creates an API token (the default kind of `tokens create`); the secret goes to stdout once. */
 async function createApiToken(opts: CreateFlags): Promise<void> {
   if (opts.name === undefined || opts.name === '') throw new CliError('an API token needs --name', 2);
-  if (opts.expires !== undefined && !DurationSchema.safeParse(opts.expires).success) throw new CliError(`--expires: "${opts.expires}" is not a duration`, 2);
+  if (opts.expires !== undefined && !DurationSchema.safeParse(opts.expires).success)
+    throw new CliError(`--expires: "${opts.expires}" is not a duration`, 2);
   const client = await connectClient(opts);
   const created = await client.api.apiTokens.create({
     body: {
@@ -38,12 +39,16 @@ async function createApiToken(opts: CreateFlags): Promise<void> {
     return;
   }
   console.log(created.token);
-  console.error(`${created.kind} API token ${created.id}: ${created.access} on ${created.project ?? 'all projects'}, expires ${created.expiresAt ?? 'never'}; shown once`);
+  console.error(
+    `${created.kind} API token ${created.id}: ${created.access} on ${created.project ?? 'all projects'}, expires ${created.expiresAt ?? 'never'}; shown once`,
+  );
 }
 
 export const tokensCommand: CliCommand = {
   register(program) {
-    const tokens = program.command('tokens').description('create, list and revoke API tokens and (with --enrollment) enrolment tokens');
+    const tokens = program
+      .command('tokens')
+      .description('create, list and revoke API tokens and (with --enrollment) enrolment tokens');
 
     withClientOptions(tokens.command('create').description('create a token; the secret is printed once'))
       .option('--enrollment', 'an agent enrolment token (default: an API token)')
@@ -52,7 +57,10 @@ export const tokensCommand: CliCommand = {
       .option('--project <name>', 'API token: limit it to one project')
       .option('--read-only', 'API token: it may read but never change anything')
       .option('--uses <n>', 'enrolment token: how many agents may enrol with it', '1')
-      .option('--expires <duration>', 'lifetime, e.g. 30m, 24h, 7d (enrolment default 24h; API tokens never expire unless set)')
+      .option(
+        '--expires <duration>',
+        'lifetime, e.g. 30m, 24h, 7d (enrolment default 24h; API tokens never expire unless set)',
+      )
       .option('--label <key=value>', 'default label for enrolled agents (repeatable)', collectKeyValue)
       .option('--require-approval', 'agents enrolled with it stay pending until approved')
       .option('--json', 'machine-readable output')
@@ -63,8 +71,10 @@ export const tokensCommand: CliCommand = {
         }
         const uses = Number(opts.uses);
         const expires = opts.expires ?? '24h';
-        if (!Number.isInteger(uses) || uses < 1) throw new CliError(`--uses must be a positive integer, got "${opts.uses}"`, 2);
-        if (!DurationSchema.safeParse(expires).success) throw new CliError(`--expires: "${expires}" is not a duration`, 2);
+        if (!Number.isInteger(uses) || uses < 1)
+          throw new CliError(`--uses must be a positive integer, got "${opts.uses}"`, 2);
+        if (!DurationSchema.safeParse(expires).success)
+          throw new CliError(`--expires: "${expires}" is not a duration`, 2);
         const client = await connectClient(opts);
         const created = await client.api.enrollmentTokens.create({
           body: {
@@ -94,7 +104,15 @@ export const tokensCommand: CliCommand = {
           const { items } = await client.api.apiTokens.list();
           if (opts.json === true) console.log(JSON.stringify(items, null, 2));
           else {
-            const rows = items.map((t) => [t.id, t.name, t.kind, t.project ?? '*', t.access, t.revoked ? 'revoked' : (t.expiresAt ?? 'never'), t.lastUsedAt ?? '-']);
+            const rows = items.map((t) => [
+              t.id,
+              t.name,
+              t.kind,
+              t.project ?? '*',
+              t.access,
+              t.revoked ? 'revoked' : (t.expiresAt ?? 'never'),
+              t.lastUsedAt ?? '-',
+            ]);
             console.log(renderTable(['ID', 'NAME', 'KIND', 'PROJECT', 'ACCESS', 'EXPIRES', 'LAST USED'], rows));
           }
           return;

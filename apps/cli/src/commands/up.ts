@@ -72,7 +72,11 @@ export const upCommand: CliCommand = {
         const enrolled = existsSync(join(agentDir, 'agent.json'));
         const enrollToken = enrolled
           ? undefined
-          : (await client.api.enrollmentTokens.create({ body: { uses: 1, expiresIn: '10m', labels: { local: 'true' } } })).token;
+          : (
+              await client.api.enrollmentTokens.create({
+                body: { uses: 1, expiresIn: '10m', labels: { local: 'true' } },
+              })
+            ).token;
         const controller = new AbortController();
         const startLocalAgent = () =>
           startAgent(

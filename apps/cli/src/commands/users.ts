@@ -22,7 +22,12 @@ async function newPassword(opts: CreateFlags): Promise<{ password: string; gener
   if (opts.passwordStdin === true) {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return { password: Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, ''), generated: false };
+    return {
+      password: Buffer.concat(chunks)
+        .toString('utf8')
+        .replace(/\r?\n$/, ''),
+      generated: false,
+    };
   }
   return { password: randomBytes(18).toString('base64url'), generated: true };
 }
@@ -31,20 +36,33 @@ async function newPassword(opts: CreateFlags): Promise<{ password: string; gener
 export const usersCommand: CliCommand = {
   register(program) {
     const users = program.command('users').description('create and list users of your tenant');
-    withClientOptions(users.command('create').description('create a user (tenant admin; the owner may name any tenant)').argument('<username>'))
+    withClientOptions(
+      users
+        .command('create')
+        .description('create a user (tenant admin; the owner may name any tenant)')
+        .argument('<username>'),
+    )
       .option('--tenant <name>', 'tenant of the user (default: yours)')
       .option('--role <role>', 'admin or member', 'member')
-      .option('--password-stdin', 'read the password from standard input (also: FLOTILLA_NEW_PASSWORD); generated when neither')
+      .option(
+        '--password-stdin',
+        'read the password from standard input (also: FLOTILLA_NEW_PASSWORD); generated when neither',
+      )
       .option('--json', 'machine-readable output')
       .action(async (username: string, opts: CreateFlags) => {
-        if (opts.role !== 'admin' && opts.role !== 'member') throw new CliError(`--role must be admin or member, got "${opts.role}"`, 2);
+        if (opts.role !== 'admin' && opts.role !== 'member')
+          throw new CliError(`--role must be admin or member, got "${opts.role}"`, 2);
         const { password, generated } = await newPassword(opts);
         const client = await connectClient(opts);
-        const user = await client.api.users.create({ body: { username, password, role: opts.role, ...(opts.tenant === undefined ? {} : { tenant: opts.tenant }) } });
+        const user = await client.api.users.create({
+          body: { username, password, role: opts.role, ...(opts.tenant === undefined ? {} : { tenant: opts.tenant }) },
+        });
         if (opts.json === true) console.log(JSON.stringify(generated ? { ...user, password } : user, null, 2));
         else {
           if (generated) console.log(password);
-          console.error(`created ${user.role} ${user.username} in tenant ${user.tenant} (${user.id})${generated ? '; the password above is shown once' : ''}`);
+          console.error(
+            `created ${user.role} ${user.username} in tenant ${user.tenant} (${user.id})${generated ? '; the password above is shown once' : ''}`,
+          );
         }
       });
     withClientOptions(users.command('list').description('list users'))
@@ -52,7 +70,13 @@ export const usersCommand: CliCommand = {
       .action(async (opts: ClientFlags & { json?: boolean }) => {
         const { items } = await (await connectClient(opts)).api.users.list();
         if (opts.json === true) console.log(JSON.stringify(items, null, 2));
-        else console.log(renderTable(['USERNAME', 'ROLE', 'TENANT', 'LOCKED UNTIL', 'ID'], items.map((u) => [u.username, u.role, u.tenant, u.lockedUntil ?? '-', u.id])));
+        else
+          console.log(
+            renderTable(
+              ['USERNAME', 'ROLE', 'TENANT', 'LOCKED UNTIL', 'ID'],
+              items.map((u) => [u.username, u.role, u.tenant, u.lockedUntil ?? '-', u.id]),
+            ),
+          );
       });
   },
 };

@@ -34,7 +34,8 @@ async function readConfig(path: string): Promise<ClientConfig | undefined> {
     return undefined;
   }
   const parsed = ClientConfigSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new CliError(`${path} is not a valid Flotilla client config; remove it or run \`flotilla login\``);
+  if (!parsed.success)
+    throw new CliError(`${path} is not a valid Flotilla client config; remove it or run \`flotilla login\``);
   return parsed.data;
 }
 
@@ -48,7 +49,10 @@ export async function saveClientConfig(path: string, config: ClientConfig): Prom
  * Resolves server and token in this order: flags, `FLOTILLA_SERVER`/`FLOTILLA_TOKEN`, the local
  * `./.flotilla/cli.json` written by `flotilla up`, then the config saved by `flotilla login`.
  */
-export async function resolveClientConfig(flags: ClientFlags, env: NodeJS.ProcessEnv = process.env): Promise<ClientConfig> {
+export async function resolveClientConfig(
+  flags: ClientFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ClientConfig> {
   const server = flags.server ?? env.FLOTILLA_SERVER;
   const token = flags.token ?? env.FLOTILLA_TOKEN;
   if (server !== undefined && token !== undefined) return { server, token };

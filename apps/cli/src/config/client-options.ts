@@ -4,5 +4,8 @@ import type { Command } from 'commander';
 export function withClientOptions(command: Command): Command {
   return command
     .option('--server <url>', 'control plane URL (default: FLOTILLA_SERVER, ./.flotilla, or `flotilla login`)')
-    .option('--token <token>', 'API token (default: FLOTILLA_TOKEN or saved); prefer the env var: argv is visible in ps');
+    .option(
+      '--token <token>',
+      'API token (default: FLOTILLA_TOKEN or saved); prefer the env var: argv is visible in ps',
+    );
 }

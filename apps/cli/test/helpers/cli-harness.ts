@@ -29,7 +29,10 @@ export function resetCli(): void {
  * Listens on a free port, logs in as admin, and points client commands at it through
  * `FLOTILLA_SERVER`/`FLOTILLA_TOKEN`. Returns the URL and the token.
  */
-export async function serveForCli(server: FlotillaServer, adminPassword: string): Promise<{ url: string; token: string }> {
+export async function serveForCli(
+  server: FlotillaServer,
+  adminPassword: string,
+): Promise<{ url: string; token: string }> {
   const url = await server.app.listen({ port: 0, host: '127.0.0.1' });
   const login = await server.app.inject({
     method: 'POST',

@@ -20,19 +20,39 @@ export function agentLifecycleRoutes(app: FastifyInstance, ctx: ServerContext): 
   const db = ctx.store.db;
 
   const withdraw = async (request: FastifyRequest, action: AuditAction, change: TrustChange): Promise<Agent> => {
-    ctx.hub.disconnect(change.disconnect, 'AGENT_REVOKED', `agent ${change.agent.name} is ${action === 'agent.delete' ? 'deleted' : change.agent.approval}`);
-    await ctx.audit.record({ ...auditContextOf(request), action, objectType: 'agent', objectId: change.agent.id, change: { name: change.agent.name, approval: change.agent.approval } });
+    ctx.hub.disconnect(
+      change.disconnect,
+      'AGENT_REVOKED',
+      `agent ${change.agent.name} is ${action === 'agent.delete' ? 'deleted' : change.agent.approval}`,
+    );
+    await ctx.audit.record({
+      ...auditContextOf(request),
+      action,
+      objectType: 'agent',
+      objectId: change.agent.id,
+      change: { name: change.agent.name, approval: change.agent.approval },
+    });
     request.log.info({ agentId: change.agent.id, action }, 'agent trust changed');
     return toAgent(change.agent);
   };
 
-  route(app, agents.reject, async ({ request, principal, params: { id } }) => withdraw(request, 'agent.reject', await rejectAgent(db, principal, id)));
+  route(app, agents.reject, async ({ request, principal, params: { id } }) =>
+    withdraw(request, 'agent.reject', await rejectAgent(db, principal, id)),
+  );
 
-  route(app, agents.disable, async ({ request, principal, params: { id } }) => withdraw(request, 'agent.disable', await disableAgent(db, principal, id)));
+  route(app, agents.disable, async ({ request, principal, params: { id } }) =>
+    withdraw(request, 'agent.disable', await disableAgent(db, principal, id)),
+  );
 
   route(app, agents.enable, async ({ request, principal, params: { id } }) => {
     const agent = await enableAgent(db, principal, id);
-    await ctx.audit.record({ ...auditContextOf(request), action: 'agent.enable', objectType: 'agent', objectId: id, change: { name: agent.name, approval: agent.approval } });
+    await ctx.audit.record({
+      ...auditContextOf(request),
+      action: 'agent.enable',
+      objectType: 'agent',
+      objectId: id,
+      change: { name: agent.name, approval: agent.approval },
+    });
     return toAgent(agent);
   });
 
@@ -42,7 +62,13 @@ export function agentLifecycleRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   route(app, agents.update, async ({ request, principal, params: { id }, body }) => {
     const agent = await updateAgentLabels(db, principal, id, body.labels);
-    await ctx.audit.record({ ...auditContextOf(request), action: 'agent.update', objectType: 'agent', objectId: id, change: { labels: body.labels } });
+    await ctx.audit.record({
+      ...auditContextOf(request),
+      action: 'agent.update',
+      objectType: 'agent',
+      objectId: id,
+      change: { labels: body.labels },
+    });
     return toAgent(agent);
   });
   return Promise.resolve();

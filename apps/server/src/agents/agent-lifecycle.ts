@@ -27,7 +27,8 @@ async function setApproval(db: Kysely<Database>, agent: AgentRow, approval: Agen
 /** Rejects a pending agent (or key-change request): it stays on record as `revoked`, never trusted. */
 export async function rejectAgent(db: Kysely<Database>, scope: Scope, id: string): Promise<TrustChange> {
   const agent = await requireAgent(db, scope, id);
-  if (agent.approval !== 'pending') throw new FlotillaError('CONFLICT', { detail: `Agent ${agent.name} is ${agent.approval}, not pending` });
+  if (agent.approval !== 'pending')
+    throw new FlotillaError('CONFLICT', { detail: `Agent ${agent.name} is ${agent.approval}, not pending` });
   return { agent: await setApproval(db, agent, 'revoked'), disconnect: [id] };
 }
 
@@ -35,14 +36,16 @@ export async function rejectAgent(db: Kysely<Database>, scope: Scope, id: string
 export async function disableAgent(db: Kysely<Database>, scope: Scope, id: string): Promise<TrustChange> {
   const agent = await requireAgent(db, scope, id);
   if (agent.approval === 'disabled') return { agent, disconnect: [id] };
-  if (agent.approval !== 'approved') throw new FlotillaError('CONFLICT', { detail: `Agent ${agent.name} is ${agent.approval} and cannot be disabled` });
+  if (agent.approval !== 'approved')
+    throw new FlotillaError('CONFLICT', { detail: `Agent ${agent.name} is ${agent.approval} and cannot be disabled` });
   return { agent: await setApproval(db, agent, 'disabled'), disconnect: [id] };
 }
 
 export async function enableAgent(db: Kysely<Database>, scope: Scope, id: string): Promise<AgentRow> {
   const agent = await requireAgent(db, scope, id);
   if (agent.approval === 'approved') return agent;
-  if (agent.approval !== 'disabled') throw new FlotillaError('CONFLICT', { detail: `Agent ${agent.name} is ${agent.approval} and cannot be enabled` });
+  if (agent.approval !== 'disabled')
+    throw new FlotillaError('CONFLICT', { detail: `Agent ${agent.name} is ${agent.approval} and cannot be enabled` });
   return setApproval(db, agent, 'approved');
 }
 
@@ -52,14 +55,25 @@ export async function enableAgent(db: Kysely<Database>, scope: Scope, id: string
  */
 export async function deleteAgent(db: Kysely<Database>, scope: Scope, id: string): Promise<TrustChange> {
   const agent = await requireAgent(db, scope, id);
-  const active = await db.selectFrom('runs').select('id').where('agent_id', '=', id).where('state', 'not in', TERMINAL_RUN_STATES).executeTakeFirst();
-  if (active !== undefined) throw new FlotillaError('CONFLICT', { detail: `Agent ${agent.name} has unfinished runs; cancel them first` });
+  const active = await db
+    .selectFrom('runs')
+    .select('id')
+    .where('agent_id', '=', id)
+    .where('state', 'not in', TERMINAL_RUN_STATES)
+    .executeTakeFirst();
+  if (active !== undefined)
+    throw new FlotillaError('CONFLICT', { detail: `Agent ${agent.name} has unfinished runs; cancel them first` });
   await db.deleteFrom('agents').where('id', '=', id).execute();
   return { agent, disconnect: [id] };
 }
 
 /** Replaces an agent's labels. */
-export async function updateAgentLabels(db: Kysely<Database>, scope: Scope, id: string, labels: Labels): Promise<AgentRow> {
+export async function updateAgentLabels(
+  db: Kysely<Database>,
+  scope: Scope,
+  id: string,
+  labels: Labels,
+): Promise<AgentRow> {
   const agent = await requireAgent(db, scope, id);
   const now = nowIso();
   const text = JSON.stringify(labels);

@@ -27,7 +27,13 @@ export function toAgent(row: AgentRow): Agent {
 
 /** Columns derived from the facts an agent reports at enrolment. */
 export function factColumns(facts: AgentFacts): Pick<AgentRow, 'facts' | 'hostname' | 'os' | 'arch' | 'version'> {
-  return { facts: JSON.stringify(facts), hostname: facts.hostname, os: facts.os, arch: facts.arch, version: facts.agentVersion };
+  return {
+    facts: JSON.stringify(facts),
+    hostname: facts.hostname,
+    os: facts.os,
+    arch: facts.arch,
+    version: facts.agentVersion,
+  };
 }
 
 /** Any agent by id, across tenants: only the hub uses this, after which it acts on that agent's scope. */
@@ -46,7 +52,11 @@ export function getAgent(db: Kysely<Database>, scope: Scope, id: string): Promis
 }
 
 /** The trusted (non-revoked, not a key-change request) agent with this name. */
-export function findTrustedAgentByName(db: Kysely<Database>, scope: Scope, name: string): Promise<AgentRow | undefined> {
+export function findTrustedAgentByName(
+  db: Kysely<Database>,
+  scope: Scope,
+  name: string,
+): Promise<AgentRow | undefined> {
   return db
     .selectFrom('agents')
     .selectAll()
@@ -72,7 +82,11 @@ export function findKeyChangeRequest(db: Kysely<Database>, scope: Scope, name: s
 }
 
 /** A job target: an agent id, else a trusted agent's name. Revoked agents are never targets. */
-export async function resolveTargetAgent(db: Kysely<Database>, scope: Scope, nameOrId: string): Promise<AgentRow | undefined> {
+export async function resolveTargetAgent(
+  db: Kysely<Database>,
+  scope: Scope,
+  nameOrId: string,
+): Promise<AgentRow | undefined> {
   const byId = await getAgent(db, scope, nameOrId);
   if (byId !== undefined) return byId.approval === 'revoked' ? undefined : byId;
   return findTrustedAgentByName(db, scope, nameOrId);
@@ -84,15 +98,26 @@ export async function listAgents(
   scope: Scope,
   page: { limit: number; cursor?: string | undefined; status?: Agent['status'] | undefined },
 ): Promise<Page<Agent>> {
-  let query = db.selectFrom('agents').selectAll().where('tenant_id', '=', scope.tenantId).where('project_id', '=', scope.projectId);
+  let query = db
+    .selectFrom('agents')
+    .selectAll()
+    .where('tenant_id', '=', scope.tenantId)
+    .where('project_id', '=', scope.projectId);
   // `online`/`offline` are the connectivity of approved agents; the other statuses are trust states.
-  if (page.status === 'online' || page.status === 'offline') query = query.where('approval', '=', 'approved').where('connection', '=', page.status);
+  if (page.status === 'online' || page.status === 'offline')
+    query = query.where('approval', '=', 'approved').where('connection', '=', page.status);
   else if (page.status !== undefined) query = query.where('approval', '=', page.status);
   if (page.cursor !== undefined) {
     const c = decodeCursor(page.cursor);
-    query = query.where((eb) => eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]));
+    query = query.where((eb) =>
+      eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]),
+    );
   }
-  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
+  const rows = await query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1)
+    .execute();
   return toPage(rows, page.limit, toAgent);
 }
 

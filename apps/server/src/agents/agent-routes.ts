@@ -22,7 +22,8 @@ export function agentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<v
       // agent already reports as fatal (its message says to upgrade).
       if (body.proof === undefined) {
         throw new FlotillaError('PROTOCOL_VERSION_UNSUPPORTED', {
-          detail: 'Enrolment needs a proof of key possession (`proof`), which this agent does not send: upgrade the agent',
+          detail:
+            'Enrolment needs a proof of key possession (`proof`), which this agent does not send: upgrade the agent',
         });
       }
       const result = await enrollAgent(ctx.store.db, ctx.store.dialect, { ...body, proof: body.proof });
@@ -31,10 +32,23 @@ export function agentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<v
         action: 'agent.enroll',
         objectType: 'agent',
         objectId: result.agentId,
-        change: { name: body.name, status: result.status, outcome: result.outcome, ...(result.labels === null ? {} : { labels: result.labels }) },
+        change: {
+          name: body.name,
+          status: result.status,
+          outcome: result.outcome,
+          ...(result.labels === null ? {} : { labels: result.labels }),
+        },
       });
-      request.log.info({ agentId: result.agentId, name: body.name, status: result.status, outcome: result.outcome }, 'agent enrolled');
-      return { agentId: result.agentId, status: result.status, serverPublicKey: ctx.serverKey.publicKey, serverKeyId: ctx.serverKey.keyId };
+      request.log.info(
+        { agentId: result.agentId, name: body.name, status: result.status, outcome: result.outcome },
+        'agent enrolled',
+      );
+      return {
+        agentId: result.agentId,
+        status: result.status,
+        serverPublicKey: ctx.serverKey.publicKey,
+        serverKeyId: ctx.serverKey.keyId,
+      };
     },
   });
 
@@ -48,8 +62,18 @@ export function agentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<v
 
   route(app, agents.approve, async ({ request, principal, params: { id } }) => {
     const change = await approveAgent(ctx.store.db, principal, id);
-    ctx.hub.disconnect(change.disconnect, 'AGENT_REVOKED', `agent ${change.agent.name}: its key was replaced by an approved key change`);
-    await ctx.audit.record({ ...auditContextOf(request), action: 'agent.approve', objectType: 'agent', objectId: id, change: { approval: change.agent.approval, revoked: change.disconnect } });
+    ctx.hub.disconnect(
+      change.disconnect,
+      'AGENT_REVOKED',
+      `agent ${change.agent.name}: its key was replaced by an approved key change`,
+    );
+    await ctx.audit.record({
+      ...auditContextOf(request),
+      action: 'agent.approve',
+      objectType: 'agent',
+      objectId: id,
+      change: { approval: change.agent.approval, revoked: change.disconnect },
+    });
     request.log.info({ agentId: id, revoked: change.disconnect }, 'agent approved');
     return toAgent(change.agent);
   });
@@ -57,7 +81,13 @@ export function agentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<v
   route(app, agents.revoke, async ({ request, principal, params: { id } }) => {
     const change = await revokeAgent(ctx.store.db, principal, id);
     ctx.hub.disconnect(change.disconnect, 'AGENT_REVOKED', `agent ${change.agent.name} is revoked`);
-    await ctx.audit.record({ ...auditContextOf(request), action: 'agent.revoke', objectType: 'agent', objectId: id, change: { approval: 'revoked' } });
+    await ctx.audit.record({
+      ...auditContextOf(request),
+      action: 'agent.revoke',
+      objectType: 'agent',
+      objectId: id,
+      change: { approval: 'revoked' },
+    });
     request.log.info({ agentId: id }, 'agent revoked');
     return toAgent(change.agent);
   });

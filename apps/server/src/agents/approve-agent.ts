@@ -21,15 +21,26 @@ export async function approveAgent(db: Kysely<Database>, scope: Scope, id: strin
     const agent = await getAgent(trx, scope, id);
     if (agent === undefined) throw new FlotillaError('AGENT_NOT_FOUND');
     if (agent.approval === 'approved') return { agent, disconnect: [] };
-    if (agent.approval !== 'pending') throw new FlotillaError('CONFLICT', { detail: `Agent ${agent.name} is ${agent.approval} and cannot be approved` });
+    if (agent.approval !== 'pending')
+      throw new FlotillaError('CONFLICT', {
+        detail: `Agent ${agent.name} is ${agent.approval} and cannot be approved`,
+      });
     const now = nowIso();
     const disconnect: string[] = [];
     if (agent.replaces_agent_id !== null) {
       // Revoke first: the unique index allows one trusted record per name at any moment.
-      await trx.updateTable('agents').set({ approval: 'revoked', connection: 'offline', updated_at: now }).where('id', '=', agent.replaces_agent_id).execute();
+      await trx
+        .updateTable('agents')
+        .set({ approval: 'revoked', connection: 'offline', updated_at: now })
+        .where('id', '=', agent.replaces_agent_id)
+        .execute();
       disconnect.push(agent.replaces_agent_id);
     }
-    await trx.updateTable('agents').set({ approval: 'approved', replaces_agent_id: null, updated_at: now }).where('id', '=', id).execute();
+    await trx
+      .updateTable('agents')
+      .set({ approval: 'approved', replaces_agent_id: null, updated_at: now })
+      .where('id', '=', id)
+      .execute();
     return { agent: { ...agent, approval: 'approved', replaces_agent_id: null, updated_at: now }, disconnect };
   });
 }
@@ -39,6 +50,10 @@ export async function revokeAgent(db: Kysely<Database>, scope: Scope, id: string
   const agent = await getAgent(db, scope, id);
   if (agent === undefined) throw new FlotillaError('AGENT_NOT_FOUND');
   const now = nowIso();
-  await db.updateTable('agents').set({ approval: 'revoked', connection: 'offline', updated_at: now }).where('id', '=', id).execute();
+  await db
+    .updateTable('agents')
+    .set({ approval: 'revoked', connection: 'offline', updated_at: now })
+    .where('id', '=', id)
+    .execute();
   return { agent: { ...agent, approval: 'revoked', connection: 'offline', updated_at: now }, disconnect: [id] };
 }

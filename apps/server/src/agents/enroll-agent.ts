@@ -36,7 +36,11 @@ export interface EnrollAgentResult {
  * - the key differs → never touch the trusted key: create (or refresh) a pending key-change
  *   record that an admin must approve.
  */
-export async function enrollAgent(db: Kysely<Database>, dialect: StoreDialect, request: EnrollAgentRequest): Promise<EnrollAgentResult> {
+export async function enrollAgent(
+  db: Kysely<Database>,
+  dialect: StoreDialect,
+  request: EnrollAgentRequest,
+): Promise<EnrollAgentResult> {
   const proof = verifyEnrollmentProof(request);
   try {
     return await db.transaction().execute(async (trx) => {
@@ -54,30 +58,68 @@ export async function enrollAgent(db: Kysely<Database>, dialect: StoreDialect, r
         const approval = token.policy === 'auto-approve' ? 'approved' : 'pending';
         await trx
           .insertInto('agents')
-          .values({ id, tenant_id: scope.tenantId, project_id: scope.projectId, name: request.name, public_key: request.publicKey, approval, connection: 'offline', replaces_agent_id: null, last_seen_at: null, created_at: now, ...base })
+          .values({
+            id,
+            tenant_id: scope.tenantId,
+            project_id: scope.projectId,
+            name: request.name,
+            public_key: request.publicKey,
+            approval,
+            connection: 'offline',
+            replaces_agent_id: null,
+            last_seen_at: null,
+            created_at: now,
+            ...base,
+          })
           .execute();
         return { agentId: id, status: approval, outcome: 'created', labels };
       }
       if (trusted.public_key === request.publicKey) {
-        if (trusted.approval === 'disabled') throw new FlotillaError('AGENT_REVOKED', { detail: `Agent ${request.name} is disabled` });
-        return { agentId: trusted.id, status: trusted.approval === 'approved' ? 'approved' : 'pending', outcome: 'unchanged', labels: null };
+        if (trusted.approval === 'disabled')
+          throw new FlotillaError('AGENT_REVOKED', { detail: `Agent ${request.name} is disabled` });
+        return {
+          agentId: trusted.id,
+          status: trusted.approval === 'approved' ? 'approved' : 'pending',
+          outcome: 'unchanged',
+          labels: null,
+        };
       }
       const request_ = await findKeyChangeRequest(trx, scope, request.name);
       if (request_ !== undefined) {
-        await trx.updateTable('agents').set({ ...base, public_key: request.publicKey }).where('id', '=', request_.id).execute();
+        await trx
+          .updateTable('agents')
+          .set({ ...base, public_key: request.publicKey })
+          .where('id', '=', request_.id)
+          .execute();
         return { agentId: request_.id, status: 'pending', outcome: 'key-change', labels };
       }
       const id = newId('agt');
       await trx
         .insertInto('agents')
-        .values({ id, tenant_id: scope.tenantId, project_id: scope.projectId, name: request.name, public_key: request.publicKey, approval: 'pending', connection: 'offline', replaces_agent_id: trusted.id, last_seen_at: null, created_at: now, ...base })
+        .values({
+          id,
+          tenant_id: scope.tenantId,
+          project_id: scope.projectId,
+          name: request.name,
+          public_key: request.publicKey,
+          approval: 'pending',
+          connection: 'offline',
+          replaces_agent_id: trusted.id,
+          last_seen_at: null,
+          created_at: now,
+          ...base,
+        })
         .execute();
       return { agentId: id, status: 'pending', outcome: 'key-change', labels };
     });
   } catch (err) {
     // Two first enrolments of one name at the same instant: the loser retries as a re-enrolment
     // would, but its token use was rolled back, so it simply asks again.
-    if (dialect.isUniqueViolation(err)) throw new FlotillaError('CONFLICT', { detail: `Agent ${request.name} is being enrolled concurrently; retry`, cause: err });
+    if (dialect.isUniqueViolation(err))
+      throw new FlotillaError('CONFLICT', {
+        detail: `Agent ${request.name} is being enrolled concurrently; retry`,
+        cause: err,
+      });
     throw err;
   }
 }

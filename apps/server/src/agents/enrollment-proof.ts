@@ -31,9 +31,15 @@ export interface VerifiedProof {
  */
 export function verifyEnrollmentProof(request: ProvenEnrollment, now = Date.now()): VerifiedProof {
   const { proof } = request;
-  const message = enrollProofMessage({ ...request, tokenDigest: hashSecret(request.token), timestamp: proof.timestamp });
+  const message = enrollProofMessage({
+    ...request,
+    tokenDigest: hashSecret(request.token),
+    timestamp: proof.timestamp,
+  });
   if (!verifyEd25519(request.publicKey, message, proof.signature)) {
-    throw new FlotillaError('ENROLLMENT_PROOF_INVALID', { detail: 'The enrolment proof is not a signature of this request by the private key of publicKey' });
+    throw new FlotillaError('ENROLLMENT_PROOF_INVALID', {
+      detail: 'The enrolment proof is not a signature of this request by the private key of publicKey',
+    });
   }
   const signedAt = Date.parse(proof.timestamp);
   if (Math.abs(now - signedAt) > ENROLL_PROOF_MAX_SKEW_MS) {
@@ -61,6 +67,8 @@ export async function rememberEnrollmentProof(trx: Kysely<Database>, proof: Veri
     .returning('digest')
     .executeTakeFirst();
   if (inserted === undefined) {
-    throw new FlotillaError('ENROLLMENT_PROOF_INVALID', { detail: 'This enrolment proof was used before; an agent signs every attempt afresh' });
+    throw new FlotillaError('ENROLLMENT_PROOF_INVALID', {
+      detail: 'This enrolment proof was used before; an agent signs every attempt afresh',
+    });
   }
 }

@@ -55,9 +55,15 @@ export async function listEnrollmentTokens(
     .where('project_id', '=', scope.projectId);
   if (page.cursor !== undefined) {
     const c = decodeCursor(page.cursor);
-    query = query.where((eb) => eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]));
+    query = query.where((eb) =>
+      eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]),
+    );
   }
-  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
+  const rows = await query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1)
+    .execute();
   return toPage(rows, page.limit, toEnrollmentToken);
 }
 
@@ -78,7 +84,10 @@ export async function revokeEnrollmentToken(db: Kysely<Database>, scope: Scope, 
  * callers as there are uses left, however many enrol at once. Returns `undefined` when the
  * token is unknown, revoked, expired or used up (the caller does not learn which).
  */
-export async function consumeEnrollmentToken(db: Kysely<Database>, secret: string): Promise<EnrollmentTokenRow | undefined> {
+export async function consumeEnrollmentToken(
+  db: Kysely<Database>,
+  secret: string,
+): Promise<EnrollmentTokenRow | undefined> {
   const tokenHash = hashSecret(secret);
   const result = await db
     .updateTable('enrollment_tokens')

@@ -21,8 +21,16 @@ export function requireAuditReader(request: FastifyRequest): string {
 }
 
 /** Tenant, actor and source for an event an agent caused (enrolment): the agent acts for itself. */
-export async function agentAuditContext(db: Kysely<Database>, agentId: string, source: string): Promise<Pick<AuditEntry, 'tenantId' | 'actor' | 'source'>> {
-  const agent = await db.selectFrom('agents').select(['tenant_id', 'name']).where('id', '=', agentId).executeTakeFirstOrThrow();
+export async function agentAuditContext(
+  db: Kysely<Database>,
+  agentId: string,
+  source: string,
+): Promise<Pick<AuditEntry, 'tenantId' | 'actor' | 'source'>> {
+  const agent = await db
+    .selectFrom('agents')
+    .select(['tenant_id', 'name'])
+    .where('id', '=', agentId)
+    .executeTakeFirstOrThrow();
   return { tenantId: agent.tenant_id, actor: { id: `agent:${agentId}`, name: agent.name }, source };
 }
 
@@ -35,6 +43,7 @@ export async function loginFailureAuditContext(
   attempt: { username: string; tenantId: string | undefined; source: string },
 ): Promise<Pick<AuditEntry, 'tenantId' | 'actor' | 'source'>> {
   const tenantId =
-    attempt.tenantId ?? (await db.selectFrom('tenants').select('id').where('name', '=', 'default').executeTakeFirstOrThrow()).id;
+    attempt.tenantId ??
+    (await db.selectFrom('tenants').select('id').where('name', '=', 'default').executeTakeFirstOrThrow()).id;
   return { tenantId, actor: { id: 'anonymous', name: attempt.username.slice(0, 128) }, source: attempt.source };
 }

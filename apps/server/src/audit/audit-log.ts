@@ -67,7 +67,11 @@ export interface AuditEntry {
  * linear; on SQLite, which has no row locks, the first statement is a write (the head upsert),
  * which takes the database write lock before anything is read, even across processes.
  */
-export async function appendAuditEvent(trx: WriteTransaction, dialect: StoreDialect, entry: AuditEntry): Promise<AuditEventTable> {
+export async function appendAuditEvent(
+  trx: WriteTransaction,
+  dialect: StoreDialect,
+  entry: AuditEntry,
+): Promise<AuditEventTable> {
   await trx
     .insertInto('audit_chain_heads')
     .values({ tenant_id: entry.tenantId, seq: 0, hash: GENESIS_HASH })
@@ -91,7 +95,11 @@ export async function appendAuditEvent(trx: WriteTransaction, dialect: StoreDial
   };
   const row: AuditEventTable = { ...fields, hash: computeAuditHash(fields) };
   await trx.insertInto('audit_events').values(row).execute();
-  await trx.updateTable('audit_chain_heads').set({ seq: row.seq, hash: row.hash }).where('tenant_id', '=', entry.tenantId).execute();
+  await trx
+    .updateTable('audit_chain_heads')
+    .set({ seq: row.seq, hash: row.hash })
+    .where('tenant_id', '=', entry.tenantId)
+    .execute();
   return row;
 }
 

@@ -27,7 +27,10 @@ function decodeSeqCursor(cursor: string): number {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   // Audit seqs are a 32-bit column: a bigger number in a cursor is not one this API returned.
   if (!/^seq:\d{1,10}$/.test(text) || Number(text.slice(4)) > INT32_MAX) {
-    throw new FlotillaError('VALIDATION_FAILED', { detail: 'Invalid cursor', errors: [{ path: 'cursor', message: 'not a cursor returned by this API' }] });
+    throw new FlotillaError('VALIDATION_FAILED', {
+      detail: 'Invalid cursor',
+      errors: [{ path: 'cursor', message: 'not a cursor returned by this API' }],
+    });
   }
   return Number(text.slice(4));
 }
@@ -37,7 +40,11 @@ function encodeSeqCursor(seq: number): string {
 }
 
 /** One page of a tenant's audit records, newest first, filtered. */
-export async function listAuditEvents(db: Kysely<Database>, tenantId: string, query: AuditQuery): Promise<Page<AuditEvent>> {
+export async function listAuditEvents(
+  db: Kysely<Database>,
+  tenantId: string,
+  query: AuditQuery,
+): Promise<Page<AuditEvent>> {
   let q = db.selectFrom('audit_events').selectAll().where('tenant_id', '=', tenantId);
   if (query.action !== undefined) {
     // `job` matches every job.* action; `job.create` only itself.
@@ -60,10 +67,16 @@ export async function listAuditEvents(db: Kysely<Database>, tenantId: string, qu
   if (query.since !== undefined) q = q.where('ts', '>=', new Date(query.since).toISOString());
   if (query.until !== undefined) q = q.where('ts', '<', new Date(query.until).toISOString());
   if (query.cursor !== undefined) q = q.where('seq', '<', decodeSeqCursor(query.cursor));
-  const rows = await q.orderBy('seq', 'desc').limit(query.limit + 1).execute();
+  const rows = await q
+    .orderBy('seq', 'desc')
+    .limit(query.limit + 1)
+    .execute();
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
-  return { items: page.map(toAuditEvent), nextCursor: rows.length > query.limit && last !== undefined ? encodeSeqCursor(last.seq) : null };
+  return {
+    items: page.map(toAuditEvent),
+    nextCursor: rows.length > query.limit && last !== undefined ? encodeSeqCursor(last.seq) : null,
+  };
 }
 
 /** `type:id` → both; a bare word → neither (the caller matches it against type or id). */
@@ -74,7 +87,11 @@ function splitObject(object: string): [string | undefined, string | undefined] {
 }
 
 /** Every record of a tenant in chain order, fetched in batches (for export and verify). */
-export async function* iterateAuditEvents(db: Kysely<Database>, tenantId: string, batchSize = 500): AsyncGenerator<AuditEventTable> {
+export async function* iterateAuditEvents(
+  db: Kysely<Database>,
+  tenantId: string,
+  batchSize = 500,
+): AsyncGenerator<AuditEventTable> {
   let after = 0;
   for (;;) {
     const rows = await db

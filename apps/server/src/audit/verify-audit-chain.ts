@@ -17,12 +17,17 @@ export async function verifyAuditChain(db: Kysely<Database>, tenantId: string): 
     // A missing seq: the record at expectedSeq was deleted.
     if (row.seq !== expectedSeq) return { ok: false, checked, firstBadSeq: expectedSeq };
     const { hash, ...fields } = row;
-    if (row.prev_hash !== prevHash || computeAuditHash(fields) !== hash) return { ok: false, checked, firstBadSeq: row.seq };
+    if (row.prev_hash !== prevHash || computeAuditHash(fields) !== hash)
+      return { ok: false, checked, firstBadSeq: row.seq };
     checked += 1;
     prevHash = hash;
     expectedSeq += 1;
   }
-  const head = await db.selectFrom('audit_chain_heads').select(['seq', 'hash']).where('tenant_id', '=', tenantId).executeTakeFirst();
+  const head = await db
+    .selectFrom('audit_chain_heads')
+    .select(['seq', 'hash'])
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst();
   const headSeq = head?.seq ?? 0;
   const headHash = head?.hash ?? GENESIS_HASH;
   if (headSeq === checked && headHash === prevHash) return { ok: true, checked };

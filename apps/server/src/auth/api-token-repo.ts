@@ -91,7 +91,12 @@ export async function listApiTokens(db: Kysely<Database>, who: TokenManager): Pr
 
 /** Revokes a token visible to `who` (same rule as listing); `false` when there is none. */
 export async function revokeApiToken(db: Kysely<Database>, who: TokenManager, id: string): Promise<boolean> {
-  let query = db.updateTable('api_tokens').set({ revoked_at: nowIso() }).where('id', '=', id).where('tenant_id', '=', who.tenantId).where('revoked_at', 'is', null);
+  let query = db
+    .updateTable('api_tokens')
+    .set({ revoked_at: nowIso() })
+    .where('id', '=', id)
+    .where('tenant_id', '=', who.tenantId)
+    .where('revoked_at', 'is', null);
   if (!who.admin) query = query.where('user_id', '=', who.userId).where('kind', '=', 'personal');
   if (who.projectId !== null) query = query.where('project_id', '=', who.projectId);
   const result = await query.executeTakeFirst();
@@ -108,7 +113,9 @@ export async function findApiToken(db: Kysely<Database>, token: string): Promise
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
     .innerJoin('tenants', 'tenants.id', 'api_tokens.tenant_id')
-    .innerJoin('projects', (join) => join.onRef('projects.tenant_id', '=', 'tenants.id').on('projects.name', '=', 'default'))
+    .innerJoin('projects', (join) =>
+      join.onRef('projects.tenant_id', '=', 'tenants.id').on('projects.name', '=', 'default'),
+    )
     .leftJoin('projects as scoped', 'scoped.id', 'api_tokens.project_id')
     .select([
       'api_tokens.id',
@@ -128,12 +135,19 @@ export async function findApiToken(db: Kysely<Database>, token: string): Promise
     ])
     .where('api_tokens.token_hash', '=', hashSecret(token))
     .executeTakeFirst();
-  if (row === undefined || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now)) return undefined;
+  if (row === undefined || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now))
+    return undefined;
   await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
   const service = row.kind === 'service';
   return {
     sessionId: null,
-    token: { tokenId: row.id, kind: row.kind, projectId: row.project_id, access: row.access, expiresAt: row.expires_at },
+    token: {
+      tokenId: row.id,
+      kind: row.kind,
+      projectId: row.project_id,
+      access: row.access,
+      expiresAt: row.expires_at,
+    },
     // A service token acts as itself, not as the admin who created it.
     userId: service ? row.id : row.user_id,
     username: service ? `service:${row.name}` : row.username,
@@ -148,7 +162,12 @@ export async function findApiToken(db: Kysely<Database>, token: string): Promise
 
 /** When a valid API token expires (`null`: never); `undefined` once it is revoked, expired or gone. */
 export async function apiTokenExpiry(db: Kysely<Database>, tokenId: string): Promise<string | null | undefined> {
-  const row = await db.selectFrom('api_tokens').select(['expires_at', 'revoked_at']).where('id', '=', tokenId).executeTakeFirst();
-  if (row === undefined || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= nowIso())) return undefined;
+  const row = await db
+    .selectFrom('api_tokens')
+    .select(['expires_at', 'revoked_at'])
+    .where('id', '=', tokenId)
+    .executeTakeFirst();
+  if (row === undefined || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= nowIso()))
+    return undefined;
   return row.expires_at;
 }

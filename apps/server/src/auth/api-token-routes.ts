@@ -22,16 +22,30 @@ export function apiTokenRoutes(app: FastifyInstance, ctx: ServerContext): Promis
 
   route(app, apiRoutes.apiTokens.create, async ({ request, principal: p, body }) => {
     const project = body.project === undefined ? null : await findProject(db, p.tenantId, body.project);
-    if (project === undefined) throw new FlotillaError('PROJECT_NOT_FOUND', { detail: `No project ${body.project ?? ''}` });
-    const requested = { kind: body.kind, project, access: body.access, expiresAt: body.expiresIn === undefined ? null : isoAfter(body.expiresIn) };
+    if (project === undefined)
+      throw new FlotillaError('PROJECT_NOT_FOUND', { detail: `No project ${body.project ?? ''}` });
+    const requested = {
+      kind: body.kind,
+      project,
+      access: body.access,
+      expiresAt: body.expiresIn === undefined ? null : isoAfter(body.expiresIn),
+    };
     assertNoWiderToken(p, requested);
     const created = await createApiToken(db, { tenantId: p.tenantId, userId: p.userId, name: body.name, ...requested });
     const { token: _secret, ...recorded } = created;
-    await ctx.audit.record({ ...auditContextOf(request), action: 'api_token.create', objectType: 'api_token', objectId: created.id, change: recorded });
+    await ctx.audit.record({
+      ...auditContextOf(request),
+      action: 'api_token.create',
+      objectType: 'api_token',
+      objectId: created.id,
+      change: recorded,
+    });
     return created;
   });
 
-  route(app, apiRoutes.apiTokens.list, async ({ principal }) => ({ items: await listApiTokens(db, tokenManager(principal)) }));
+  route(app, apiRoutes.apiTokens.list, async ({ principal }) => ({
+    items: await listApiTokens(db, tokenManager(principal)),
+  }));
 
   route(app, apiRoutes.apiTokens.revoke, async ({ request, principal, params: { id } }) => {
     if (!(await revokeApiToken(db, tokenManager(principal), id))) {
@@ -39,7 +53,12 @@ export function apiTokenRoutes(app: FastifyInstance, ctx: ServerContext): Promis
     }
     // Committed: what the token keeps open (log-follow streams) ends now, not at its next request.
     ctx.credentials.emit('revoked', id);
-    await ctx.audit.record({ ...auditContextOf(request), action: 'api_token.revoke', objectType: 'api_token', objectId: id });
+    await ctx.audit.record({
+      ...auditContextOf(request),
+      action: 'api_token.revoke',
+      objectType: 'api_token',
+      objectId: id,
+    });
   });
   return Promise.resolve();
 }

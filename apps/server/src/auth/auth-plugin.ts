@@ -41,18 +41,23 @@ async function authenticate(ctx: ServerContext, request: FastifyRequest): Promis
   const header = request.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (match?.[1] === undefined) throw new FlotillaError('UNAUTHENTICATED', { detail: 'Send Authorization: Bearer <token>' });
+    if (match?.[1] === undefined)
+      throw new FlotillaError('UNAUTHENTICATED', { detail: 'Send Authorization: Bearer <token>' });
     const principal = await findSessionByToken(ctx.store.db, match[1], 'bearer');
-    if (principal === undefined) throw new FlotillaError('UNAUTHENTICATED', { detail: 'The token is unknown, revoked or expired' });
+    if (principal === undefined)
+      throw new FlotillaError('UNAUTHENTICATED', { detail: 'The token is unknown, revoked or expired' });
     return principal;
   }
   const cookies = parseCookies(request.headers.cookie);
   const sessionToken = cookies.get(SESSION_COOKIE);
   if (sessionToken === undefined || sessionToken === '') {
-    throw new FlotillaError('UNAUTHENTICATED', { detail: 'Send Authorization: Bearer <token> or log in for a session cookie' });
+    throw new FlotillaError('UNAUTHENTICATED', {
+      detail: 'Send Authorization: Bearer <token> or log in for a session cookie',
+    });
   }
   const principal = await findSessionByToken(ctx.store.db, sessionToken, 'cookie');
-  if (principal === undefined) throw new FlotillaError('UNAUTHENTICATED', { detail: 'The session is unknown or expired' });
+  if (principal === undefined)
+    throw new FlotillaError('UNAUTHENTICATED', { detail: 'The session is unknown or expired' });
   checkCsrf(request, cookies, sessionToken);
   return principal;
 }

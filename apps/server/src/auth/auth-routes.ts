@@ -31,17 +31,25 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
   // A hash to verify against when the user does not exist, so timing does not reveal usernames.
   const decoyHash = await hashPassword('decoy password that matches nothing');
   // A second limiter on the same route: the plugin's route option allows one, and runs it once.
-  const addressLimit = app.createRateLimit({ max: ctx.options.loginAddressRateLimit, timeWindow: 60_000, keyGenerator: loginAddressKey });
+  const addressLimit = app.createRateLimit({
+    max: ctx.options.loginAddressRateLimit,
+    timeWindow: 60_000,
+    keyGenerator: loginAddressKey,
+  });
   const limitAddress = async (request: FastifyRequest, reply: FastifyReply) => {
     const limit = await addressLimit(request);
     if (limit.isAllowed || !limit.isExceeded) return;
     void reply.header('retry-after', limit.ttlInSeconds);
-    throw new FlotillaError('RATE_LIMITED', { detail: `Too many login attempts from this address; retry in ${limit.ttlInSeconds} s` });
+    throw new FlotillaError('RATE_LIMITED', {
+      detail: `Too many login attempts from this address; retry in ${limit.ttlInSeconds} s`,
+    });
   };
 
   route(app, apiRoutes.auth.login, {
     // preHandler: the body is parsed by then, so the key can include the username.
-    config: { rateLimit: { max: ctx.options.loginRateLimit, timeWindow: 60_000, hook: 'preHandler', keyGenerator: loginKey } },
+    config: {
+      rateLimit: { max: ctx.options.loginRateLimit, timeWindow: 60_000, hook: 'preHandler', keyGenerator: loginKey },
+    },
     // onRequest: refused before the body is even read, let alone a password checked or audited.
     onRequest: limitAddress,
     handler: async ({ request, reply, body }) => {
@@ -51,25 +59,60 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
         try {
           assertNotLocked(user);
         } catch (err) {
-          await ctx.audit.record({ tenantId: user.tenantId, actor: { id: 'anonymous', name: user.username }, source: request.ip, action: 'auth.login_locked', objectType: 'user', objectId: user.id, change: { lockedUntil: user.lockedUntil } });
+          await ctx.audit.record({
+            tenantId: user.tenantId,
+            actor: { id: 'anonymous', name: user.username },
+            source: request.ip,
+            action: 'auth.login_locked',
+            objectType: 'user',
+            objectId: user.id,
+            change: { lockedUntil: user.lockedUntil },
+          });
           throw err;
         }
       }
       if (user === undefined || !ok) {
-        const context = await loginFailureAuditContext(ctx.store.db, { username: body.username, tenantId: user?.tenantId, source: request.ip });
-        await ctx.audit.record({ ...context, action: 'auth.login_failed', objectType: 'user', objectId: user?.id ?? null, change: { username: body.username } });
+        const context = await loginFailureAuditContext(ctx.store.db, {
+          username: body.username,
+          tenantId: user?.tenantId,
+          source: request.ip,
+        });
+        await ctx.audit.record({
+          ...context,
+          action: 'auth.login_failed',
+          objectType: 'user',
+          objectId: user?.id ?? null,
+          change: { username: body.username },
+        });
         const lockedUntil = user === undefined ? null : await recordLoginFailure(ctx.store.db, user.id);
         if (lockedUntil !== null) {
-          await ctx.audit.record({ ...context, action: 'auth.account_locked', objectType: 'user', objectId: user?.id ?? null, change: { lockedUntil } });
+          await ctx.audit.record({
+            ...context,
+            action: 'auth.account_locked',
+            objectType: 'user',
+            objectId: user?.id ?? null,
+            change: { lockedUntil },
+          });
         }
         throw new FlotillaError('INVALID_CREDENTIALS');
       }
       await recordLoginSuccess(ctx.store.db, user.id);
       const session = await createSession(ctx.store.db, user, ctx.options.sessionTtlMs);
       setSessionCookies(request, reply, session);
-      await ctx.audit.record({ tenantId: user.tenantId, actor: { id: user.id, name: user.username }, source: request.ip, action: 'auth.login', objectType: 'session', objectId: session.id, change: { expiresAt: session.expiresAt } });
+      await ctx.audit.record({
+        tenantId: user.tenantId,
+        actor: { id: user.id, name: user.username },
+        source: request.ip,
+        action: 'auth.login',
+        objectType: 'session',
+        objectId: session.id,
+        change: { expiresAt: session.expiresAt },
+      });
       request.log.info({ userId: user.id }, 'user logged in');
-      return { token: session.token, user: { id: user.id, username: user.username, role: user.role, tenant: user.tenantName } };
+      return {
+        token: session.token,
+        user: { id: user.id, username: user.username, role: user.role, tenant: user.tenantName },
+      };
     },
   });
 
@@ -78,10 +121,20 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     if (sessionId !== null) {
       await deleteSession(ctx.store.db, sessionId);
       ctx.credentials.emit('revoked', sessionId);
-      await ctx.audit.record({ ...auditContextOf(request), action: 'auth.logout', objectType: 'session', objectId: sessionId });
+      await ctx.audit.record({
+        ...auditContextOf(request),
+        action: 'auth.logout',
+        objectType: 'session',
+        objectId: sessionId,
+      });
     }
     clearSessionCookies(reply);
   });
 
-  route(app, apiRoutes.auth.me, ({ principal: p }) => ({ id: p.userId, username: p.username, role: p.role, tenant: p.tenantName }));
+  route(app, apiRoutes.auth.me, ({ principal: p }) => ({
+    id: p.userId,
+    username: p.username,
+    role: p.role,
+    tenant: p.tenantName,
+  }));
 }

@@ -20,7 +20,9 @@ export interface WatchCredentialOptions {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function credentialExpiry(db: Kysely<Database>, principal: Principal): Promise<string | null | undefined> {
-  return principal.sessionId !== null ? sessionExpiry(db, principal.sessionId) : apiTokenExpiry(db, credentialIdOf(principal));
+  return principal.sessionId !== null
+    ? sessionExpiry(db, principal.sessionId)
+    : apiTokenExpiry(db, credentialIdOf(principal));
 }
 
 /**

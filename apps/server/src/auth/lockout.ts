@@ -11,7 +11,9 @@ export const LOCKOUT_MS = 15 * 60_000;
 /** Refuses a login (even with the right password) while the account is locked. */
 export function assertNotLocked(user: { lockedUntil: string | null }): void {
   if (user.lockedUntil !== null && user.lockedUntil > nowIso()) {
-    throw new FlotillaError('ACCOUNT_LOCKED', { detail: `Too many failed logins; try again after ${user.lockedUntil}` });
+    throw new FlotillaError('ACCOUNT_LOCKED', {
+      detail: `Too many failed logins; try again after ${user.lockedUntil}`,
+    });
   }
 }
 
@@ -23,10 +25,18 @@ export async function recordLoginFailure(db: Kysely<Database>, userId: string): 
       .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
       .where('id', '=', userId)
       .execute();
-    const row = await trx.selectFrom('users').select('failed_logins').where('id', '=', userId).executeTakeFirstOrThrow();
+    const row = await trx
+      .selectFrom('users')
+      .select('failed_logins')
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
     if (row.failed_logins < LOCKOUT_THRESHOLD) return null;
     const lockedUntil = isoAfter(LOCKOUT_MS);
-    await trx.updateTable('users').set({ failed_logins: 0, locked_until: lockedUntil }).where('id', '=', userId).execute();
+    await trx
+      .updateTable('users')
+      .set({ failed_logins: 0, locked_until: lockedUntil })
+      .where('id', '=', userId)
+      .execute();
     return lockedUntil;
   });
 }

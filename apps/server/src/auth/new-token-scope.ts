@@ -32,9 +32,12 @@ export function assertNoWiderToken(p: Principal, requested: RequestedTokenScope)
   if (token.projectId !== null && token.projectId !== requested.project?.id) {
     throw forbidden('This token can only create tokens for its own project');
   }
-  if (token.access === 'read-only' && requested.access !== 'read-only') throw forbidden('A read-only token can only create read-only tokens');
+  if (token.access === 'read-only' && requested.access !== 'read-only')
+    throw forbidden('A read-only token can only create read-only tokens');
   // ISO timestamps of one fixed format compare as text.
   if (token.expiresAt !== null && (requested.expiresAt === null || requested.expiresAt > token.expiresAt)) {
-    throw forbidden(`This token expires at ${token.expiresAt}; a token it creates must expire no later (set expiresIn)`);
+    throw forbidden(
+      `This token expires at ${token.expiresAt}; a token it creates must expire no later (set expiresIn)`,
+    );
   }
 }

@@ -40,7 +40,11 @@ function cookie(name: string, value: string, attributes: string[]): string {
 }
 
 /** Sets the session and CSRF cookies; `Secure` when the request came over https. */
-export function setSessionCookies(request: FastifyRequest, reply: FastifyReply, session: { token: string; expiresAt: string }): void {
+export function setSessionCookies(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  session: { token: string; expiresAt: string },
+): void {
   const secure = request.protocol === 'https' ? ['Secure'] : [];
   const expires = `Expires=${new Date(session.expiresAt).toUTCString()}`;
   void reply.header('set-cookie', [
@@ -71,7 +75,14 @@ export function checkCsrf(request: FastifyRequest, cookies: Map<string, string>,
   const header = request.headers[CSRF_HEADER];
   const cookieValue = cookies.get(CSRF_COOKIE);
   const expected = csrfTokenFor(sessionToken);
-  if (typeof header !== 'string' || cookieValue === undefined || !sameText(header, cookieValue) || !sameText(header, expected)) {
-    throw new FlotillaError('CSRF_FAILED', { detail: `Send the ${CSRF_COOKIE} cookie value in the ${CSRF_HEADER} header` });
+  if (
+    typeof header !== 'string' ||
+    cookieValue === undefined ||
+    !sameText(header, cookieValue) ||
+    !sameText(header, expected)
+  ) {
+    throw new FlotillaError('CSRF_FAILED', {
+      detail: `Send the ${CSRF_COOKIE} cookie value in the ${CSRF_HEADER} header`,
+    });
   }
 }

@@ -19,7 +19,15 @@ export async function createSession(
   const expiresAt = isoAfter(ttlMs);
   await db
     .insertInto('sessions')
-    .values({ id, user_id: user.id, tenant_id: user.tenantId, token_hash: hashSecret(token), kind: 'session', created_at: nowIso(), expires_at: expiresAt })
+    .values({
+      id,
+      user_id: user.id,
+      tenant_id: user.tenantId,
+      token_hash: hashSecret(token),
+      kind: 'session',
+      created_at: nowIso(),
+      expires_at: expiresAt,
+    })
     .execute();
   return { id, token, expiresAt };
 }
@@ -29,13 +37,19 @@ export async function createSession(
  * `default` project (or the token's project). Unknown, expired and revoked tokens resolve to
  * `undefined`.
  */
-export async function findSessionByToken(db: Kysely<Database>, token: string, via: Principal['via'] = 'bearer'): Promise<Principal | undefined> {
+export async function findSessionByToken(
+  db: Kysely<Database>,
+  token: string,
+  via: Principal['via'] = 'bearer',
+): Promise<Principal | undefined> {
   if (token.startsWith(API_TOKEN_PREFIX)) return via === 'bearer' ? findApiToken(db, token) : undefined;
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .innerJoin('tenants', 'tenants.id', 'sessions.tenant_id')
-    .innerJoin('projects', (join) => join.onRef('projects.tenant_id', '=', 'tenants.id').on('projects.name', '=', 'default'))
+    .innerJoin('projects', (join) =>
+      join.onRef('projects.tenant_id', '=', 'tenants.id').on('projects.name', '=', 'default'),
+    )
     .select([
       'sessions.id as session_id',
       'users.id as user_id',
@@ -70,6 +84,11 @@ export async function deleteSession(db: Kysely<Database>, sessionId: string): Pr
 
 /** When a live session expires; `undefined` once it is gone (logged out) or expired. */
 export async function sessionExpiry(db: Kysely<Database>, sessionId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('sessions').select('expires_at').where('id', '=', sessionId).where('expires_at', '>', nowIso()).executeTakeFirst();
+  const row = await db
+    .selectFrom('sessions')
+    .select('expires_at')
+    .where('id', '=', sessionId)
+    .where('expires_at', '>', nowIso())
+    .executeTakeFirst();
   return row?.expires_at;
 }

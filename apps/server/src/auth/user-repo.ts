@@ -18,10 +18,26 @@ export async function findUserByUsername(db: Kysely<Database>, username: string)
   const row = await db
     .selectFrom('users')
     .innerJoin('tenants', 'tenants.id', 'users.tenant_id')
-    .select(['users.id', 'users.username', 'users.role', 'users.tenant_id', 'tenants.name as tenant_name', 'users.password_hash', 'users.locked_until'])
+    .select([
+      'users.id',
+      'users.username',
+      'users.role',
+      'users.tenant_id',
+      'tenants.name as tenant_name',
+      'users.password_hash',
+      'users.locked_until',
+    ])
     .where('users.username', '=', username)
     .executeTakeFirst();
   return row === undefined
     ? undefined
-    : { id: row.id, username: row.username, role: row.role, tenantId: row.tenant_id, tenantName: row.tenant_name, passwordHash: row.password_hash, lockedUntil: row.locked_until };
+    : {
+        id: row.id,
+        username: row.username,
+        role: row.role,
+        tenantId: row.tenant_id,
+        tenantName: row.tenant_name,
+        passwordHash: row.password_hash,
+        lockedUntil: row.locked_until,
+      };
 }

@@ -31,10 +31,20 @@ export async function bootstrapFirstStart(
   try {
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('tenants').values({ id: tenantId, name: 'default', created_at: now }).execute();
-      await trx.insertInto('projects').values({ id: newId('prj'), tenant_id: tenantId, name: 'default', created_at: now }).execute();
+      await trx
+        .insertInto('projects')
+        .values({ id: newId('prj'), tenant_id: tenantId, name: 'default', created_at: now })
+        .execute();
       await trx
         .insertInto('users')
-        .values({ id: newId('usr'), tenant_id: tenantId, username: 'admin', password_hash: passwordHash, role: 'owner', created_at: now })
+        .values({
+          id: newId('usr'),
+          tenant_id: tenantId,
+          username: 'admin',
+          password_hash: passwordHash,
+          role: 'owner',
+          created_at: now,
+        })
         .execute();
     });
   } catch (err) {

@@ -40,9 +40,12 @@ export function gitHttpRoutes(app: FastifyInstance, ctx: ServerContext): Promise
         throw new FlotillaError('FORBIDDEN', { detail: 'The configuration repository is read-only' });
       }
       // Before git sees the path: `..` would name another repository (git refuses it, as a 500).
-      if (!isRepoSubpath(rest)) throw new FlotillaError('BAD_REQUEST', { detail: 'A repository path has no `.`, `..` or empty segments' });
+      if (!isRepoSubpath(rest))
+        throw new FlotillaError('BAD_REQUEST', { detail: 'A repository path has no `.`, `..` or empty segments' });
       if (request.method === 'POST' && header(request.headers['content-type']) !== UPLOAD_PACK_REQUEST) {
-        throw new FlotillaError('UNSUPPORTED_MEDIA_TYPE', { detail: `git requests are sent as ${UPLOAD_PACK_REQUEST}` });
+        throw new FlotillaError('UNSUPPORTED_MEDIA_TYPE', {
+          detail: `git requests are sent as ${UPLOAD_PACK_REQUEST}`,
+        });
       }
       const visible = match !== null && tenant === principal.tenantName && isRepoSegment(project);
       const projectId = visible ? await findProjectId(ctx, principal.tenantId, project) : undefined;
@@ -98,14 +101,25 @@ export function gitHttpRoutes(app: FastifyInstance, ctx: ServerContext): Promise
 }
 
 /** What `git http-backend` answers with an error status becomes a problem like every other error. */
-const BACKEND_CODES: Record<number, ErrorCode> = { 400: 'BAD_REQUEST', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 415: 'UNSUPPORTED_MEDIA_TYPE' };
+const BACKEND_CODES: Record<number, ErrorCode> = {
+  400: 'BAD_REQUEST',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
 
 async function backendRefusal(response: CgiResponse, log: FastifyBaseLogger): Promise<FlotillaError> {
   let text = '';
-  for await (const chunk of response.body as AsyncIterable<Buffer>) if (text.length < 2000) text += chunk.toString('utf8');
+  for await (const chunk of response.body as AsyncIterable<Buffer>)
+    if (text.length < 2000) text += chunk.toString('utf8');
   const code = BACKEND_CODES[response.status] ?? (response.status < 500 ? 'BAD_REQUEST' : 'INTERNAL');
   log.info({ status: response.status, backend: text.slice(0, 2000) }, 'git http-backend refused the request');
-  return new FlotillaError(code, { detail: code === 'INTERNAL' ? 'git http-backend failed; see the server log' : `git refused the request: ${text.trim().slice(0, 200)}` });
+  return new FlotillaError(code, {
+    detail:
+      code === 'INTERNAL'
+        ? 'git http-backend failed; see the server log'
+        : `git refused the request: ${text.trim().slice(0, 200)}`,
+  });
 }
 
 /** The URL path with percent-escapes decoded; a malformed escape is a bad request, not a 500. */

@@ -23,7 +23,9 @@ export const errorHandlerPlugin = fp(
       return sendProblem(reply, problem);
     });
     app.setNotFoundHandler((request, reply) => {
-      const problem = new FlotillaError('ROUTE_NOT_FOUND', { detail: `No route ${request.method} ${request.url.split('?')[0] ?? ''}` }).toProblem();
+      const problem = new FlotillaError('ROUTE_NOT_FOUND', {
+        detail: `No route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+      }).toProblem();
       return sendProblem(reply, problem);
     });
   },

@@ -31,7 +31,10 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
   // A reset connection has nobody left to answer.
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const code = CLIENT_ERRORS[err.code ?? ''] ?? 'BAD_REQUEST';
-  const problem = new FlotillaError(code, code === 'BAD_REQUEST' ? { detail: 'The request is not valid HTTP' } : {}).toProblem();
+  const problem = new FlotillaError(
+    code,
+    code === 'BAD_REQUEST' ? { detail: 'The request is not valid HTTP' } : {},
+  ).toProblem();
   const body = JSON.stringify(problem);
   if (socket.writable) {
     socket.write(

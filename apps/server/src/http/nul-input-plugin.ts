@@ -56,13 +56,20 @@ export const nulInputPlugin = fp(
         ['query', request.query],
         ['body', request.body],
       ];
-      const errors = parts.flatMap(([location, value]) => nulPaths(value).map((path) => ({ path, message: NUL_MESSAGE, in: location })));
+      const errors = parts.flatMap(([location, value]) =>
+        nulPaths(value).map((path) => ({ path, message: NUL_MESSAGE, in: location })),
+      );
       if (errors.length === 0) {
         done();
         return;
       }
       const where = errors.map((e) => `${e.in} ${e.path || '(root)'}`).join(', ');
-      done(new FlotillaError('VALIDATION_FAILED', { detail: `NUL character (U+0000) in ${where}`, errors: errors.slice(0, MAX_REPORTED) }));
+      done(
+        new FlotillaError('VALIDATION_FAILED', {
+          detail: `NUL character (U+0000) in ${where}`,
+          errors: errors.slice(0, MAX_REPORTED),
+        }),
+      );
     });
   },
   { name: 'flotilla-nul-input' },

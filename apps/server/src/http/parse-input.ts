@@ -14,7 +14,11 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, locat
   const errors = result.error.issues.flatMap((issue) => {
     const base = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: base === '' ? key : `${base}.${key}`, message: 'unknown field', in: location }));
+      return issue.keys.map((key) => ({
+        path: base === '' ? key : `${base}.${key}`,
+        message: 'unknown field',
+        in: location,
+      }));
     }
     return [{ path: base, message: issue.message, in: location }];
   });

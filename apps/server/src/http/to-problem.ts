@@ -22,7 +22,12 @@ const FASTIFY_CODES: Record<string, { code: ErrorCode; detail?: string }> = {
 export function toProblem(err: unknown, instance?: string): { problem: Problem; expected: boolean } {
   const known = asFlotillaError(err);
   if (known !== undefined) return { problem: known.toProblem(instance), expected: known.status < 500 };
-  return { problem: new FlotillaError('INTERNAL', { detail: 'An internal error occurred; see the server log' }).toProblem(instance), expected: false };
+  return {
+    problem: new FlotillaError('INTERNAL', { detail: 'An internal error occurred; see the server log' }).toProblem(
+      instance,
+    ),
+    expected: false,
+  };
 }
 
 function asFlotillaError(err: unknown): FlotillaError | undefined {

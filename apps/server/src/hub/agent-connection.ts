@@ -79,9 +79,18 @@ export class AgentConnection {
     socket.on('error', (err: Error) => {
       this.log.warn({ err }, 'agent socket error');
     });
-    this.send({ type: 'challenge', nonce: this.nonce, serverKeyId: host.serverKey.keyId, protocolVersion: PROTOCOL_VERSION });
+    this.send({
+      type: 'challenge',
+      nonce: this.nonce,
+      serverKeyId: host.serverKey.keyId,
+      protocolVersion: PROTOCOL_VERSION,
+    });
     this.helloTimer = setTimeout(() => {
-      this.refuse({ code: 'AGENT_AUTH_FAILED', message: `no hello within ${host.helloTimeoutMs} ms`, closeCode: ChannelCloseCode.authFailed });
+      this.refuse({
+        code: 'AGENT_AUTH_FAILED',
+        message: `no hello within ${host.helloTimeoutMs} ms`,
+        closeCode: ChannelCloseCode.authFailed,
+      });
     }, host.helloTimeoutMs);
     this.helloTimer.unref();
   }
@@ -238,7 +247,8 @@ export class AgentConnection {
       return;
     }
     this.apply(outcome);
-    if (outcome.replay === true) this.close(ChannelCloseCode.internalError, 'events beyond a gap; replay after the acknowledged seq');
+    if (outcome.replay === true)
+      this.close(ChannelCloseCode.internalError, 'events beyond a gap; replay after the acknowledged seq');
   }
 
   private apply(outcome: RunFrameOutcome): void {
@@ -248,7 +258,11 @@ export class AgentConnection {
 
   private async onHello(hello: Extract<AgentFrame, { type: 'hello' }>): Promise<void> {
     clearTimeout(this.helloTimer);
-    const result = await verifyHello(this.host.db, { nonce: this.nonce, serverKeyId: this.host.serverKey.keyId }, hello);
+    const result = await verifyHello(
+      this.host.db,
+      { nonce: this.nonce, serverKeyId: this.host.serverKey.keyId },
+      hello,
+    );
     if (!result.ok) {
       this.refuse(result.refusal);
       return;

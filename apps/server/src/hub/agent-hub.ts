@@ -81,7 +81,9 @@ export class AgentHub implements ConnectionHost {
     this.unsubscribe.push(
       bus.commands.onCommand((command) => this.carryOut(command)),
       bus.presence.onExpired((agentIds) => {
-        this.sessions.gone(agentIds, 'orphaned').catch((err: unknown) => logger.error({ err }, 'releasing the agents of a lost replica failed'));
+        this.sessions
+          .gone(agentIds, 'orphaned')
+          .catch((err: unknown) => logger.error({ err }, 'releasing the agents of a lost replica failed'));
       }),
     );
     this.dispatcher.start();
@@ -114,7 +116,8 @@ export class AgentHub implements ConnectionHost {
     if (agentId === null) return;
     const previous = this.connections.get(agentId);
     this.connections.set(agentId, connection);
-    if (previous !== undefined && previous !== connection) previous.close(ChannelCloseCode.replaced, 'replaced by a newer connection');
+    if (previous !== undefined && previous !== connection)
+      previous.close(ChannelCloseCode.replaced, 'replaced by a newer connection');
     connection.claim = await this.options.bus.presence.claim(agentId);
   }
 
@@ -145,7 +148,10 @@ export class AgentHub implements ConnectionHost {
         this.refuse(command.agentIds, command.code, command.message);
         return;
       case 'replaced':
-        for (const id of command.agentIds) this.connections.get(id)?.close(ChannelCloseCode.replaced, 'replaced by a newer connection on another replica');
+        for (const id of command.agentIds)
+          this.connections
+            .get(id)
+            ?.close(ChannelCloseCode.replaced, 'replaced by a newer connection on another replica');
         return;
     }
   }
@@ -171,7 +177,8 @@ export class AgentHub implements ConnectionHost {
   }
 
   private refuse(agentIds: readonly string[], code: Extract<ErrorCode, 'AGENT_REVOKED'>, message: string): void {
-    for (const agentId of agentIds) this.connections.get(agentId)?.refuse({ code, message, closeCode: ChannelCloseCode.forbidden });
+    for (const agentId of agentIds)
+      this.connections.get(agentId)?.refuse({ code, message, closeCode: ChannelCloseCode.forbidden });
   }
 
   /** Step 1 of shutdown (preClose): stop the timers and say goodbye to every agent. */

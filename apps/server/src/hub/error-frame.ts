@@ -7,6 +7,8 @@ import type { ServerFrame } from '@flotilla/protocol';
  * are decoded by the protocol's codec, `decodeAgentFrame`.)
  */
 export function toErrorFrame(err: unknown): Extract<ServerFrame, { type: 'error' }> {
-  const known = isFlotillaError(err) ? err : new FlotillaError('INTERNAL', { detail: 'internal error while handling the frame' });
+  const known = isFlotillaError(err)
+    ? err
+    : new FlotillaError('INTERNAL', { detail: 'internal error while handling the frame' });
   return { type: 'error', code: known.code, message: known.message };
 }

@@ -25,7 +25,10 @@ export async function verifyHello(
   challenge: { nonce: string; serverKeyId: string },
   hello: HelloFrame,
 ): Promise<{ ok: true; agent: AgentRow } | { ok: false; refusal: Refusal }> {
-  const refuse = (code: ErrorCode, message: string, closeCode: number) => ({ ok: false as const, refusal: { code, message, closeCode } });
+  const refuse = (code: ErrorCode, message: string, closeCode: number) => ({
+    ok: false as const,
+    refusal: { code, message, closeCode },
+  });
   // Older agents within the range are served (the channel schemas accept what they send); a
   // newer agent is refused rather than having frames it cannot know are refused one by one.
   if (hello.protocolVersion < MIN_AGENT_PROTOCOL_VERSION || hello.protocolVersion > PROTOCOL_VERSION) {
@@ -45,7 +48,11 @@ export async function verifyHello(
     case 'approved':
       return { ok: true, agent };
     case 'pending':
-      return refuse('AGENT_NOT_APPROVED', `agent ${agent.name} is waiting for approval by an administrator`, ChannelCloseCode.forbidden);
+      return refuse(
+        'AGENT_NOT_APPROVED',
+        `agent ${agent.name} is waiting for approval by an administrator`,
+        ChannelCloseCode.forbidden,
+      );
     case 'revoked':
     case 'disabled':
       return refuse('AGENT_REVOKED', `agent ${agent.name} is ${agent.approval}`, ChannelCloseCode.forbidden);

@@ -19,7 +19,9 @@ export async function hubPlugin(app: FastifyInstance, ctx: ServerContext): Promi
     url: '/agent/v1/connect',
     // A plain HTTP request gets a problem document (the plugin's default is an empty 404).
     handler: () => {
-      throw new FlotillaError('WEBSOCKET_REQUIRED', { detail: 'Connect with a WebSocket upgrade (flotilla agent does)' });
+      throw new FlotillaError('WEBSOCKET_REQUIRED', {
+        detail: 'Connect with a WebSocket upgrade (flotilla agent does)',
+      });
     },
     wsHandler: (socket, request) => {
       ctx.hub.accept(socket, request.log);

@@ -32,7 +32,11 @@ const cancelRequestedQuery = preparedQuery((db, p: { runId: string; agentId: str
  * A cancel requested while the offer was in flight may have reached the agent before the run
  * existed there; the ack is answered with the cancel again, now that the agent knows the run.
  */
-export async function handleJobAck(store: StoreWriter, agentId: string, frame: Frame<'job.ack'>): Promise<RunFrameOutcome> {
+export async function handleJobAck(
+  store: StoreWriter,
+  agentId: string,
+  frame: Frame<'job.ack'>,
+): Promise<RunFrameOutcome> {
   const { update, run } = await store.write(async (trx) => ({
     update: await transitionRun(trx, { runId: frame.runId, agentId, transition: 'acknowledge' }),
     run: await cancelRequestedQuery.takeFirst(trx, { runId: frame.runId, agentId }),
@@ -59,7 +63,10 @@ export async function handleJobReject(
       runId,
       agentId,
       transition: 'reject',
-      set: { error: storedFailure({ code: frame.code, message: frame.message, retryable: false }), finished_at: nowIso() },
+      set: {
+        error: storedFailure({ code: frame.code, message: frame.message, retryable: false }),
+        finished_at: nowIso(),
+      },
     }),
   );
   return { updates: update === undefined ? [] : [update], logs: [] };
@@ -74,9 +81,16 @@ export async function handleRunEvent(
 ): Promise<RunFrameOutcome> {
   const recorded = await recordAgentEvent(store, agentId, frame);
   if (!recorded.stored) log.debug({ seq: frame.seq }, 'duplicate agent event ignored');
-  else if (!recorded.applied) log.warn({ seq: frame.seq, runId: frame.runId }, 'event for a run this agent does not own; stored, not applied');
-  if (recorded.beyondGap) log.warn({ seq: frame.seq, ackSeq: recorded.ackSeq }, 'event beyond a gap not stored; the agent must replay');
-  return { reply: { type: 'event.ack', seq: recorded.ackSeq }, replay: recorded.beyondGap, updates: recorded.updates, logs: recorded.logs };
+  else if (!recorded.applied)
+    log.warn({ seq: frame.seq, runId: frame.runId }, 'event for a run this agent does not own; stored, not applied');
+  if (recorded.beyondGap)
+    log.warn({ seq: frame.seq, ackSeq: recorded.ackSeq }, 'event beyond a gap not stored; the agent must replay');
+  return {
+    reply: { type: 'event.ack', seq: recorded.ackSeq },
+    replay: recorded.beyondGap,
+    updates: recorded.updates,
+    logs: recorded.logs,
+  };
 }
 
 /** `run.events`: a batch applied in one transaction, deduplicated per `(agent, seq)`, one cumulative ack. */
@@ -89,7 +103,17 @@ export async function handleRunEvents(
   const recorded = await recordAgentEvents(store, agentId, frame.items);
   const duplicates = frame.items.length - recorded.stored - recorded.beyondGap;
   if (duplicates > 0) log.debug({ duplicates }, 'duplicate agent events ignored');
-  if (recorded.notApplied > 0) log.warn({ notApplied: recorded.notApplied }, 'events for runs this agent does not own; stored, not applied');
-  if (recorded.beyondGap > 0) log.warn({ beyondGap: recorded.beyondGap, ackSeq: recorded.ackSeq }, 'events beyond a gap not stored; the agent must replay');
-  return { reply: { type: 'event.ack', seq: recorded.ackSeq }, replay: recorded.beyondGap > 0, updates: recorded.updates, logs: recorded.logs };
+  if (recorded.notApplied > 0)
+    log.warn({ notApplied: recorded.notApplied }, 'events for runs this agent does not own; stored, not applied');
+  if (recorded.beyondGap > 0)
+    log.warn(
+      { beyondGap: recorded.beyondGap, ackSeq: recorded.ackSeq },
+      'events beyond a gap not stored; the agent must replay',
+    );
+  return {
+    reply: { type: 'event.ack', seq: recorded.ackSeq },
+    replay: recorded.beyondGap > 0,
+    updates: recorded.updates,
+    logs: recorded.logs,
+  };
 }

@@ -76,7 +76,11 @@ interface RunInfo {
  * `run.finished` before the lines and steps of a batch that failed, and acknowledge nothing of
  * them. The agent keeps every unacknowledged event and replays it in order on its next session.
  */
-export async function recordAgentEvents(store: EventStore, agentId: string, items: readonly AgentEvent[]): Promise<RecordedEvents> {
+export async function recordAgentEvents(
+  store: EventStore,
+  agentId: string,
+  items: readonly AgentEvent[],
+): Promise<RecordedEvents> {
   return store.write(async (trx) => {
     const out: RecordedEvents = { stored: 0, notApplied: 0, beyondGap: 0, ackSeq: 0, updates: [], logs: [] };
     const row = await ackedSeqQuery.takeFirst(trx, { agentId });
@@ -102,7 +106,8 @@ export async function recordAgentEvents(store: EventStore, agentId: string, item
       } else break;
     }
     for (const seq of bySeq.keys()) if (seq > ack) out.beyondGap++;
-    if (parked.size > 0) await trx.deleteFrom('agent_events').where('agent_id', '=', agentId).where('seq', '<=', ack).execute();
+    if (parked.size > 0)
+      await trx.deleteFrom('agent_events').where('agent_id', '=', agentId).where('seq', '<=', ack).execute();
     if (ack !== acked) await setAckedSeqQuery.execute(trx, { agentId, ack });
     out.stored = fresh.length;
     out.ackSeq = ack;
@@ -132,12 +137,23 @@ async function parkedSeqs(db: Kysely<Database>, agentId: string, acked: number):
 /** Stores and applies one event (a `run.event` frame). */
 export async function recordAgentEvent(store: EventStore, agentId: string, e: AgentEvent): Promise<RecordedEvent> {
   const r = await recordAgentEvents(store, agentId, [e]);
-  return { stored: r.stored === 1, applied: r.stored === 1 && r.notApplied === 0, beyondGap: r.beyondGap === 1, ackSeq: r.ackSeq, updates: r.updates, logs: r.logs };
+  return {
+    stored: r.stored === 1,
+    applied: r.stored === 1 && r.notApplied === 0,
+    beyondGap: r.beyondGap === 1,
+    ackSeq: r.ackSeq,
+    updates: r.updates,
+    logs: r.logs,
+  };
 }
 
 /** The one run of a batch (the usual case), as `applyAll` looks runs up. */
 const runInfoQuery = preparedQuery((db, p: { runId: string; agentId: string }) =>
-  db.selectFrom('runs').select(['id', 'job_id', 'tenant_id', 'project_id']).where('id', '=', p.runId).where('agent_id', '=', p.agentId),
+  db
+    .selectFrom('runs')
+    .select(['id', 'job_id', 'tenant_id', 'project_id'])
+    .where('id', '=', p.runId)
+    .where('agent_id', '=', p.agentId),
 );
 
 async function applyAll(batch: Batch, events: AgentEvent[]): Promise<void> {
@@ -217,7 +233,14 @@ const setStartedAtQuery = preparedQuery((db, p: { runId: string; agentId: string
 );
 
 const stepStartedQuery = preparedQuery((db, p: { runId: string; step: string; attempt: number; ts: string }) => {
-  const values = { attempt: p.attempt, status: 'running', exit_code: null, error: null, started_at: p.ts, finished_at: null };
+  const values = {
+    attempt: p.attempt,
+    status: 'running',
+    exit_code: null,
+    error: null,
+    started_at: p.ts,
+    finished_at: null,
+  };
   return db
     .insertInto('run_steps')
     .values({ run_id: p.runId, step: p.step, ...values })
@@ -225,7 +248,18 @@ const stepStartedQuery = preparedQuery((db, p: { runId: string; step: string; at
 });
 
 const stepFinishedQuery = preparedQuery(
-  (db, p: { runId: string; step: string; status: string; exitCode: number | null; error: string | null; ts: string; outputs: string | null }) => {
+  (
+    db,
+    p: {
+      runId: string;
+      step: string;
+      status: string;
+      exitCode: number | null;
+      error: string | null;
+      ts: string;
+      outputs: string | null;
+    },
+  ) => {
     const values = { status: p.status, exit_code: p.exitCode, error: p.error, finished_at: p.ts, outputs: p.outputs };
     return db
       .insertInto('run_steps')
@@ -277,7 +311,11 @@ async function applyEvent(db: WriteTransaction, agentId: string, e: AgentEvent, 
           agentId,
           transition: 'finish',
           to: event.state,
-          set: { exit_code: storableExitCode(event.exitCode), error: event.error === undefined ? null : storedFailure(event.error), finished_at: ts },
+          set: {
+            exit_code: storableExitCode(event.exitCode),
+            error: event.error === undefined ? null : storedFailure(event.error),
+            finished_at: ts,
+          },
         }),
       );
       return;

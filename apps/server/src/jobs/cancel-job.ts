@@ -36,13 +36,25 @@ async function markCancelled(trx: WriteTransaction, jobId: string): Promise<Canc
   const updates = await transitionRuns(trx, queued, 'cancel', { error, finished_at: nowIso() });
   const onAgents = runs.filter((r) => r.state !== 'queued');
   if (onAgents.length > 0) {
-    await trx.updateTable('runs').set({ cancel_requested: 1 }).where('id', 'in', onAgents.map((r) => r.id)).execute();
+    await trx
+      .updateTable('runs')
+      .set({ cancel_requested: 1 })
+      .where(
+        'id',
+        'in',
+        onAgents.map((r) => r.id),
+      )
+      .execute();
   }
   return { updates, toAgents: onAgents.map((r) => ({ runId: r.id, agentId: r.agent_id })) };
 }
 
 /** Marks a job cancelled and appends its audit record in ONE write unit: both commit, or neither. */
-export function recordCancel(store: Pick<Store, 'write' | 'dialect'>, jobId: string, audit: (outcome: CancelOutcome) => AuditEntry): Promise<CancelOutcome> {
+export function recordCancel(
+  store: Pick<Store, 'write' | 'dialect'>,
+  jobId: string,
+  audit: (outcome: CancelOutcome) => AuditEntry,
+): Promise<CancelOutcome> {
   return store.write(async (trx) => {
     const outcome = await markCancelled(trx, jobId);
     await appendAuditEvent(trx, store.dialect, audit(outcome));
@@ -62,7 +74,8 @@ export async function cancelJob(
   options: { jobId: string; audit: (outcome: CancelOutcome) => AuditEntry },
 ): Promise<{ job: Job; outcome: CancelOutcome }> {
   const { jobId } = options;
-  if ((await getJob(ctx.store.db, scope, jobId)) === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${jobId}` });
+  if ((await getJob(ctx.store.db, scope, jobId)) === undefined)
+    throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${jobId}` });
   const outcome = await recordCancel(ctx.store, jobId, options.audit);
   ctx.dispatcher.announce(outcome.updates, []);
   await ctx.dispatcher.cancel(outcome.toAgents);

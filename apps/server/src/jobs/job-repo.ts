@@ -84,7 +84,11 @@ export async function createJob(
       })
       .execute();
     // Batched so a fan-out to thousands of agents stays under the engines' parameter limits.
-    for (let i = 0; i < runs.length; i += 200) await trx.insertInto('runs').values(runs.slice(i, i + 200)).execute();
+    for (let i = 0; i < runs.length; i += 200)
+      await trx
+        .insertInto('runs')
+        .values(runs.slice(i, i + 200))
+        .execute();
     await alsoWrite?.(trx, jobId);
   });
   return { jobId, runIds: runs.map((r) => r.id) };
@@ -96,7 +100,17 @@ async function runsOfJobs(db: Kysely<Database>, jobIds: string[]): Promise<Map<s
   const rows = await db
     .selectFrom('runs')
     .innerJoin('agents', 'agents.id', 'runs.agent_id')
-    .select(['runs.id', 'runs.job_id', 'agents.name', 'runs.agent_id', 'runs.state', 'runs.exit_code', 'runs.error', 'runs.started_at', 'runs.finished_at'])
+    .select([
+      'runs.id',
+      'runs.job_id',
+      'agents.name',
+      'runs.agent_id',
+      'runs.state',
+      'runs.exit_code',
+      'runs.error',
+      'runs.started_at',
+      'runs.finished_at',
+    ])
     .where('runs.job_id', 'in', jobIds)
     .orderBy('runs.batch')
     .orderBy('agents.name')
@@ -161,14 +175,27 @@ export async function listJobs(
   scope: Scope,
   page: { limit: number; cursor?: string | undefined; state?: RunState | undefined },
 ): Promise<Page<Job>> {
-  let query = db.selectFrom('jobs').select(JOB_COLUMNS).where('tenant_id', '=', scope.tenantId).where('project_id', '=', scope.projectId);
+  let query = db
+    .selectFrom('jobs')
+    .select(JOB_COLUMNS)
+    .where('tenant_id', '=', scope.tenantId)
+    .where('project_id', '=', scope.projectId);
   if (page.state !== undefined) query = query.where('state', '=', page.state);
   if (page.cursor !== undefined) {
     const c = decodeCursor(page.cursor);
-    query = query.where((eb) => eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]));
+    query = query.where((eb) =>
+      eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]),
+    );
   }
-  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
-  const runs = await runsOfJobs(db, rows.slice(0, page.limit).map((r) => r.id));
+  const rows = await query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1)
+    .execute();
+  const runs = await runsOfJobs(
+    db,
+    rows.slice(0, page.limit).map((r) => r.id),
+  );
   return toPage(rows, page.limit, (row) => toJob(row, runs.get(row.id) ?? []));
 }
 

@@ -21,7 +21,13 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
       inputs: body.inputs,
       expiresInMs: body.expiresIn ?? null,
       createdBy: p.userId,
-      audit: ({ id, workflowName, runs }) => ({ ...auditContextOf(request), action: 'job.create', objectType: 'job', objectId: id, change: { workflow: workflowName, target: body.target, runs } }),
+      audit: ({ id, workflowName, runs }) => ({
+        ...auditContextOf(request),
+        action: 'job.create',
+        objectType: 'job',
+        objectId: id,
+        change: { workflow: workflowName, target: body.target, runs },
+      }),
     });
     request.log.info({ jobId: job.id, runs: job.runs.length, workflow: job.workflowName }, 'job accepted');
     return job;
@@ -41,9 +47,18 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
     const p = principalOf(request);
     const { job, outcome } = await cancelJob(ctx, p, {
       jobId: id,
-      audit: (done) => ({ ...auditContextOf(request), action: 'job.cancel', objectType: 'job', objectId: id, change: { cancelledNow: done.updates.length, askedAgents: done.toAgents.length } }),
+      audit: (done) => ({
+        ...auditContextOf(request),
+        action: 'job.cancel',
+        objectType: 'job',
+        objectId: id,
+        change: { cancelledNow: done.updates.length, askedAgents: done.toAgents.length },
+      }),
     });
-    request.log.info({ jobId: id, cancelledNow: outcome.updates.length, askedAgents: outcome.toAgents.length }, 'job cancel requested');
+    request.log.info(
+      { jobId: id, cancelledNow: outcome.updates.length, askedAgents: outcome.toAgents.length },
+      'job cancel requested',
+    );
     return job;
   });
 
@@ -53,7 +68,13 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
     if (source === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
     const job = await submitJob(ctx, p, {
       ...(await rerunSubmission(ctx.store.db, source, { from, createdBy: p.userId })),
-      audit: (created) => ({ ...auditContextOf(request), action: 'job.rerun', objectType: 'job', objectId: created.id, change: { rerunOf: id, from } }),
+      audit: (created) => ({
+        ...auditContextOf(request),
+        action: 'job.rerun',
+        objectType: 'job',
+        objectId: created.id,
+        change: { rerunOf: id, from },
+      }),
     });
     request.log.info({ jobId: job.id, rerunOf: id, from }, 'job re-run accepted');
     return job;

@@ -5,7 +5,13 @@ import type { RunState } from '@flotilla/protocol';
  * When every run is over but not all succeeded, the job takes the first of these states that any
  * of its runs has: a failure outranks a timeout, which outranks a crash, then cancel, then expiry.
  */
-export const JOB_STATE_PRECEDENCE = ['failed', 'timed_out', 'interrupted', 'cancelled', 'expired'] as const satisfies readonly RunState[];
+export const JOB_STATE_PRECEDENCE = [
+  'failed',
+  'timed_out',
+  'interrupted',
+  'cancelled',
+  'expired',
+] as const satisfies readonly RunState[];
 
 /**
  * The state of a job from its runs counted per state (`countStates`; SPEC §6). One run: its

@@ -25,8 +25,12 @@ function share(value: CountOrPercent, total: number, round: (n: number) => numbe
 }
 
 /** `batch_size` rounds up (at least 1); `max_failures` rounds down; `stop_on_failure` means 0. */
-export function compileRollout(rollout: Extract<JobTarget, { selector: unknown }>['rollout'], total: number): CompiledRollout {
-  const batchSize = rollout?.batch_size === undefined ? total : Math.max(1, share(rollout.batch_size, total, Math.ceil));
+export function compileRollout(
+  rollout: Extract<JobTarget, { selector: unknown }>['rollout'],
+  total: number,
+): CompiledRollout {
+  const batchSize =
+    rollout?.batch_size === undefined ? total : Math.max(1, share(rollout.batch_size, total, Math.ceil));
   let maxFailures: number | null = null;
   if (rollout?.stop_on_failure === true) maxFailures = 0;
   else if (rollout?.max_failures !== undefined) maxFailures = share(rollout.max_failures, total, Math.floor);
@@ -89,7 +93,9 @@ export async function resolveTarget(
   }
   const matching = await selectAgents(db, scope, target.selector);
   if (matching.length === 0) {
-    const selector = Object.entries(target.selector).map(([k, v]) => `${k}=${v}`).join(',');
+    const selector = Object.entries(target.selector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
     throw new FlotillaError('TARGET_NOT_FOUND', { detail: `No approved agent matches the selector ${selector}` });
   }
   if (target.mode === 'any') {

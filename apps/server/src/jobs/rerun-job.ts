@@ -26,7 +26,10 @@ export async function completedStepsByAgent(db: Kysely<Database>, jobId: string)
   for (const row of rows) {
     if (latestRun.get(row.agent_id) !== row.run_id) continue;
     const steps = byAgent.get(row.agent_id) ?? {};
-    steps[row.step] = { status: 'succeeded', outputs: row.outputs === null ? {} : (JSON.parse(row.outputs) as Record<string, unknown>) };
+    steps[row.step] = {
+      status: 'succeeded',
+      outputs: row.outputs === null ? {} : (JSON.parse(row.outputs) as Record<string, unknown>),
+    };
     byAgent.set(row.agent_id, steps);
   }
   return byAgent;

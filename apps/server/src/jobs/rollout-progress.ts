@@ -29,28 +29,46 @@ export async function hasRollout(db: Kysely<Database>, jobId: string): Promise<b
  * - when every run of the batches opened so far is final, the next batch opens.
  */
 export async function advanceRollout(db: WriteTransaction, jobId: string): Promise<RolloutStep> {
-  const job = await db.selectFrom('jobs').select(['rollout', 'active_batch']).where('id', '=', jobId).executeTakeFirst();
+  const job = await db
+    .selectFrom('jobs')
+    .select(['rollout', 'active_batch'])
+    .where('id', '=', jobId)
+    .executeTakeFirst();
   const step: RolloutStep = { updates: [], agentIds: [] };
   if (job?.rollout == null) return step;
   const rollout = JSON.parse(job.rollout) as CompiledRollout;
-  const runs = await db.selectFrom('runs').select(['id', 'agent_id', 'state', 'batch']).where('job_id', '=', jobId).execute();
+  const runs = await db
+    .selectFrom('runs')
+    .select(['id', 'agent_id', 'state', 'batch'])
+    .where('job_id', '=', jobId)
+    .execute();
   const failures = runs.filter((r) => (FAILURE_STATES as readonly string[]).includes(r.state)).length;
   if (rollout.maxFailures !== null && failures > rollout.maxFailures) {
     const queued = runs.filter((r) => r.state === 'queued');
     const message = `rollout stopped: ${failures} failed runs exceed max_failures ${rollout.maxFailures}`;
     const error = storedFailure({ code: 'CANCELLED', message, retryable: false });
-    step.updates.push(...(await transitionRuns(db, queued, 'cancel', { error, finished_at: new Date().toISOString() })));
+    step.updates.push(
+      ...(await transitionRuns(db, queued, 'cancel', { error, finished_at: new Date().toISOString() })),
+    );
     return step;
   }
   let active = job.active_batch;
   const lastBatch = Math.max(...runs.map((r) => r.batch));
-  const settled = (batch: number) => runs.filter((r) => r.batch <= batch).every((r) => TERMINAL_STATES.has(r.state as RunState));
+  const settled = (batch: number) =>
+    runs.filter((r) => r.batch <= batch).every((r) => TERMINAL_STATES.has(r.state as RunState));
   while (active < lastBatch && settled(active)) active++;
   if (active === job.active_batch) return step;
   // Guarded on the old value: two concurrent advances open a batch once.
-  const moved = await db.updateTable('jobs').set({ active_batch: active }).where('id', '=', jobId).where('active_batch', '=', job.active_batch).executeTakeFirst();
+  const moved = await db
+    .updateTable('jobs')
+    .set({ active_batch: active })
+    .where('id', '=', jobId)
+    .where('active_batch', '=', job.active_batch)
+    .executeTakeFirst();
   if (moved.numUpdatedRows === 0n) return step;
   await refreshJobState(db, jobId);
-  step.agentIds = [...new Set(runs.filter((r) => r.batch > job.active_batch && r.batch <= active).map((r) => r.agent_id))];
+  step.agentIds = [
+    ...new Set(runs.filter((r) => r.batch > job.active_batch && r.batch <= active).map((r) => r.agent_id)),
+  ];
   return step;
 }

@@ -70,7 +70,11 @@ const queuedOffersQuery = preparedQuery((db, p: { agentId: string; now: string; 
  * batches, oldest first, as long as the agent has free slots (`max_concurrent_runs` minus its
  * dispatched and running runs). Runs whose job expired are not offered (the sweeper expires them).
  */
-export async function offersForAgent(db: Kysely<Database>, agentId: string, options: { resend: boolean }): Promise<RunOffer[]> {
+export async function offersForAgent(
+  db: Kysely<Database>,
+  agentId: string,
+  options: { resend: boolean },
+): Promise<RunOffer[]> {
   const agent = await agentSlotsQuery.takeFirst(db, { agentId });
   if (agent === undefined) return [];
   const active = await activeOffersQuery.execute(db, { agentId });
@@ -127,7 +131,11 @@ type SingleTargetTransition = Exclude<RunTransitionName, 'finish'>;
 /** One prepared update per transition shape (its `from` states and the columns it sets). */
 const transitionQueries = new Map<string, PreparedQuery<TransitionParams, TransitionRow>>();
 
-function transitionQuery(fromStates: readonly RunState[], columns: readonly string[], withStart: boolean): PreparedQuery<TransitionParams, TransitionRow> {
+function transitionQuery(
+  fromStates: readonly RunState[],
+  columns: readonly string[],
+  withStart: boolean,
+): PreparedQuery<TransitionParams, TransitionRow> {
   const key = `${fromStates.join(',')}|${columns.join(',')}|${withStart ? 'started' : ''}`;
   let query = transitionQueries.get(key);
   if (query === undefined) {
@@ -165,7 +173,15 @@ export async function transitionRun(db: WriteTransaction, t: RunTransition): Pro
   const run = await transitionQuery(from, columns, t.startedAt !== undefined).takeFirst(db, params);
   if (run === undefined) return undefined;
   const jobState = await refreshJobState(db, run.job_id);
-  return { tenantId: run.tenant_id, projectId: run.project_id, jobId: run.job_id, runId: t.runId, agentId: t.agentId, jobState, runState: to };
+  return {
+    tenantId: run.tenant_id,
+    projectId: run.project_id,
+    jobId: run.job_id,
+    runId: t.runId,
+    agentId: t.agentId,
+    jobState,
+    runState: to,
+  };
 }
 
 /** Applies one single-target transition (with `set`) to each of `runs`; returns the updates to announce. */
@@ -198,7 +214,13 @@ export async function releaseAgentRuns(db: WriteTransaction, agentId: string): P
   // cancel on reconnect; until then it is `unknown`.
   const requeue = runs.filter((r) => r.state === 'dispatched' && r.cancel_requested === 0);
   const updates = await transitionRuns(db, requeue, 'requeue', { dispatched_at: null });
-  updates.push(...(await transitionRuns(db, runs.filter((r) => !requeue.includes(r)), 'lose')));
+  updates.push(
+    ...(await transitionRuns(
+      db,
+      runs.filter((r) => !requeue.includes(r)),
+      'lose',
+    )),
+  );
   return updates;
 }
 
@@ -227,7 +249,11 @@ const jobStateCountsQuery = preparedQuery((db, p: { jobId: string }) =>
 );
 
 const jobStateUpdate = preparedQuery((db, p: { jobId: string; state: string; updatedAt: string }) =>
-  db.updateTable('jobs').set({ state: p.state, updated_at: p.updatedAt }).where('id', '=', p.jobId).where('state', '<>', p.state),
+  db
+    .updateTable('jobs')
+    .set({ state: p.state, updated_at: p.updatedAt })
+    .where('id', '=', p.jobId)
+    .where('state', '<>', p.state),
 );
 
 /** Recomputes and stores a job's state from its runs (counted per state: a fan-out has many). */

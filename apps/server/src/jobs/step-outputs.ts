@@ -25,16 +25,23 @@ function depthExceeds(value: unknown, limit: number): boolean {
  * `OUTPUTS_NOT_STORED` for a step that did not fail, after the message of one that did (why it
  * failed matters more).
  */
-export function withDroppedOutputs(failure: StepFailure | undefined, dropped: string | undefined): StepFailure | undefined {
+export function withDroppedOutputs(
+  failure: StepFailure | undefined,
+  dropped: string | undefined,
+): StepFailure | undefined {
   if (dropped === undefined) return failure;
   if (failure === undefined) return { code: 'OUTPUTS_NOT_STORED', message: dropped, retryable: false };
   return { ...failure, message: `${failure.message}; ${dropped}` };
 }
 
 /** The JSON text to store for a step's outputs, or `null` with the reason they were left out. */
-export function storableOutputs(outputs: Record<string, unknown> | undefined): { json: string | null; dropped?: string } {
+export function storableOutputs(outputs: Record<string, unknown> | undefined): {
+  json: string | null;
+  dropped?: string;
+} {
   if (outputs === undefined) return { json: null };
-  if (depthExceeds(outputs, MAX_OUTPUT_DEPTH)) return { json: null, dropped: `outputs not stored: nested deeper than ${MAX_OUTPUT_DEPTH} levels` };
+  if (depthExceeds(outputs, MAX_OUTPUT_DEPTH))
+    return { json: null, dropped: `outputs not stored: nested deeper than ${MAX_OUTPUT_DEPTH} levels` };
   // JSON text escapes U+0000 as `\u0000`: storable as it is (a `text` column, not `jsonb`).
   return { json: JSON.stringify(outputs) };
 }

@@ -29,7 +29,10 @@ export interface JobSubmission {
 function checkInputLimits(inputs: Record<string, unknown>): void {
   const problem = inputLimitProblem(inputs);
   if (problem !== undefined) {
-    throw new FlotillaError('INPUTS_TOO_LARGE', { detail: `The job inputs are over a limit: ${problem.message}`, errors: [problem] });
+    throw new FlotillaError('INPUTS_TOO_LARGE', {
+      detail: `The job inputs are over a limit: ${problem.message}`,
+      errors: [problem],
+    });
   }
 }
 
@@ -48,18 +51,32 @@ export async function submitJob(ctx: ServerContext, scope: Scope, submission: Jo
   // values are decrypted only when a run's envelope is signed.
   await assertRunSecretsExist({ db: ctx.store.db, scope, names: workflow.secrets });
   const resolved = await resolveTarget(ctx.store.db, scope, submission.target, (ids) => ctx.bus.presence.holders(ids));
-  const { jobId } = await createJob(ctx.store, scope, {
-    workflowName: workflow.name,
-    workflowText: submission.workflowText,
-    secretNames: workflow.secrets,
-    inputs: submission.inputs,
-    target: submission.target,
-    runs: resolved.agents.map((a) => ({ agentId: a.id, batch: a.batch, completedSteps: submission.completedSteps?.get(a.id) })),
-    rollout: resolved.rollout,
-    expiresAt: submission.expiresInMs === null ? null : isoAfter(submission.expiresInMs),
-    createdBy: submission.createdBy,
-    rerunOf: submission.rerunOf,
-  }, (trx, id) => appendAuditEvent(trx, ctx.store.dialect, submission.audit({ id, workflowName: workflow.name, runs: resolved.agents.length })));
+  const { jobId } = await createJob(
+    ctx.store,
+    scope,
+    {
+      workflowName: workflow.name,
+      workflowText: submission.workflowText,
+      secretNames: workflow.secrets,
+      inputs: submission.inputs,
+      target: submission.target,
+      runs: resolved.agents.map((a) => ({
+        agentId: a.id,
+        batch: a.batch,
+        completedSteps: submission.completedSteps?.get(a.id),
+      })),
+      rollout: resolved.rollout,
+      expiresAt: submission.expiresInMs === null ? null : isoAfter(submission.expiresInMs),
+      createdBy: submission.createdBy,
+      rerunOf: submission.rerunOf,
+    },
+    (trx, id) =>
+      appendAuditEvent(
+        trx,
+        ctx.store.dialect,
+        submission.audit({ id, workflowName: workflow.name, runs: resolved.agents.length }),
+      ),
+  );
   await ctx.bus.events.publish({ type: 'job.created', tenantId: scope.tenantId, projectId: scope.projectId, jobId });
   await ctx.dispatcher.pump(resolved.agents.filter((a) => a.batch === 0).map((a) => a.id));
   const job = await getJob(ctx.store.db, scope, jobId);

@@ -36,7 +36,12 @@ export async function followJob(options: {
   const { ctx, request, reply, jobId, after, streams, signal } = options;
   reply.hijack();
   const raw = reply.raw;
-  raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   let lastSeq = after;
   let closed = false;
   /** Reads and reports one after another (never two drains at once), in arrival order. */

@@ -66,14 +66,21 @@ function indexedText(entries: readonly LogEntry[]): string {
   const bytes = Buffer.from(body);
   if (bytes.length <= CHUNK_TEXT_BYTES) return body;
   // Decoding a cut in the middle of a character ends in U+FFFD; drop it rather than index it.
-  return bytes.subarray(0, CHUNK_TEXT_BYTES).toString('utf8').replace(/\uFFFD$/u, '');
+  return bytes
+    .subarray(0, CHUNK_TEXT_BYTES)
+    .toString('utf8')
+    .replace(/\uFFFD$/u, '');
 }
 
 /**
  * Stores chunks and indexes their text for search (the dialect's `logText`: FTS5 or `tsvector`).
  * Runs in the batch's write unit.
  */
-export async function insertChunks(db: WriteTransaction, logText: LogTextIndex, chunks: readonly NewChunk[]): Promise<void> {
+export async function insertChunks(
+  db: WriteTransaction,
+  logText: LogTextIndex,
+  chunks: readonly NewChunk[],
+): Promise<void> {
   const createdAt = nowIso();
   for (const chunk of chunks) {
     for (const entries of chunked(chunk.entries)) {
@@ -101,7 +108,11 @@ export async function insertChunks(db: WriteTransaction, logText: LogTextIndex, 
  * Log lines of a job with `seq > after`, in order. `seq` is unique per job (all its runs share one
  * counter), so the cursor is simply the last `seq` returned.
  */
-export async function readJobLogs(db: Kysely<Database>, jobId: string, query: { after: number; limit: number }): Promise<Page<LogLine>> {
+export async function readJobLogs(
+  db: Kysely<Database>,
+  jobId: string,
+  query: { after: number; limit: number },
+): Promise<Page<LogLine>> {
   const items: LogLine[] = [];
   let after = query.after;
   let more = false;

@@ -18,7 +18,8 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
   });
   route(app, apiRoutes.logs.list, async ({ request, reply, params: { id }, query }) => {
     // Scope check first: logs of another tenant's job are a 404 like the job itself.
-    if ((await getJob(ctx.store.db, principalOf(request), id)) === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
+    if ((await getJob(ctx.store.db, principalOf(request), id)) === undefined)
+      throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
     if (query.follow === '1' || query.follow === 'true') {
       // The stream lives as long as the credential that opened it: revoked or expired, it ends.
       const credentialGone = new AbortController();

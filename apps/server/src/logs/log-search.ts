@@ -27,7 +27,10 @@ function decode(text: string): SearchCursor {
   const n = Number(skip);
   const invalid = createdAt === undefined || chunkId === undefined || rest.length > 0 || chunkId.includes('\u0000');
   if (invalid || !Number.isInteger(n) || n < 0 || Number.isNaN(Date.parse(createdAt))) {
-    throw new FlotillaError('VALIDATION_FAILED', { detail: 'Invalid cursor', errors: [{ path: 'cursor', message: 'not a cursor returned by this API' }] });
+    throw new FlotillaError('VALIDATION_FAILED', {
+      detail: 'Invalid cursor',
+      errors: [{ path: 'cursor', message: 'not a cursor returned by this API' }],
+    });
   }
   return { createdAt, chunkId, skip: n };
 }
@@ -47,7 +50,11 @@ function indexFilter(logText: LogTextIndex, query: SearchQuery): Expression<SqlB
  * Full-text search over the log lines of a project, newest first. The index narrows the search to
  * chunks holding every term; each line of those is then checked and highlighted (`[[match]]`).
  */
-export async function searchLogs(store: Pick<Store, 'db' | 'dialect'>, scope: Scope, params: { q: string; limit: number; cursor?: string | undefined }): Promise<Page<LogSearchHit>> {
+export async function searchLogs(
+  store: Pick<Store, 'db' | 'dialect'>,
+  scope: Scope,
+  params: { q: string; limit: number; cursor?: string | undefined },
+): Promise<Page<LogSearchHit>> {
   const query = parseSearchQuery(params.q);
   let cursor = params.cursor === undefined ? undefined : decode(params.cursor);
   const items: LogSearchHit[] = [];
@@ -57,17 +64,31 @@ export async function searchLogs(store: Pick<Store, 'db' | 'dialect'>, scope: Sc
       .selectFrom('log_chunks')
       .innerJoin('runs', 'runs.id', 'log_chunks.run_id')
       .innerJoin('agents', 'agents.id', 'runs.agent_id')
-      .select(['log_chunks.id', 'log_chunks.job_id', 'log_chunks.run_id', 'log_chunks.entries', 'log_chunks.created_at', 'agents.name as agent'])
+      .select([
+        'log_chunks.id',
+        'log_chunks.job_id',
+        'log_chunks.run_id',
+        'log_chunks.entries',
+        'log_chunks.created_at',
+        'agents.name as agent',
+      ])
       .where('log_chunks.tenant_id', '=', scope.tenantId)
       .where('log_chunks.project_id', '=', scope.projectId);
     for (const filter of indexFilter(store.dialect.logText, query)) select = select.where(filter);
     if (cursor !== undefined) {
       const c = cursor;
       select = select.where((eb) =>
-        eb.or([eb('log_chunks.created_at', '<', c.createdAt), eb.and([eb('log_chunks.created_at', '=', c.createdAt), eb('log_chunks.id', '<=', c.chunkId)])]),
+        eb.or([
+          eb('log_chunks.created_at', '<', c.createdAt),
+          eb.and([eb('log_chunks.created_at', '=', c.createdAt), eb('log_chunks.id', '<=', c.chunkId)]),
+        ]),
       );
     }
-    const chunks = await select.orderBy('log_chunks.created_at', 'desc').orderBy('log_chunks.id', 'desc').limit(CHUNKS_PER_READ).execute();
+    const chunks = await select
+      .orderBy('log_chunks.created_at', 'desc')
+      .orderBy('log_chunks.id', 'desc')
+      .limit(CHUNKS_PER_READ)
+      .execute();
     for (const chunk of chunks) {
       const entries = (JSON.parse(chunk.entries) as LogEntry[]).reverse();
       const skip = cursor?.chunkId === chunk.id ? cursor.skip : 0;
@@ -77,7 +98,17 @@ export async function searchLogs(store: Pick<Store, 'db' | 'dialect'>, scope: Sc
         if (items.length === params.limit) {
           return { items, nextCursor: encode({ createdAt: chunk.created_at, chunkId: chunk.id, skip: i }) };
         }
-        items.push({ jobId: chunk.job_id, runId: chunk.run_id, agent: chunk.agent, seq: e[0], step: e[1], stream: e[2], ts: e[3], line: e[4], highlight: highlight(query, e[4]) });
+        items.push({
+          jobId: chunk.job_id,
+          runId: chunk.run_id,
+          agent: chunk.agent,
+          seq: e[0],
+          step: e[1],
+          stream: e[2],
+          ts: e[3],
+          line: e[4],
+          highlight: highlight(query, e[4]),
+        });
       }
     }
     const last = chunks.at(-1);

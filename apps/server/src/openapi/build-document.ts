@@ -41,7 +41,8 @@ function parameters(contract: AnyRouteContract): JsonObject[] {
 }
 
 function response(spec: ResponseSpec): JsonObject {
-  if (isJsonResponse(spec)) return { description: 'Success', content: { 'application/json': { schema: jsonSchema(spec, 'output') } } };
+  if (isJsonResponse(spec))
+    return { description: 'Success', content: { 'application/json': { schema: jsonSchema(spec, 'output') } } };
   switch (spec.kind) {
     case 'empty':
       return { description: spec.description };

@@ -36,7 +36,9 @@ const ENV_NAMES = {
 
 /** An integer given as a number or as decimal text (environment variables are text). */
 const intText = (min: number, max: number) =>
-  z.union([z.number(), z.string().regex(/^\d+$/, 'expected a whole number').transform(Number)]).pipe(z.number().int().min(min).max(max));
+  z
+    .union([z.number(), z.string().regex(/^\d+$/, 'expected a whole number').transform(Number)])
+    .pipe(z.number().int().min(min).max(max));
 
 /** Milliseconds as a number, decimal text, or a duration such as `15s`. */
 const millis = (min: number) =>
@@ -73,7 +75,10 @@ const LayerSchema = z.strictObject({
     .optional(),
   masterKey: z
     .string()
-    .refine((value) => /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32, 'the master key must be base64 of exactly 32 bytes (openssl rand -base64 32)')
+    .refine(
+      (value) => /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32,
+      'the master key must be base64 of exactly 32 bytes (openssl rand -base64 32)',
+    )
     .optional(),
 });
 type Layer = z.infer<typeof LayerSchema>;
@@ -159,7 +164,10 @@ function readConfigFile(file: string, problems: ProblemList): Layer {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    problems.push({ path: 'config', message: `cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}` });
+    problems.push({
+      path: 'config',
+      message: `cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+    });
     return {};
   }
   let document: unknown;

@@ -9,7 +9,8 @@ import type { DatabaseConfig } from './server-options.js';
 export function parseDatabaseUrl(url: string, baseDir: string): DatabaseConfig | string {
   if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: 'postgres', connectionString: url };
   const sqlitePath = /^(?:sqlite|file):(?:\/\/)?(.*)$/i.exec(url)?.[1] ?? (url.includes('://') ? null : url);
-  if (sqlitePath === null) return `unsupported database URL scheme in "${redactUrl(url)}" (use postgres://, postgresql:// or sqlite:PATH)`;
+  if (sqlitePath === null)
+    return `unsupported database URL scheme in "${redactUrl(url)}" (use postgres://, postgresql:// or sqlite:PATH)`;
   if (sqlitePath === '') return 'the SQLite database URL has no path';
   if (sqlitePath === ':memory:') return { dialect: 'sqlite', filename: ':memory:' };
   return { dialect: 'sqlite', filename: path.resolve(baseDir, sqlitePath) };

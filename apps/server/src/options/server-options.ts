@@ -102,7 +102,7 @@ export interface CompiledServerOptions {
   /** Peers whose `X-Forwarded-*` headers are believed; empty: none. */
   readonly trustedProxies: readonly string[];
   /** PKCS8 PEM file holding the control-plane Ed25519 key (`<dataDir>/server-key.pem`). */
-  readonly serverKeyFile: string;  /** The master key (base64 of 32 bytes) given by option or environment; `null` means the key file. */
+  readonly serverKeyFile: string; /** The master key (base64 of 32 bytes) given by option or environment; `null` means the key file. */
   readonly masterKey: string | null;
   /** Key file used when `masterKey` is `null` (`<dataDir>/master.key`). */
   readonly masterKeyFile: string;

@@ -26,7 +26,10 @@ export const TrustedProxiesSchema = z.union([z.string(), z.array(z.string())]).t
     .filter((item) => item !== '');
   for (const entry of entries) {
     if (!isProxyEntry(entry)) {
-      ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address, a CIDR block (10.0.0.0/8) or loopback|linklocal|uniquelocal` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${entry}" is not an IP address, a CIDR block (10.0.0.0/8) or loopback|linklocal|uniquelocal`,
+      });
     }
   }
   return entries;

@@ -17,7 +17,10 @@ export async function checkMasterKey(db: Kysely<Database>, masterKey: MasterKey,
     .execute();
   if (foreign.length === 0) return;
   logger.error(
-    { masterKeyId: masterKey.id, sealedWith: foreign.map((row) => ({ keyId: row.key_id, secrets: Number(row.count) })) },
+    {
+      masterKeyId: masterKey.id,
+      sealedWith: foreign.map((row) => ({ keyId: row.key_id, secrets: Number(row.count) })),
+    },
     'stored secrets were sealed with another master key: they cannot be decrypted until the right key is configured',
   );
 }

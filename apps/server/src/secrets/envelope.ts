@@ -56,9 +56,14 @@ export function openSecret(masterKey: MasterKey, sealed: SealedSecret, context: 
     const decipher = createDecipheriv(ALGORITHM, dataKey, Buffer.from(sealed.iv, 'base64'));
     decipher.setAAD(Buffer.from(context, 'utf8'));
     decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]).toString(
+      'utf8',
+    );
   } catch (err) {
-    throw new FlotillaError('MASTER_KEY_MISMATCH', { detail: `The secret ${context} is corrupt or was tampered with`, cause: err });
+    throw new FlotillaError('MASTER_KEY_MISMATCH', {
+      detail: `The secret ${context} is corrupt or was tampered with`,
+      cause: err,
+    });
   } finally {
     dataKey.fill(0);
   }
@@ -95,6 +100,9 @@ function unwrapDataKey(masterKey: MasterKey, wrappedKey: string, keyId: string):
     decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
     return Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]);
   } catch (err) {
-    throw new FlotillaError('MASTER_KEY_MISMATCH', { detail: `The master key ${masterKey.id} cannot unwrap this data key`, cause: err });
+    throw new FlotillaError('MASTER_KEY_MISMATCH', {
+      detail: `The master key ${masterKey.id} cannot unwrap this data key`,
+      cause: err,
+    });
   }
 }

@@ -19,7 +19,8 @@ const KEY_BYTES = 32;
 
 /** A master key from 32 raw bytes. */
 export function masterKeyFromBytes(key: Buffer, source: MasterKey['source']): MasterKey {
-  if (key.length !== KEY_BYTES) throw new FlotillaError('CONFIG_INVALID', { detail: `A master key has ${KEY_BYTES} bytes, got ${key.length}` });
+  if (key.length !== KEY_BYTES)
+    throw new FlotillaError('CONFIG_INVALID', { detail: `A master key has ${KEY_BYTES} bytes, got ${key.length}` });
   return { id: createHash('sha256').update(key).digest('hex').slice(0, 16), key, source };
 }
 
@@ -28,7 +29,9 @@ export function parseMasterKey(text: string, source: MasterKey['source']): Maste
   const trimmed = text.trim();
   const key = Buffer.from(trimmed, 'base64');
   if (!/^[A-Za-z0-9+/]+=*$/.test(trimmed) || key.length !== KEY_BYTES) {
-    throw new FlotillaError('CONFIG_INVALID', { detail: `The master key (${source}) is not base64 of ${KEY_BYTES} bytes` });
+    throw new FlotillaError('CONFIG_INVALID', {
+      detail: `The master key (${source}) is not base64 of ${KEY_BYTES} bytes`,
+    });
   }
   return masterKeyFromBytes(key, source);
 }
@@ -78,7 +81,14 @@ export function readMasterKeyFile(file: string): MasterKey | undefined {
  * rename, fsync of the directory. `exclusive` fails with `EEXIST` instead of replacing an
  * existing file: two servers starting at once must not each create a different key.
  */
-export async function writeKeyFileAtomic(file: string, key: MasterKey, options: { exclusive?: boolean } = {}): Promise<void> {
+export async function writeKeyFileAtomic(
+  file: string,
+  key: MasterKey,
+  options: { exclusive?: boolean } = {},
+): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  await writeFileAtomic(file, `${key.key.toString('base64')}\n`, { mode: 0o600, overwrite: options.exclusive !== true });
+  await writeFileAtomic(file, `${key.key.toString('base64')}\n`, {
+    mode: 0o600,
+    overwrite: options.exclusive !== true,
+  });
 }

@@ -32,12 +32,18 @@ export interface RotateMasterKeyResult {
  * renamed over `master.key` (atomic) and the directory fsynced; only then is the `.old-<ts>` copy
  * removed. A crash at any point leaves a key on disk that opens the database as it is.
  */
-export async function rotateMasterKey(options: CompiledServerOptions, now: Date = new Date()): Promise<RotateMasterKeyResult> {
+export async function rotateMasterKey(
+  options: CompiledServerOptions,
+  now: Date = new Date(),
+): Promise<RotateMasterKeyResult> {
   const current = currentMasterKey(options);
   const next = generateMasterKey();
   const keyFile = options.masterKeyFile;
   const newFile = `${keyFile}.new`;
-  const oldCopy = `${keyFile}.old-${now.toISOString().replaceAll(':', '').replace(/\.\d+Z$/, 'Z')}`;
+  const oldCopy = `${keyFile}.old-${now
+    .toISOString()
+    .replaceAll(':', '')
+    .replace(/\.\d+Z$/, 'Z')}`;
 
   await writeKeyFileAtomic(newFile, next);
   if (current.source === 'file') {
@@ -55,14 +61,22 @@ export async function rotateMasterKey(options: CompiledServerOptions, now: Date 
   renameSync(newFile, keyFile);
   await fsyncDirectory(path.dirname(keyFile));
   rmSync(oldCopy, { force: true });
-  return { oldKeyId: current.id, newKeyId: next.id, rewrapped, keyFile, environmentKeyMustChange: current.source === 'option' };
+  return {
+    oldKeyId: current.id,
+    newKeyId: next.id,
+    rewrapped,
+    keyFile,
+    environmentKeyMustChange: current.source === 'option',
+  };
 }
 
 function currentMasterKey(options: CompiledServerOptions): MasterKey {
   if (options.masterKey !== null) return parseMasterKey(options.masterKey, 'option');
   const fromFile = readMasterKeyFile(options.masterKeyFile);
   if (fromFile === undefined) {
-    throw new FlotillaError('CONFIG_INVALID', { detail: `No master key: FLOTILLA_MASTER_KEY is unset and ${options.masterKeyFile} does not exist` });
+    throw new FlotillaError('CONFIG_INVALID', {
+      detail: `No master key: FLOTILLA_MASTER_KEY is unset and ${options.masterKeyFile} does not exist`,
+    });
   }
   return fromFile;
 }
@@ -75,7 +89,12 @@ async function rewrapAll(options: CompiledServerOptions, from: MasterKey, to: Ma
       for (const row of rows) {
         // Unwrapping checks the key id and the GCM tag: one foreign row aborts the whole rotation.
         const wrapped = rewrapDataKey(from, to, row.wrapped_key, row.key_id);
-        await trx.updateTable('secrets').set({ wrapped_key: wrapped, key_id: to.id }).where('id', '=', row.id).where('key_id', '=', from.id).execute();
+        await trx
+          .updateTable('secrets')
+          .set({ wrapped_key: wrapped, key_id: to.id })
+          .where('id', '=', row.id)
+          .where('key_id', '=', from.id)
+          .execute();
       }
       return rows.length;
     });

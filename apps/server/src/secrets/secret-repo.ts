@@ -32,7 +32,13 @@ export interface SetSecretOptions {
 export async function setSecret(options: SetSecretOptions): Promise<{ secret: Secret; created: boolean }> {
   const { db, scope, name } = options;
   const sealed = sealSecret(options.masterKey, options.value, secretContext(scope, name));
-  const columns = { ciphertext: sealed.ciphertext, iv: sealed.iv, tag: sealed.tag, wrapped_key: sealed.wrappedKey, key_id: sealed.keyId };
+  const columns = {
+    ciphertext: sealed.ciphertext,
+    iv: sealed.iv,
+    tag: sealed.tag,
+    wrapped_key: sealed.wrappedKey,
+    key_id: sealed.keyId,
+  };
   for (;;) {
     const now = nowIso();
     const updated = await db
@@ -47,7 +53,15 @@ export async function setSecret(options: SetSecretOptions): Promise<{ secret: Se
     try {
       await db
         .insertInto('secrets')
-        .values({ id: newId('sec'), tenant_id: scope.tenantId, project_id: scope.projectId, name, ...columns, created_at: now, updated_at: now })
+        .values({
+          id: newId('sec'),
+          tenant_id: scope.tenantId,
+          project_id: scope.projectId,
+          name,
+          ...columns,
+          created_at: now,
+          updated_at: now,
+        })
         .execute();
       return { secret: { name, createdAt: now, updatedAt: now }, created: true };
     } catch (err) {
@@ -94,7 +108,10 @@ function assertAllFound(names: readonly string[], found: readonly { name: string
   if (missing.length > 0) {
     throw new FlotillaError('SECRET_NOT_FOUND', {
       detail: `The workflow declares secrets that do not exist in this project: ${missing.join(', ')}`,
-      errors: missing.map((name) => ({ path: `secrets.${name}`, message: 'no such secret; create it with `flotilla secrets set`' })),
+      errors: missing.map((name) => ({
+        path: `secrets.${name}`,
+        message: 'no such secret; create it with `flotilla secrets set`',
+      })),
     });
   }
 }
@@ -120,7 +137,9 @@ export async function assertRunSecretsExist(options: RunSecretsOptions): Promise
  * Decrypts exactly the secrets a workflow declares, for the signed envelope of one run. A declared
  * secret that does not exist (deleted since the submit) is `SECRET_NOT_FOUND`.
  */
-export async function resolveRunSecrets(options: RunSecretsOptions & { masterKey: MasterKey }): Promise<Record<string, string>> {
+export async function resolveRunSecrets(
+  options: RunSecretsOptions & { masterKey: MasterKey },
+): Promise<Record<string, string>> {
   const names = [...new Set(options.names)];
   if (names.length === 0) return {};
   const rows = await options.db

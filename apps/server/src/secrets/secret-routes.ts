@@ -21,7 +21,13 @@ export function secretRoutes(app: FastifyInstance, ctx: ServerContext): Promise<
       name: body.name,
       value: body.value,
     });
-    await ctx.audit.record({ ...auditContextOf(request), action: 'secret.set', objectType: 'secret', objectId: body.name, change: { name: body.name, created } });
+    await ctx.audit.record({
+      ...auditContextOf(request),
+      action: 'secret.set',
+      objectType: 'secret',
+      objectId: body.name,
+      change: { name: body.name, created },
+    });
     request.log.info({ secretName: body.name, created }, 'secret set');
     return created ? respond(201, secret) : respond(200, secret);
   });
@@ -29,8 +35,15 @@ export function secretRoutes(app: FastifyInstance, ctx: ServerContext): Promise<
   route(app, secrets.list, async ({ principal }) => ({ items: await listSecrets(ctx.store.db, principal) }));
 
   route(app, secrets.delete, async ({ request, principal, params: { name } }) => {
-    if (!(await deleteSecret(ctx.store.db, principal, name))) throw new FlotillaError('NOT_FOUND', { detail: `No secret ${name}` });
-    await ctx.audit.record({ ...auditContextOf(request), action: 'secret.delete', objectType: 'secret', objectId: name, change: { name } });
+    if (!(await deleteSecret(ctx.store.db, principal, name)))
+      throw new FlotillaError('NOT_FOUND', { detail: `No secret ${name}` });
+    await ctx.audit.record({
+      ...auditContextOf(request),
+      action: 'secret.delete',
+      objectType: 'secret',
+      objectId: name,
+      change: { name },
+    });
     request.log.info({ secretName: name }, 'secret deleted');
   });
   return Promise.resolve();

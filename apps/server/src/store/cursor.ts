@@ -15,8 +15,18 @@ export function encodeCursor(position: CursorPosition): string {
 export function decodeCursor(cursor: string): CursorPosition {
   const [createdAt, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   // A decoded id goes into a query: U+0000 (PostgreSQL cannot compare it) is not a cursor of ours.
-  if (createdAt === undefined || id === undefined || rest.length > 0 || Number.isNaN(Date.parse(createdAt)) || id === '' || id.includes('\u0000')) {
-    throw new FlotillaError('VALIDATION_FAILED', { detail: 'Invalid cursor', errors: [{ path: 'cursor', message: 'not a cursor returned by this API' }] });
+  if (
+    createdAt === undefined ||
+    id === undefined ||
+    rest.length > 0 ||
+    Number.isNaN(Date.parse(createdAt)) ||
+    id === '' ||
+    id.includes('\u0000')
+  ) {
+    throw new FlotillaError('VALIDATION_FAILED', {
+      detail: 'Invalid cursor',
+      errors: [{ path: 'cursor', message: 'not a cursor returned by this API' }],
+    });
   }
   return { createdAt, id };
 }
@@ -31,6 +41,7 @@ export function toPage<Row extends { created_at: string; id: string }, Item>(
   const last = page.at(-1);
   return {
     items: page.map(map),
-    nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+    nextCursor:
+      rows.length > limit && last !== undefined ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
   };
 }

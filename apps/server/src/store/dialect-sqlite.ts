@@ -84,7 +84,12 @@ class DurableSqliteDriver extends SqliteDriver {
   #connection: DatabaseConnection | undefined;
   #transactionWrote = false;
 
-  constructor(config: SqliteDialectConfig, sqlite: () => BetterSqlite3.Database, wal: WalFile, stats: SqliteDurabilityStats) {
+  constructor(
+    config: SqliteDialectConfig,
+    sqlite: () => BetterSqlite3.Database,
+    wal: WalFile,
+    stats: SqliteDurabilityStats,
+  ) {
     super(config);
     this.#sqlite = sqlite;
     this.#wal = wal;

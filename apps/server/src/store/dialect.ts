@@ -57,7 +57,10 @@ export interface StoreDialect {
    * written, so a unit that must serialise makes a write its first statement, and `skip-locked`
    * never skips (no other writer can hold anything).
    */
-  lockRows<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>, lock: RowLock): SelectQueryBuilder<DB, TB, O>;
+  lockRows<DB, TB extends keyof DB, O>(
+    query: SelectQueryBuilder<DB, TB, O>,
+    lock: RowLock,
+  ): SelectQueryBuilder<DB, TB, O>;
   /** Full-text search over log chunks. */
   readonly logText: LogTextIndex;
 }

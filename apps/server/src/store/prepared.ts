@@ -49,7 +49,9 @@ export function preparedQuery<P extends Record<string, unknown>, R>(
       const built = build(db, p);
       const query: CompiledQuery = 'isRawBuilder' in built ? built.compile(db) : built.compile();
       const slots = query.parameters.map((value) =>
-        typeof value === 'string' && value.startsWith(PLACEHOLDER) ? { name: value.slice(PLACEHOLDER.length) } : { value },
+        typeof value === 'string' && value.startsWith(PLACEHOLDER)
+          ? { name: value.slice(PLACEHOLDER.length) }
+          : { value },
       );
       const used = new Set(slots.flatMap((s) => ('name' in s ? [s.name] : [])));
       const lost = [...names].filter((n) => !used.has(n));

@@ -32,7 +32,11 @@ export async function openStore(config: DatabaseConfig): Promise<Store> {
   const db = new Kysely<Database>({ dialect: dialect.createKyselyDialect() });
   try {
     const migrationTableSchema = await dialect.migrationTableSchema(db);
-    const migrator = new Migrator({ db, provider: migrationProvider, ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }) });
+    const migrator = new Migrator({
+      db,
+      provider: migrationProvider,
+      ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
+    });
     const { error } = await migrator.migrateToLatest();
     if (error !== undefined) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
   } catch (err) {

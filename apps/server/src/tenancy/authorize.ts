@@ -11,7 +11,11 @@ function forbidden(detail: string): FlotillaError {
 }
 
 /** The best access a member's teams grant on a project (`*` grants count), or `null`. */
-export async function teamAccess(db: Kysely<Database>, userId: string, projectId: string): Promise<'full' | 'read-only' | null> {
+export async function teamAccess(
+  db: Kysely<Database>,
+  userId: string,
+  projectId: string,
+): Promise<'full' | 'read-only' | null> {
   const grants = await db
     .selectFrom('team_grants')
     .innerJoin('team_members', 'team_members.team_id', 'team_grants.team_id')
@@ -30,7 +34,9 @@ export async function teamAccess(db: Kysely<Database>, userId: string, projectId
 function tenantWideRefusal(principal: Principal, what: string, role: string): FlotillaError {
   const token = principal.token;
   if (token !== null && token.projectId !== null) {
-    return forbidden(`This token is limited to one project; to ${what}, use a session or a personal token for all projects`);
+    return forbidden(
+      `This token is limited to one project; to ${what}, use a session or a personal token for all projects`,
+    );
   }
   if (token?.kind === 'service') return forbidden(`A service token cannot ${what}`);
   return forbidden(`Only ${role} may ${what}`);
@@ -51,7 +57,8 @@ export async function authorize(db: Kysely<Database>, principal: Principal, perm
     case 'self':
       return;
     case 'tenant':
-      if (token !== null && token.projectId !== null) throw tenantWideRefusal(principal, 'read the tenant directory', 'members of the tenant');
+      if (token !== null && token.projectId !== null)
+        throw tenantWideRefusal(principal, 'read the tenant directory', 'members of the tenant');
       return;
     case 'owner':
       if (!isServerOwner(principal)) throw tenantWideRefusal(principal, 'act as the server owner', 'the server owner');

@@ -16,8 +16,14 @@ export function requireRouteContracts(app: FastifyInstance): void {
     const methods = Array.isArray(route.method) ? route.method.join(',') : route.method;
     const contract = route.config?.contract;
     const declared =
-      contract !== undefined && API_CONTRACTS.has(contract) && contract.method === methods && contract.path === route.url;
-    const access = contract?.permission === 'public' ? route.config?.public === true : route.config?.permission === contract?.permission;
+      contract !== undefined &&
+      API_CONTRACTS.has(contract) &&
+      contract.method === methods &&
+      contract.path === route.url;
+    const access =
+      contract?.permission === 'public'
+        ? route.config?.public === true
+        : route.config?.permission === contract?.permission;
     if (!declared || !access) {
       throw new Error(
         `route ${methods} ${route.url} is not registered from its contract in apiRoutes (packages/protocol/src/api/routes): register it with route(app, contract, handler)`,

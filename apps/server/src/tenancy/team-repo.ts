@@ -28,7 +28,9 @@ async function loadTeams(db: Kysely<Database>, tenantId: string, teamId?: string
     id: t.id,
     name: t.name,
     members: members.filter((m) => m.team_id === t.id).map((m) => ({ id: m.id, username: m.username })),
-    grants: grants.filter((g) => g.team_id === t.id).map((g) => ({ project: g.project_id === '*' ? '*' : (g.project_name ?? g.project_id), access: g.access })),
+    grants: grants
+      .filter((g) => g.team_id === t.id)
+      .map((g) => ({ project: g.project_id === '*' ? '*' : (g.project_name ?? g.project_id), access: g.access })),
     createdAt: t.created_at,
   }));
 }
@@ -45,7 +47,12 @@ export async function getTeam(db: Kysely<Database>, tenantId: string, teamId: st
 }
 
 export async function createTeam(db: Kysely<Database>, tenantId: string, name: string): Promise<Team> {
-  const existing = await db.selectFrom('teams').select('id').where('tenant_id', '=', tenantId).where('name', '=', name).executeTakeFirst();
+  const existing = await db
+    .selectFrom('teams')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('name', '=', name)
+    .executeTakeFirst();
   if (existing !== undefined) throw new FlotillaError('CONFLICT', { detail: `Team ${name} exists` });
   const row = { id: newId('tea'), tenant_id: tenantId, name, created_at: nowIso() };
   await db.insertInto('teams').values(row).execute();
@@ -53,11 +60,25 @@ export async function createTeam(db: Kysely<Database>, tenantId: string, name: s
 }
 
 /** Adds a user of the same tenant (idempotent). */
-export async function addTeamMember(db: Kysely<Database>, tenantId: string, teamId: string, userId: string): Promise<Team> {
+export async function addTeamMember(
+  db: Kysely<Database>,
+  tenantId: string,
+  teamId: string,
+  userId: string,
+): Promise<Team> {
   await getTeam(db, tenantId, teamId);
-  const user = await db.selectFrom('users').select('id').where('id', '=', userId).where('tenant_id', '=', tenantId).executeTakeFirst();
+  const user = await db
+    .selectFrom('users')
+    .select('id')
+    .where('id', '=', userId)
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst();
   if (user === undefined) throw new FlotillaError('NOT_FOUND', { detail: `No user ${userId}` });
-  await db.insertInto('team_members').values({ team_id: teamId, user_id: userId }).onConflict((oc) => oc.columns(['team_id', 'user_id']).doNothing()).execute();
+  await db
+    .insertInto('team_members')
+    .values({ team_id: teamId, user_id: userId })
+    .onConflict((oc) => oc.columns(['team_id', 'user_id']).doNothing())
+    .execute();
   return getTeam(db, tenantId, teamId);
 }
 

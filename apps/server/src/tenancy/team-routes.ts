@@ -14,7 +14,13 @@ export function teamRoutes(app: FastifyInstance, ctx: ServerContext): Promise<vo
 
   route(app, teams.create, async ({ request, principal, body }) => {
     const team = await createTeam(db, principal.tenantId, body.name);
-    await ctx.audit.record({ ...auditContextOf(request), action: 'team.create', objectType: 'team', objectId: team.id, change: { name: team.name } });
+    await ctx.audit.record({
+      ...auditContextOf(request),
+      action: 'team.create',
+      objectType: 'team',
+      objectId: team.id,
+      change: { name: team.name },
+    });
     return team;
   });
 
@@ -22,7 +28,13 @@ export function teamRoutes(app: FastifyInstance, ctx: ServerContext): Promise<vo
 
   route(app, teams.addMember, async ({ request, principal, params: { id }, body }) => {
     const team = await addTeamMember(db, principal.tenantId, id, body.userId);
-    await ctx.audit.record({ ...auditContextOf(request), action: 'team.member_add', objectType: 'team', objectId: id, change: { userId: body.userId } });
+    await ctx.audit.record({
+      ...auditContextOf(request),
+      action: 'team.member_add',
+      objectType: 'team',
+      objectId: id,
+      change: { userId: body.userId },
+    });
     return team;
   });
 
@@ -35,7 +47,13 @@ export function teamRoutes(app: FastifyInstance, ctx: ServerContext): Promise<vo
       projectId = project.id;
     }
     const team = await grantTeam(db, tenantId, { teamId: id, projectId, access: body.access });
-    await ctx.audit.record({ ...auditContextOf(request), action: 'team.grant', objectType: 'team', objectId: id, change: { project: body.project, access: body.access } });
+    await ctx.audit.record({
+      ...auditContextOf(request),
+      action: 'team.grant',
+      objectType: 'team',
+      objectId: id,
+      change: { project: body.project, access: body.access },
+    });
     return team;
   });
   return Promise.resolve();

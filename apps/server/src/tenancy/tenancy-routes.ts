@@ -14,7 +14,14 @@ export function tenancyRoutes(app: FastifyInstance, ctx: ServerContext): Promise
   route(app, apiRoutes.tenants.create, async ({ request, body }) => {
     const tenant = await createTenant(db, body.name);
     // Recorded in the new tenant's chain: its history starts with its creation.
-    await ctx.audit.record({ ...auditContextOf(request), tenantId: tenant.id, action: 'tenant.create', objectType: 'tenant', objectId: tenant.id, change: { name: tenant.name } });
+    await ctx.audit.record({
+      ...auditContextOf(request),
+      tenantId: tenant.id,
+      action: 'tenant.create',
+      objectType: 'tenant',
+      objectId: tenant.id,
+      change: { name: tenant.name },
+    });
     return tenant;
   });
 
@@ -24,7 +31,13 @@ export function tenancyRoutes(app: FastifyInstance, ctx: ServerContext): Promise
 
   route(app, apiRoutes.projects.create, async ({ request, principal, body }) => {
     const project = await createProject(db, principal.tenantId, body.name);
-    await ctx.audit.record({ ...auditContextOf(request), action: 'project.create', objectType: 'project', objectId: project.id, change: { name: project.name } });
+    await ctx.audit.record({
+      ...auditContextOf(request),
+      action: 'project.create',
+      objectType: 'project',
+      objectId: project.id,
+      change: { name: project.name },
+    });
     return project;
   });
 
@@ -33,12 +46,20 @@ export function tenancyRoutes(app: FastifyInstance, ctx: ServerContext): Promise
   route(app, apiRoutes.users.create, async ({ request, principal: p, body }) => {
     // Admins create users in their own tenant; only the owner reaches other tenants. Another
     // tenant's name is answered like a missing one.
-    const tenant = body.tenant === undefined ? { id: p.tenantId, name: p.tenantName } : await findTenantByName(db, body.tenant);
+    const tenant =
+      body.tenant === undefined ? { id: p.tenantId, name: p.tenantName } : await findTenantByName(db, body.tenant);
     if (tenant === undefined || (tenant.id !== p.tenantId && !isServerOwner(p))) {
       throw new FlotillaError('NOT_FOUND', { detail: `No tenant ${body.tenant ?? ''}` });
     }
     const user = await createUser(db, { tenant, username: body.username, password: body.password, role: body.role });
-    await ctx.audit.record({ ...auditContextOf(request), tenantId: tenant.id, action: 'user.create', objectType: 'user', objectId: user.id, change: { username: user.username, role: user.role } });
+    await ctx.audit.record({
+      ...auditContextOf(request),
+      tenantId: tenant.id,
+      action: 'user.create',
+      objectType: 'user',
+      objectId: user.id,
+      change: { username: user.username, role: user.role },
+    });
     return user;
   });
 

@@ -12,7 +12,10 @@ export async function createTenant(db: Kysely<Database>, name: string): Promise<
     if (existing !== undefined) throw new FlotillaError('CONFLICT', { detail: `Tenant ${name} exists` });
     const tenant = { id: newId('ten'), name, created_at: nowIso() };
     await trx.insertInto('tenants').values(tenant).execute();
-    await trx.insertInto('projects').values({ id: newId('prj'), tenant_id: tenant.id, name: 'default', created_at: tenant.created_at }).execute();
+    await trx
+      .insertInto('projects')
+      .values({ id: newId('prj'), tenant_id: tenant.id, name: 'default', created_at: tenant.created_at })
+      .execute();
     return { id: tenant.id, name, createdAt: tenant.created_at };
   });
 }
@@ -25,7 +28,10 @@ export async function listTenants(db: Kysely<Database>, who: { tenantId: string;
   return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }));
 }
 
-export function findTenantByName(db: Kysely<Database>, name: string): Promise<{ id: string; name: string } | undefined> {
+export function findTenantByName(
+  db: Kysely<Database>,
+  name: string,
+): Promise<{ id: string; name: string } | undefined> {
   return db.selectFrom('tenants').select(['id', 'name']).where('name', '=', name).executeTakeFirst();
 }
 
@@ -43,6 +49,15 @@ export async function listProjects(db: Kysely<Database>, tenantId: string): Prom
 }
 
 /** A project of the tenant by name. */
-export function findProject(db: Kysely<Database>, tenantId: string, name: string): Promise<{ id: string; name: string } | undefined> {
-  return db.selectFrom('projects').select(['id', 'name']).where('tenant_id', '=', tenantId).where('name', '=', name).executeTakeFirst();
+export function findProject(
+  db: Kysely<Database>,
+  tenantId: string,
+  name: string,
+): Promise<{ id: string; name: string } | undefined> {
+  return db
+    .selectFrom('projects')
+    .select(['id', 'name'])
+    .where('tenant_id', '=', tenantId)
+    .where('name', '=', name)
+    .executeTakeFirst();
 }

@@ -26,16 +26,37 @@ export async function createUser(db: Kysely<Database>, input: NewUser): Promise<
     created_at: nowIso(),
   };
   await db.insertInto('users').values(row).execute();
-  return { id: row.id, username: row.username, role: row.role, tenant: input.tenant.name, lockedUntil: null, createdAt: row.created_at };
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    tenant: input.tenant.name,
+    lockedUntil: null,
+    createdAt: row.created_at,
+  };
 }
 
 export async function listUsers(db: Kysely<Database>, tenantId: string): Promise<UserAccount[]> {
   const rows = await db
     .selectFrom('users')
     .innerJoin('tenants', 'tenants.id', 'users.tenant_id')
-    .select(['users.id', 'users.username', 'users.role', 'users.locked_until', 'users.created_at', 'tenants.name as tenant_name'])
+    .select([
+      'users.id',
+      'users.username',
+      'users.role',
+      'users.locked_until',
+      'users.created_at',
+      'tenants.name as tenant_name',
+    ])
     .where('users.tenant_id', '=', tenantId)
     .orderBy('users.username')
     .execute();
-  return rows.map((r) => ({ id: r.id, username: r.username, role: r.role, tenant: r.tenant_name, lockedUntil: r.locked_until, createdAt: r.created_at }));
+  return rows.map((r) => ({
+    id: r.id,
+    username: r.username,
+    role: r.role,
+    tenant: r.tenant_name,
+    lockedUntil: r.locked_until,
+    createdAt: r.created_at,
+  }));
 }

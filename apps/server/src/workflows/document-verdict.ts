@@ -12,7 +12,12 @@ export type WireProblem = WorkflowValidation['problems'][number];
  */
 export type DocumentVerdict =
   | { ok: true; name: string; description: string | null; secrets: string[]; warnings: WireProblem[] }
-  | { ok: false; /** Over one of `WORKFLOW_LIMITS`: `problems` is that one limit. */ overLimit: boolean; problems: WireProblem[]; warnings: WireProblem[] };
+  | {
+      ok: false;
+      /** Over one of `WORKFLOW_LIMITS`: `problems` is that one limit. */ overLimit: boolean;
+      problems: WireProblem[];
+      warnings: WireProblem[];
+    };
 
 /**
  * Checks a document's structure, graph, references, step types and step configs, with the

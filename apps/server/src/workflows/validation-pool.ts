@@ -67,7 +67,12 @@ class ValidationThread {
   #gone = false;
 
   constructor(
-    private readonly pool: { timeoutMs: number; logger: ValidationPoolOptions['logger']; free(t: ValidationThread): void; gone(t: ValidationThread): void },
+    private readonly pool: {
+      timeoutMs: number;
+      logger: ValidationPoolOptions['logger'];
+      free(t: ValidationThread): void;
+      gone(t: ValidationThread): void;
+    },
   ) {
     const { filename, options } = workerEntry();
     this.#worker = new Worker(filename, { ...options, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
@@ -78,7 +83,9 @@ class ValidationThread {
     });
     this.#worker.on('error', (err) => {
       pool.logger.error({ err }, 'validation worker failed');
-      this.#end(new FlotillaError('INTERNAL', { detail: 'An internal error occurred; see the server log', cause: err }));
+      this.#end(
+        new FlotillaError('INTERNAL', { detail: 'An internal error occurred; see the server log', cause: err }),
+      );
     });
     this.#worker.on('exit', () => {
       this.#end(new FlotillaError('INTERNAL', { detail: 'An internal error occurred; see the server log' }));
@@ -159,10 +166,13 @@ export class ValidationPool {
 
   /** The document's verdict, computed in a worker thread. */
   validate(document: string): Promise<DocumentVerdict> {
-    if (this.#closed) return Promise.reject(new FlotillaError('SERVICE_UNAVAILABLE', { detail: 'The server is shutting down' }));
+    if (this.#closed)
+      return Promise.reject(new FlotillaError('SERVICE_UNAVAILABLE', { detail: 'The server is shutting down' }));
     if (this.#queue.length >= this.#maxQueued) {
       return Promise.reject(
-        new FlotillaError('SERVICE_UNAVAILABLE', { detail: 'Too many large workflow documents are being validated; retry shortly' }),
+        new FlotillaError('SERVICE_UNAVAILABLE', {
+          detail: 'Too many large workflow documents are being validated; retry shortly',
+        }),
       );
     }
     return new Promise((resolve, reject) => {

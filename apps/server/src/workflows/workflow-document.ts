@@ -15,7 +15,10 @@ function describe(problems: readonly WireProblem[]): string {
 }
 
 function tooLarge(verdict: Extract<DocumentVerdict, { ok: false }>): FlotillaError {
-  return new FlotillaError('WORKFLOW_TOO_LARGE', { detail: `The workflow is over a limit: ${describe(verdict.problems)}`, errors: verdict.problems });
+  return new FlotillaError('WORKFLOW_TOO_LARGE', {
+    detail: `The workflow is over a limit: ${describe(verdict.problems)}`,
+    errors: verdict.problems,
+  });
 }
 
 /**
@@ -36,5 +39,8 @@ export async function acceptDocument(checker: DocumentChecker, document: string)
   const verdict = await checker.check(document);
   if (verdict.ok) return { name: verdict.name, description: verdict.description, secrets: verdict.secrets };
   if (verdict.overLimit) throw tooLarge(verdict);
-  throw new FlotillaError('WORKFLOW_INVALID', { detail: `The workflow is invalid: ${describe(verdict.problems)}`, errors: verdict.problems });
+  throw new FlotillaError('WORKFLOW_INVALID', {
+    detail: `The workflow is invalid: ${describe(verdict.problems)}`,
+    errors: verdict.problems,
+  });
 }

@@ -28,7 +28,13 @@ function actorOf(p: Principal): WorkflowActor {
  * commit on the project's git mirror; `DELETE` is a soft delete that keeps the versions.
  */
 export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  const service = new WorkflowService({ db: ctx.store.db, gitMirror: ctx.gitMirror, logger: app.log, documents: ctx.documents, locks: ctx.bus.locks });
+  const service = new WorkflowService({
+    db: ctx.store.db,
+    gitMirror: ctx.gitMirror,
+    logger: app.log,
+    documents: ctx.documents,
+    locks: ctx.bus.locks,
+  });
   const db = ctx.store.db;
 
   route(app, workflows.validate, ({ body: { document } }) => validateDocument(ctx.documents, document));

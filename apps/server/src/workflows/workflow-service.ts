@@ -96,7 +96,13 @@ export class WorkflowService {
       await getWorkflowRow(this.options.db, actor, id);
       const old = await getVersionRow(this.options.db, id, n);
       const { name, description } = await acceptDocument(this.options.documents, old.document);
-      return this.saveVersion(actor, id, { document: old.document, name, description, change: 'restore', restoredFrom: n });
+      return this.saveVersion(actor, id, {
+        document: old.document,
+        name,
+        description,
+        change: 'restore',
+        restoredFrom: n,
+      });
     });
   }
 

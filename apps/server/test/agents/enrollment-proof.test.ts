@@ -39,26 +39,42 @@ describe.each(DIALECTS)('enrolment proof of possession [%s]', (dialect) => {
     const attack = await t.server.app.inject({
       method: 'POST',
       url: '/api/v1/agents/enroll',
-      payload: { token: await newToken(), publicKey: trusted.key.publicKey, name: 'web-1', labels: { role: 'db' }, facts },
+      payload: {
+        token: await newToken(),
+        publicKey: trusted.key.publicKey,
+        name: 'web-1',
+        labels: { role: 'db' },
+        facts,
+      },
     });
     const agent = (await client.get(`/agents/${trusted.agentId}`)).body;
     expect(agent).toMatchObject({ labels: { role: 'web' }, hostname: 'test-host' });
     // An enrolment without a proof is what an agent of an older version sends: refused as such.
     expect(attack.statusCode).toBe(426);
     expect(attack.json().code).toBe('PROTOCOL_VERSION_UNSUPPORTED');
-    expect((await client.get('/agents?limit=1000')).body.items.filter((a: { name: string }) => a.name === 'web-1')).toHaveLength(1);
+    expect(
+      (await client.get('/agents?limit=1000')).body.items.filter((a: { name: string }) => a.name === 'web-1'),
+    ).toHaveLength(1);
   });
 
   it('re-enrolment with the trusted key itself returns the same id and changes nothing', async () => {
     const trusted = await enrollAgent(t.server, { token: await newToken(), name: 'web-2', labels: { role: 'web' } });
-    const again = await enrollAgent(t.server, { token: await newToken(), name: 'web-2', key: trusted.key, labels: { role: 'db' }, hostname: 'elsewhere' });
+    const again = await enrollAgent(t.server, {
+      token: await newToken(),
+      name: 'web-2',
+      key: trusted.key,
+      labels: { role: 'db' },
+      hostname: 'elsewhere',
+    });
     expect(again).toMatchObject({ agentId: trusted.agentId, status: 'approved' });
     const agent = (await client.get(`/agents/${trusted.agentId}`)).body;
     expect(agent).toMatchObject({ labels: { role: 'web' }, hostname: 'test-host' });
   });
 
-  const post = (payload: unknown) => t.server.app.inject({ method: 'POST', url: '/api/v1/agents/enroll', payload: payload as Record<string, unknown> });
-  const agentsNamed = async (name: string) => ((await client.get('/agents?limit=1000')).body.items as { name: string }[]).filter((a) => a.name === name);
+  const post = (payload: unknown) =>
+    t.server.app.inject({ method: 'POST', url: '/api/v1/agents/enroll', payload: payload as Record<string, unknown> });
+  const agentsNamed = async (name: string) =>
+    ((await client.get('/agents?limit=1000')).body.items as { name: string }[]).filter((a) => a.name === name);
 
   it('refuses a proof that is not the enrolled key’s signature of this very request (ENROLLMENT_PROOF_INVALID)', async () => {
     const victim = await enrollAgent(t.server, { token: await newToken(), name: 'web-3', labels: { role: 'web' } });
@@ -66,7 +82,14 @@ describe.each(DIALECTS)('enrolment proof of possession [%s]', (dialect) => {
     const token = await newToken();
     const forgeries = [
       // Signed with the attacker's own key while claiming the victim's public key.
-      signedEnrollment({ token, name: 'web-3', key: victim.key, labels: { role: 'db' }, facts, signWith: attacker.privateKey }),
+      signedEnrollment({
+        token,
+        name: 'web-3',
+        key: victim.key,
+        labels: { role: 'db' },
+        facts,
+        signWith: attacker.privateKey,
+      }),
       // A genuine proof for another token, replayed with this one.
       { ...signedEnrollment({ token: 'flt_e_another', name: 'web-3', key: victim.key }), token },
       // A genuine proof, with the labels changed after signing.
@@ -86,17 +109,27 @@ describe.each(DIALECTS)('enrolment proof of possession [%s]', (dialect) => {
     const key = newAgentKey();
     const token = await createEnrollmentToken(t.server, t.token, { uses: 5 });
     for (const offset of [-11 * 60_000, 11 * 60_000]) {
-      const stale = await post(signedEnrollment({ token, name: 'clock-1', key, timestamp: new Date(Date.now() + offset).toISOString() }));
+      const stale = await post(
+        signedEnrollment({ token, name: 'clock-1', key, timestamp: new Date(Date.now() + offset).toISOString() }),
+      );
       expect(stale.statusCode).toBe(401);
       expect(stale.json().code).toBe('ENROLLMENT_PROOF_INVALID');
     }
     // A few minutes of clock skew are fine.
-    const request = signedEnrollment({ token, name: 'clock-1', key, timestamp: new Date(Date.now() - 4 * 60_000).toISOString() });
+    const request = signedEnrollment({
+      token,
+      name: 'clock-1',
+      key,
+      timestamp: new Date(Date.now() - 4 * 60_000).toISOString(),
+    });
     expect((await post(request)).statusCode).toBe(200);
     const replay = await post(request);
     expect(replay.statusCode).toBe(401);
     expect(replay.json().code).toBe('ENROLLMENT_PROOF_INVALID');
-    const tokens = (await client.get('/enrollment-tokens?limit=1000')).body.items as { usesLeft: number; uses: number }[];
+    const tokens = (await client.get('/enrollment-tokens?limit=1000')).body.items as {
+      usesLeft: number;
+      uses: number;
+    }[];
     expect(tokens.find((tk) => tk.uses === 5)?.usesLeft).toBe(4);
   });
 
@@ -105,9 +138,16 @@ describe.each(DIALECTS)('enrolment proof of possession [%s]', (dialect) => {
     await enrollAgent(t.server, { token: await newToken(), name: 'web-4', key: trusted.key, labels: { role: 'db' } });
     const change = await enrollAgent(t.server, { token: await newToken(), name: 'web-4', labels: { role: 'db' } });
     expect(change.status).toBe('pending');
-    expect((await client.get(`/agents/${change.agentId}`)).body).toMatchObject({ status: 'pending', replacesAgentId: trusted.agentId, labels: { role: 'db' } });
+    expect((await client.get(`/agents/${change.agentId}`)).body).toMatchObject({
+      status: 'pending',
+      replacesAgentId: trusted.agentId,
+      labels: { role: 'db' },
+    });
     expect((await client.get(`/agents/${trusted.agentId}`)).body.labels).toEqual({ role: 'web' });
-    const audit = (await client.get('/audit?action=agent.enroll&limit=3')).body.items as { objectId: string; change: Record<string, unknown> }[];
+    const audit = (await client.get('/audit?action=agent.enroll&limit=3')).body.items as {
+      objectId: string;
+      change: Record<string, unknown>;
+    }[];
     expect(audit.map((e) => [e.objectId, e.change.outcome])).toEqual([
       [change.agentId, 'key-change'],
       [trusted.agentId, 'unchanged'],

@@ -28,10 +28,19 @@ describe.each(DIALECTS)('enrollment and agents [%s]', (dialect) => {
   });
 
   const enroll = (token: string, name: string, key = newAgentKey(), labels: Record<string, string> = {}) =>
-    t.server.app.inject({ method: 'POST', url: '/api/v1/agents/enroll', payload: signedEnrollment({ token, name, key, labels, facts }) });
+    t.server.app.inject({
+      method: 'POST',
+      url: '/api/v1/agents/enroll',
+      payload: signedEnrollment({ token, name, key, labels, facts }),
+    });
 
   it('creates a token whose secret is shown once and never listed', async () => {
-    const res = await client.post('/enrollment-tokens', { uses: 2, expiresIn: '1h', labels: { env: 'prod' }, policy: 'auto-approve' });
+    const res = await client.post('/enrollment-tokens', {
+      uses: 2,
+      expiresIn: '1h',
+      labels: { env: 'prod' },
+      policy: 'auto-approve',
+    });
     expect(res.status).toBe(201);
     const created = CreatedEnrollmentTokenSchema.parse(res.body);
     expect(created).toMatchObject({ uses: 2, usesLeft: 2, labels: { env: 'prod' }, revoked: false });
@@ -49,9 +58,20 @@ describe.each(DIALECTS)('enrollment and agents [%s]', (dialect) => {
     const res = await enroll(token, 'web-1', undefined, { role: 'web' });
     expect(res.statusCode).toBe(200);
     const body = EnrollResponseSchema.parse(res.json());
-    expect(body).toMatchObject({ status: 'approved', serverPublicKey: t.server.serverKey.publicKey, serverKeyId: t.server.serverKey.keyId });
+    expect(body).toMatchObject({
+      status: 'approved',
+      serverPublicKey: t.server.serverKey.publicKey,
+      serverKeyId: t.server.serverKey.keyId,
+    });
     const agent = AgentSchema.parse((await client.get(`/agents/${body.agentId}`)).body);
-    expect(agent).toMatchObject({ name: 'web-1', status: 'offline', labels: { role: 'web' }, hostname: 'web-host', version: '0.1.0', lastSeenAt: null });
+    expect(agent).toMatchObject({
+      name: 'web-1',
+      status: 'offline',
+      labels: { role: 'web' },
+      hostname: 'web-host',
+      version: '0.1.0',
+      lastSeenAt: null,
+    });
   });
 
   it('refuses a used one-time token (ENROLLMENT_TOKEN_INVALID)', async () => {
@@ -72,7 +92,9 @@ describe.each(DIALECTS)('enrollment and agents [%s]', (dialect) => {
     const created = (await client.post('/enrollment-tokens')).body;
     expect((await client.delete(`/enrollment-tokens/${created.id}`)).status).toBe(204);
     expect((await enroll(created.token, 'revoked-token')).json().code).toBe('ENROLLMENT_TOKEN_INVALID');
-    expect((await client.get('/enrollment-tokens')).body.items.find((i: { id: string }) => i.id === created.id).revoked).toBe(true);
+    expect(
+      (await client.get('/enrollment-tokens')).body.items.find((i: { id: string }) => i.id === created.id).revoked,
+    ).toBe(true);
     expect((await client.delete('/enrollment-tokens/tok_nope')).body.code).toBe('NOT_FOUND');
   });
 
@@ -100,7 +122,10 @@ describe.each(DIALECTS)('enrollment and agents [%s]', (dialect) => {
     const pending = (await client.get(`/agents/${impostor.agentId}`)).body;
     expect(pending).toMatchObject({ status: 'pending', name: 'db-1', replacesAgentId: trusted.agentId });
     // A job for the name still goes to the trusted agent.
-    const job = await client.post('/jobs', { workflow: 'name: x\ntasks: [{name: a, type: sleep, config: {duration: 10ms}}]', target: { agent: 'db-1' } });
+    const job = await client.post('/jobs', {
+      workflow: 'name: x\ntasks: [{name: a, type: sleep, config: {duration: 10ms}}]',
+      target: { agent: 'db-1' },
+    });
     expect(job.body.runs[0].agentId).toBe(trusted.agentId);
   });
 

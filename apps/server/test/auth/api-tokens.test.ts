@@ -17,12 +17,22 @@ describe('API tokens', () => {
   it('shows the secret once, stores it hashed, and records last use', async () => {
     const created = await owner.post('/api-tokens', { name: 'ci', access: 'full' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'ci', kind: 'personal', access: 'full', project: null, expiresAt: null, lastUsedAt: null, revoked: false });
+    expect(created.body).toMatchObject({
+      name: 'ci',
+      kind: 'personal',
+      access: 'full',
+      project: null,
+      expiresAt: null,
+      lastUsedAt: null,
+      revoked: false,
+    });
     expect(created.body.token).toMatch(/^flt_p_/);
     const listed = (await owner.get('/api-tokens')).body.items;
     expect(JSON.stringify(listed)).not.toContain(created.body.token);
     expect((await api(t.server, created.body.token).get('/auth/me')).body).toMatchObject({ username: 'admin' });
-    expect((await owner.get('/api-tokens')).body.items.find((x: { id: string }) => x.id === created.body.id).lastUsedAt).not.toBeNull();
+    expect(
+      (await owner.get('/api-tokens')).body.items.find((x: { id: string }) => x.id === created.body.id).lastUsedAt,
+    ).not.toBeNull();
     expect(t.logs.text()).not.toContain(created.body.token);
   });
 
@@ -40,7 +50,9 @@ describe('API tokens', () => {
     const w = api(t.server, web.token);
     const made = await w.post('/enrollment-tokens', {});
     expect(made.status).toBe(201);
-    expect((await owner.get('/enrollment-tokens?project=web')).body.items.map((x: { id: string }) => x.id)).toContain(made.body.id);
+    expect((await owner.get('/enrollment-tokens?project=web')).body.items.map((x: { id: string }) => x.id)).toContain(
+      made.body.id,
+    );
     expect((await w.get('/agents?project=default')).body.code).toBe('FORBIDDEN');
     expect((await w.post('/api-tokens', { name: 'wide' })).body.code).toBe('FORBIDDEN');
     expect((await w.post('/api-tokens', { name: 'narrow', project: 'web' })).status).toBe(201);
@@ -61,7 +73,12 @@ describe('API tokens', () => {
   });
 
   it('service tokens are for admins; members see and revoke only their own tokens', async () => {
-    const member = await createTeamMember(t.server, t.token, { username: 'dev', team: 'devs', project: '*', access: 'full' });
+    const member = await createTeamMember(t.server, t.token, {
+      username: 'dev',
+      team: 'devs',
+      project: '*',
+      access: 'full',
+    });
     const m = api(t.server, member.token);
     expect((await m.post('/api-tokens', { name: 'svc', kind: 'service' })).body.code).toBe('FORBIDDEN');
     const own = (await m.post('/api-tokens', { name: 'mine' })).body;

@@ -11,13 +11,22 @@ describe('auth routes', () => {
   beforeAll(async () => {
     t = await startTestServer({ loginRateLimit: 5 });
     // Its own user: five failures would also lock the account (lockout is tested separately).
-    const created = await api(t.server, t.token).post('/users', { username: 'limited', password: LIMITED_PASSWORD, role: 'member' });
+    const created = await api(t.server, t.token).post('/users', {
+      username: 'limited',
+      password: LIMITED_PASSWORD,
+      role: 'member',
+    });
     expect(created.status).toBe(201);
   });
   afterAll(() => t.close());
 
   const login = (username: string, password: string, ip = '10.0.0.1') =>
-    t.server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress: ip });
+    t.server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username, password },
+      remoteAddress: ip,
+    });
 
   it('logs in with the right password and returns a token and the user', async () => {
     const res = await login('admin', ADMIN_PASSWORD, '10.0.0.2');
@@ -25,11 +34,17 @@ describe('auth routes', () => {
     const body = res.json();
     expect(body.token).toMatch(/^flt_s_/);
     expect(body.user).toMatchObject({ username: 'admin', role: 'owner', tenant: 'default' });
-    expect((await api(t.server, body.token).get('/auth/me')).body).toMatchObject({ username: 'admin', tenant: 'default' });
+    expect((await api(t.server, body.token).get('/auth/me')).body).toMatchObject({
+      username: 'admin',
+      tenant: 'default',
+    });
   });
 
   it('refuses a wrong password and an unknown user alike (401 INVALID_CREDENTIALS)', async () => {
-    for (const res of [await login('admin', 'wrong password', '10.0.0.3'), await login('nobody', 'whatever', '10.0.0.3')]) {
+    for (const res of [
+      await login('admin', 'wrong password', '10.0.0.3'),
+      await login('nobody', 'whatever', '10.0.0.3'),
+    ]) {
       expect(res.statusCode).toBe(401);
       expect(res.headers['content-type']).toContain('application/problem+json');
       expect(ProblemSchema.parse(res.json()).code).toBe('INVALID_CREDENTIALS');
@@ -54,7 +69,11 @@ describe('auth routes', () => {
       expect(res.statusCode, url).toBe(401);
       expect(res.json().code).toBe('UNAUTHENTICATED');
     }
-    const bad = await t.server.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: 'Bearer flt_s_unknown' } });
+    const bad = await t.server.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: { authorization: 'Bearer flt_s_unknown' },
+    });
     expect(bad.json().code).toBe('UNAUTHENTICATED');
   });
 

@@ -34,7 +34,12 @@ describe.each(DIALECTS)('watchCredential [%s]', (dialect) => {
     const revocations = new CredentialRevocations();
     const principal = await sessionPrincipal();
     const reasons: FlotillaError[] = [];
-    const stop = await watchCredential({ db: store.db, revocations, principal, onEnd: (reason) => reasons.push(reason) });
+    const stop = await watchCredential({
+      db: store.db,
+      revocations,
+      principal,
+      onEnd: (reason) => reasons.push(reason),
+    });
     revocations.emit('revoked', 'ses_someone_else');
     expect(reasons).toEqual([]);
     revocations.emit('revoked', principal.sessionId!);
@@ -48,12 +53,28 @@ describe.each(DIALECTS)('watchCredential [%s]', (dialect) => {
     const revocations = new CredentialRevocations();
     const principal = await sessionPrincipal();
     await deleteSession(store.db, principal.sessionId!);
-    await expect(watchCredential({ db: store.db, revocations, principal, onEnd: () => undefined })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await expect(
+      watchCredential({ db: store.db, revocations, principal, onEnd: () => undefined }),
+    ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
 
-    const created = await createApiToken(store.db, { tenantId: user.tenantId, userId: user.id, name: 'gone', kind: 'personal', project: null, access: 'full', expiresAt: null });
+    const created = await createApiToken(store.db, {
+      tenantId: user.tenantId,
+      userId: user.id,
+      name: 'gone',
+      kind: 'personal',
+      project: null,
+      access: 'full',
+      expiresAt: null,
+    });
     const tokenPrincipal = (await findSessionByToken(store.db, created.token))!;
-    await revokeApiToken(store.db, { tenantId: user.tenantId, userId: user.id, admin: true, projectId: null }, created.id);
-    await expect(watchCredential({ db: store.db, revocations, principal: tokenPrincipal, onEnd: () => undefined })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await revokeApiToken(
+      store.db,
+      { tenantId: user.tenantId, userId: user.id, admin: true, projectId: null },
+      created.id,
+    );
+    await expect(
+      watchCredential({ db: store.db, revocations, principal: tokenPrincipal, onEnd: () => undefined }),
+    ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     expect(revocations.listenerCount('revoked')).toBe(0);
   });
 

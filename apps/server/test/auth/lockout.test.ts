@@ -18,13 +18,16 @@ describe('account lockout', () => {
 
   it(`locks an account after ${LOCKOUT_THRESHOLD} consecutive failures (423 ACCOUNT_LOCKED), audited`, async () => {
     await createUser(t.server, t.token, { username: 'victim', role: 'member' });
-    for (let i = 0; i < LOCKOUT_THRESHOLD; i++) expect((await login('victim', 'wrong password')).json().code).toBe('INVALID_CREDENTIALS');
+    for (let i = 0; i < LOCKOUT_THRESHOLD; i++)
+      expect((await login('victim', 'wrong password')).json().code).toBe('INVALID_CREDENTIALS');
     const locked = await login('victim', USER_PASSWORD);
     expect(locked.statusCode).toBe(423);
     expect(locked.json().code).toBe('ACCOUNT_LOCKED');
     const users = (await api(t.server, t.token).get('/users')).body.items;
     expect(users.find((u: { username: string }) => u.username === 'victim').lockedUntil).toMatch(/^\d{4}-/);
-    const actions = (await api(t.server, t.token).get('/audit?limit=100')).body.items.map((e: { action: string }) => e.action);
+    const actions = (await api(t.server, t.token).get('/audit?limit=100')).body.items.map(
+      (e: { action: string }) => e.action,
+    );
     expect(actions).toContain('auth.account_locked');
     expect(actions).toContain('auth.login_locked');
   });

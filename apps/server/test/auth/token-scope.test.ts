@@ -27,7 +27,10 @@ describe.each(DIALECTS)('token scopes [%s]', (dialect) => {
   let adminWeb: ReturnType<typeof api>;
   let teamId: string;
 
-  const personalToken = async (as: ReturnType<typeof api>, body: Record<string, unknown>): Promise<ReturnType<typeof api>> => {
+  const personalToken = async (
+    as: ReturnType<typeof api>,
+    body: Record<string, unknown>,
+  ): Promise<ReturnType<typeof api>> => {
     const created = await as.post('/api-tokens', body);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     return api(t.server, created.body.token as string);
@@ -41,7 +44,9 @@ describe.each(DIALECTS)('token scopes [%s]', (dialect) => {
     ownerWeb = await personalToken(owner, { name: 'owner-web', project: 'web' });
     admin = api(t.server, (await createUser(t.server, t.token, { username: 'tenant-admin', role: 'admin' })).token);
     adminWeb = await personalToken(admin, { name: 'admin-web', project: 'web' });
-    teamId = (await createTeamMember(t.server, t.token, { username: 'dev', team: 'devs', project: 'web', access: 'read-only' })).teamId;
+    teamId = (
+      await createTeamMember(t.server, t.token, { username: 'dev', team: 'devs', project: 'web', access: 'read-only' })
+    ).teamId;
   }, 60_000);
   afterAll(async () => {
     await t.close();
@@ -49,10 +54,16 @@ describe.each(DIALECTS)('token scopes [%s]', (dialect) => {
   });
 
   it('a project-scoped owner token cannot create users (POST /users)', async () => {
-    const res = await ownerWeb.post('/users', { username: 'escalated', password: 'a long enough password', role: 'admin' });
+    const res = await ownerWeb.post('/users', {
+      username: 'escalated',
+      password: 'a long enough password',
+      role: 'admin',
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(403);
     expect(res.body.code).toBe('FORBIDDEN');
-    expect((await owner.get('/users')).body.items.map((u: { username: string }) => u.username)).not.toContain('escalated');
+    expect((await owner.get('/users')).body.items.map((u: { username: string }) => u.username)).not.toContain(
+      'escalated',
+    );
   });
 
   it('a project-scoped owner token cannot grant teams access (POST /teams/:id/grants)', async () => {
@@ -93,8 +104,13 @@ describe.each(DIALECTS)('token scopes [%s]', (dialect) => {
   });
 
   it('a project-scoped tenant-admin token administers nothing, but keeps full access to its project', async () => {
-    expect((await adminWeb.post('/users', { username: 'escalated-2', password: 'a long enough password', role: 'admin' })).body.code).toBe('FORBIDDEN');
-    expect((await adminWeb.post(`/teams/${teamId}/grants`, { project: '*', access: 'full' })).body.code).toBe('FORBIDDEN');
+    expect(
+      (await adminWeb.post('/users', { username: 'escalated-2', password: 'a long enough password', role: 'admin' }))
+        .body.code,
+    ).toBe('FORBIDDEN');
+    expect((await adminWeb.post(`/teams/${teamId}/grants`, { project: '*', access: 'full' })).body.code).toBe(
+      'FORBIDDEN',
+    );
     expect((await adminWeb.post('/teams', { name: 'sneaky' })).body.code).toBe('FORBIDDEN');
     expect((await adminWeb.get('/audit')).body.code).toBe('FORBIDDEN');
     // Its project is still fully its own: an admin needs no team grant there.
@@ -113,7 +129,9 @@ describe.each(DIALECTS)('token scopes [%s]', (dialect) => {
     expect(listed).not.toContain('owner-web');
     expect(listed).not.toContain('admin-everything');
     expect((await adminWeb.delete(`/api-tokens/${unscoped.id}`)).status).toBe(404);
-    expect((await admin.get('/api-tokens')).body.items.find((x: { id: string }) => x.id === unscoped.id).revoked).toBe(false);
+    expect((await admin.get('/api-tokens')).body.items.find((x: { id: string }) => x.id === unscoped.id).revoked).toBe(
+      false,
+    );
   });
 
   it('a token never creates a token that outlives it', async () => {

@@ -27,7 +27,13 @@ describe('trusted proxies', () => {
   afterAll(() => t.close());
 
   const login = (remoteAddress: string, headers: Record<string, string>) =>
-    t.server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD }, remoteAddress, headers });
+    t.server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'admin', password: ADMIN_PASSWORD },
+      remoteAddress,
+      headers,
+    });
 
   it('X-Forwarded-Proto: https from a trusted proxy gives a Secure cookie; from an untrusted address it does not', async () => {
     const viaProxy = await login(PROXY, { 'x-forwarded-proto': 'https' });
@@ -46,7 +52,9 @@ describe('trusted proxies', () => {
   it('takes the client address from X-Forwarded-For only through a trusted proxy (audit source)', async () => {
     await login(PROXY, { 'x-forwarded-for': '198.51.100.20' });
     await login(STRANGER, { 'x-forwarded-for': '198.51.100.21' });
-    const sources = (await api(t.server, t.token).get('/audit?action=auth.login&limit=2')).body.items.map((e: { source: string }) => e.source);
+    const sources = (await api(t.server, t.token).get('/audit?action=auth.login&limit=2')).body.items.map(
+      (e: { source: string }) => e.source,
+    );
     expect(sources).toEqual([STRANGER, '198.51.100.20']);
   });
 });
@@ -59,14 +67,22 @@ describe('trusted proxies and the login limit per address', () => {
   afterAll(() => t.close());
 
   const attempt = (remoteAddress: string, forwardedFor: string) =>
-    t.server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'nobody', password: 'guess' }, remoteAddress, headers: { 'x-forwarded-for': forwardedFor } });
+    t.server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'nobody', password: 'guess' },
+      remoteAddress,
+      headers: { 'x-forwarded-for': forwardedFor },
+    });
 
   it('counts the clients behind a trusted proxy apart, and a stranger by its own address whatever it forwards', async () => {
     const behindProxy = [];
-    for (const client of ['198.51.100.1', '198.51.100.1', '198.51.100.1', '198.51.100.2']) behindProxy.push((await attempt(PROXY, client)).statusCode);
+    for (const client of ['198.51.100.1', '198.51.100.1', '198.51.100.1', '198.51.100.2'])
+      behindProxy.push((await attempt(PROXY, client)).statusCode);
     expect(behindProxy).toEqual([401, 401, 429, 401]);
     const stranger = [];
-    for (const client of ['198.51.100.3', '198.51.100.4', '198.51.100.5']) stranger.push((await attempt(STRANGER, client)).statusCode);
+    for (const client of ['198.51.100.3', '198.51.100.4', '198.51.100.5'])
+      stranger.push((await attempt(STRANGER, client)).statusCode);
     expect(stranger).toEqual([401, 401, 429]);
   });
 });
@@ -107,7 +123,9 @@ describe('without trusted proxies (the default)', () => {
       headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.22' },
     });
     expect(sessionCookie(res.headers['set-cookie'])).not.toMatch(/Secure/);
-    const sources = (await api(t.server, t.token).get('/audit?action=auth.login&limit=1')).body.items.map((e: { source: string }) => e.source);
+    const sources = (await api(t.server, t.token).get('/audit?action=auth.login&limit=1')).body.items.map(
+      (e: { source: string }) => e.source,
+    );
     expect(sources).toEqual(['127.0.0.1']);
   });
 });

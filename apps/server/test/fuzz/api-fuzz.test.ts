@@ -34,7 +34,10 @@ async function createFixtures(t: TestServer): Promise<Fixtures> {
   const fuzzToken = await created('/api-tokens', { name: 'fuzz' });
   const victimToken = await created('/api-tokens', { name: 'fuzz-victim' });
   const enrollmentToken = await created('/enrollment-tokens', {});
-  const agent = await enrollAgent(t.server, { token: await createEnrollmentToken(t.server, t.token), name: 'fuzz-agent' });
+  const agent = await enrollAgent(t.server, {
+    token: await createEnrollmentToken(t.server, t.token),
+    name: 'fuzz-agent',
+  });
   const workflow = await created('/workflows', { document: WORKFLOW.replace('name: hello', 'name: fuzz') });
   const job = await created('/jobs', { workflow: WORKFLOW, target: { agent: 'fuzz-agent' } });
   await created('/secrets', { name: 'FUZZ_SECRET', value: 'fuzz value' });
@@ -84,7 +87,8 @@ function valuesFor(pathValues: Record<string, string[]>) {
 function order(operation: Operation): number {
   if (operation.path.endsWith('/auth/logout')) return 3;
   if (operation.method === 'DELETE') return 2;
-  if (operation.path.includes('/revoke') || operation.path.includes('/disable') || operation.path.includes('/reject')) return 1;
+  if (operation.path.includes('/revoke') || operation.path.includes('/disable') || operation.path.includes('/reject'))
+    return 1;
   return 0;
 }
 
@@ -114,7 +118,13 @@ describe.each(DIALECTS)('API fuzz run over every documented operation [%s]', (di
     const requests: FuzzRequest[] = operations.flatMap((operation) =>
       requestsFor(operation, { values: { random, hints: fixtures.hints }, pathValues: valuesFor(fixtures.pathValues) }),
     );
-    const report = await runFuzz(requests, { baseUrl, token: fixtures.token, contracts: [...listRoutes(apiRoutes), ...listRoutes(platformRoutes)].map((r) => r.contract), timeoutMs: 15_000, concurrency: 4 });
+    const report = await runFuzz(requests, {
+      baseUrl,
+      token: fixtures.token,
+      contracts: [...listRoutes(apiRoutes), ...listRoutes(platformRoutes)].map((r) => r.contract),
+      timeoutMs: 15_000,
+      concurrency: 4,
+    });
     const classes = Object.entries(report.byClass)
       .sort()
       .map(([c, n]) => `${c} ${n}`)

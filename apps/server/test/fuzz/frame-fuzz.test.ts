@@ -31,12 +31,30 @@ function templates(runId: string): Json[] {
     { type: 'run.event', seq: 0, runId, event: log },
     { type: 'run.events', items: [{ seq: 0, runId, event: log }] },
     { type: 'run.event', seq: 0, runId, event: { kind: 'step.started', ts, step: 'say', attempt: 1 } },
-    { type: 'run.event', seq: 0, runId, event: { kind: 'step.finished', ts, step: 'say', status: 'succeeded', exitCode: 0, error: 'e', outputs: { k: 'v' } } },
+    {
+      type: 'run.event',
+      seq: 0,
+      runId,
+      event: {
+        kind: 'step.finished',
+        ts,
+        step: 'say',
+        status: 'succeeded',
+        exitCode: 0,
+        error: 'e',
+        outputs: { k: 'v' },
+      },
+    },
     { type: 'ping', ts: 1 },
     { type: 'pong', ts: 1 },
     { type: 'error', code: 'INTERNAL', message: 'fuzz' },
     { type: 'job.ack', runId },
-    { type: 'run.event', seq: 0, runId, event: { kind: 'run.finished', ts, state: 'succeeded', exitCode: 0, error: 'e' } },
+    {
+      type: 'run.event',
+      seq: 0,
+      runId,
+      event: { kind: 'run.finished', ts, state: 'succeeded', exitCode: 0, error: 'e' },
+    },
     { type: 'job.reject', runId, code: 'POLICY_DENIED', message: 'fuzz' },
   ];
 }
@@ -46,7 +64,12 @@ function sequenced(frame: Json, agent: FleetAgent, mutated: string[]): Json {
   if (mutated[0] === 'seq' || mutated.includes('items')) return frame;
   if (frame.type === 'run.event') return { ...frame, seq: agent.seq + 1 };
   if (frame.type === 'run.events' && Array.isArray(frame.items)) {
-    return { ...frame, items: frame.items.map((item: Json, i) => (typeof item === 'object' && item !== null ? { ...item, seq: agent.seq + 1 + i } : item)) };
+    return {
+      ...frame,
+      items: frame.items.map((item: Json, i) =>
+        typeof item === 'object' && item !== null ? { ...item, seq: agent.seq + 1 + i } : item,
+      ),
+    };
   }
   return frame;
 }
@@ -71,7 +94,8 @@ describe.each(DIALECTS)('agent channel frame fuzz [%s]', (dialect) => {
     const { runId } = await agent.offer();
     agent.ack(runId);
     // The 1.1-million-character value is left out: frames over 1 MiB are the frame-size limit's concern.
-    const values = (original: unknown) => hostileJsonValues(original).filter((v) => !(typeof v === 'string' && v.length > 1_000_000));
+    const values = (original: unknown) =>
+      hostileJsonValues(original).filter((v) => !(typeof v === 'string' && v.length > 1_000_000));
     const internal: string[] = [];
     const closes: Record<number, number> = {};
     let sent = 0;
@@ -94,17 +118,25 @@ describe.each(DIALECTS)('agent channel frame fuzz [%s]', (dialect) => {
             agent.channel = undefined;
           }
           for (const reply of channel.frames.slice(from)) {
-            if (reply.type === 'error' && reply.code !== 'PROTOCOL_ERROR') internal.push(`${path.join('.')}=${toJsonText(value).slice(0, 60)}: ${reply.code} ${reply.message}`);
+            if (reply.type === 'error' && reply.code !== 'PROTOCOL_ERROR')
+              internal.push(`${path.join('.')}=${toJsonText(value).slice(0, 60)}: ${reply.code} ${reply.message}`);
             if (reply.type === 'event.ack') agent.seq = Math.max(agent.seq, reply.seq);
           }
         }
       }
     }
-    console.log(`frame fuzz [${dialect}]: ${sent} frames; sessions ended by the server: ${JSON.stringify(closes)}; non-protocol errors ${internal.length}`);
+    console.log(
+      `frame fuzz [${dialect}]: ${sent} frames; sessions ended by the server: ${JSON.stringify(closes)}; non-protocol errors ${internal.length}`,
+    );
     expect(internal).toEqual([]);
     // The channel still stores events.
     const channel = agent.channel ?? (await agent.connect());
-    channel.send({ type: 'run.event', seq: agent.seq + 1, runId, event: { kind: 'log', ts: new Date().toISOString(), step: 'say', stream: 'stdout', line: 'after the fuzz' } });
+    channel.send({
+      type: 'run.event',
+      seq: agent.seq + 1,
+      runId,
+      event: { kind: 'log', ts: new Date().toISOString(), step: 'say', stream: 'stdout', line: 'after the fuzz' },
+    });
     expect((await channel.next('event.ack')).seq).toBe(agent.seq + 1);
     const lines = (await fleet.client.get(`/jobs/${job.id}/logs?limit=10000`)).body.items as { line: string }[];
     expect(lines.at(-1)?.line).toBe('after the fuzz');

@@ -21,7 +21,11 @@ export interface Violation {
 }
 
 /** The contract an operation of the document was built from. */
-export function contractFor(contracts: readonly AnyRouteContract[], method: string, documentedPath: string): AnyRouteContract | undefined {
+export function contractFor(
+  contracts: readonly AnyRouteContract[],
+  method: string,
+  documentedPath: string,
+): AnyRouteContract | undefined {
   return contracts.find((c) => c.method === method && openApiPath(c) === documentedPath);
 }
 
@@ -39,7 +43,11 @@ function parseJson(text: string | undefined): { ok: true; value: unknown } | { o
  * Bodies are held to the route contracts the OpenAPI document is generated from, by the same
  * check the server runs with `checkResponses`.
  */
-export function checkResponse(request: FuzzRequest, response: FuzzResponse, contract: AnyRouteContract | undefined): Omit<Violation, 'request'>[] {
+export function checkResponse(
+  request: FuzzRequest,
+  response: FuzzResponse,
+  contract: AnyRouteContract | undefined,
+): Omit<Violation, 'request'>[] {
   const out: Omit<Violation, 'request'>[] = [];
   const fail = (rule: string, detail: string) => out.push({ status: response.status, rule, detail });
   const spec = contract?.responses[response.status];
@@ -47,11 +55,17 @@ export function checkResponse(request: FuzzRequest, response: FuzzResponse, cont
   const declaresBody = spec !== undefined && (isJsonResponse(spec) || spec.kind !== 'problem');
   if (response.status >= 500 && !declaresBody) fail('no 5xx', (response.text ?? '').slice(0, 300));
   if (response.status >= 400 && !declaresBody) {
-    if (!response.contentType.startsWith('application/problem+json')) fail('errors are problem documents', `content-type ${response.contentType}: ${(response.text ?? '').slice(0, 200)}`);
+    if (!response.contentType.startsWith('application/problem+json'))
+      fail(
+        'errors are problem documents',
+        `content-type ${response.contentType}: ${(response.text ?? '').slice(0, 200)}`,
+      );
     const json = parseJson(response.text);
     const problem = json.ok ? ProblemSchema.safeParse(json.value) : undefined;
-    if (problem === undefined || !problem.success) fail('errors are problem documents', `not a problem with a code: ${(response.text ?? '').slice(0, 200)}`);
-    else if (problem.data.status !== response.status) fail('errors are problem documents', `problem status ${problem.data.status} ≠ HTTP ${response.status}`);
+    if (problem === undefined || !problem.success)
+      fail('errors are problem documents', `not a problem with a code: ${(response.text ?? '').slice(0, 200)}`);
+    else if (problem.data.status !== response.status)
+      fail('errors are problem documents', `problem status ${problem.data.status} ≠ HTTP ${response.status}`);
     return out;
   }
   if (contract === undefined) {

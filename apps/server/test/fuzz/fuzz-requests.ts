@@ -1,4 +1,12 @@
-import { deeplyNested, exampleValue, hostileJsonValues, hostileStrings, HOSTILE_NUMBER_TEXT, RawJson, toJsonText } from './json-schema-values.js';
+import {
+  deeplyNested,
+  exampleValue,
+  hostileJsonValues,
+  hostileStrings,
+  HOSTILE_NUMBER_TEXT,
+  RawJson,
+  toJsonText,
+} from './json-schema-values.js';
 import type { JsonSchema, ValueContext } from './json-schema-values.js';
 
 /** One operation of the OpenAPI document. */
@@ -26,7 +34,9 @@ export function operationsOf(document: Record<string, unknown>): Operation[] {
   const out: Operation[] = [];
   for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, JsonSchema>>)) {
     for (const [method, op] of Object.entries(item)) {
-      const body = (op.requestBody as { content?: Record<string, { schema: JsonSchema }> } | undefined)?.content?.['application/json']?.schema;
+      const body = (op.requestBody as { content?: Record<string, { schema: JsonSchema }> } | undefined)?.content?.[
+        'application/json'
+      ]?.schema;
       out.push({
         method: method.toUpperCase(),
         path,
@@ -48,7 +58,9 @@ export interface GenerateOptions {
 
 /** Percent-encodes any JS string, lone surrogates included (as U+FFFD, what UTF-8 can carry). */
 function encode(value: string): string {
-  return encodeURIComponent(value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
+  return encodeURIComponent(
+    value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'),
+  );
 }
 
 function isObjectLike(schema: JsonSchema): boolean {
@@ -58,7 +70,11 @@ function isObjectLike(schema: JsonSchema): boolean {
 
 function isNumeric(schema: JsonSchema): boolean {
   const type = schema.type;
-  return type === 'integer' || type === 'number' || (Array.isArray(type) && (type.includes('integer') || type.includes('number')));
+  return (
+    type === 'integer' ||
+    type === 'number' ||
+    (Array.isArray(type) && (type.includes('integer') || type.includes('number')))
+  );
 }
 
 /**
@@ -73,7 +89,9 @@ export function requestsFor(operation: Operation, options: GenerateOptions): Fuz
   const basePath: Record<string, string> = {};
   for (const p of pathParams) {
     const known = options.pathValues(operation, p.name);
-    basePath[p.name] = encode(known.length > 0 ? known[Math.floor(ctx.random() * known.length)]! : String(exampleValue(p.schema, ctx, p.name)));
+    basePath[p.name] = encode(
+      known.length > 0 ? known[Math.floor(ctx.random() * known.length)]! : String(exampleValue(p.schema, ctx, p.name)),
+    );
   }
   const baseQuery: [string, string][] = [];
   for (const p of queryParams) {
@@ -88,7 +106,10 @@ export function requestsFor(operation: Operation, options: GenerateOptions): Fuz
     return query.length === 0 ? filled : `${filled}?${query.map(([k, v]) => `${k}=${v}`).join('&')}`;
   };
   const out: FuzzRequest[] = [];
-  const add = (mutation: string, parts: { path?: Record<string, string>; query?: [string, string][]; body?: string; contentType?: string }) => {
+  const add = (
+    mutation: string,
+    parts: { path?: Record<string, string>; query?: [string, string][]; body?: string; contentType?: string },
+  ) => {
     const body = parts.body ?? (baseBody === undefined ? undefined : JSON.stringify(baseBody));
     const hasBody = body !== undefined && operation.method !== 'GET' && operation.method !== 'DELETE';
     out.push({
@@ -102,13 +123,22 @@ export function requestsFor(operation: Operation, options: GenerateOptions): Fuz
 
   add('plausible', {});
   for (const p of pathParams) {
-    const raw = [...hostileStrings('fuzz').map(encode), '%zz', '%E0%A4%A', 'a'.repeat(101), ...(isNumeric(p.schema) ? HOSTILE_NUMBER_TEXT.map(encode) : [])];
-    for (const value of raw) if (value !== '') add(`path.${p.name}=${JSON.stringify(value.slice(0, 40))}`, { path: { ...basePath, [p.name]: value } });
+    const raw = [
+      ...hostileStrings('fuzz').map(encode),
+      '%zz',
+      '%E0%A4%A',
+      'a'.repeat(101),
+      ...(isNumeric(p.schema) ? HOSTILE_NUMBER_TEXT.map(encode) : []),
+    ];
+    for (const value of raw)
+      if (value !== '')
+        add(`path.${p.name}=${JSON.stringify(value.slice(0, 40))}`, { path: { ...basePath, [p.name]: value } });
   }
   for (const p of queryParams) {
     const others = baseQuery.filter(([k]) => k !== p.name);
     const raw = isNumeric(p.schema) ? HOSTILE_NUMBER_TEXT.map(encode) : [...hostileStrings('fuzz').map(encode), '%zz'];
-    for (const value of raw) add(`query.${p.name}=${JSON.stringify(value.slice(0, 40))}`, { query: [...others, [p.name, value]] });
+    for (const value of raw)
+      add(`query.${p.name}=${JSON.stringify(value.slice(0, 40))}`, { query: [...others, [p.name, value]] });
     add(`query.${p.name} twice`, { query: [...others, [p.name, '1'], [p.name, '2']] });
   }
   add('query: unknown key with NUL', { query: [...baseQuery, ['fuzz%00', '%00']] });
@@ -116,18 +146,31 @@ export function requestsFor(operation: Operation, options: GenerateOptions): Fuz
 
   if (operation.method !== 'GET' && operation.method !== 'DELETE') {
     const properties = Object.keys(operation.body?.properties ?? {});
-    const object = typeof baseBody === 'object' && baseBody !== null && !Array.isArray(baseBody) ? (baseBody as Record<string, unknown>) : {};
+    const object =
+      typeof baseBody === 'object' && baseBody !== null && !Array.isArray(baseBody)
+        ? (baseBody as Record<string, unknown>)
+        : {};
     for (const key of properties) {
       for (const value of hostileJsonValues(object[key])) {
         const body = toJsonText({ ...object, [key]: value });
-        add(`body.${key}=${body.length > 1000 ? `(${body.length} characters)` : JSON.stringify(value)?.slice(0, 40) ?? 'undefined'}`, { body });
+        add(
+          `body.${key}=${body.length > 1000 ? `(${body.length} characters)` : (JSON.stringify(value)?.slice(0, 40) ?? 'undefined')}`,
+          { body },
+        );
       }
       // Inside objects too (records such as `inputs` or `labels`, where any key is accepted).
       const schema = ((operation.body?.properties ?? {}) as Record<string, JsonSchema>)[key] ?? {};
       if (isObjectLike(schema)) {
-        for (const value of ['\u0000', new RawJson('['.repeat(5000) + ']'.repeat(5000)), 2 ** 53 + 2, 'x'.repeat(100_000)]) {
+        for (const value of [
+          '\u0000',
+          new RawJson('['.repeat(5000) + ']'.repeat(5000)),
+          2 ** 53 + 2,
+          'x'.repeat(100_000),
+        ]) {
           const body = toJsonText({ ...object, [key]: { fuzz: value } });
-          add(`body.${key}.fuzz=${body.length > 1000 ? `(${body.length} characters)` : JSON.stringify(value)}`, { body });
+          add(`body.${key}.fuzz=${body.length > 1000 ? `(${body.length} characters)` : JSON.stringify(value)}`, {
+            body,
+          });
         }
       }
       const { [key]: _left, ...without } = object;
@@ -147,7 +190,10 @@ export function requestsFor(operation: Operation, options: GenerateOptions): Fuz
     ];
     for (const [name, body] of wholeBodies) add(`body: ${name}`, { body });
     add('body as text/plain', { body: JSON.stringify(object), contentType: 'text/plain' });
-    add('body as JSON with a charset', { body: JSON.stringify(object), contentType: 'application/json; charset=utf-8' });
+    add('body as JSON with a charset', {
+      body: JSON.stringify(object),
+      contentType: 'application/json; charset=utf-8',
+    });
   }
   return out;
 }

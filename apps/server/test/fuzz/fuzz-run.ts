@@ -38,7 +38,8 @@ async function send(request: FuzzRequest, options: FuzzRunOptions): Promise<Fuzz
       signal: AbortSignal.timeout(options.timeoutMs),
     });
     const contentType = res.headers.get('content-type') ?? '';
-    if (JSON_TYPES.some((t) => contentType.startsWith(t)) || contentType === '') return { status: res.status, contentType, text: await res.text() };
+    if (JSON_TYPES.some((t) => contentType.startsWith(t)) || contentType === '')
+      return { status: res.status, contentType, text: await res.text() };
     // Streams (server-sent events, git packs) are not read: status and media type are checked.
     await res.body?.cancel();
     return { status: res.status, contentType, text: undefined };

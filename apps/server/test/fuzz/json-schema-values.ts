@@ -26,7 +26,19 @@ export interface ValueContext {
 }
 
 /** Strings tried for a `pattern` (the first that matches is used): no regex inversion needed. */
-const PATTERN_CANDIDATES = ['fuzz', 'FUZZ_1', 'fuzz-1', 'a', '1', '25%', '30s', 'role', 'web', 'fuzz@example.test', 'x/y'];
+const PATTERN_CANDIDATES = [
+  'fuzz',
+  'FUZZ_1',
+  'fuzz-1',
+  'a',
+  '1',
+  '25%',
+  '30s',
+  'role',
+  'web',
+  'fuzz@example.test',
+  'x/y',
+];
 
 function pick<T>(random: () => number, values: readonly T[]): T {
   const value = values[Math.floor(random() * values.length)];

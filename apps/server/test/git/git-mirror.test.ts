@@ -196,18 +196,33 @@ describe.each(DIALECTS)('git mirror over smart HTTP [%s]', (dialect) => {
   // Regression (hardening finding 12): `..` segments reached `git http-backend`, which refused
   // them, and the refusal surfaced as a 500. `fetch` normalises dot segments, so raw HTTP is used.
   it('refuses dot segments and malformed requests with problem documents before git sees them', async () => {
-    await call('POST', '/workflows', { document: 'name: dots\ntasks:\n  - name: a\n    type: command\n    config: { command: "true" }\n' });
+    await call('POST', '/workflows', {
+      document: 'name: dots\ntasks:\n  - name: a\n    type: command\n    config: { command: "true" }\n',
+    });
     const raw = (method: string, target: string, headers: Record<string, string> = {}, body?: string) =>
       new Promise<{ status: number; type: string; body: any }>((resolve, reject) => {
         const [host, port] = base.split(':');
-        const req = http.request({ host, port: Number(port), method, path: target, headers: { authorization: `Bearer ${t.token}`, ...headers } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '', body: text.startsWith('{') ? JSON.parse(text) : text });
-          });
-        });
+        const req = http.request(
+          {
+            host,
+            port: Number(port),
+            method,
+            path: target,
+            headers: { authorization: `Bearer ${t.token}`, ...headers },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              resolve({
+                status: res.statusCode ?? 0,
+                type: res.headers['content-type'] ?? '',
+                body: text.startsWith('{') ? JSON.parse(text) : text,
+              });
+            });
+          },
+        );
         req.on('error', reject);
         req.end(body);
       });
@@ -223,7 +238,12 @@ describe.each(DIALECTS)('git mirror over smart HTTP [%s]', (dialect) => {
       expect(res.type).toMatch(/^application\/problem\+json/);
     }
     // A body git cannot read is refused by media type; a service git refuses is a problem too.
-    const json = await raw('POST', '/git/default/default.git/git-upload-pack', { 'content-type': 'application/json' }, 'null');
+    const json = await raw(
+      'POST',
+      '/git/default/default.git/git-upload-pack',
+      { 'content-type': 'application/json' },
+      'null',
+    );
     expect([json.status, json.body.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     const odd = await raw('GET', '/git/default/default.git/info/refs?service=git-odd');
     expect(odd.status).toBeGreaterThanOrEqual(400);

@@ -21,7 +21,8 @@ export function api(server: FlotillaServer, token: string) {
 }
 
 /** A minimal valid workflow with one command step. */
-export const WORKFLOW = 'name: hello\ntasks:\n  - name: say\n    type: command\n    config: { command: echo, args: [hi] }\n';
+export const WORKFLOW =
+  'name: hello\ntasks:\n  - name: say\n    type: command\n    config: { command: echo, args: [hi] }\n';
 
 /** Polls `check` until it returns true (or throws after `timeoutMs`). */
 export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 3000): Promise<void> {

@@ -53,7 +53,8 @@ export const dialectAvailable: Record<TestDialect, boolean> = { sqlite: true, po
 
 if (postgresProblem !== null) {
   const message = `PostgreSQL unavailable at ${POSTGRES_URL} (${postgresProblem}): PostgreSQL store tests are SKIPPED`;
-  if (process.env.FLOTILLA_REQUIRE_SERVICES === '1') throw new Error(`${message} — FLOTILLA_REQUIRE_SERVICES=1 requires it`);
+  if (process.env.FLOTILLA_REQUIRE_SERVICES === '1')
+    throw new Error(`${message} — FLOTILLA_REQUIRE_SERVICES=1 requires it`);
   console.warn(`\n⚠️  ${message}\n`);
 }
 
@@ -61,7 +62,11 @@ if (postgresProblem !== null) {
 export async function createTestDatabase(dialect: TestDialect): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'flotilla-db-'));
-    return { dialect, url: `sqlite:${path.join(dir, 'flotilla.db')}`, cleanup: () => rm(dir, { recursive: true, force: true }) };
+    return {
+      dialect,
+      url: `sqlite:${path.join(dir, 'flotilla.db')}`,
+      cleanup: () => rm(dir, { recursive: true, force: true }),
+    };
   }
   // A database per test file, not a schema: the migrator introspects every schema of its
   // database, and another file dropping its schema mid-scan failed that scan (3F000).
@@ -72,7 +77,8 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
   return {
     dialect,
     url: url.toString(),
-    cleanup: () => withAdmin((client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+    cleanup: () =>
+      withAdmin((client) => client.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
   };
 }
 

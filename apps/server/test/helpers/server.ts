@@ -34,10 +34,23 @@ export async function startTestServer(flags: ServerOptions = {}, parts: ServerPa
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'flotilla-server-'));
   const logs = new LogCollector();
   const server = await buildServer(
-    compileServerOptions({ flags: { dataDir, adminPassword: ADMIN_PASSWORD, logLevel: 'debug', logDestination: logs, checkResponses: true, ...flags } }),
+    compileServerOptions({
+      flags: {
+        dataDir,
+        adminPassword: ADMIN_PASSWORD,
+        logLevel: 'debug',
+        logDestination: logs,
+        checkResponses: true,
+        ...flags,
+      },
+    }),
     parts,
   );
-  const login = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } });
+  const login = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username: 'admin', password: ADMIN_PASSWORD },
+  });
   if (login.statusCode !== 200) throw new Error(`admin login failed: ${login.body}`);
   const { token } = login.json<{ token: string }>();
   return {

@@ -13,8 +13,17 @@ export function newAgentKey(): { privateKey: KeyObject; publicKey: string } {
 }
 
 /** Creates an enrollment token through the API and returns its secret. */
-export async function createEnrollmentToken(server: FlotillaServer, adminToken: string, body: Record<string, unknown> = {}): Promise<string> {
-  const res = await server.app.inject({ method: 'POST', url: '/api/v1/enrollment-tokens', headers: { authorization: `Bearer ${adminToken}` }, payload: body });
+export async function createEnrollmentToken(
+  server: FlotillaServer,
+  adminToken: string,
+  body: Record<string, unknown> = {},
+): Promise<string> {
+  const res = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/enrollment-tokens',
+    headers: { authorization: `Bearer ${adminToken}` },
+    payload: body,
+  });
   if (res.statusCode !== 201) throw new Error(`token creation failed: ${res.body}`);
   return res.json<{ token: string }>().token;
 }
@@ -33,8 +42,21 @@ export function signedEnrollment(options: {
   facts?: AgentFacts;
   timestamp?: string;
   signWith?: KeyObject;
-}): { token: string; publicKey: string; name: string; labels: Record<string, string>; facts: AgentFacts; proof: EnrollProof } {
-  const fields = { token: options.token, publicKey: options.key.publicKey, name: options.name, labels: options.labels ?? {}, facts: options.facts ?? TEST_FACTS };
+}): {
+  token: string;
+  publicKey: string;
+  name: string;
+  labels: Record<string, string>;
+  facts: AgentFacts;
+  proof: EnrollProof;
+} {
+  const fields = {
+    token: options.token,
+    publicKey: options.key.publicKey,
+    name: options.name,
+    labels: options.labels ?? {},
+    facts: options.facts ?? TEST_FACTS,
+  };
   const timestamp = options.timestamp ?? new Date().toISOString();
   const tokenDigest = createHash('sha256').update(options.token, 'utf8').digest('hex');
   const message = enrollProofMessage({ ...fields, tokenDigest, timestamp });
@@ -45,13 +67,23 @@ export function signedEnrollment(options: {
 /** Enrols a test agent (with a valid proof) and returns its identity. */
 export async function enrollAgent(
   server: FlotillaServer,
-  options: { token: string; name: string; key?: ReturnType<typeof newAgentKey>; labels?: Record<string, string>; hostname?: string },
+  options: {
+    token: string;
+    name: string;
+    key?: ReturnType<typeof newAgentKey>;
+    labels?: Record<string, string>;
+    hostname?: string;
+  },
 ): Promise<TestAgentIdentity> {
   const key = options.key ?? newAgentKey();
   const res = await server.app.inject({
     method: 'POST',
     url: '/api/v1/agents/enroll',
-    payload: signedEnrollment({ ...options, key, facts: { ...TEST_FACTS, hostname: options.hostname ?? TEST_FACTS.hostname } }),
+    payload: signedEnrollment({
+      ...options,
+      key,
+      facts: { ...TEST_FACTS, hostname: options.hostname ?? TEST_FACTS.hostname },
+    }),
   });
   if (res.statusCode !== 200) throw new Error(`enroll failed: ${res.statusCode} ${res.body}`);
   const body = res.json<{ agentId: string; status: string; serverPublicKey: string; serverKeyId: string }>();
@@ -104,7 +136,10 @@ export class TestChannel {
   }
 
   /** The next frame of `type` after the previously consumed one; rejects after `timeoutMs`. */
-  async next<T extends ServerFrame['type']>(type: T | T[], timeoutMs = 5000): Promise<Extract<ServerFrame, { type: T }>> {
+  async next<T extends ServerFrame['type']>(
+    type: T | T[],
+    timeoutMs = 5000,
+  ): Promise<Extract<ServerFrame, { type: T }>> {
     const types: string[] = Array.isArray(type) ? type : [type];
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -112,9 +147,13 @@ export class TestChannel {
         const frame = this.frames[this.cursor++]!;
         if (types.includes(frame.type)) return frame as Extract<ServerFrame, { type: T }>;
       }
-      if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`channel closed while waiting for ${types.join('|')}`);
+      if (this.ws.readyState === WebSocket.CLOSED)
+        throw new Error(`channel closed while waiting for ${types.join('|')}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${types.join('|')} frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
+      if (left <= 0)
+        throw new Error(
+          `no ${types.join('|')} frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {

@@ -5,14 +5,27 @@ import type { TestServer } from '../helpers/server.js';
 
 /** Every route with a body, and a valid-shaped body to start from. */
 const BODY_ROUTES: { url: string; valid: Record<string, unknown>; wrongType: Record<string, unknown> }[] = [
-  { url: '/api/v1/auth/login', valid: { username: 'admin', password: 'x' }, wrongType: { username: 42, password: 'x' } },
+  {
+    url: '/api/v1/auth/login',
+    valid: { username: 'admin', password: 'x' },
+    wrongType: { username: 42, password: 'x' },
+  },
   { url: '/api/v1/enrollment-tokens', valid: { uses: 1 }, wrongType: { uses: 'many' } },
   {
     url: '/api/v1/agents/enroll',
-    valid: { token: 't', publicKey: `${'A'.repeat(43)}=`, name: 'n', facts: { hostname: 'h', os: 'linux', arch: 'x64', agentVersion: '1' } },
+    valid: {
+      token: 't',
+      publicKey: `${'A'.repeat(43)}=`,
+      name: 'n',
+      facts: { hostname: 'h', os: 'linux', arch: 'x64', agentVersion: '1' },
+    },
     wrongType: { token: 't', publicKey: `${'A'.repeat(43)}=`, name: 'n', facts: 'linux' },
   },
-  { url: '/api/v1/jobs', valid: { workflow: 'name: x', target: { agent: 'a' } }, wrongType: { workflow: 'name: x', target: { agent: 7 } } },
+  {
+    url: '/api/v1/jobs',
+    valid: { workflow: 'name: x', target: { agent: 'a' } },
+    wrongType: { workflow: 'name: x', target: { agent: 7 } },
+  },
 ];
 
 describe('error responses (RFC 9457)', () => {
@@ -23,9 +36,18 @@ describe('error responses (RFC 9457)', () => {
   afterAll(() => t.close());
 
   const post = (url: string, payload: string, contentType = 'application/json') =>
-    t.server.app.inject({ method: 'POST', url, payload, headers: { 'content-type': contentType, authorization: `Bearer ${t.token}` } });
+    t.server.app.inject({
+      method: 'POST',
+      url,
+      payload,
+      headers: { 'content-type': contentType, authorization: `Bearer ${t.token}` },
+    });
 
-  function expectProblem(res: { statusCode: number; headers: Record<string, unknown>; json(): unknown }, status: number, code: string) {
+  function expectProblem(
+    res: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+    status: number,
+    code: string,
+  ) {
     expect(res.statusCode).toBe(status);
     expect(String(res.headers['content-type'])).toContain('application/problem+json');
     const problem = ProblemSchema.parse(res.json());
@@ -39,7 +61,11 @@ describe('error responses (RFC 9457)', () => {
       expectProblem(await post(url, '{"username": '), 400, 'MALFORMED_JSON');
     });
     it('unknown field → 400 VALIDATION_FAILED naming the field', async () => {
-      const problem = expectProblem(await post(url, JSON.stringify({ ...valid, surprise: true })), 400, 'VALIDATION_FAILED');
+      const problem = expectProblem(
+        await post(url, JSON.stringify({ ...valid, surprise: true })),
+        400,
+        'VALIDATION_FAILED',
+      );
       expect(problem.errors).toContainEqual(expect.objectContaining({ path: 'surprise' }));
     });
     it('wrong type → 400 VALIDATION_FAILED with the path', async () => {
@@ -59,11 +85,31 @@ describe('error responses (RFC 9457)', () => {
 
   it('bad query and params → 400 VALIDATION_FAILED', async () => {
     const auth = { authorization: `Bearer ${t.token}` };
-    expectProblem(await t.server.app.inject({ method: 'GET', url: '/api/v1/agents?limit=0', headers: auth }), 400, 'VALIDATION_FAILED');
-    expectProblem(await t.server.app.inject({ method: 'GET', url: '/api/v1/jobs?bogus=1', headers: auth }), 400, 'VALIDATION_FAILED');
-    expectProblem(await t.server.app.inject({ method: 'GET', url: '/api/v1/jobs?cursor=zzz', headers: auth }), 400, 'VALIDATION_FAILED');
-    expectProblem(await t.server.app.inject({ method: 'GET', url: `/api/v1/agents/${'x'.repeat(65)}`, headers: auth }), 400, 'VALIDATION_FAILED');
-    expectProblem(await t.server.app.inject({ method: 'GET', url: '/api/v1/jobs/j/logs?after=-1', headers: auth }), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await t.server.app.inject({ method: 'GET', url: '/api/v1/agents?limit=0', headers: auth }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await t.server.app.inject({ method: 'GET', url: '/api/v1/jobs?bogus=1', headers: auth }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await t.server.app.inject({ method: 'GET', url: '/api/v1/jobs?cursor=zzz', headers: auth }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await t.server.app.inject({ method: 'GET', url: `/api/v1/agents/${'x'.repeat(65)}`, headers: auth }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await t.server.app.inject({ method: 'GET', url: '/api/v1/jobs/j/logs?after=-1', headers: auth }),
+      400,
+      'VALIDATION_FAILED',
+    );
   });
 
   it('unknown route → 404 ROUTE_NOT_FOUND, inside and outside /api/v1', async () => {
@@ -72,7 +118,11 @@ describe('error responses (RFC 9457)', () => {
   });
 
   it('a body over the limit → 413 PAYLOAD_TOO_LARGE', async () => {
-    expectProblem(await post('/api/v1/jobs', JSON.stringify({ workflow: 'x'.repeat(5 * 1024 * 1024) })), 413, 'PAYLOAD_TOO_LARGE');
+    expectProblem(
+      await post('/api/v1/jobs', JSON.stringify({ workflow: 'x'.repeat(5 * 1024 * 1024) })),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
   });
 
   it('health and readiness', async () => {

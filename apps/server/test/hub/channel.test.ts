@@ -25,7 +25,10 @@ describe('agent channel after the handshake', () => {
   afterAll(() => t.close());
 
   async function connected(): Promise<{ agent: TestAgentIdentity; channel: TestChannel }> {
-    const agent = await enrollAgent(t.server, { token: await createEnrollmentToken(t.server, t.token), name: `agent-${++counter}` });
+    const agent = await enrollAgent(t.server, {
+      token: await createEnrollmentToken(t.server, t.token),
+      name: `agent-${++counter}`,
+    });
     const { channel, result } = await connectAgent(url, agent);
     expect(result.type).toBe('welcome');
     open.push(channel);
@@ -34,7 +37,11 @@ describe('agent channel after the handshake', () => {
 
   it('offers a job in an envelope signed by the key the agent pinned at enrolment', async () => {
     const { agent, channel } = await connected();
-    const res = await client.post('/jobs', { workflow: WORKFLOW, target: { agent: agent.agentId }, inputs: { who: 'world' } });
+    const res = await client.post('/jobs', {
+      workflow: WORKFLOW,
+      target: { agent: agent.agentId },
+      inputs: { who: 'world' },
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ state: 'dispatched', runs: [{ state: 'dispatched', agentId: agent.agentId }] });
     const { envelope } = await channel.next('job.offer');
@@ -42,12 +49,21 @@ describe('agent channel after the handshake', () => {
     const tampered = envelope.payload.replace('world', 'w0rld');
     expect(verifyEd25519(agent.serverPublicKey, tampered, envelope.signature)).toBe(false);
     const payload = JobPayloadSchema.parse(JSON.parse(envelope.payload));
-    expect(payload).toMatchObject({ jobId: res.body.id, runId: res.body.runs[0].id, agentId: agent.agentId, workflow: WORKFLOW, inputs: { who: 'world' } });
+    expect(payload).toMatchObject({
+      jobId: res.body.id,
+      runId: res.body.runs[0].id,
+      agentId: agent.agentId,
+      workflow: WORKFLOW,
+      inputs: { who: 'world' },
+    });
     expect(channel.all('job.offer')).toHaveLength(1);
   });
 
   it('delivers runs queued while the agent was offline when it connects', async () => {
-    const agent = await enrollAgent(t.server, { token: await createEnrollmentToken(t.server, t.token), name: 'late-1' });
+    const agent = await enrollAgent(t.server, {
+      token: await createEnrollmentToken(t.server, t.token),
+      name: 'late-1',
+    });
     const res = await client.post('/jobs', { workflow: WORKFLOW, target: { agent: 'late-1' } });
     expect(res.body.state).toBe('queued');
     const { channel } = await connectAgent(url, agent);
@@ -68,7 +84,8 @@ describe('agent channel after the handshake', () => {
     await eventually(async () => (await client.get(`/jobs/${job.id}`)).body.state === 'running');
 
     const ts = new Date().toISOString();
-    const event = (seq: number, e: Record<string, unknown>) => channel.send({ type: 'run.event', seq, runId, event: { ts, ...e } });
+    const event = (seq: number, e: Record<string, unknown>) =>
+      channel.send({ type: 'run.event', seq, runId, event: { ts, ...e } });
     event(1, { kind: 'run.started' });
     expect(await channel.next('event.ack')).toEqual({ type: 'event.ack', seq: 1 });
     event(2, { kind: 'step.started', step: 'say', attempt: 1 });
@@ -109,9 +126,17 @@ describe('agent channel after the handshake', () => {
     const { agent, channel } = await connected();
     const job = (await client.post('/jobs', { workflow: WORKFLOW, target: { agent: agent.agentId } })).body;
     await channel.next('job.offer');
-    channel.send({ type: 'job.reject', runId: job.runs[0].id, code: 'ENVELOPE_SIGNATURE_INVALID', message: 'bad signature' });
+    channel.send({
+      type: 'job.reject',
+      runId: job.runs[0].id,
+      code: 'ENVELOPE_SIGNATURE_INVALID',
+      message: 'bad signature',
+    });
     await eventually(async () => (await client.get(`/jobs/${job.id}`)).body.state === 'failed');
-    expect((await client.get(`/jobs/${job.id}`)).body.runs[0].error).toMatchObject({ code: 'ENVELOPE_SIGNATURE_INVALID', retryable: false });
+    expect((await client.get(`/jobs/${job.id}`)).body.runs[0].error).toMatchObject({
+      code: 'ENVELOPE_SIGNATURE_INVALID',
+      retryable: false,
+    });
   });
 
   it('answers invalid frames with PROTOCOL_ERROR, counts them, and keeps serving', async () => {
@@ -137,7 +162,12 @@ describe('agent channel after the handshake', () => {
 
   /** A `run.event` log frame whose JSON text is exactly `bytes` bytes of UTF-8, padded with CJK (3 bytes a character). */
   function logFrameOfBytes(seq: number, bytes: number): string {
-    const frame = (line: string) => ({ type: 'run.event', seq, runId: 'run_unknown', event: { kind: 'log', ts: new Date().toISOString(), step: 's', stream: 'stdout', line } });
+    const frame = (line: string) => ({
+      type: 'run.event',
+      seq,
+      runId: 'run_unknown',
+      event: { kind: 'log', ts: new Date().toISOString(), step: 's', stream: 'stdout', line },
+    });
     const missing = bytes - Buffer.byteLength(JSON.stringify(frame('')));
     const text = JSON.stringify(frame('漢'.repeat(Math.floor(missing / 3)) + 'x'.repeat(missing % 3)));
     expect(Buffer.byteLength(text)).toBe(bytes);
@@ -172,7 +202,12 @@ describe('agent channel after the handshake', () => {
     const owner = await connected();
     const job = (await client.post('/jobs', { workflow: WORKFLOW, target: { agent: owner.agent.agentId } })).body;
     const intruder = await connected();
-    intruder.channel.send({ type: 'run.event', seq: 1, runId: job.runs[0].id, event: { kind: 'run.finished', ts: new Date().toISOString(), state: 'failed', exitCode: 1 } });
+    intruder.channel.send({
+      type: 'run.event',
+      seq: 1,
+      runId: job.runs[0].id,
+      event: { kind: 'run.finished', ts: new Date().toISOString(), state: 'failed', exitCode: 1 },
+    });
     expect((await intruder.channel.next('event.ack')).seq).toBe(1);
     expect((await client.get(`/jobs/${job.id}`)).body.state).toBe('dispatched');
   });
@@ -188,7 +223,10 @@ describe('agent channel liveness', () => {
   afterAll(() => t.close());
 
   it('pings at the configured interval and drops a silent agent, marking it offline', async () => {
-    const agent = await enrollAgent(t.server, { token: await createEnrollmentToken(t.server, t.token), name: 'silent' });
+    const agent = await enrollAgent(t.server, {
+      token: await createEnrollmentToken(t.server, t.token),
+      name: 'silent',
+    });
     const { channel, result } = await connectAgent(url, agent);
     expect(result).toMatchObject({ type: 'welcome', pingIntervalMs: 100 });
     await channel.next('ping', 1000);
@@ -198,7 +236,10 @@ describe('agent channel liveness', () => {
   });
 
   it('keeps an agent that answers', async () => {
-    const agent = await enrollAgent(t.server, { token: await createEnrollmentToken(t.server, t.token), name: 'chatty' });
+    const agent = await enrollAgent(t.server, {
+      token: await createEnrollmentToken(t.server, t.token),
+      name: 'chatty',
+    });
     const { channel } = await connectAgent(url, agent);
     const timer = setInterval(() => channel.send({ type: 'pong', ts: Date.now() }), 50);
     await new Promise((r) => setTimeout(r, 600));

@@ -30,7 +30,11 @@ async function onDatabase(database: TestDatabase, statements: string[]): Promise
 }
 
 /** Reads rows from the fleet's own database through a second, real connection. */
-async function queryDatabase(database: TestDatabase, statement: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+async function queryDatabase(
+  database: TestDatabase,
+  statement: string,
+  params: unknown[],
+): Promise<Record<string, unknown>[]> {
   if (database.dialect === 'sqlite') {
     const db = new Database(database.url.slice('sqlite:'.length), { readonly: true });
     try {
@@ -64,7 +68,9 @@ function poisonLogChunks(dialect: TestDatabase['dialect']): string[] {
 }
 
 function curePoison(dialect: TestDatabase['dialect']): string[] {
-  return dialect === 'sqlite' ? ['drop trigger poison'] : ['drop trigger poison on log_chunks', 'drop function poison()'];
+  return dialect === 'sqlite'
+    ? ['drop trigger poison']
+    : ['drop trigger poison on log_chunks', 'drop function poison()'];
 }
 
 /** The close code of a channel the server ends; fails if it is still open after `timeoutMs`. */
@@ -109,11 +115,17 @@ describe.each(DIALECTS)('agent event delivery [%s]', (dialect) => {
     const { runId } = await agent.offer();
     agent.ack(runId);
     const first = agent.seq;
-    expect(await agent.report(runId, [{ kind: 'run.started' }, { kind: 'log', step: 'say', stream: 'stdout', line: 'one' }])).toBe(first + 2);
+    expect(
+      await agent.report(runId, [{ kind: 'run.started' }, { kind: 'log', step: 'say', stream: 'stdout', line: 'one' }]),
+    ).toBe(first + 2);
 
     await onDatabase(fleet.database, poisonLogChunks(dialect));
     const ts = new Date().toISOString();
-    const poisoned = { seq: first + 3, runId, event: { kind: 'log', ts, step: 'say', stream: 'stdout', line: 'poison' } };
+    const poisoned = {
+      seq: first + 3,
+      runId,
+      event: { kind: 'log', ts, step: 'say', stream: 'stdout', line: 'poison' },
+    };
     const after = [
       { seq: first + 4, runId, event: { kind: 'log', ts, step: 'say', stream: 'stdout', line: 'three' } },
       { seq: first + 5, runId, event: { kind: 'run.finished', ts, state: 'succeeded', exitCode: 0 } },
@@ -146,7 +158,11 @@ describe.each(DIALECTS)('agent event delivery [%s]', (dialect) => {
     const { runId } = await agent.offer();
     agent.ack(runId);
     const ts = new Date().toISOString();
-    const log = (seq: number, line: string) => ({ seq: agent.seq + seq, runId, event: { kind: 'log', ts, step: 'say', stream: 'stdout', line } });
+    const log = (seq: number, line: string) => ({
+      seq: agent.seq + seq,
+      runId,
+      event: { kind: 'log', ts, step: 'say', stream: 'stdout', line },
+    });
     const channel = agent.channel!;
     // 1, 2, 2 (a duplicate inside the batch), 4 (beyond a gap): 1 and 2 are stored, 4 is not.
     channel.send({ type: 'run.events', items: [log(1, 'one'), log(2, 'two'), log(2, 'two again'), log(4, 'four')] });
@@ -172,13 +188,33 @@ describe.each(DIALECTS)('agent event delivery [%s]', (dialect) => {
     const channel = agent.channel!;
     const ts = new Date().toISOString();
     // Invalid frames: answered with PROTOCOL_ERROR, nothing stored, the session goes on.
-    channel.send({ type: 'run.event', seq: agent.seq + 1, runId, event: { kind: 'log', ts, step: 'sa\u0000y', stream: 'stdout', line: 'x' } });
-    channel.send({ type: 'run.event', seq: agent.seq + 1, runId: `${runId}\u0000`, event: { kind: 'run.started', ts } });
+    channel.send({
+      type: 'run.event',
+      seq: agent.seq + 1,
+      runId,
+      event: { kind: 'log', ts, step: 'sa\u0000y', stream: 'stdout', line: 'x' },
+    });
+    channel.send({
+      type: 'run.event',
+      seq: agent.seq + 1,
+      runId: `${runId}\u0000`,
+      event: { kind: 'run.started', ts },
+    });
     channel.send({ type: 'run.event', seq: 2 ** 31, runId, event: { kind: 'run.started', ts } });
-    channel.send({ type: 'run.event', seq: agent.seq + 1, runId, event: { kind: 'step.started', ts, step: 'say', attempt: 2 ** 40 } });
+    channel.send({
+      type: 'run.event',
+      seq: agent.seq + 1,
+      runId,
+      event: { kind: 'step.started', ts, step: 'say', attempt: 2 ** 40 },
+    });
     channel.send({ type: 'job.ack', runId: 'run\u0000' });
     // a step status is one of the engine's, not free text
-    channel.send({ type: 'run.event', seq: agent.seq + 1, runId, event: { kind: 'step.finished', ts, step: 'say', status: 'succ\u0000', exitCode: 0 } });
+    channel.send({
+      type: 'run.event',
+      seq: agent.seq + 1,
+      runId,
+      event: { kind: 'step.finished', ts, step: 'say', status: 'succ\u0000', exitCode: 0 },
+    });
     for (let i = 0; i < 6; i++) expect((await channel.next('error')).code).toBe('PROTOCOL_ERROR');
     await agent.report(runId, [
       { kind: 'run.started' },
@@ -192,10 +228,20 @@ describe.each(DIALECTS)('agent event delivery [%s]', (dialect) => {
         error: { code: 'STEP_FAILED', message: 'e\u0000', retryable: false },
         outputs: { 'k\u0000': 'v\u0000' },
       },
-      { kind: 'run.finished', state: 'failed', exitCode: 1, error: { code: 'STEP_FAILED', message: 'boom\u0000', retryable: false, step: 's\u0000y' } },
+      {
+        kind: 'run.finished',
+        state: 'failed',
+        exitCode: 1,
+        error: { code: 'STEP_FAILED', message: 'boom\u0000', retryable: false, step: 's\u0000y' },
+      },
     ]);
     const finished = await waitForJob(fleet, job.id, (j) => j.state === 'failed');
-    expect(finished.runs[0].error).toEqual({ code: 'STEP_FAILED', message: 'boom\uFFFD', retryable: false, step: 's\uFFFDy' });
+    expect(finished.runs[0].error).toEqual({
+      code: 'STEP_FAILED',
+      message: 'boom\uFFFD',
+      retryable: false,
+      step: 's\uFFFDy',
+    });
     expect(await lines(job.id)).toEqual(['a\uFFFDb']);
     const [step] = await queryDatabase(fleet.database, 'select error from run_steps where run_id = $1', [runId]);
     expect(JSON.parse(String(step?.error))).toEqual({ code: 'STEP_FAILED', message: 'e\uFFFD', retryable: false });
@@ -215,7 +261,9 @@ describe.each(DIALECTS)('agent event delivery [%s]', (dialect) => {
     expect((await agent.channel!.next('event.ack')).seq).toBe(agent.seq + 1);
     agent.seq += 1;
     expect(agent.channel!.all('error')).toEqual([]);
-    const rows = await queryDatabase(fleet.database, 'select status, error, outputs from run_steps where run_id = $1', [runId]);
+    const rows = await queryDatabase(fleet.database, 'select status, error, outputs from run_steps where run_id = $1', [
+      runId,
+    ]);
     expect(rows).toMatchObject([{ status: 'succeeded', outputs: null }]);
     expect(JSON.parse(String(rows[0]?.error))).toEqual({
       code: 'OUTPUTS_NOT_STORED',
@@ -238,6 +286,8 @@ describe.each(DIALECTS)('agent event delivery [%s]', (dialect) => {
     expect(agent.channel!.all('error')).toEqual([]);
     const finished = await waitForJob(fleet, job.id, (j) => j.state === 'failed');
     expect(finished.runs[0].exitCode).toBe(-1073741819);
-    expect(await queryDatabase(fleet.database, 'select exit_code from run_steps where run_id = $1', [runId])).toEqual([{ exit_code: -1073741819 }]);
+    expect(await queryDatabase(fleet.database, 'select exit_code from run_steps where run_id = $1', [runId])).toEqual([
+      { exit_code: -1073741819 },
+    ]);
   });
 });

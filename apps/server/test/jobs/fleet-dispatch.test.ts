@@ -10,9 +10,15 @@ import type { Fleet } from './fleet-helpers.js';
 describe('rollout and job-state rules', () => {
   it('compiles batch_size (ceil, ≥ 1) and max_failures (floor; stop_on_failure = 0)', () => {
     expect(compileRollout(undefined, 7)).toEqual({ batchSize: 7, maxFailures: null });
-    expect(compileRollout({ batch_size: '25%', stop_on_failure: false }, 7)).toEqual({ batchSize: 2, maxFailures: null });
+    expect(compileRollout({ batch_size: '25%', stop_on_failure: false }, 7)).toEqual({
+      batchSize: 2,
+      maxFailures: null,
+    });
     expect(compileRollout({ batch_size: 0, stop_on_failure: true }, 7)).toEqual({ batchSize: 1, maxFailures: 0 });
-    expect(compileRollout({ batch_size: 3, max_failures: '50%', stop_on_failure: false }, 7)).toEqual({ batchSize: 3, maxFailures: 3 });
+    expect(compileRollout({ batch_size: 3, max_failures: '50%', stop_on_failure: false }, 7)).toEqual({
+      batchSize: 3,
+      maxFailures: 3,
+    });
   });
 
   it('aggregates run states with the documented precedence', () => {
@@ -43,7 +49,10 @@ describe.each(DIALECTS)('fleet dispatch [%s]', (dialect) => {
     const web2 = await fleet.agent('fan-web-2', { role: 'fan-web', zone: 'b' });
     const web3 = await fleet.agent('fan-web-3', { role: 'fan-web' }, { connect: false });
     const db = await fleet.agent('fan-db-1', { role: 'fan-db' });
-    const res = await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { selector: { role: 'fan-web' }, mode: 'all' } });
+    const res = await fleet.client.post('/jobs', {
+      workflow: WORKFLOW,
+      target: { selector: { role: 'fan-web' }, mode: 'all' },
+    });
     expect(res.status).toBe(201);
     const job = JobSchema.parse(res.body);
     expect(job.runs.map((r) => [r.agent, r.state])).toEqual([
@@ -58,7 +67,10 @@ describe.each(DIALECTS)('fleet dispatch [%s]', (dialect) => {
     await web3.connect();
     expect((await web3.offer()).runId).toBe(job.runs[2]!.id);
 
-    const two = await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { selector: { role: 'fan-web', zone: 'b' } } });
+    const two = await fleet.client.post('/jobs', {
+      workflow: WORKFLOW,
+      target: { selector: { role: 'fan-web', zone: 'b' } },
+    });
     expect(two.body.runs.map((r: { agent: string }) => r.agent)).toEqual(['fan-web-2']);
     const none = await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { selector: { role: 'nobody' } } });
     expect(none.status).toBe(422);
@@ -72,9 +84,14 @@ describe.each(DIALECTS)('fleet dispatch [%s]', (dialect) => {
     // any-a is busy with a job of its own.
     await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { agent: 'any-a' } });
     await busy.offer();
-    const res = await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { selector: { role: 'any' }, mode: 'any' } });
+    const res = await fleet.client.post('/jobs', {
+      workflow: WORKFLOW,
+      target: { selector: { role: 'any' }, mode: 'any' },
+    });
     expect(res.status).toBe(201);
-    expect(res.body.runs.map((r: { agent: string; state: string }) => [r.agent, r.state])).toEqual([['any-b', 'dispatched']]);
+    expect(res.body.runs.map((r: { agent: string; state: string }) => [r.agent, r.state])).toEqual([
+      ['any-b', 'dispatched'],
+    ]);
     expect((await idle.offer()).jobId).toBe(res.body.id);
   });
 
@@ -95,9 +112,19 @@ describe.each(DIALECTS)('fleet dispatch [%s]', (dialect) => {
     await a3.finish(o3.runId, 'failed');
     const final = await waitForJob(fleet, job.id, (j) => j.runs[2].state === 'failed');
     // a4 already had its offer (same batch): it is not cancelled by the rollout, only what is still queued.
-    expect(final.runs.map((r: { state: string }) => r.state)).toEqual(['succeeded', 'succeeded', 'failed', 'dispatched']);
+    expect(final.runs.map((r: { state: string }) => r.state)).toEqual([
+      'succeeded',
+      'succeeded',
+      'failed',
+      'dispatched',
+    ]);
 
-    const stop = (await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { ...target, rollout: { batch_size: 1, stop_on_failure: true } } })).body;
+    const stop = (
+      await fleet.client.post('/jobs', {
+        workflow: WORKFLOW,
+        target: { ...target, rollout: { batch_size: 1, stop_on_failure: true } },
+      })
+    ).body;
     const first = await a1.offer();
     expect(first.jobId).toBe(stop.id);
     await a1.finish(first.runId, 'failed');
@@ -121,7 +148,9 @@ describe.each(DIALECTS)('fleet dispatch [%s]', (dialect) => {
 
   it('expires runs not delivered before expiresAt', async () => {
     const agent = await fleet.agent('exp-1', {}, { connect: false });
-    const job = (await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { agent: 'exp-1' }, expiresIn: '300ms' })).body;
+    const job = (
+      await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { agent: 'exp-1' }, expiresIn: '300ms' })
+    ).body;
     expect(job.state).toBe('queued');
     expect(Date.parse(job.expiresAt) - Date.parse(job.createdAt)).toBeGreaterThanOrEqual(290);
     const expired = await waitForJob(fleet, job.id, (j) => j.state === 'expired', 4000);

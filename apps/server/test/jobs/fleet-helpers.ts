@@ -70,7 +70,9 @@ export class FleetAgent {
 
   /** Offers received so far (consumed or not). */
   offers(): JobPayload[] {
-    return this.channel === undefined ? [] : this.channel.all('job.offer').map((f) => JobPayloadSchema.parse(JSON.parse(f.envelope.payload)));
+    return this.channel === undefined
+      ? []
+      : this.channel.all('job.offer').map((f) => JobPayloadSchema.parse(JSON.parse(f.envelope.payload)));
   }
 
   ack(runId: string): void {
@@ -89,7 +91,11 @@ export class FleetAgent {
   async finish(runId: string, state: 'succeeded' | 'failed', lines: string[] = []): Promise<void> {
     this.ack(runId);
     const logs: ReportedEvent[] = lines.map((line) => ({ kind: 'log', step: 'say', stream: 'stdout', line }));
-    await this.report(runId, [{ kind: 'run.started' }, ...logs, { kind: 'run.finished', state, exitCode: state === 'succeeded' ? 0 : 1 }]);
+    await this.report(runId, [
+      { kind: 'run.started' },
+      ...logs,
+      { kind: 'run.finished', state, exitCode: state === 'succeeded' ? 0 : 1 },
+    ]);
   }
 }
 
@@ -99,7 +105,11 @@ export interface Fleet {
   url: string;
   client: ReturnType<typeof api>;
   /** Enrols (and optionally connects) an agent with these labels. */
-  agent(name: string, labels?: Record<string, string>, options?: { connect?: boolean; maxConcurrentRuns?: number }): Promise<FleetAgent>;
+  agent(
+    name: string,
+    labels?: Record<string, string>,
+    options?: { connect?: boolean; maxConcurrentRuns?: number },
+  ): Promise<FleetAgent>;
   close(): Promise<void>;
 }
 
@@ -118,10 +128,17 @@ export async function startFleet(
     url,
     client: api(t.server, t.token),
     async agent(name, labels = {}, options = {}) {
-      const identity = await enrollAgent(t.server, { token: await createEnrollmentToken(t.server, t.token), name, labels });
+      const identity = await enrollAgent(t.server, {
+        token: await createEnrollmentToken(t.server, t.token),
+        name,
+        labels,
+      });
       const agent = new FleetAgent(name, identity, url);
       agents.push(agent);
-      if (options.connect !== false) await agent.connect(options.maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns: options.maxConcurrentRuns });
+      if (options.connect !== false)
+        await agent.connect(
+          options.maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns: options.maxConcurrentRuns },
+        );
       return agent;
     },
     async close() {
@@ -134,7 +151,12 @@ export async function startFleet(
 }
 
 /** Polls a job until `check` holds; returns the job. */
-export async function waitForJob(fleet: Fleet, jobId: string, check: (job: any) => boolean, timeoutMs = 5000): Promise<any> {
+export async function waitForJob(
+  fleet: Fleet,
+  jobId: string,
+  check: (job: any) => boolean,
+  timeoutMs = 5000,
+): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const job = (await fleet.client.get(`/jobs/${jobId}`)).body;

@@ -4,7 +4,8 @@ import { WORKFLOW } from '../helpers/api.js';
 import { startFleet, waitForJob } from './fleet-helpers.js';
 import type { Fleet } from './fleet-helpers.js';
 
-const TWO_STEPS = 'name: two\ntasks:\n  - name: build\n    type: command\n    config: { command: "true" }\n  - name: deploy\n    type: command\n    config: { command: "false" }\n';
+const TWO_STEPS =
+  'name: two\ntasks:\n  - name: build\n    type: command\n    config: { command: "true" }\n  - name: deploy\n    type: command\n    config: { command: "false" }\n';
 
 describe.each(DIALECTS)('job control [%s]', (dialect) => {
   if (!dialectAvailable[dialect]) {
@@ -87,7 +88,13 @@ describe.each(DIALECTS)('job control [%s]', (dialect) => {
 
   it('re-runs a job from the start, or resumes it with the outputs of the steps that succeeded', async () => {
     const agent = await fleet.agent('rerun-1', { role: 'rerun' });
-    const job = (await fleet.client.post('/jobs', { workflow: TWO_STEPS, target: { selector: { role: 'rerun' } }, inputs: { v: 1 } })).body;
+    const job = (
+      await fleet.client.post('/jobs', {
+        workflow: TWO_STEPS,
+        target: { selector: { role: 'rerun' } },
+        inputs: { v: 1 },
+      })
+    ).body;
     const offer = await agent.offer();
     agent.ack(offer.runId);
     await agent.report(offer.runId, [
@@ -104,7 +111,12 @@ describe.each(DIALECTS)('job control [%s]', (dialect) => {
     expect(fresh.status).toBe(201);
     expect(fresh.body.id).not.toBe(job.id);
     const freshOffer = await agent.offer();
-    expect(freshOffer).toMatchObject({ jobId: fresh.body.id, workflow: TWO_STEPS, inputs: { v: 1 }, completedSteps: {} });
+    expect(freshOffer).toMatchObject({
+      jobId: fresh.body.id,
+      workflow: TWO_STEPS,
+      inputs: { v: 1 },
+      completedSteps: {},
+    });
     await agent.finish(freshOffer.runId, 'failed');
 
     const resumed = await fleet.client.post(`/jobs/${job.id}/rerun`, { from: 'failed' });

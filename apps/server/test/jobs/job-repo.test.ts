@@ -22,7 +22,25 @@ const JOB: NewJob = {
 /** A bare approved agent row: what runs need to exist. */
 function testAgentRow(scope: Scope, name: string) {
   const now = new Date().toISOString();
-  return { id: `agt_${name}`, tenant_id: scope.tenantId, project_id: scope.projectId, name, public_key: 'unused', approval: 'approved' as const, connection: 'offline' as const, replaces_agent_id: null, labels: '{}', facts: '{}', hostname: null, os: null, arch: null, version: null, last_seen_at: null, created_at: now, updated_at: now };
+  return {
+    id: `agt_${name}`,
+    tenant_id: scope.tenantId,
+    project_id: scope.projectId,
+    name,
+    public_key: 'unused',
+    approval: 'approved' as const,
+    connection: 'offline' as const,
+    replaces_agent_id: null,
+    labels: '{}',
+    facts: '{}',
+    hostname: null,
+    os: null,
+    arch: null,
+    version: null,
+    last_seen_at: null,
+    created_at: now,
+    updated_at: now,
+  };
 }
 
 describe.each(DIALECTS)('job repository [%s]', (dialect) => {
@@ -37,19 +55,37 @@ describe.each(DIALECTS)('job repository [%s]', (dialect) => {
   beforeAll(async () => {
     ({ store, close } = await freshStore(dialect));
     await bootstrapFirstStart(store.db, store.dialect, null);
-    const tenant = await store.db.selectFrom('tenants').select('id').where('name', '=', 'default').executeTakeFirstOrThrow();
-    const project = await store.db.selectFrom('projects').select('id').where('tenant_id', '=', tenant.id).executeTakeFirstOrThrow();
+    const tenant = await store.db
+      .selectFrom('tenants')
+      .select('id')
+      .where('name', '=', 'default')
+      .executeTakeFirstOrThrow();
+    const project = await store.db
+      .selectFrom('projects')
+      .select('id')
+      .where('tenant_id', '=', tenant.id)
+      .executeTakeFirstOrThrow();
     scope = { tenantId: tenant.id, projectId: project.id };
   });
   afterAll(() => close());
 
-  const auditOf = (jobId: string) => store.db.selectFrom('audit_events').select(['action', 'object_id']).where('object_id', '=', jobId).execute();
+  const auditOf = (jobId: string) =>
+    store.db.selectFrom('audit_events').select(['action', 'object_id']).where('object_id', '=', jobId).execute();
 
   it('stores a job and its audit record in one transaction', async () => {
     const { jobId } = await createJob(store, scope, JOB, (trx, id) =>
-      appendAuditEvent(trx, store.dialect, { tenantId: scope.tenantId, actor: { id: 'system', name: null }, action: 'job.create', objectType: 'job', objectId: id, source: null }),
+      appendAuditEvent(trx, store.dialect, {
+        tenantId: scope.tenantId,
+        actor: { id: 'system', name: null },
+        action: 'job.create',
+        objectType: 'job',
+        objectId: id,
+        source: null,
+      }),
     );
-    expect(await store.db.selectFrom('jobs').select('id').where('id', '=', jobId).executeTakeFirst()).toEqual({ id: jobId });
+    expect(await store.db.selectFrom('jobs').select('id').where('id', '=', jobId).executeTakeFirst()).toEqual({
+      id: jobId,
+    });
     expect(await auditOf(jobId)).toEqual([{ action: 'job.create', object_id: jobId }]);
   });
 
@@ -62,15 +98,34 @@ describe.each(DIALECTS)('job repository [%s]', (dialect) => {
       }),
     ).rejects.toThrow(/audit trail is unavailable/);
     expect(attempted).toMatch(/^job_/);
-    expect(await store.db.selectFrom('jobs').select('id').where('id', '=', attempted ?? '').executeTakeFirst()).toBeUndefined();
+    expect(
+      await store.db
+        .selectFrom('jobs')
+        .select('id')
+        .where('id', '=', attempted ?? '')
+        .executeTakeFirst(),
+    ).toBeUndefined();
     expect(await auditOf(attempted ?? '')).toEqual([]);
   });
 
   it('cancels a job and appends its audit record in one transaction, or does neither', async () => {
-    const agent = await store.db.insertInto('agents').values(testAgentRow(scope, 'cancel-1')).returning('id').executeTakeFirstOrThrow();
+    const agent = await store.db
+      .insertInto('agents')
+      .values(testAgentRow(scope, 'cancel-1'))
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const { jobId, runIds } = await createJob(store, scope, { ...JOB, runs: [{ agentId: agent.id, batch: 0 }] });
-    const runState = async () => (await store.db.selectFrom('runs').select('state').where('id', '=', runIds[0]!).executeTakeFirstOrThrow()).state;
-    const audit = (cancelledNow: number) => ({ tenantId: scope.tenantId, actor: { id: 'system', name: null }, action: 'job.cancel' as const, objectType: 'job', objectId: jobId, change: { cancelledNow }, source: null });
+    const runState = async () =>
+      (await store.db.selectFrom('runs').select('state').where('id', '=', runIds[0]!).executeTakeFirstOrThrow()).state;
+    const audit = (cancelledNow: number) => ({
+      tenantId: scope.tenantId,
+      actor: { id: 'system', name: null },
+      action: 'job.cancel' as const,
+      objectType: 'job',
+      objectId: jobId,
+      change: { cancelledNow },
+      source: null,
+    });
 
     await expect(
       recordCancel(store, jobId, () => {

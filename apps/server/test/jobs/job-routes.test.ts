@@ -23,7 +23,8 @@ describe.each(DIALECTS)('jobs [%s]', (dialect) => {
     database = await createTestDatabase(dialect);
     t = await startTestServer({ databaseUrl: database.url });
     client = api(t.server, t.token);
-    agentId = (await enrollAgent(t.server, { token: await createEnrollmentToken(t.server, t.token), name: 'runner-1' })).agentId;
+    agentId = (await enrollAgent(t.server, { token: await createEnrollmentToken(t.server, t.token), name: 'runner-1' }))
+      .agentId;
   });
   afterAll(async () => {
     await t.close();
@@ -35,7 +36,11 @@ describe.each(DIALECTS)('jobs [%s]', (dialect) => {
       const res = await client.post('/jobs', { workflow: WORKFLOW, target: { agent: target } });
       expect(res.status).toBe(201);
       const job = JobSchema.parse(res.body);
-      expect(job).toMatchObject({ state: 'queued', workflowName: 'hello', runs: [{ agent: 'runner-1', agentId, state: 'queued' }] });
+      expect(job).toMatchObject({
+        state: 'queued',
+        workflowName: 'hello',
+        runs: [{ agent: 'runner-1', agentId, state: 'queued' }],
+      });
       expect(job.id).toMatch(/^job_/);
       expect(job.runs[0]!.id).toMatch(/^run_/);
       expect((await client.get(`/jobs/${job.id}`)).body).toEqual(res.body);
@@ -51,20 +56,38 @@ describe.each(DIALECTS)('jobs [%s]', (dialect) => {
   it('invalid workflow → 422 WORKFLOW_INVALID listing every problem with line and column', async () => {
     const cases: [string, [string, string, number, number][]][] = [
       ['- just a list', [['', 'INVALID_TYPE', 1, 1]]],
-      ['description: no name', [['name', 'MISSING_FIELD', 1, 1], ['', 'MISSING_FIELD', 1, 1]]],
+      [
+        'description: no name',
+        [
+          ['name', 'MISSING_FIELD', 1, 1],
+          ['', 'MISSING_FIELD', 1, 1],
+        ],
+      ],
       // step configs are checked at submit with the step catalogue, as the agent checks them
       [
         'name: x\nsteps:\n  - type: command\n  - name: b\n    type: command\n    config: {}',
-        [['steps[0].name', 'MISSING_FIELD', 3, 5], ['steps[0].config.command', 'MISSING_FIELD', 3, 5], ['steps[1].config.command', 'MISSING_FIELD', 6, 13]],
+        [
+          ['steps[0].name', 'MISSING_FIELD', 3, 5],
+          ['steps[0].config.command', 'MISSING_FIELD', 3, 5],
+          ['steps[1].config.command', 'MISSING_FIELD', 6, 13],
+        ],
       ],
-      ['name: x\nsteps:\n  - { name: get, type: http, config: { method: GET } }', [['steps[0].config.url', 'MISSING_FIELD', 3, 38]]],
+      [
+        'name: x\nsteps:\n  - { name: get, type: http, config: { method: GET } }',
+        [['steps[0].config.url', 'MISSING_FIELD', 3, 38]],
+      ],
       ['name: x\nsteps:\n  - { name: n, type: nosuch }', [['steps[0].type', 'UNKNOWN_STEP_TYPE', 3, 22]]],
     ];
     for (const [workflow, problems] of cases) {
       const res = await client.post('/jobs', { workflow, target: { agent: 'runner-1' } });
       expect(res.status, workflow).toBe(422);
       expect(res.body.code).toBe('WORKFLOW_INVALID');
-      const got = res.body.errors.map((e: { path: string; code: string; line: number; column: number }) => [e.path, e.code, e.line, e.column]);
+      const got = res.body.errors.map((e: { path: string; code: string; line: number; column: number }) => [
+        e.path,
+        e.code,
+        e.line,
+        e.column,
+      ]);
       expect(got, workflow).toEqual(problems);
     }
     const syntax = await client.post('/jobs', { workflow: 'tasks: [', target: { agent: 'runner-1' } });
@@ -93,9 +116,19 @@ describe.each(DIALECTS)('jobs [%s]', (dialect) => {
     if (typeof config === 'string') throw new Error(config);
     const store = await openStore(config);
     try {
-      const base = (await store.db.selectFrom('agents').select('acked_event_seq').where('id', '=', agentId).executeTakeFirstOrThrow()).acked_event_seq;
+      const base = (
+        await store.db
+          .selectFrom('agents')
+          .select('acked_event_seq')
+          .where('id', '=', agentId)
+          .executeTakeFirstOrThrow()
+      ).acked_event_seq;
       for (let i = 1; i <= 5; i++) {
-        await recordAgentEvent(store, agentId, { seq: base + i, runId, event: { kind: 'log', ts: new Date().toISOString(), step: 'say', stream: 'stdout', line: `line ${i}` } });
+        await recordAgentEvent(store, agentId, {
+          seq: base + i,
+          runId,
+          event: { kind: 'log', ts: new Date().toISOString(), step: 'say', stream: 'stdout', line: `line ${i}` },
+        });
       }
     } finally {
       await store.close();

@@ -34,7 +34,10 @@ function openStream(res: Response): OpenStream {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         if (block.startsWith(':')) continue;
-        const e = { event: /^event: (.*)$/m.exec(block)?.[1] ?? 'message', data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') };
+        const e = {
+          event: /^event: (.*)$/m.exec(block)?.[1] ?? 'message',
+          data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null'),
+        };
         events.push(e);
         for (const w of waiters.filter((x) => x.name === e.event)) w.resolve();
       }
@@ -43,7 +46,10 @@ function openStream(res: Response): OpenStream {
   return {
     events,
     ended,
-    seen: (name) => (events.some((e) => e.event === name) ? Promise.resolve() : new Promise((resolve) => waiters.push({ name, resolve }))),
+    seen: (name) =>
+      events.some((e) => e.event === name)
+        ? Promise.resolve()
+        : new Promise((resolve) => waiters.push({ name, resolve })),
     cancel: () => reader.cancel().catch(() => undefined),
   };
 }
@@ -86,7 +92,10 @@ describe.each(DIALECTS)('log follow ends with its credential [%s]', (dialect) =>
     const job = (await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { agent: agentName } })).body;
     const { runId } = await agent.offer();
     agent.ack(runId);
-    await agent.report(runId, [{ kind: 'run.started' }, { kind: 'log', step: 'say', stream: 'stdout', line: 'working' }]);
+    await agent.report(runId, [
+      { kind: 'run.started' },
+      { kind: 'log', step: 'say', stream: 'stdout', line: 'working' },
+    ]);
     return job.id as string;
   }
 
@@ -116,12 +125,19 @@ describe.each(DIALECTS)('log follow ends with its credential [%s]', (dialect) =>
 
   it('logging out closes the streams of that session within a second', async () => {
     const jobId = await runningJob('follow-logout');
-    const login = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+    const login = await fetch(`${base}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
     const { token } = (await login.json()) as { token: string };
     const stream = await follow(jobId, token);
     // A session lives 30 days, longer than one timer can wait: the stream must not end early.
     expect(await endsWithin(stream, 300)).toBe(false);
-    const logout = await fetch(`${base}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const logout = await fetch(`${base}/auth/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(logout.status).toBe(204);
     expect(await endsWithin(stream, 1000)).toBe(true);
     expect(stream.events.map((e) => e.event)).not.toContain('end');

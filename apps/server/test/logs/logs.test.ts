@@ -71,7 +71,11 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
     const { runId } = await agent.offer();
     agent.ack(runId);
     const ts = new Date().toISOString();
-    const log = (seq: number, line: string) => ({ seq: agent.seq + seq, runId, event: { kind: 'log', ts, step: 'say', stream: 'stdout', line } });
+    const log = (seq: number, line: string) => ({
+      seq: agent.seq + seq,
+      runId,
+      event: { kind: 'log', ts, step: 'say', stream: 'stdout', line },
+    });
     const channel = agent.channel!;
     // 1, 2, 2 (duplicate inside the batch): the second 2 is ignored. (Gaps: hub/event-delivery.test.ts.)
     channel.send({ type: 'run.events', items: [log(1, 'one'), log(2, 'two'), log(2, 'two again')] });
@@ -81,7 +85,11 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
     expect((await channel.next('event.ack')).seq).toBe(agent.seq + 3);
     agent.seq += 3;
     const logs = (await fleet.client.get(`/jobs/${job.id}/logs`)).body;
-    expect(logs.items.map((l: { seq: number; line: string }) => [l.seq, l.line])).toEqual([[1, 'one'], [2, 'two'], [3, 'three']]);
+    expect(logs.items.map((l: { seq: number; line: string }) => [l.seq, l.line])).toEqual([
+      [1, 'one'],
+      [2, 'two'],
+      [3, 'three'],
+    ]);
   });
 
   // PostgreSQL indexes a chunk's text in one tsvector, whose lexemes and positions must fit in
@@ -99,7 +107,11 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
       for (let size = 0; size < bytes; size += 5) out.push((word++).toString(36).padStart(4, 'a'));
       return out.join(' ');
     };
-    const log = (seq: number, line: string) => ({ seq: agent.seq + seq, runId, event: { kind: 'log', ts, step: 'say', stream: 'stdout', line } });
+    const log = (seq: number, line: string) => ({
+      seq: agent.seq + seq,
+      runId,
+      event: { kind: 'log', ts, step: 'say', stream: 'stdout', line },
+    });
     const lines = Array.from({ length: 56 }, () => words(16 * 1024));
     const channel = agent.channel!;
     channel.send({ type: 'run.events', items: lines.map((line, i) => log(i + 1, line)) });
@@ -108,7 +120,9 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
     channel.send({ type: 'run.events', items: [log(57, huge)] });
     expect((await channel.next('event.ack')).seq).toBe(agent.seq + 57);
     agent.seq += 57;
-    const stored = (await fleet.client.get(`/jobs/${job.id}/logs?limit=100`)).body.items.map((l: { line: string }) => l.line);
+    const stored = (await fleet.client.get(`/jobs/${job.id}/logs?limit=100`)).body.items.map(
+      (l: { line: string }) => l.line,
+    );
     expect(stored).toEqual([...lines, huge]);
     const lastWord = lines.at(-1)!.split(' ').at(-1)!;
     const hits = (await fleet.client.get(`/logs/search?q=${lastWord}`)).body.items;
@@ -127,7 +141,11 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
     const page = (await fleet.client.get(`/jobs/${job.id}/logs?after=1&limit=2`)).body;
     expect(page.items.map((l: { line: string }) => l.line)).toEqual(['a2', 'b1']);
     expect(page.nextCursor).toBe('3');
-    expect((await fleet.client.get(`/jobs/${job.id}/logs?after=${page.nextCursor}`)).body.items.map((l: { line: string }) => l.line)).toEqual(['b2', 'b3']);
+    expect(
+      (await fleet.client.get(`/jobs/${job.id}/logs?after=${page.nextCursor}`)).body.items.map(
+        (l: { line: string }) => l.line,
+      ),
+    ).toEqual(['b2', 'b3']);
   });
 
   it('follows a job over SSE: backlog, live lines, state changes, then end', async () => {
@@ -135,8 +153,18 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
     const job = (await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { agent: 'follow-1' } })).body;
     const { runId } = await agent.offer();
     agent.ack(runId);
-    await agent.report(runId, [{ kind: 'run.started' }, ...['old-1', 'old-2', 'old-3'].map((line) => ({ kind: 'log' as const, step: 's', stream: 'stdout' as const, line }))]);
-    const res = await fetch(`${base}/jobs/${job.id}/logs?follow=1&after=1`, { headers: { authorization: `Bearer ${fleet.t.token}` } });
+    await agent.report(runId, [
+      { kind: 'run.started' },
+      ...['old-1', 'old-2', 'old-3'].map((line) => ({
+        kind: 'log' as const,
+        step: 's',
+        stream: 'stdout' as const,
+        line,
+      })),
+    ]);
+    const res = await fetch(`${base}/jobs/${job.id}/logs?follow=1&after=1`, {
+      headers: { authorization: `Bearer ${fleet.t.token}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     let sentLive = false;
@@ -151,14 +179,23 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
         ]);
       }
     });
-    const lines = events.filter((e) => e.event === 'log').map((e): [number, string] => [e.data.seq as number, e.data.line as string]);
-    expect(lines).toEqual([[2, 'old-2'], [3, 'old-3'], [4, 'live-1'], [5, 'live-2']]);
+    const lines = events
+      .filter((e) => e.event === 'log')
+      .map((e): [number, string] => [e.data.seq as number, e.data.line as string]);
+    expect(lines).toEqual([
+      [2, 'old-2'],
+      [3, 'old-3'],
+      [4, 'live-1'],
+      [5, 'live-2'],
+    ]);
     const end = events.at(-1)!;
     expect(end.event).toBe('end');
     expect(end.data).toMatchObject({ id: job.id, state: 'succeeded' });
     expect(events.filter((e) => e.event === 'state').every((e) => e.data.id === job.id)).toBe(true);
     // A finished job's stream is its backlog and `end` straight away.
-    const again = await fetch(`${base}/jobs/${job.id}/logs?follow=1`, { headers: { authorization: `Bearer ${fleet.t.token}` } });
+    const again = await fetch(`${base}/jobs/${job.id}/logs?follow=1`, {
+      headers: { authorization: `Bearer ${fleet.t.token}` },
+    });
     const replay = await readSse(again, () => undefined);
     expect(replay.map((e) => e.event)).toEqual(['log', 'log', 'log', 'log', 'log', 'end']);
   });
@@ -169,11 +206,14 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
     // their notifications are delivered in reverse.
     const a = await fleet.agent('order-a', { role: 'order' });
     const b = await fleet.agent('order-b', { role: 'order' });
-    const job = (await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { selector: { role: 'order' } } })).body;
+    const job = (await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { selector: { role: 'order' } } }))
+      .body;
     const [oa, ob] = [await a.offer(), await b.offer()];
     a.ack(oa.runId);
     b.ack(ob.runId);
-    const res = await fetch(`${base}/jobs/${job.id}/logs?follow=1`, { headers: { authorization: `Bearer ${fleet.t.token}` } });
+    const res = await fetch(`${base}/jobs/${job.id}/logs?follow=1`, {
+      headers: { authorization: `Bearer ${fleet.t.token}` },
+    });
     // The first `state` event comes once the (empty) backlog is sent: from then on lines are live.
     let live!: () => void;
     const isLive = new Promise<void>((resolve) => (live = resolve));
@@ -185,7 +225,10 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
     const notes: ClusterEvent[] = [];
     held = notes;
     try {
-      await a.report(oa.runId, [{ kind: 'log', step: 's', stream: 'stdout', line: 'a1' }, { kind: 'log', step: 's', stream: 'stdout', line: 'a2' }]);
+      await a.report(oa.runId, [
+        { kind: 'log', step: 's', stream: 'stdout', line: 'a1' },
+        { kind: 'log', step: 's', stream: 'stdout', line: 'a2' },
+      ]);
       await b.report(ob.runId, [{ kind: 'log', step: 's', stream: 'stdout', line: 'b1' }]);
     } finally {
       held = undefined;
@@ -198,8 +241,14 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
     await a.report(oa.runId, [{ kind: 'run.finished', state: 'succeeded', exitCode: 0 }]);
     await b.report(ob.runId, [{ kind: 'run.finished', state: 'succeeded', exitCode: 0 }]);
     const events = await reading;
-    const lines = events.filter((e) => e.event === 'log').map((e): [number, string] => [e.data.seq as number, e.data.line as string]);
-    expect(lines).toEqual([[1, 'a1'], [2, 'a2'], [3, 'b1']]);
+    const lines = events
+      .filter((e) => e.event === 'log')
+      .map((e): [number, string] => [e.data.seq as number, e.data.line as string]);
+    expect(lines).toEqual([
+      [1, 'a1'],
+      [2, 'a2'],
+      [3, 'b1'],
+    ]);
     expect(events.at(-1)?.event).toBe('end');
   });
 
@@ -211,7 +260,10 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
     for (let batch = 0; batch < 3; batch++) {
       const lines = Array.from({ length: 1500 }, (_, i) => {
         const n = batch * 1500 + i;
-        const text = n === 2222 ? `deploy step ok: MARKER-zq81x7 checksum ==> verified` : `request ${n} served in ${n % 97} ms from cache node-${n % 7}`;
+        const text =
+          n === 2222
+            ? `deploy step ok: MARKER-zq81x7 checksum ==> verified`
+            : `request ${n} served in ${n % 97} ms from cache node-${n % 7}`;
         return { kind: 'log' as const, step: 'serve', stream: 'stdout' as const, line: text };
       });
       await agent.report(runId, lines);
@@ -227,7 +279,11 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
     expect(found.highlight).toBe('deploy step ok: [[MARKER-zq81x7]] checksum ==> verified');
     expect(hit.body.nextCursor).toBeNull();
     // A phrase, several terms, and a punctuation-only term (no index word: a LIKE fallback).
-    expect((await fleet.client.get(`/logs/search?q=${encodeURIComponent('"step ok" verified ==>')}`)).body.items.map((h: { seq: number }) => h.seq)).toEqual([2223]);
+    expect(
+      (await fleet.client.get(`/logs/search?q=${encodeURIComponent('"step ok" verified ==>')}`)).body.items.map(
+        (h: { seq: number }) => h.seq,
+      ),
+    ).toEqual([2223]);
     // Many hits page with a cursor, newest first, without repeats.
     const first = (await fleet.client.get('/logs/search?q=node-3&limit=300')).body;
     const second = (await fleet.client.get(`/logs/search?q=node-3&limit=1000&cursor=${first.nextCursor}`)).body;
@@ -260,7 +316,9 @@ describe('job logs follow and shutdown', () => {
       await fleet.agent('shut-1');
       const job = (await fleet.client.post('/jobs', { workflow: WORKFLOW, target: { agent: 'shut-1' } })).body;
       const base = fleet.url.replace('ws', 'http').replace('/agent/v1/connect', '/api/v1');
-      const res = await fetch(`${base}/jobs/${job.id}/logs?follow=1`, { headers: { authorization: `Bearer ${fleet.t.token}` } });
+      const res = await fetch(`${base}/jobs/${job.id}/logs?follow=1`, {
+        headers: { authorization: `Bearer ${fleet.t.token}` },
+      });
       const reading = readSse(res, () => undefined);
       const started = Date.now();
       await fleet.t.server.close();

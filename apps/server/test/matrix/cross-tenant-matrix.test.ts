@@ -58,7 +58,14 @@ describe.each(DIALECTS)('cross-tenant matrix [%s]', (dialect) => {
    */
   const leaksIn = (text: string, request: { url: string; body?: unknown }): string[] => {
     const sent = `${request.url} ${JSON.stringify(request.body ?? null)}`;
-    const secrets: string[] = [...Object.values(world.a).filter((v) => v !== 'A_SECRET'), TENANT_A_SECRET_VALUE, 'a-user', 'a-agent', 'a-team', 'a-token'];
+    const secrets: string[] = [
+      ...Object.values(world.a).filter((v) => v !== 'A_SECRET'),
+      TENANT_A_SECRET_VALUE,
+      'a-user',
+      'a-agent',
+      'a-team',
+      'a-token',
+    ];
     return secrets.filter((s) => !sent.includes(s) && text.includes(s));
   };
 
@@ -103,7 +110,8 @@ describe.each(DIALECTS)('cross-tenant matrix [%s]', (dialect) => {
     const failures: string[] = [];
     for (const route of routes.filter((r) => r.method !== 'GET' && READ_ONLY_ALLOWED[r.key] === undefined)) {
       const res = await call(t.server, world.readOnlyToken, route.method, requestFor(route, world));
-      if (res.status !== 403 || res.code !== 'FORBIDDEN') failures.push(`${route.key} → ${res.status} ${String(res.code)}`);
+      if (res.status !== 403 || res.code !== 'FORBIDDEN')
+        failures.push(`${route.key} → ${res.status} ${String(res.code)}`);
     }
     expect(failures).toEqual([]);
   });

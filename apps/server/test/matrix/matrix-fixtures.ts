@@ -37,14 +37,20 @@ export async function buildMatrixWorld(server: FlotillaServer, ownerToken: strin
     return res.body as { id: string };
   };
   const enrollmentToken = (await created('/enrollment-tokens', {})).id;
-  const agent = (await enrollAgent(server, { token: await createEnrollmentToken(server, ownerToken), name: 'a-agent' })).agentId;
+  const agent = (await enrollAgent(server, { token: await createEnrollmentToken(server, ownerToken), name: 'a-agent' }))
+    .agentId;
   const workflow = (await created('/workflows', { document: WORKFLOW })).id;
   const job = (await created('/jobs', { workflow: WORKFLOW, target: { agent } })).id;
   expect((await owner.post('/secrets', { name: 'A_SECRET', value: TENANT_A_SECRET_VALUE })).status).toBeLessThan(300);
   const team = (await created('/teams', { name: 'a-team' })).id;
   const apiToken = (await created('/api-tokens', { name: 'a-token' })).id;
   const user = (await createUser(server, ownerToken, { username: 'a-user', role: 'member' })).id;
-  const reader = await createTeamMember(server, ownerToken, { username: 'a-reader', team: 'a-readers', project: '*', access: 'read-only' });
+  const reader = await createTeamMember(server, ownerToken, {
+    username: 'a-reader',
+    team: 'a-readers',
+    project: '*',
+    access: 'read-only',
+  });
 
   await createTenant(server, ownerToken, 'tenant-b');
   const bAdmin = await createUser(server, ownerToken, { username: 'b-admin', tenant: 'tenant-b', role: 'admin' });
@@ -76,12 +82,17 @@ export function concreteUrl(route: { method: string; url: string }, a: TenantAOb
     if (param === 'id' && ID_KIND[segment] !== undefined) return a[ID_KIND[segment]];
     if (param === 'n') return '1';
     if (param === 'name' && segment === 'secrets') return a.secret;
-    throw new Error(`matrix: no tenant-A fixture for :${param} of ${route.method} ${route.url} — add one in matrix-fixtures.ts`);
+    throw new Error(
+      `matrix: no tenant-A fixture for :${param} of ${route.method} ${route.url} — add one in matrix-fixtures.ts`,
+    );
   });
 }
 
 /** Request bodies (and queries) that pass validation, so the answer comes from the lookup. */
-export function requestFor(route: { method: string; url: string }, world: MatrixWorld): { url: string; body?: unknown } {
+export function requestFor(
+  route: { method: string; url: string },
+  world: MatrixWorld,
+): { url: string; body?: unknown } {
   const key = `${route.method} ${route.url}`;
   const url = concreteUrl(route, world.a);
   switch (key) {

@@ -27,7 +27,12 @@ export async function buildTokenColumns(server: FlotillaServer, ownerToken: stri
   const owner = api(server, ownerToken);
   expect((await owner.post('/projects', { name: SCOPED_PROJECT })).status).toBe(201);
   const admin = await createUser(server, ownerToken, { username: 'scope-admin', role: 'admin' });
-  const member = await createTeamMember(server, ownerToken, { username: 'scope-member', team: 'scope-members', project: '*', access: 'full' });
+  const member = await createTeamMember(server, ownerToken, {
+    username: 'scope-member',
+    team: 'scope-members',
+    project: '*',
+    access: 'full',
+  });
 
   const columns: TokenColumn[] = [];
   const add = async (

@@ -93,7 +93,11 @@ describe.each(DIALECTS)('token-scope matrix [%s]', (dialect) => {
   /** A request that passes validation where the matrix needs a real answer. */
   const requestOf = (route: { method: string; url: string; key: string }): { url: string; body?: unknown } => {
     // The narrowest token there is, so only the rules of the scope model can refuse it.
-    if (route.key === 'POST /api/v1/api-tokens') return { url: route.url, body: { name: 'matrix', project: SCOPED_PROJECT, access: 'read-only', expiresIn: '1h' } };
+    if (route.key === 'POST /api/v1/api-tokens')
+      return {
+        url: route.url,
+        body: { name: 'matrix', project: SCOPED_PROJECT, access: 'read-only', expiresIn: '1h' },
+      };
     return requestFor(route, world);
   };
 
@@ -110,13 +114,16 @@ describe.each(DIALECTS)('token-scope matrix [%s]', (dialect) => {
           // other checks aim at; reads are always made. Refusals are always checked.
           if (!refuse && target === 'other project' && route.method !== 'GET') continue;
           const request = requestOf(route);
-          if (target !== null) request.url = inProject(request.url, target === 'own project' ? SCOPED_PROJECT : 'default');
+          if (target !== null)
+            request.url = inProject(request.url, target === 'own project' ? SCOPED_PROJECT : 'default');
           const res = await call(t.server, column.token, route.method, request);
           checked++;
           const refused = res.status === 403 && res.code === 'FORBIDDEN';
           if (refuse !== refused || res.status === 401 || res.status >= 500) {
             const where = target === null ? '' : ` (${target})`;
-            failures.push(`${column.name}: ${route.key}${where} → ${res.status} ${String(res.code)}, expected ${refuse ? '403 FORBIDDEN' : 'to pass'}`);
+            failures.push(
+              `${column.name}: ${route.key}${where} → ${res.status} ${String(res.code)}, expected ${refuse ? '403 FORBIDDEN' : 'to pass'}`,
+            );
           }
         }
       }
@@ -130,7 +137,8 @@ describe.each(DIALECTS)('token-scope matrix [%s]', (dialect) => {
     for (const column of columns.filter((c) => c.readOnly)) {
       for (const route of routes.filter((r) => r.method !== 'GET' && READ_ONLY_TOKEN_ALLOWED[r.key] === undefined)) {
         const res = await call(t.server, column.token, route.method, requestOf(route));
-        if (res.status !== 403 || res.code !== 'FORBIDDEN') failures.push(`${column.name}: ${route.key} → ${res.status} ${String(res.code)}`);
+        if (res.status !== 403 || res.code !== 'FORBIDDEN')
+          failures.push(`${column.name}: ${route.key} → ${res.status} ${String(res.code)}`);
       }
     }
     expect(failures).toEqual([]);
@@ -139,9 +147,12 @@ describe.each(DIALECTS)('token-scope matrix [%s]', (dialect) => {
   it('project-scoped tokens are refused on every tenant-wide route', async () => {
     const failures: string[] = [];
     for (const column of columns.filter((c) => c.projectScoped)) {
-      for (const route of routes.filter((r) => ['tenant', 'tenant-admin', 'owner'].includes(permissionCatalogue[r.permission].level))) {
+      for (const route of routes.filter((r) =>
+        ['tenant', 'tenant-admin', 'owner'].includes(permissionCatalogue[r.permission].level),
+      )) {
         const res = await call(t.server, column.token, route.method, requestOf(route));
-        if (res.status !== 403 || res.code !== 'FORBIDDEN') failures.push(`${column.name}: ${route.key} → ${res.status} ${String(res.code)}`);
+        if (res.status !== 403 || res.code !== 'FORBIDDEN')
+          failures.push(`${column.name}: ${route.key} → ${res.status} ${String(res.code)}`);
       }
     }
     expect(failures).toEqual([]);
@@ -151,6 +162,7 @@ describe.each(DIALECTS)('token-scope matrix [%s]', (dialect) => {
 
   it('the exemption lists name only routes that exist', () => {
     const all = new Set(t.server.routes.map((r) => `${r.method} ${r.url}`));
-    for (const key of [...Object.keys(READ_ONLY_TOKEN_ALLOWED), ...Object.keys(HANDLER_REFUSALS), ...PUBLIC_ROUTES]) expect(all, key).toContain(key);
+    for (const key of [...Object.keys(READ_ONLY_TOKEN_ALLOWED), ...Object.keys(HANDLER_REFUSALS), ...PUBLIC_ROUTES])
+      expect(all, key).toContain(key);
   });
 });

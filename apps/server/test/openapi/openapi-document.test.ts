@@ -68,7 +68,10 @@ describe('OpenAPI 3.1 document', () => {
     const list = document.paths['/api/v1/workflows'].get;
     expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(['limit', 'cursor']);
     // Operations are named as the client calls them, and carry the permission their contract declares.
-    expect(document.paths['/api/v1/jobs/{id}'].get).toMatchObject({ operationId: 'jobs.get', 'x-permission': 'jobs:read' });
+    expect(document.paths['/api/v1/jobs/{id}'].get).toMatchObject({
+      operationId: 'jobs.get',
+      'x-permission': 'jobs:read',
+    });
     expect(document.paths['/api/v1/auth/login'].post['x-permission']).toBeUndefined();
     const logs = document.paths['/api/v1/jobs/{id}/logs'].get.responses['200'].content;
     expect(Object.keys(logs)).toEqual(['application/json', 'text/event-stream']);

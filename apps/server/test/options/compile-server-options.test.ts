@@ -54,7 +54,13 @@ describe('compileServerOptions', () => {
       flags: { port: 9200 },
       cwd: '/cwd',
     });
-    expect(options).toMatchObject({ port: 9200, host: '0.0.0.0', logLevel: 'debug', adminPassword: 'from-env-secret', pingIntervalMs: 20_000 });
+    expect(options).toMatchObject({
+      port: 9200,
+      host: '0.0.0.0',
+      logLevel: 'debug',
+      adminPassword: 'from-env-secret',
+      pingIntervalMs: 20_000,
+    });
     // Relative paths in a config file resolve against the file's directory.
     expect(options.dataDir).toBe(path.join(dir, 'data'));
   });
@@ -72,9 +78,15 @@ describe('compileServerOptions', () => {
 
   it('selects PostgreSQL from postgres:// and postgresql:// URLs', () => {
     for (const url of ['postgres://u:p@db/flotilla', 'postgresql://db/flotilla']) {
-      expect(compileServerOptions({ env: { FLOTILLA_DATABASE_URL: url } }).database).toEqual({ dialect: 'postgres', connectionString: url });
+      expect(compileServerOptions({ env: { FLOTILLA_DATABASE_URL: url } }).database).toEqual({
+        dialect: 'postgres',
+        connectionString: url,
+      });
     }
-    expect(compileServerOptions({ flags: { databaseUrl: 'sqlite::memory:' } }).database).toEqual({ dialect: 'sqlite', filename: ':memory:' });
+    expect(compileServerOptions({ flags: { databaseUrl: 'sqlite::memory:' } }).database).toEqual({
+      dialect: 'sqlite',
+      filename: ':memory:',
+    });
   });
 
   it('accepts durations and plain milliseconds for pingIntervalMs', () => {
@@ -96,7 +108,14 @@ describe('compileServerOptions', () => {
     );
     expect(err.code).toBe('CONFIG_INVALID');
     expect(err.errors!.map((e) => e.path).sort()).toEqual(
-      ['config.bogus', 'config.port', 'databaseUrl', 'env.FLOTILLA_LOG_LEVEL', 'flags.adminPassword', 'flags.pingIntervalMs'].sort(),
+      [
+        'config.bogus',
+        'config.port',
+        'databaseUrl',
+        'env.FLOTILLA_LOG_LEVEL',
+        'flags.adminPassword',
+        'flags.pingIntervalMs',
+      ].sort(),
     );
     // The URL of a refused database never shows a password.
     const withPassword = configError(() => compileServerOptions({ flags: { databaseUrl: 'mysql://u:hunter2@x/db' } }));
@@ -105,13 +124,17 @@ describe('compileServerOptions', () => {
 
   it('reads trustedProxies as a list or comma-separated text, and refuses what is not an address or block', () => {
     expect(compileServerOptions({}).trustedProxies).toEqual([]);
-    expect(compileServerOptions({ env: { FLOTILLA_TRUSTED_PROXIES: '10.0.0.7, 192.168.0.0/16,fd00::/8' } }).trustedProxies).toEqual(['10.0.0.7', '192.168.0.0/16', 'fd00::/8']);
+    expect(
+      compileServerOptions({ env: { FLOTILLA_TRUSTED_PROXIES: '10.0.0.7, 192.168.0.0/16,fd00::/8' } }).trustedProxies,
+    ).toEqual(['10.0.0.7', '192.168.0.0/16', 'fd00::/8']);
     const dir = tempDir();
     const file = path.join(dir, 'proxies.yaml');
     writeFileSync(file, 'trustedProxies: [loopback, 172.16.0.0/12]\n');
     expect(compileServerOptions({ configFile: file }).trustedProxies).toEqual(['loopback', '172.16.0.0/12']);
     expect(compileServerOptions({ flags: { trustedProxies: ['::1'] } }).trustedProxies).toEqual(['::1']);
-    const err = configError(() => compileServerOptions({ env: { FLOTILLA_TRUSTED_PROXIES: '10.0.0.0/33,proxy.example.com,10.0.0.1' } }));
+    const err = configError(() =>
+      compileServerOptions({ env: { FLOTILLA_TRUSTED_PROXIES: '10.0.0.0/33,proxy.example.com,10.0.0.1' } }),
+    );
     expect(err.errors).toEqual([
       { path: 'env.FLOTILLA_TRUSTED_PROXIES', message: expect.stringContaining('"10.0.0.0/33"') },
       { path: 'env.FLOTILLA_TRUSTED_PROXIES', message: expect.stringContaining('"proxy.example.com"') },
@@ -119,7 +142,9 @@ describe('compileServerOptions', () => {
   });
 
   it('reports an unreadable or unparseable config file', () => {
-    expect(configError(() => compileServerOptions({ configFile: '/nonexistent/x.yaml' })).errors![0]!.path).toBe('config');
+    expect(configError(() => compileServerOptions({ configFile: '/nonexistent/x.yaml' })).errors![0]!.path).toBe(
+      'config',
+    );
     const dir = tempDir();
     const file = path.join(dir, 'broken.yaml');
     writeFileSync(file, 'port: [1,\n');

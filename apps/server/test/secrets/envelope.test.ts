@@ -39,13 +39,19 @@ describe('secret envelope (AES-256-GCM, wrapped data keys)', () => {
     expect(codeOf(() => openSecret(master, sealed, 't/p/B'))).toBe('MASTER_KEY_MISMATCH');
     const flipped = Buffer.from(sealed.ciphertext, 'base64');
     flipped[0] = (flipped[0] ?? 0) ^ 1;
-    expect(codeOf(() => openSecret(master, { ...sealed, ciphertext: flipped.toString('base64') }, 't/p/A'))).toBe('MASTER_KEY_MISMATCH');
+    expect(codeOf(() => openSecret(master, { ...sealed, ciphertext: flipped.toString('base64') }, 't/p/A'))).toBe(
+      'MASTER_KEY_MISMATCH',
+    );
   });
 
   it('re-wraps a data key for a new master key; the old key no longer opens it', () => {
     const sealed = sealSecret(master, value, 'ctx');
     const next = generateMasterKey();
-    const rewrapped = { ...sealed, wrappedKey: rewrapDataKey(master, next, sealed.wrappedKey, sealed.keyId), keyId: next.id };
+    const rewrapped = {
+      ...sealed,
+      wrappedKey: rewrapDataKey(master, next, sealed.wrappedKey, sealed.keyId),
+      keyId: next.id,
+    };
     expect(openSecret(next, rewrapped, 'ctx')).toBe(value);
     expect(codeOf(() => openSecret(master, rewrapped, 'ctx'))).toBe('MASTER_KEY_MISMATCH');
   });

@@ -25,7 +25,9 @@ async function setup(dialect: (typeof DIALECTS)[number], extra: { masterKey?: st
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'flotilla-mk-'));
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
   const logs = new LogCollector();
-  const options = compileServerOptions({ flags: { dataDir, databaseUrl: db.url, adminPassword: ADMIN_PASSWORD, logDestination: logs, ...extra } });
+  const options = compileServerOptions({
+    flags: { dataDir, databaseUrl: db.url, adminPassword: ADMIN_PASSWORD, logDestination: logs, ...extra },
+  });
   return { db, dataDir, logs, options };
 }
 
@@ -33,10 +35,19 @@ async function setup(dialect: (typeof DIALECTS)[number], extra: { masterKey?: st
 async function storeSecrets(options: CompiledServerOptions, secrets: Record<string, string>): Promise<void> {
   const server = await buildServer(options);
   try {
-    const login = await server.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } });
+    const login = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'admin', password: ADMIN_PASSWORD },
+    });
     const headers = { authorization: `Bearer ${login.json<{ token: string }>().token}` };
     for (const [name, value] of Object.entries(secrets)) {
-      const res = await server.app.inject({ method: 'POST', url: '/api/v1/secrets', headers, payload: { name, value } });
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/api/v1/secrets',
+        headers,
+        payload: { name, value },
+      });
       expect(res.statusCode).toBe(201);
     }
   } finally {
@@ -68,7 +79,9 @@ describe.each(DIALECTS)('master key and rotation [%s]', (dialect) => {
     await storeSecrets(options, { A: 'alpha' });
     const file = path.join(dataDir, 'master.key');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
-    const warn = logs.lines.map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => l.msg.includes('back it up'));
+    const warn = logs.lines
+      .map((l) => JSON.parse(l) as { level: number; msg: string })
+      .find((l) => l.msg.includes('back it up'));
     expect(warn?.level).toBe(40);
     expect(logs.text()).not.toContain(readMasterKeyFile(file)!.key.toString('base64'));
     const key = readMasterKeyFile(file)!;
@@ -91,7 +104,11 @@ describe.each(DIALECTS)('master key and rotation [%s]', (dialect) => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await readdir(dataDir)).filter((f) => f.startsWith('master.key'))).toEqual(['master.key']);
 
-    expect(await resolveWith(db.url, newKey, ['ONE', 'TWO', 'THREE'])).toEqual({ ONE: 'first value', TWO: 'second value', THREE: 'third' });
+    expect(await resolveWith(db.url, newKey, ['ONE', 'TWO', 'THREE'])).toEqual({
+      ONE: 'first value',
+      TWO: 'second value',
+      THREE: 'third',
+    });
     expect(codeOf(await resolveWith(db.url, oldKey, ['ONE']).catch((e: unknown) => e))).toBe('MASTER_KEY_MISMATCH');
     // The server starts with the rotated key file and keeps working.
     await storeSecrets(options, { FOUR: 'after rotation' });
@@ -117,11 +134,16 @@ describe.each(DIALECTS)('master key and rotation [%s]', (dialect) => {
 
   it('logs an ERROR at start when the stored secrets were sealed with another key', async () => {
     const { db, dataDir } = await setup(dialect);
-    const first = compileServerOptions({ flags: { dataDir, databaseUrl: db.url, adminPassword: ADMIN_PASSWORD, logDestination: new LogCollector() } });
+    const first = compileServerOptions({
+      flags: { dataDir, databaseUrl: db.url, adminPassword: ADMIN_PASSWORD, logDestination: new LogCollector() },
+    });
     await storeSecrets(first, { S: 'value' });
     const logs = new LogCollector();
     const wrongKey = generateMasterKey().key.toString('base64');
-    await storeSecrets(compileServerOptions({ flags: { dataDir, databaseUrl: db.url, logDestination: logs, masterKey: wrongKey } }), {});
+    await storeSecrets(
+      compileServerOptions({ flags: { dataDir, databaseUrl: db.url, logDestination: logs, masterKey: wrongKey } }),
+      {},
+    );
     const error = logs.lines.map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => l.level === 50);
     expect(error?.msg).toContain('another master key');
     expect(logs.text()).not.toContain(wrongKey);

@@ -124,24 +124,36 @@ describe.each(DIALECTS)('secrets API [%s]', (dialect) => {
     const masterKey = readMasterKeyFile(`${t.dataDir}/master.key`)!;
     const values = await resolveRunSecrets({ db: store.db, masterKey, scope: await scope(), names: ['API_KEY'] });
     expect(values).toEqual({ API_KEY: VALUE });
-    const missing = await resolveRunSecrets({ db: store.db, masterKey, scope: await scope(), names: ['API_KEY', 'NOPE', 'NOPE_2'] }).catch((e: unknown) => e);
+    const missing = await resolveRunSecrets({
+      db: store.db,
+      masterKey,
+      scope: await scope(),
+      names: ['API_KEY', 'NOPE', 'NOPE_2'],
+    }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(FlotillaError);
     expect((missing as FlotillaError).code).toBe('SECRET_NOT_FOUND');
     expect((missing as FlotillaError).status).toBe(422);
     expect((missing as FlotillaError).errors?.map((e) => e.path)).toEqual(['secrets.NOPE', 'secrets.NOPE_2']);
     // Another project's scope sees nothing.
-    const other = await resolveRunSecrets({ db: store.db, masterKey, scope: { ...(await scope()), projectId: 'prj_other' }, names: ['API_KEY'] }).catch((e: unknown) => e);
+    const other = await resolveRunSecrets({
+      db: store.db,
+      masterKey,
+      scope: { ...(await scope()), projectId: 'prj_other' },
+      names: ['API_KEY'],
+    }).catch((e: unknown) => e);
     expect((other as FlotillaError).code).toBe('SECRET_NOT_FOUND');
   });
 
   it('reads the secret names a workflow declares once, at submit (stored with the job)', () => {
-    const workflowText = 'name: uses-secret\nsecrets: [API_KEY, DB_PASSWORD]\ntasks:\n  - name: say\n    type: command\n    config: { command: echo, args: [hi] }\n';
+    const workflowText =
+      'name: uses-secret\nsecrets: [API_KEY, DB_PASSWORD]\ntasks:\n  - name: say\n    type: command\n    config: { command: echo, args: [hi] }\n';
     expect(documentVerdict(workflowText)).toMatchObject({ ok: true, secrets: ['API_KEY', 'DB_PASSWORD'] });
     expect(documentVerdict(WORKFLOW)).toMatchObject({ ok: true, secrets: [] });
   });
 
   it('refuses a job whose workflow declares a missing secret (422 SECRET_NOT_FOUND)', async () => {
-    const workflow = 'name: needs-secret\nsecrets: [NOT_THERE]\ntasks:\n  - name: say\n    type: command\n    config: { command: echo, args: [hi] }\n';
+    const workflow =
+      'name: needs-secret\nsecrets: [NOT_THERE]\ntasks:\n  - name: say\n    type: command\n    config: { command: echo, args: [hi] }\n';
     const res = await api(t.server, t.token).post('/jobs', { workflow, target: { agent: 'ghost' } });
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('SECRET_NOT_FOUND');
@@ -149,7 +161,12 @@ describe.each(DIALECTS)('secrets API [%s]', (dialect) => {
 
   it('a wrong master key is a clear MASTER_KEY_MISMATCH, not garbage', async () => {
     const wrong = generateMasterKey();
-    const err = await resolveRunSecrets({ db: store.db, masterKey: wrong, scope: await scope(), names: ['API_KEY'] }).catch((e: unknown) => e);
+    const err = await resolveRunSecrets({
+      db: store.db,
+      masterKey: wrong,
+      scope: await scope(),
+      names: ['API_KEY'],
+    }).catch((e: unknown) => e);
     expect((err as FlotillaError).code).toBe('MASTER_KEY_MISMATCH');
   });
 });

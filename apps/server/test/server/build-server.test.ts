@@ -17,7 +17,11 @@ describe('buildServer', () => {
     return dir;
   }
   async function build(dir: string, adminPassword?: string): Promise<FlotillaServer> {
-    const server = await buildServer(compileServerOptions({ flags: { dataDir: dir, logLevel: 'silent', ...(adminPassword ? { adminPassword } : {}) } }));
+    const server = await buildServer(
+      compileServerOptions({
+        flags: { dataDir: dir, logLevel: 'silent', ...(adminPassword ? { adminPassword } : {}) },
+      }),
+    );
     cleanups.push(() => server.close());
     return server;
   }

@@ -39,19 +39,36 @@ describe('SQLite durability (WAL synced off the event loop)', () => {
   });
 
   it('syncs the WAL once per commit: each auto-commit write, each transaction, never a read', async () => {
-    expect(await syncsDuring(async () => {
-      for (let i = 1; i <= 3; i++) await db.insertInto('notes').values({ id: i, body: `n${i}` }).execute();
-    })).toBe(3);
-    expect(await syncsDuring(() =>
-      db.transaction().execute(async (trx) => {
-        for (let i = 4; i <= 8; i++) await trx.insertInto('notes').values({ id: i, body: `n${i}` }).execute();
+    expect(
+      await syncsDuring(async () => {
+        for (let i = 1; i <= 3; i++)
+          await db
+            .insertInto('notes')
+            .values({ id: i, body: `n${i}` })
+            .execute();
       }),
-    )).toBe(1);
-    expect(await syncsDuring(async () => {
-      await db.selectFrom('notes').selectAll().execute();
-      await db.selectFrom('notes').select('id').where('id', '=', 2).executeTakeFirst();
-    })).toBe(0);
-    const { count } = await db.selectFrom('notes').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+    ).toBe(3);
+    expect(
+      await syncsDuring(() =>
+        db.transaction().execute(async (trx) => {
+          for (let i = 4; i <= 8; i++)
+            await trx
+              .insertInto('notes')
+              .values({ id: i, body: `n${i}` })
+              .execute();
+        }),
+      ),
+    ).toBe(1);
+    expect(
+      await syncsDuring(async () => {
+        await db.selectFrom('notes').selectAll().execute();
+        await db.selectFrom('notes').select('id').where('id', '=', 2).executeTakeFirst();
+      }),
+    ).toBe(0);
+    const { count } = await db
+      .selectFrom('notes')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow();
     expect(count).toBe(8);
   });
 

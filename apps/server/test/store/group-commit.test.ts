@@ -10,7 +10,12 @@ import { dialectAvailable, DIALECTS, freshStore } from '../helpers/databases.js'
 
 /** Names of the tenants whose name starts with `prefix`, sorted. */
 const tenantsNamed = async (store: Store, prefix: string): Promise<string[]> => {
-  const rows = await store.db.selectFrom('tenants').select('name').where('name', 'like', `${prefix}%`).orderBy('name').execute();
+  const rows = await store.db
+    .selectFrom('tenants')
+    .select('name')
+    .where('name', 'like', `${prefix}%`)
+    .orderBy('name')
+    .execute();
   return rows.map((r) => r.name);
 };
 
@@ -29,7 +34,10 @@ describe.each(DIALECTS)('store writes [%s]', (dialect) => {
   afterAll(() => close());
 
   const insertTenant = (name: string) => (trx: Parameters<Parameters<Store['write']>[0]>[0]) =>
-    trx.insertInto('tenants').values({ id: `t_${name}`, name, created_at: new Date().toISOString() }).execute();
+    trx
+      .insertInto('tenants')
+      .values({ id: `t_${name}`, name, created_at: new Date().toISOString() })
+      .execute();
 
   it('commits every unit of a burst and resolves each with its own result, in order', async () => {
     const results = await Promise.all(

@@ -8,7 +8,12 @@ const insertTenant = preparedQuery((db, p: { id: string; name: string; createdAt
 );
 
 const tenantsLike = preparedQuery((db, p: { prefix: string; after: string }) =>
-  db.selectFrom('tenants').select(['id', 'name']).where('name', 'like', p.prefix).where('name', '>', p.after).orderBy('name'),
+  db
+    .selectFrom('tenants')
+    .select(['id', 'name'])
+    .where('name', 'like', p.prefix)
+    .where('name', '>', p.after)
+    .orderBy('name'),
 );
 
 const renameTenant = preparedQuery((db, p: { id: string; name: string }) =>
@@ -30,7 +35,8 @@ describe.each(DIALECTS)('prepared queries [%s]', (dialect) => {
 
   it('runs with each call’s values, on the database and inside a transaction', async () => {
     const createdAt = new Date().toISOString();
-    for (const n of ['b', 'a', 'c']) await insertTenant.execute(store.db, { id: `t_prep_${n}`, name: `prep-${n}`, createdAt });
+    for (const n of ['b', 'a', 'c'])
+      await insertTenant.execute(store.db, { id: `t_prep_${n}`, name: `prep-${n}`, createdAt });
     await store.write((trx) => insertTenant.execute(trx, { id: 't_prep_d', name: 'prep-d', createdAt }));
 
     expect(await tenantsLike.execute(store.db, { prefix: 'prep-%', after: 'prep-a' })).toEqual([
@@ -38,21 +44,29 @@ describe.each(DIALECTS)('prepared queries [%s]', (dialect) => {
       { id: 't_prep_c', name: 'prep-c' },
       { id: 't_prep_d', name: 'prep-d' },
     ]);
-    expect(await tenantsLike.execute(store.db, { prefix: 'prep-%', after: 'prep-c' })).toEqual([{ id: 't_prep_d', name: 'prep-d' }]);
-    expect(await store.write((trx) => renameTenant.takeFirst(trx, { id: 't_prep_a', name: 'prep-z' }))).toEqual({ id: 't_prep_a', name: 'prep-z' });
+    expect(await tenantsLike.execute(store.db, { prefix: 'prep-%', after: 'prep-c' })).toEqual([
+      { id: 't_prep_d', name: 'prep-d' },
+    ]);
+    expect(await store.write((trx) => renameTenant.takeFirst(trx, { id: 't_prep_a', name: 'prep-z' }))).toEqual({
+      id: 't_prep_a',
+      name: 'prep-z',
+    });
     expect(await renameTenant.takeFirst(store.db, { id: 't_prep_missing', name: 'x' })).toBeUndefined();
   });
 
   it('keeps a value that looks like SQL a value', async () => {
     const name = "prep-'); drop table tenants; --";
     await insertTenant.execute(store.db, { id: 't_prep_sql', name, createdAt: new Date().toISOString() });
-    expect(await tenantsLike.execute(store.db, { prefix: 'prep-\'%', after: '' })).toEqual([{ id: 't_prep_sql', name }]);
+    expect(await tenantsLike.execute(store.db, { prefix: "prep-'%", after: '' })).toEqual([{ id: 't_prep_sql', name }]);
   });
 
   it('refuses, on first use, a build that does not pass a parameter through as a value', async () => {
     const branching = preparedQuery((db, p: { id: string }) =>
       // a placeholder is never a real id: this build turns the parameter into a constant
-      db.selectFrom('tenants').select('id').where('id', '=', p.id.startsWith('t_') ? p.id : 'nobody'),
+      db
+        .selectFrom('tenants')
+        .select('id')
+        .where('id', '=', p.id.startsWith('t_') ? p.id : 'nobody'),
     );
     await expect(branching.execute(store.db, { id: 't_prep_b' })).rejects.toThrow(/did not become bound values/);
   });

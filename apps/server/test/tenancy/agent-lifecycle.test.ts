@@ -23,7 +23,10 @@ describe('agent trust lifecycle', () => {
   afterAll(() => t.close());
 
   const enroll = async (policy: 'auto-approve' | 'require-approval' = 'auto-approve') =>
-    enrollAgent(t.server, { token: await createEnrollmentToken(t.server, t.token, { policy }), name: `node-${++counter}` });
+    enrollAgent(t.server, {
+      token: await createEnrollmentToken(t.server, t.token, { policy }),
+      name: `node-${++counter}`,
+    });
 
   async function online() {
     const agent = await enroll();
@@ -37,7 +40,10 @@ describe('agent trust lifecycle', () => {
   async function closesWithin(channel: TestChannel, action: () => Promise<unknown>): Promise<number> {
     const started = Date.now();
     await action();
-    await Promise.race([channel.closed, new Promise((_, reject) => setTimeout(() => reject(new Error('still connected after 1 s')), 1000))]);
+    await Promise.race([
+      channel.closed,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('still connected after 1 s')), 1000)),
+    ]);
     return Date.now() - started;
   }
 
@@ -90,13 +96,26 @@ describe('agent trust lifecycle', () => {
   it('edits labels, validating them, and audits every change', async () => {
     const agent = await enroll();
     const patch = (payload: unknown) =>
-      t.server.app.inject({ method: 'PATCH', url: `/api/v1/agents/${agent.agentId}`, headers: { authorization: `Bearer ${t.token}` }, payload: payload as object });
+      t.server.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/agents/${agent.agentId}`,
+        headers: { authorization: `Bearer ${t.token}` },
+        payload: payload as object,
+      });
     const res = await patch({ labels: { env: 'prod', role: 'web' } });
     expect(res.statusCode).toBe(200);
     expect(res.json().labels).toEqual({ env: 'prod', role: 'web' });
     expect((await patch({ labels: { 'bad key!': 'x' } })).json().code).toBe('VALIDATION_FAILED');
     expect((await patch({ labels: {}, name: 'x' })).json().code).toBe('VALIDATION_FAILED');
     const actions = (await admin.get('/audit?limit=200')).body.items.map((e: { action: string }) => e.action);
-    for (const action of ['agent.reject', 'agent.revoke', 'agent.disable', 'agent.enable', 'agent.delete', 'agent.update']) expect(actions).toContain(action);
+    for (const action of [
+      'agent.reject',
+      'agent.revoke',
+      'agent.disable',
+      'agent.enable',
+      'agent.delete',
+      'agent.update',
+    ])
+      expect(actions).toContain(action);
   });
 });

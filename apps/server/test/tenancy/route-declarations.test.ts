@@ -30,9 +30,23 @@ describe('route contracts are required under /api/v1', () => {
   });
 
   it('refuses a contract that is not the one in the table, even with the same path', async () => {
-    const copy = defineRoute({ method: 'GET', path: '/api/v1/auth/me', summary: 'copy', permission: 'self:read', responses: { 200: UserSchema } });
-    await expect(start((app) => route(app, copy, me))).rejects.toThrow(/GET \/api\/v1\/auth\/me is not registered from its contract/);
-    const elsewhere = defineRoute({ method: 'GET', path: '/api/v1/extra', summary: 'not in the table', permission: 'self:read', responses: { 200: UserSchema } });
+    const copy = defineRoute({
+      method: 'GET',
+      path: '/api/v1/auth/me',
+      summary: 'copy',
+      permission: 'self:read',
+      responses: { 200: UserSchema },
+    });
+    await expect(start((app) => route(app, copy, me))).rejects.toThrow(
+      /GET \/api\/v1\/auth\/me is not registered from its contract/,
+    );
+    const elsewhere = defineRoute({
+      method: 'GET',
+      path: '/api/v1/extra',
+      summary: 'not in the table',
+      permission: 'self:read',
+      responses: { 200: UserSchema },
+    });
     await expect(start((app) => route(app, elsewhere, me))).rejects.toThrow(/extra/);
   });
 

@@ -40,6 +40,8 @@ export async function createTeamMember(
   const team = await admin.post('/teams', { name: member.team });
   expect(team.status, JSON.stringify(team.body)).toBe(201);
   expect((await admin.post(`/teams/${team.body.id}/members`, { userId: user.id })).status).toBe(200);
-  expect((await admin.post(`/teams/${team.body.id}/grants`, { project: member.project, access: member.access })).status).toBe(200);
+  expect(
+    (await admin.post(`/teams/${team.body.id}/grants`, { project: member.project, access: member.access })).status,
+  ).toBe(200);
   return { ...user, teamId: team.body.id as string };
 }

@@ -25,7 +25,16 @@ describe('tenants, users, projects, teams and grants', () => {
     expect((await acme.post('/tenants', { name: 'other' })).body.code).toBe('FORBIDDEN');
     expect((await acme.get('/tenants')).body.items.map((x: { name: string }) => x.name)).toEqual(['acme']);
     // Nor can it create users in another tenant: that tenant does not exist for it.
-    expect((await acme.post('/users', { username: 'intruder', password: 'long enough password', tenant: 'default', role: 'admin' })).status).toBe(404);
+    expect(
+      (
+        await acme.post('/users', {
+          username: 'intruder',
+          password: 'long enough password',
+          tenant: 'default',
+          role: 'admin',
+        })
+      ).status,
+    ).toBe(404);
     expect((await acme.get('/users')).body.items.map((u: { username: string }) => u.username)).toEqual(['acme-admin']);
   });
 
@@ -34,18 +43,33 @@ describe('tenants, users, projects, teams and grants', () => {
     expect((await api(t.server, noGrant.token).get('/agents')).body.code).toBe('FORBIDDEN');
     expect((await api(t.server, noGrant.token).get('/projects')).status).toBe(200);
 
-    const reader = await createTeamMember(t.server, t.token, { username: 'reader', team: 'readers', project: 'default', access: 'read-only' });
+    const reader = await createTeamMember(t.server, t.token, {
+      username: 'reader',
+      team: 'readers',
+      project: 'default',
+      access: 'read-only',
+    });
     const r = api(t.server, reader.token);
     expect((await r.get('/agents')).status).toBe(200);
     expect((await r.post('/enrollment-tokens', {})).body.code).toBe('FORBIDDEN');
     expect((await r.post('/teams', { name: 'mine' })).body.code).toBe('FORBIDDEN');
 
-    const writer = await createTeamMember(t.server, t.token, { username: 'writer', team: 'writers', project: '*', access: 'full' });
+    const writer = await createTeamMember(t.server, t.token, {
+      username: 'writer',
+      team: 'writers',
+      project: '*',
+      access: 'full',
+    });
     expect((await api(t.server, writer.token).post('/enrollment-tokens', {})).status).toBe(201);
 
     const teams = (await owner.get('/teams')).body.items;
-    expect(teams.find((x: { name: string }) => x.name === 'readers')).toMatchObject({ members: [{ username: 'reader' }], grants: [{ project: 'default', access: 'read-only' }] });
-    expect(teams.find((x: { name: string }) => x.name === 'writers').grants).toEqual([{ project: '*', access: 'full' }]);
+    expect(teams.find((x: { name: string }) => x.name === 'readers')).toMatchObject({
+      members: [{ username: 'reader' }],
+      grants: [{ project: 'default', access: 'read-only' }],
+    });
+    expect(teams.find((x: { name: string }) => x.name === 'writers').grants).toEqual([
+      { project: '*', access: 'full' },
+    ]);
   });
 
   it('selects the project with ?project= or the header; grants are per project', async () => {
@@ -53,15 +77,28 @@ describe('tenants, users, projects, teams and grants', () => {
     expect((await owner.post('/projects', { name: 'web' })).body.code).toBe('CONFLICT');
     const created = await owner.post('/enrollment-tokens?project=web', {});
     expect(created.status).toBe(201);
-    expect((await owner.get('/enrollment-tokens?project=web')).body.items.map((x: { id: string }) => x.id)).toEqual([created.body.id]);
-    expect((await owner.get('/enrollment-tokens')).body.items.map((x: { id: string }) => x.id)).not.toContain(created.body.id);
-    const viaHeader = await t.server.app.inject({ method: 'GET', url: '/api/v1/enrollment-tokens', headers: { authorization: `Bearer ${t.token}`, 'x-flotilla-project': 'web' } });
+    expect((await owner.get('/enrollment-tokens?project=web')).body.items.map((x: { id: string }) => x.id)).toEqual([
+      created.body.id,
+    ]);
+    expect((await owner.get('/enrollment-tokens')).body.items.map((x: { id: string }) => x.id)).not.toContain(
+      created.body.id,
+    );
+    const viaHeader = await t.server.app.inject({
+      method: 'GET',
+      url: '/api/v1/enrollment-tokens',
+      headers: { authorization: `Bearer ${t.token}`, 'x-flotilla-project': 'web' },
+    });
     expect(viaHeader.json().items.map((x: { id: string }) => x.id)).toEqual([created.body.id]);
     expect((await owner.get('/agents?project=nope')).body.code).toBe('PROJECT_NOT_FOUND');
     // The project of another tenant does not exist for this one.
     expect((await owner.get('/agents?project=acme')).status).toBe(404);
 
-    const webOnly = await createTeamMember(t.server, t.token, { username: 'web-dev', team: 'web-devs', project: 'web', access: 'full' });
+    const webOnly = await createTeamMember(t.server, t.token, {
+      username: 'web-dev',
+      team: 'web-devs',
+      project: 'web',
+      access: 'full',
+    });
     const w = api(t.server, webOnly.token);
     expect((await w.get('/agents?project=web')).status).toBe(200);
     expect((await w.get('/agents')).body.code).toBe('FORBIDDEN');
@@ -70,8 +107,12 @@ describe('tenants, users, projects, teams and grants', () => {
   it('validates team membership and grants inside the tenant', async () => {
     const team = (await owner.post('/teams', { name: 'ops' })).body;
     expect((await owner.post(`/teams/${team.id}/members`, { userId: 'usr_missing' })).status).toBe(404);
-    expect((await owner.post(`/teams/${team.id}/grants`, { project: 'nope', access: 'full' })).body.code).toBe('PROJECT_NOT_FOUND');
+    expect((await owner.post(`/teams/${team.id}/grants`, { project: 'nope', access: 'full' })).body.code).toBe(
+      'PROJECT_NOT_FOUND',
+    );
     expect((await owner.post('/teams/tea_missing/grants', { project: '*', access: 'full' })).status).toBe(404);
-    expect((await owner.post(`/teams/${team.id}/grants`, { project: '*', access: 'everything' })).body.code).toBe('VALIDATION_FAILED');
+    expect((await owner.post(`/teams/${team.id}/grants`, { project: '*', access: 'everything' })).body.code).toBe(
+      'VALIDATION_FAILED',
+    );
   });
 });

@@ -12,7 +12,11 @@ function overLimit(): { limit: string; document: string; code: string }[] {
   let steps = 'name: many\ntasks:\n';
   for (let i = 0; i <= 2000; i++) steps += `  - { name: s${i}, type: command, config: { command: "true" } }\n`;
   return [
-    { limit: 'size', document: `name: big\ntasks: []\ndescription: "${'x'.repeat(1024 * 1024)}"\n`, code: 'DOCUMENT_TOO_LARGE' },
+    {
+      limit: 'size',
+      document: `name: big\ntasks: []\ndescription: "${'x'.repeat(1024 * 1024)}"\n`,
+      code: 'DOCUMENT_TOO_LARGE',
+    },
     { limit: 'depth', document: `name: deep\ntasks: ${'['.repeat(600_000)}`, code: 'DOCUMENT_TOO_DEEP' },
     { limit: 'steps', document: steps, code: 'TOO_MANY_STEPS' },
   ];
@@ -69,7 +73,10 @@ describe.each(DIALECTS)('document and input limits [%s]', (dialect) => {
       ];
       for (const res of answers) {
         const problem = expectProblem(res, 400, 'WORKFLOW_TOO_LARGE');
-        expect(problem.errors?.map((e) => e.code), limit).toEqual([code]);
+        expect(
+          problem.errors?.map((e) => e.code),
+          limit,
+        ).toEqual([code]);
       }
     }
     const list = await call('GET', '/workflows');
@@ -86,7 +93,11 @@ describe.each(DIALECTS)('document and input limits [%s]', (dialect) => {
 
   it('POST /jobs with inputs over 256 KiB → 400 INPUTS_TOO_LARGE; inputs at the limits are accepted', async () => {
     for (const big of [{ blob: 'x'.repeat(256 * 1024) }, { list: new Array<number>(200_000).fill(1) }]) {
-      expectProblem(await call('POST', '/jobs', { workflow: WORKFLOW, target: { agent: 'runner-1' }, inputs: big }), 400, 'INPUTS_TOO_LARGE');
+      expectProblem(
+        await call('POST', '/jobs', { workflow: WORKFLOW, target: { agent: 'runner-1' }, inputs: big }),
+        400,
+        'INPUTS_TOO_LARGE',
+      );
     }
     expect((await call('GET', '/jobs')).body.items).toEqual([]);
     // 64 levels: the inputs object and 63 lists inside it

@@ -36,7 +36,11 @@ describe('ValidationPool (real worker threads)', () => {
     const p = pool({ workers: 1 });
     expect(await p.validate(SMALL)).toEqual({ ok: true, name: 'small', description: null, secrets: [], warnings: [] });
     // the worker runs the workspace's current sources (under Vitest), limits included
-    expect(await p.validate(steps(2001))).toMatchObject({ ok: false, overLimit: true, problems: [{ code: 'TOO_MANY_STEPS' }] });
+    expect(await p.validate(steps(2001))).toMatchObject({
+      ok: false,
+      overLimit: true,
+      problems: [{ code: 'TOO_MANY_STEPS' }],
+    });
     expect(p.stats()).toEqual({ workers: 1, queued: 0, started: 1 });
   });
 

@@ -3,7 +3,9 @@ import { DurationSchema } from '../duration.js';
 import { LabelsSchema } from './common.js';
 
 /** Tenant, project and team names: short, URL-safe, stable (they appear in git URLs). */
-export const ResourceNameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'names are 1–63 characters of a–z 0–9 and -, starting with a letter or digit');
+export const ResourceNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'names are 1–63 characters of a–z 0–9 and -, starting with a letter or digit');
 
 export const TenantSchema = z.object({ id: z.string(), name: z.string(), createdAt: z.string() });
 export type Tenant = z.infer<typeof TenantSchema>;
@@ -56,7 +58,10 @@ export const CreateTeamRequestSchema = z.strictObject({ name: ResourceNameSchema
 export type CreateTeamRequest = z.infer<typeof CreateTeamRequestSchema>;
 export const AddTeamMemberRequestSchema = z.strictObject({ userId: z.string().min(1).max(64) });
 export type AddTeamMemberRequest = z.infer<typeof AddTeamMemberRequestSchema>;
-export const GrantRequestSchema = z.strictObject({ project: z.union([z.literal('*'), ResourceNameSchema]), access: AccessSchema });
+export const GrantRequestSchema = z.strictObject({
+  project: z.union([z.literal('*'), ResourceNameSchema]),
+  access: AccessSchema,
+});
 export type GrantRequest = z.infer<typeof GrantRequestSchema>;
 
 export const ApiTokenKindSchema = z.enum(['personal', 'service']);

@@ -108,7 +108,9 @@ export class ProcessLedger {
   #fail(err: unknown): void {
     this.#closeFd();
     const reason = err instanceof Error ? err.message : String(err);
-    process.emitWarning(`process ledger ${this.#file} cannot be written (${reason}); step processes left by a crash will not be found at the next start`);
+    process.emitWarning(
+      `process ledger ${this.#file} cannot be written (${reason}); step processes left by a crash will not be found at the next start`,
+    );
   }
 }
 
@@ -151,7 +153,8 @@ export function killLeftoverProcesses(file: string): LeftoverProcesses {
   }
   const { owner } = first;
   const sameBoot = bootId() === owner.boot;
-  if (sameBoot && processStartTime(owner.pid) === owner.start) return { killed: [], owner: 'alive', ownerPid: owner.pid };
+  if (sameBoot && processStartTime(owner.pid) === owner.start)
+    return { killed: [], owner: 'alive', ownerPid: owner.pid };
 
   const running = new Map<number, string>();
   for (const entry of lines) {

@@ -78,11 +78,7 @@ export class JsonlLog {
       throw err;
     });
     const whole = bytes === undefined ? 0 : bytes.lastIndexOf(0x0a) + 1;
-    load?.(
-      (bytes?.toString('utf8', 0, whole) ?? '')
-        .split('\n')
-        .filter((line) => line !== ''),
-    );
+    load?.((bytes?.toString('utf8', 0, whole) ?? '').split('\n').filter((line) => line !== ''));
     const log = new JsonlLog(path, options);
     if (options.snapshot !== undefined) await log.#rewrite();
     else await log.#openForAppend(bytes === undefined ? undefined : { whole, size: bytes.length });
@@ -133,7 +129,8 @@ export class JsonlLog {
           if (this.#durable) await handle.datasync();
         }
       } catch (error) {
-        if (this.#options.snapshot === undefined) this.#failure ??= error instanceof Error ? error : new Error(String(error));
+        if (this.#options.snapshot === undefined)
+          this.#failure ??= error instanceof Error ? error : new Error(String(error));
         else this.#damaged = true;
         await this.#handle?.close().catch(() => undefined);
         this.#handle = undefined;
@@ -170,11 +167,11 @@ export class JsonlLog {
     await this.#handle?.close();
     this.#handle = undefined;
     // one process per file: a temp file left by a crash is simply overwritten
-    await writeFileAtomic(
-      this.path,
-      lines.map((line) => `${line}\n`).join(''),
-      { mode: this.#mode, durable: this.#durable, tempPath: `${this.path}.tmp` },
-    );
+    await writeFileAtomic(this.path, lines.map((line) => `${line}\n`).join(''), {
+      mode: this.#mode,
+      durable: this.#durable,
+      tempPath: `${this.path}.tmp`,
+    });
     this.#appended = 0;
     this.#damaged = false;
   }

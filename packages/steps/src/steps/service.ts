@@ -29,7 +29,13 @@ async function invoke(
   log: StepLogger = ctx.log,
 ): Promise<ProcessResult> {
   ctx.log.info(`$ ${[invocation.command, ...invocation.args].join(' ')}`);
-  const result = await runProcess({ ...invocation, env: ctx.env, signal: ctx.signal, log, launch: launchOf(ctx.services) });
+  const result = await runProcess({
+    ...invocation,
+    env: ctx.env,
+    signal: ctx.signal,
+    log,
+    launch: launchOf(ctx.services),
+  });
   if (result.aborted) throw abortedError(ctx.signal);
   return result;
 }

@@ -10,7 +10,10 @@ async function runJs(config: Record<string, unknown>, overrides: Parameters<type
   return { ...test, outputs: outcome.outputs };
 }
 
-function failure(config: Record<string, unknown>, overrides: Parameters<typeof makeContext>[1] = {}): Promise<StepError> {
+function failure(
+  config: Record<string, unknown>,
+  overrides: Parameters<typeof makeContext>[1] = {},
+): Promise<StepError> {
   return expectStepError(runJs(config, overrides));
 }
 

@@ -155,7 +155,11 @@ export function parseSource(text: string, format: 'yaml' | 'json' = 'yaml', maxD
       // bounded: a few nested aliases can otherwise expand into billions of nodes
       value = doc.toJS({ maxAliasCount: 1000 });
     } catch (err) {
-      syntaxProblems.push({ kind: 'syntax', location: START, message: err instanceof Error ? err.message : String(err) });
+      syntaxProblems.push({
+        kind: 'syntax',
+        location: START,
+        message: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 

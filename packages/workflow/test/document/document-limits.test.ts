@@ -53,7 +53,10 @@ describe('validateWorkflow: document limits', () => {
       `name: x\ntasks:\n${'- '.repeat(100_000)}x\n`,
       `{"name": "x", "tasks": [], "variables": ${'{"a": '.repeat(5000)}1${'}'.repeat(5000)}}`,
     ]) {
-      expect(expectProblems(text).map((p) => p.code), text.slice(0, 40)).toEqual(['DOCUMENT_TOO_DEEP']);
+      expect(
+        expectProblems(text).map((p) => p.code),
+        text.slice(0, 40),
+      ).toEqual(['DOCUMENT_TOO_DEEP']);
     }
   });
 
@@ -107,7 +110,10 @@ describe('inputLimitProblem: the inputs of one run', () => {
   it('accepts 64 levels and 256 KiB; refuses 65 levels, 5,000 levels, and more than 256 KiB as JSON', () => {
     expect(inputLimitProblem(nested(64))).toBeUndefined();
     expect(inputLimitProblem({ blob: 'x'.repeat(256 * 1024 - 20) })).toBeUndefined();
-    expect(inputLimitProblem(nested(65))).toEqual({ path: 'inputs.deep.0.0', message: 'inputs are nested more than 64 levels deep' });
+    expect(inputLimitProblem(nested(65))).toEqual({
+      path: 'inputs.deep.0.0',
+      message: 'inputs are nested more than 64 levels deep',
+    });
     expect(inputLimitProblem(nested(5000))?.path).toBe('inputs.deep.0.0');
     for (const inputs of [
       { blob: 'x'.repeat(256 * 1024) },
@@ -115,7 +121,10 @@ describe('inputLimitProblem: the inputs of one run', () => {
       // escapes make the JSON longer than the text: counted by the exact check
       { quotes: '"'.repeat(200_000) },
     ]) {
-      expect(inputLimitProblem(inputs)).toEqual({ path: 'inputs', message: 'inputs are over 262144 characters as JSON' });
+      expect(inputLimitProblem(inputs)).toEqual({
+        path: 'inputs',
+        message: 'inputs are over 262144 characters as JSON',
+      });
     }
   });
 });

@@ -28,7 +28,9 @@ export function registerInspect(jobs: Command): void {
         throw new CliError(`--state must be one of ${JobStateSchema.options.join(', ')}; got "${opts.state}"`, 2);
       }
       const client = await connectClient(opts);
-      const page = await client.api.jobs.list({ query: { limit, ...(state === undefined ? {} : { state: state.data }) } });
+      const page = await client.api.jobs.list({
+        query: { limit, ...(state === undefined ? {} : { state: state.data }) },
+      });
       if (opts.json === true) console.log(JSON.stringify(page.items, null, 2));
       else printJobList(page.items);
     });

@@ -59,7 +59,11 @@ export const initialMigration: Migration = {
       .addColumn('created_by', 'text')
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('enrollment_tokens_project').on('enrollment_tokens').columns(['project_id', 'created_at']).execute();
+    await db.schema
+      .createIndex('enrollment_tokens_project')
+      .on('enrollment_tokens')
+      .columns(['project_id', 'created_at'])
+      .execute();
 
     await db.schema
       .createTable('agents')
@@ -174,7 +178,19 @@ export const initialMigration: Migration = {
   },
 
   async down(db: Kysely<unknown>): Promise<void> {
-    for (const table of ['agent_events', 'run_logs', 'run_steps', 'runs', 'jobs', 'agents', 'enrollment_tokens', 'sessions', 'users', 'projects', 'tenants']) {
+    for (const table of [
+      'agent_events',
+      'run_logs',
+      'run_steps',
+      'runs',
+      'jobs',
+      'agents',
+      'enrollment_tokens',
+      'sessions',
+      'users',
+      'projects',
+      'tenants',
+    ]) {
       await db.schema.dropTable(table).execute();
     }
   },

@@ -15,18 +15,37 @@ export const fleetMigration: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     await db.schema.alterTable('jobs').addColumn('expires_at', 'text').execute();
     await db.schema.alterTable('jobs').addColumn('rollout', 'text').execute();
-    await db.schema.alterTable('jobs').addColumn('active_batch', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-    await db.schema.alterTable('jobs').addColumn('log_seq', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('jobs')
+      .addColumn('active_batch', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .alterTable('jobs')
+      .addColumn('log_seq', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
     await db.schema.alterTable('jobs').addColumn('rerun_of', 'text').execute();
-    await db.schema.createIndex('jobs_project_state').on('jobs').columns(['project_id', 'state', 'created_at']).execute();
+    await db.schema
+      .createIndex('jobs_project_state')
+      .on('jobs')
+      .columns(['project_id', 'state', 'created_at'])
+      .execute();
 
-    await db.schema.alterTable('runs').addColumn('batch', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-    await db.schema.alterTable('runs').addColumn('cancel_requested', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('runs')
+      .addColumn('batch', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .alterTable('runs')
+      .addColumn('cancel_requested', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
     await db.schema.alterTable('runs').addColumn('completed_steps', 'text').execute();
     await db.schema.createIndex('runs_state').on('runs').column('state').execute();
 
     await db.schema.alterTable('run_steps').addColumn('outputs', 'text').execute();
-    await db.schema.alterTable('agents').addColumn('max_concurrent_runs', 'integer', (c) => c.notNull().defaultTo(4)).execute();
+    await db.schema
+      .alterTable('agents')
+      .addColumn('max_concurrent_runs', 'integer', (c) => c.notNull().defaultTo(4))
+      .execute();
 
     // Up to a few hundred lines of one run per row: one insert (and one index entry) per chunk.
     await db.schema

@@ -46,15 +46,23 @@ export const tenancyMigration: Migration = {
       .addColumn('revoked_at', 'text')
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('api_tokens_tenant_created').on('api_tokens').columns(['tenant_id', 'created_at']).execute();
+    await db.schema
+      .createIndex('api_tokens_tenant_created')
+      .on('api_tokens')
+      .columns(['tenant_id', 'created_at'])
+      .execute();
 
-    await db.schema.alterTable('users').addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('users')
+      .addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
     await db.schema.alterTable('users').addColumn('locked_until', 'text').execute();
   },
 
   async down(db: Kysely<unknown>): Promise<void> {
     await db.schema.alterTable('users').dropColumn('locked_until').execute();
     await db.schema.alterTable('users').dropColumn('failed_logins').execute();
-    for (const table of ['api_tokens', 'team_grants', 'team_members', 'teams']) await db.schema.dropTable(table).execute();
+    for (const table of ['api_tokens', 'team_grants', 'team_members', 'teams'])
+      await db.schema.dropTable(table).execute();
   },
 };

@@ -6,6 +6,9 @@ import type { Kysely, Migration } from 'kysely';
  */
 export const jobSecretNamesMigration: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
-    await db.schema.alterTable('jobs').addColumn('secret_names', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+    await db.schema
+      .alterTable('jobs')
+      .addColumn('secret_names', 'text', (c) => c.notNull().defaultTo('[]'))
+      .execute();
   },
 };

@@ -164,7 +164,11 @@ function connectError(
       cause: err,
     });
   }
-  if (level === 'client-timeout' || (typeof code === 'string' && RETRYABLE_SOCKET_CODES.has(code)) || level === 'client-dns') {
+  if (
+    level === 'client-timeout' ||
+    (typeof code === 'string' && RETRYABLE_SOCKET_CODES.has(code)) ||
+    level === 'client-dns'
+  ) {
     return new StepError('STEP_FAILED', `cannot reach ${host}:${port}: ${message}`, { cause: err, retryable: true });
   }
   return new StepError('STEP_FAILED', `ssh connection to ${host}:${port} failed: ${message}`, {

@@ -138,7 +138,9 @@ for (const d of dialects) {
     });
 
     it('turns the query timeout into a retryable STEP_TIMEOUT', async () => {
-      const err = await expectStepError(run({ driver: d.driver, dsn: d.urlDsn, query: d.sleep, timeout: '300ms' }).result);
+      const err = await expectStepError(
+        run({ driver: d.driver, dsn: d.urlDsn, query: d.sleep, timeout: '300ms' }).result,
+      );
       expect(err.code).toBe('STEP_TIMEOUT');
       expect(err.retryable).toBe(true);
     });

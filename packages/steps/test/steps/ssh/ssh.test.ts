@@ -57,7 +57,9 @@ describe.skipIf(sshd === undefined)('ssh step against a real sshd', () => {
   });
 
   it('refuses an unset secret variable and an undecryptable key as CONFIG_INVALID', async () => {
-    expect((await expectStepError(start({ key_env: 'MISSING_KEY', command: 'true' }).result)).code).toBe('CONFIG_INVALID');
+    expect((await expectStepError(start({ key_env: 'MISSING_KEY', command: 'true' }).result)).code).toBe(
+      'CONFIG_INVALID',
+    );
     const wrongPass = start(
       { key: sshd!.encryptedKeyPath, passphrase_env: 'P', command: 'true' },
       { env: { P: 'wrong' } },
