@@ -22,9 +22,6 @@ export const DbConfigSchema = z.strictObject({
     .array(z.unknown())
     .default([])
     .describe('Positional parameters: $1, $2… for postgres; ? for mysql and sqlite.'),
-  timeout: DurationSchema.optional().describe(
-    'Cancels the query (server-side) after this long, e.g. 30s. The step timeout applies as well.',
-  ),
   connect_timeout: DurationSchema.optional().describe('How long to wait for the connection. Default 10s.'),
   max_rows: z
     .number()

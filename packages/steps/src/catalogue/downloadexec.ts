@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { DurationSchema } from '@flotilla/protocol';
 import { defineStepSpec } from './step-spec.js';
 
 const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
@@ -42,9 +41,6 @@ export const DownloadExecConfigSchema = z
         'Directory to download into (inside the allowed file roots); default the system temp dir. Use it where /tmp is mounted noexec.',
       ),
     cleanup: z.boolean().default(true).describe('Delete the downloaded file afterwards. Default true.'),
-    timeout: DurationSchema.optional().describe(
-      'Limit for download plus run, e.g. 5m; the step timeout applies as well.',
-    ),
     max_bytes: z
       .number()
       .int()

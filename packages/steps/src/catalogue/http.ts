@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { DurationSchema } from '@flotilla/protocol';
 import { defineStepSpec } from './step-spec.js';
 
 const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -29,9 +28,6 @@ export const HttpConfigSchema = z
       .optional()
       .describe('Accepted status code(s); default any 2xx'),
     expected_body_contains: z.string().optional().describe('Fail unless the response body contains this text'),
-    timeout: DurationSchema.optional().describe(
-      "Request timeout (e.g. 10s), including the body; default the step's timeout",
-    ),
     follow_redirects: z
       .boolean()
       .default(true)

@@ -5,6 +5,7 @@ import type { DocumentPath, SourceMap } from './source-map.js';
 export const VALIDATION_CODES = [
   'YAML_SYNTAX',
   'JSON_SYNTAX',
+  'DUPLICATE_KEY',
   'UNKNOWN_FIELD',
   'MISSING_FIELD',
   'DUPLICATE_FIELD',

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { compileWorkflow } from './compile.js';
+import { checkConfigTimeouts } from './config-timeout.js';
 import { checkGraph } from './graph-check.js';
 import { checkInputs } from './input-check.js';
 import { findOverBound, WORKFLOW_LIMITS } from './limits.js';
@@ -53,7 +54,12 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
   if (source.syntaxProblems.length > 0) {
     const syntaxCode = options.format === 'json' ? 'JSON_SYNTAX' : 'YAML_SYNTAX';
     for (const syntax of source.syntaxProblems) {
-      const code = syntax.kind === 'too-deep' ? 'DOCUMENT_TOO_DEEP' : syntaxCode;
+      const code =
+        syntax.kind === 'too-deep'
+          ? 'DOCUMENT_TOO_DEEP'
+          : syntax.kind === 'duplicate-key'
+            ? 'DUPLICATE_KEY'
+            : syntaxCode;
       problems.error({ code, path: [], at: syntax.location, message: syntax.message });
     }
     return failed(problems);
@@ -77,6 +83,7 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
   const parsed = checkStructure(value, tree, problems);
   const needs = checkGraph(tree, problems);
   checkStepTypes(tree, problems, options.steps);
+  checkConfigTimeouts(tree, source, problems);
   checkInputs(doc.inputs, problems);
   checkVariables(doc, problems);
   const declared = {

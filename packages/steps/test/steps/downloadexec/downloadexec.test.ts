@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { downloadExecStep } from '@flotilla/steps';
-import { makeContext, expectStepError } from '../../helpers/context.js';
+import { makeContext, expectStepError, stepTimeoutSignal } from '../../helpers/context.js';
 import type { ContextOverrides } from '../../helpers/context.js';
 import { present } from '../../helpers/require-service.js';
 
@@ -226,12 +226,14 @@ describe.skipIf(!hasOpenssl)('downloadexec step (openssl signatures, real HTTP s
     expect(existsSync(kept.outputs.path as string)).toBe(true);
   });
 
-  it('stops a running program at the timeout with STEP_TIMEOUT', async () => {
+  it('stops a running program at the step timeout (config.timeout) with STEP_TIMEOUT', async () => {
     const slow = '#!/bin/sh\nsleep 5\ntouch "$MARKER"\n';
     await writeFile(join(work, 'slow.sh'), slow);
     const sha256 = createHash('sha256').update(slow).digest('hex');
     const started = Date.now();
-    const err = await expectStepError(run({ url: `file://${join(work, 'slow.sh')}`, sha256, timeout: '300ms' }));
+    const err = await expectStepError(
+      run({ url: `file://${join(work, 'slow.sh')}`, sha256 }, { signal: stepTimeoutSignal(300) }),
+    );
     expect(err.code).toBe('STEP_TIMEOUT');
     expect(Date.now() - started).toBeLessThan(4000);
     expect(existsSync(marker)).toBe(false);
