@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEd25519PublicKeyText, parseEd25519SignatureText } from './ed25519-text.js';
 import { defineStepSpec } from './step-spec.js';
 
 const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
@@ -18,11 +19,16 @@ export const DownloadExecConfigSchema = z
     signature: z
       .string()
       .min(1)
+      .refine((text) => parseEd25519SignatureText(text) !== undefined, 'not a base64 Ed25519 signature (64 bytes)')
       .optional()
       .describe('Ed25519 signature of the file, base64 (`openssl pkeyutl -sign -rawin … | base64`).'),
     public_key: z
       .string()
       .min(1)
+      .superRefine((text, ctx) => {
+        const key = parseEd25519PublicKeyText(text);
+        if (typeof key === 'string') ctx.addIssue({ code: 'custom', message: key });
+      })
       .optional()
       .describe(
         'Ed25519 public key checking `signature`: PEM, base64 DER (SubjectPublicKeyInfo) or base64 raw 32 bytes.',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HeadersSchema } from './http-headers.js';
 import { defineStepSpec } from './step-spec.js';
 
 const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -14,7 +15,7 @@ export const HttpConfigSchema = z
       .preprocess((value) => (typeof value === 'string' ? value.toUpperCase() : value), z.enum(METHODS))
       .default('GET')
       .describe('HTTP method; GET, HEAD and OPTIONS are idempotent, others at-most-once'),
-    headers: z.record(z.string(), z.string()).default({}).describe('Request headers'),
+    headers: HeadersSchema.default({}).describe('Request headers'),
     query: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
       .default({})

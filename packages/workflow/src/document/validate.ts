@@ -7,6 +7,7 @@ import { findOverBound, WORKFLOW_LIMITS } from './limits.js';
 import { ProblemCollector } from './problems.js';
 import type { ValidationProblem, ValidationResult } from './problems.js';
 import { checkReferences, ReferenceChecker } from './reference-check.js';
+import { checkSecretEnvFields } from './secret-env-check.js';
 import { parseSource } from './source-map.js';
 import { collectSteps, isRecord } from './step-sites.js';
 import { checkStructure } from './structure-check.js';
@@ -93,6 +94,7 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
     stepIds: new Set(tree.sites.flatMap((site) => (site.id === undefined ? [] : [site.id]))),
   };
   checkReferences(doc, tree, new ReferenceChecker(declared, source, problems));
+  checkSecretEnvFields(tree, options.steps, declared.secrets, problems);
   if (parsed === undefined || problems.hasErrors) {
     return { ok: false, problems: problems.problems(), warnings: problems.warnings() };
   }
