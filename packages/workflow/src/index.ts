@@ -19,7 +19,7 @@ export { createEngine } from './engine/engine.js';
 export type { Engine } from './engine/engine.js';
 export { compileEngineOptions } from './engine/engine-options.js';
 export type { Clock, EngineOptions, CompiledEngineOptions } from './engine/engine-options.js';
-export type { EngineEvent } from './engine/engine-events.js';
+export type { EngineEvent, SkipReason } from './engine/engine-events.js';
 export type { RunRequest, RunRecord, StepRecord } from './engine/run-record.js';
 export { applyInputs } from './engine/run-inputs.js';
 export { createSecretMasker, MASK } from './engine/secret-masker.js';
