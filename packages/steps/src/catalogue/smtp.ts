@@ -64,7 +64,7 @@ export const SmtpConfigSchema = z
       .string()
       .regex(HELO_NAME, 'a host name such as mail.example.com, or an address literal such as [192.0.2.1]')
       .optional()
-      .describe("Name sent with EHLO/HELO. Default the agent's host name."),
+      .describe("Name sent with EHLO/HELO. Default the agent's host name when it is dotted, else [127.0.0.1]."),
     auth: z
       .strictObject({
         user: z.string().min(1).describe('User name.'),

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { StepError } from '@flotilla/workflow';
 import { smtpSpec } from '../../catalogue/smtp.js';
 import { openGuardedSocket } from '../../net/guarded-socket.js';
@@ -51,10 +52,11 @@ export const smtpStep = withRunner(smtpSpec, {
       duration_ms: 0,
     };
     let stage: SmtpStage = 'connect';
+    let socket: Socket | undefined;
     let session: SmtpSession | undefined;
     try {
       const { SMTPConnection, MailComposer } = await loadNodemailer();
-      const socket = await openGuardedSocket({
+      socket = await openGuardedSocket({
         host: config.host,
         port,
         destinations: ctx.services.policy.httpDestinations,
@@ -108,7 +110,9 @@ export const smtpStep = withRunner(smtpSpec, {
       }
       return { outputs };
     } catch (err) {
-      session?.close();
+      // a session owns its socket; without one (aborted before it started) the socket is ours
+      if (session === undefined) socket?.destroy();
+      else session.close();
       if (err instanceof StepError && err.outputs === outputs) throw err;
       const rejected = rejectionsOf(err);
       if (rejected.length > 0) outputs.rejected = rejected;

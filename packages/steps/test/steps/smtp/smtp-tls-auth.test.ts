@@ -152,6 +152,12 @@ describe('smtp step: AUTH', () => {
     const err = await expectStepError(send(peer, { auth: { user: 'flotilla', password: PASSWORD } }).result);
     expect([err.code, err.retryable]).toEqual(['STEP_FAILED', false]);
     expect(err.message).toContain('STARTTLS');
+    // starttls: auto written out goes on in plain text, and stops before the password
+    const auto = await expectStepError(
+      send(peer, { starttls: 'auto', auth: { user: 'flotilla', password: PASSWORD } }).result,
+    );
+    expect([auto.code, auto.retryable]).toEqual(['REMOTE_AUTH_FAILED', false]);
+    expect(auto.message).toContain('not encrypted');
     expect(peer.authAttempts).toEqual([]);
     expect(peer.received).toEqual([]);
   });
