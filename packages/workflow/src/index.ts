@@ -53,3 +53,11 @@ export type { WorkflowDocument, StepDocument, RollbackDocument, InputDocument } 
 export { WORKFLOW_DEFAULTS } from './document/compile.js';
 export { toJUnitXml } from './engine/junit-report.js';
 export type { JUnitOptions } from './engine/junit-report.js';
+export {
+  ProbeExpressionError,
+  compileProbeExpression,
+  probeTemplateParts,
+  renderProbeTemplate,
+  renderProbeTemplates,
+} from './probe/expression/index.js';
+export type { ProbeExpression, ProbeExpressionErrorCode } from './probe/expression/index.js';
