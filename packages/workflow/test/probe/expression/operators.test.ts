@@ -158,3 +158,19 @@ describe('probe expression operators', () => {
     expect(compileProbeExpression('$env.x').names).toEqual(['$env']);
   });
 });
+
+describe('the example of docs/probe.md', () => {
+  it('holds for a matching response and names what it reads', () => {
+    const test = [
+      'res.code == 200 &&                       // comments: // and /* */',
+      '  res.body.user?.email matches "(?i)@example\\\\.com$" &&',
+      '  all(res.body.items, .price > 0) &&',
+      '  match_json(res.body, {id: "/^\\\\d+$/", name: "alice", items: res.body.items, user: res.body.user})',
+    ].join('\n');
+    const res = { code: 200, body: { id: 7, name: 'alice', items: [{ price: 1 }], user: { email: 'A@EXAMPLE.com' } } };
+    const compiled = compileProbeExpression(test);
+    expect(compiled.evaluate({ res })).toBe(true);
+    expect(compiled.evaluate({ res: { ...res, body: { ...res.body, items: [{ price: 0 }] } } })).toBe(false);
+    expect(compiled.names).toEqual(['res']);
+  });
+});
