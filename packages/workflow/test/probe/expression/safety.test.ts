@@ -117,6 +117,14 @@ describe('evaluation is bounded', () => {
     expect(evaluate('len(map(1..1000, # * 2))')).toBe(1000);
   });
 
+  it('gives each evaluation its own budget, so a compiled expression runs any number of times', () => {
+    // ~800,000 steps: most of the budget, so a budget shared between runs would trip on the second
+    const heavy = compileProbeExpression('count(1..100000, # >= 0 && # < 1e9)');
+    for (let i = 0; i < 3; i++) expect(heavy.evaluate({})).toBe(100000);
+    const test = compileProbeExpression('res.code == want');
+    for (let i = 0; i < 10_000; i++) expect(test.evaluate({ res: { code: i % 3 }, want: 1 })).toBe(i % 3 === 1);
+  });
+
   it('caps the strings and collections an expression makes', () => {
     limit(() => evaluate(`repeat("x", ${PROBE_EXPRESSION_LIMITS.stringLength + 1})`));
     limit(() => evaluate('reduce(1..30, #acc + #acc, "ab")'));
