@@ -41,7 +41,8 @@ function stringValue(token: IToken): ExprNode {
  * expr chains them), `..`, `+ -`, `* / %`, `**`/`^` (right-associative), `??` (500, the tightest).
  * A unary operator stands where an operand does; the operand of `not`/`!` takes the levels from
  * `*` up (expr: 50) and that of `-`/`+` those from `**` up (expr: 90), so `-2 ** 2` is -4 and
- * `!a == b` is `(!a) == b`. Builds the tree as it parses.
+ * `!a == b` is `(!a) == b`. Builds the tree as it parses. One file past the usual size because a
+ * Chevrotain grammar is one class.
  */
 class ProbeExpressionParser extends EmbeddedActionsParser {
   constructor() {
