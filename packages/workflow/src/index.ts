@@ -53,3 +53,17 @@ export type { WorkflowDocument, StepDocument, RollbackDocument, InputDocument } 
 export { WORKFLOW_DEFAULTS } from './document/compile.js';
 export { toJUnitXml } from './engine/junit-report.js';
 export type { JUnitOptions } from './engine/junit-report.js';
+export {
+  ProbeExpressionError,
+  PROBE_EXPRESSION_LIMITS,
+  compileProbeExpression,
+  probeTemplateParts,
+  renderProbeTemplate,
+  renderProbeTemplates,
+} from './probe/expression/index.js';
+export type {
+  ProbeExpression,
+  ProbeExpressionErrorCode,
+  ProbeEvaluateOptions,
+  ProbeTemplatePart,
+} from './probe/expression/index.js';
