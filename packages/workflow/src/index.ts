@@ -19,7 +19,7 @@ export { createEngine } from './engine/engine.js';
 export type { Engine } from './engine/engine.js';
 export { compileEngineOptions } from './engine/engine-options.js';
 export type { Clock, EngineOptions, CompiledEngineOptions } from './engine/engine-options.js';
-export type { EngineEvent } from './engine/engine-events.js';
+export type { EngineEvent, SkipReason } from './engine/engine-events.js';
 export type { RunRequest, RunRecord, StepRecord } from './engine/run-record.js';
 export { applyInputs } from './engine/run-inputs.js';
 export { resolveDisplayName, workflowDisplayNames } from './engine/display-names.js';
@@ -55,3 +55,17 @@ export type { WorkflowDocument, StepDocument, RollbackDocument, InputDocument } 
 export { WORKFLOW_DEFAULTS } from './document/compile.js';
 export { toJUnitXml } from './engine/junit-report.js';
 export type { JUnitOptions } from './engine/junit-report.js';
+export {
+  ProbeExpressionError,
+  PROBE_EXPRESSION_LIMITS,
+  compileProbeExpression,
+  probeTemplateParts,
+  renderProbeTemplate,
+  renderProbeTemplates,
+} from './probe/expression/index.js';
+export type {
+  ProbeExpression,
+  ProbeExpressionErrorCode,
+  ProbeEvaluateOptions,
+  ProbeTemplatePart,
+} from './probe/expression/index.js';

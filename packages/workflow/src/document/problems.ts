@@ -23,6 +23,7 @@ export const VALIDATION_CODES = [
   'DUPLICATE_ID',
   'SECRET_IN_ARGS',
   'SECRET_IN_NAME',
+  'UNUSED_VARIABLE',
   // over one of WORKFLOW_LIMITS (limits.ts)
   'DOCUMENT_TOO_LARGE',
   'DOCUMENT_TOO_DEEP',
