@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { compileWorkflow } from './compile.js';
+import { checkConfigTimeouts } from './config-timeout.js';
 import { checkExternalVariables } from './external-variables.js';
 import { checkGraph } from './graph-check.js';
 import { checkInputs } from './input-check.js';
@@ -7,6 +8,7 @@ import { findOverBound, WORKFLOW_LIMITS } from './limits.js';
 import { ProblemCollector } from './problems.js';
 import type { ValidationProblem, ValidationResult } from './problems.js';
 import { checkReferences, ReferenceChecker } from './reference-check.js';
+import { checkSecretEnvFields } from './secret-env-check.js';
 import { parseSource } from './source-map.js';
 import { collectSteps, isRecord } from './step-sites.js';
 import { checkStructure } from './structure-check.js';
@@ -59,7 +61,12 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
   if (source.syntaxProblems.length > 0) {
     const syntaxCode = options.format === 'json' ? 'JSON_SYNTAX' : 'YAML_SYNTAX';
     for (const syntax of source.syntaxProblems) {
-      const code = syntax.kind === 'too-deep' ? 'DOCUMENT_TOO_DEEP' : syntaxCode;
+      const code =
+        syntax.kind === 'too-deep'
+          ? 'DOCUMENT_TOO_DEEP'
+          : syntax.kind === 'duplicate-key'
+            ? 'DUPLICATE_KEY'
+            : syntaxCode;
       problems.error({ code, path: [], at: syntax.location, message: syntax.message });
     }
     return failed(problems);
@@ -83,6 +90,7 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
   const parsed = checkStructure(value, tree, problems);
   const needs = checkGraph(tree, problems);
   checkStepTypes(tree, problems, options.steps);
+  checkConfigTimeouts(tree, source, problems);
   checkInputs(doc.inputs, problems);
   checkVariables(doc, problems);
   const external = options.externalVariables ?? [];
@@ -96,6 +104,7 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
   checkReferences(doc, tree, references);
   const inDocument = [...declared.inputs, ...names(doc.variables ?? doc.vars)];
   checkExternalVariables(external, references, inDocument, problems);
+  checkSecretEnvFields(tree, options.steps, declared.secrets, problems);
   if (parsed === undefined || problems.hasErrors) {
     return { ok: false, problems: problems.problems(), warnings: problems.warnings() };
   }
