@@ -21,6 +21,13 @@ export const VALIDATION_CODES = [
   'EXPRESSION_SYNTAX',
   'DUPLICATE_ID',
   'SECRET_IN_ARGS',
+  // resolving the workflows that `type: workflow` steps call (calls/)
+  'UNKNOWN_WORKFLOW',
+  'AMBIGUOUS_WORKFLOW',
+  'WORKFLOW_CYCLE',
+  'WORKFLOW_CALL_TOO_DEEP',
+  'TOO_MANY_WORKFLOWS',
+  'CALL_VERSION_IGNORED',
   // over one of WORKFLOW_LIMITS (limits.ts)
   'DOCUMENT_TOO_LARGE',
   'DOCUMENT_TOO_DEEP',

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { collectCallSites } from './call-sites.js';
 import { compileWorkflow } from './compile.js';
 import { checkGraph } from './graph-check.js';
 import { checkInputs } from './input-check.js';
@@ -10,7 +11,7 @@ import { parseSource } from './source-map.js';
 import { collectSteps, isRecord } from './step-sites.js';
 import { checkStructure } from './structure-check.js';
 import { checkStepTypes } from './type-check.js';
-import { checkVariables } from './variables-check.js';
+import { checkVariables, checkWorkflowOutputs } from './variables-check.js';
 
 export interface ValidateWorkflowOptions {
   /**
@@ -79,6 +80,8 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
   checkStepTypes(tree, problems, options.steps);
   checkInputs(doc.inputs, problems);
   checkVariables(doc, problems);
+  checkWorkflowOutputs(doc.outputs, problems);
+  const calls = collectCallSites(tree, source, problems);
   const declared = {
     inputs: names(doc.inputs),
     vars: names(doc.variables ?? doc.vars),
@@ -89,5 +92,6 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
   if (parsed === undefined || problems.hasErrors) {
     return { ok: false, problems: problems.problems(), warnings: problems.warnings() };
   }
-  return { ok: true, workflow: compileWorkflow(parsed, { source, needs }), warnings: problems.warnings() };
+  const workflow = compileWorkflow(parsed, { source, needs });
+  return { ok: true, workflow: calls.length === 0 ? workflow : { ...workflow, calls }, warnings: problems.warnings() };
 }
