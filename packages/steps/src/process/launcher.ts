@@ -139,6 +139,9 @@ class LauncherHelper {
     const child = this.#child;
     if (child !== undefined && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // the helper is unref'd while idle: without a ref the event loop may empty before its
+      // 'exit' arrives, and a caller awaiting close() would never resume (node exits with 13)
+      child.ref();
       child.disconnect();
       await exited;
     }
