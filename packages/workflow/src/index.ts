@@ -50,6 +50,7 @@ export { WORKFLOW_LIMITS, INPUT_LIMITS, LIMIT_CODES, isLimitCode, inputLimitProb
 export type { LimitCode } from './document/limits.js';
 export type { ValidationProblem, ValidationResult, ValidationCode } from './document/problems.js';
 export { workflowJsonSchema } from './document/json-schema.js';
+export { didYouMean } from './document/suggest.js';
 export {
   WorkflowDocumentSchema,
   StepDocumentSchema,

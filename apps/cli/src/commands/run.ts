@@ -16,6 +16,7 @@ import { CliError } from '../cli-error.js';
 import type { CliCommand } from '../command-registry.js';
 import { formatDuration, formatFailure } from '../output/job-format.js';
 import { coerceFlagValue, inputsFromFlags, loadWorkflowFile, splitAssignment } from '../workflow-file.js';
+import { loadWorkflowCalls } from '../workflow-resolver.js';
 
 interface RunOptions {
   var: string[];
@@ -25,6 +26,7 @@ interface RunOptions {
   junit?: string;
   journal?: string;
   runId?: string;
+  workflows?: string;
 }
 
 const MARKS: Record<StepStatus, string> = {
@@ -47,8 +49,8 @@ function typeOf(value: unknown): InputSpec['type'] {
   return typeof value === 'object' && value !== null ? 'object' : 'string';
 }
 
-/** Applies `--var`, `--input` and the secrets named in the document (read from the environment). */
-function prepare(workflow: CompiledWorkflow, opts: RunOptions) {
+/** Applies `--var`, `--input` and the secrets named in the documents (read from the environment). */
+function prepare(workflow: CompiledWorkflow, opts: RunOptions, secretNames: readonly string[]) {
   const variables = { ...workflow.variables };
   for (const [name, text] of opts.var.map((v) => splitAssignment('--var', v))) {
     variables[name] = Object.hasOwn(variables, name)
@@ -57,7 +59,7 @@ function prepare(workflow: CompiledWorkflow, opts: RunOptions) {
   }
   const inputs = inputsFromFlags(workflow, opts.input);
   const secrets: Record<string, string> = {};
-  for (const name of workflow.secrets) {
+  for (const name of secretNames) {
     const value = process.env[name];
     if (value === undefined)
       console.error(`warning: secret ${name} is not set (export the environment variable ${name})`);
@@ -104,7 +106,12 @@ function totals(record: RunRecord): string {
 async function runFile(file: string, opts: RunOptions): Promise<void> {
   const registry = createStepRegistry();
   const loaded = await loadWorkflowFile(file, { invalidExitCode: 1, steps: registry });
-  const { workflow, inputs, secrets } = prepare(loaded.workflow, opts);
+  const calls = await loadWorkflowCalls(file, loaded.workflow, {
+    invalidExitCode: 1,
+    steps: registry,
+    workflowsDir: opts.workflows,
+  });
+  const { workflow, inputs, secrets } = prepare(calls.workflow, opts, calls.secrets);
   const fileJournal = opts.journal === undefined ? undefined : createFileJournal(opts.journal);
   // Commands start through the launcher helper, which kills them if this process dies (even by
   // SIGKILL). With a journal, a crashed run can be resumed: the ledger beside it lets the resume
@@ -126,6 +133,7 @@ async function runFile(file: string, opts: RunOptions): Promise<void> {
     journal,
     services: createLocalServices({ launch: launcherHelper.launch }),
     onEvent: report.onEvent,
+    resolveWorkflow: calls.resolveWorkflow,
   });
   const cancel = new AbortController();
   const onSigint = (): void => {
@@ -175,6 +183,7 @@ export const runCommand: CliCommand = {
       .option('--junit <file>', 'also write a JUnit XML report to FILE')
       .option('--journal <dir>', 'journal the run in DIR (fsynced; a crashed run resumes with the same --run-id)')
       .option('--run-id <id>', 'the run id (default: a new one)')
+      .option('--workflows <dir>', 'where `type: workflow` steps find workflows they call by name')
       .addHelpText(
         'after',
         [

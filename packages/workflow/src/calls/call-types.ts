@@ -27,10 +27,14 @@ export interface CallableWorkflow {
   readonly calls: readonly WorkflowCallSite[];
 }
 
-/** Where a call leads: the key of the document, or why there is none. */
+/**
+ * Where a call leads: the key of the document, why there is none, or `unchecked` when this host
+ * cannot tell (`flotilla validate` without `--workflows` for a call by name).
+ */
 export type CallLocation =
-  | { ok: true; key: string; warning?: { code: ValidationCode; message: string } | undefined }
-  | { ok: false; code: ValidationCode; message: string };
+  | { kind: 'found'; key: string; warning?: { code: ValidationCode; message: string } | undefined }
+  | { kind: 'missing'; code: ValidationCode; message: string }
+  | { kind: 'unchecked' };
 
 /** A located document, loaded and validated, or its problems. */
 export type CalleeLoad<W> =

@@ -22,7 +22,7 @@ export const PATH_CALL_PROBLEM =
  * latest when the job was submitted (the control plane lists the latest for every such call).
  */
 export function locateCalledWorkflow(table: readonly CalledWorkflowRef[], target: WorkflowCallTarget): CallLocation {
-  if (target.path !== undefined) return { ok: false, code: 'INVALID_CONFIG', message: PATH_CALL_PROBLEM };
+  if (target.path !== undefined) return { kind: 'missing', code: 'INVALID_CONFIG', message: PATH_CALL_PROBLEM };
   let found: CalledWorkflowRef | undefined;
   for (const ref of table) {
     if (ref.name !== target.name) continue;
@@ -31,7 +31,11 @@ export function locateCalledWorkflow(table: readonly CalledWorkflowRef[], target
   }
   if (found === undefined) {
     const what = target.version === undefined ? '' : ` version ${target.version}`;
-    return { ok: false, code: 'UNKNOWN_WORKFLOW', message: `the job carries no workflow "${target.name}"${what}` };
+    return {
+      kind: 'missing',
+      code: 'UNKNOWN_WORKFLOW',
+      message: `the job carries no workflow "${target.name}"${what}`,
+    };
   }
-  return { ok: true, key: calledWorkflowKey(found) };
+  return { kind: 'found', key: calledWorkflowKey(found) };
 }

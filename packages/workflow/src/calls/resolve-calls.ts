@@ -16,7 +16,7 @@ function problemAt(
     line: location.line,
     column: location.column,
     step: site.step,
-    path: problem.path ?? site.configPath,
+    path: problem.path ?? `${site.configPath}.${site.target.path === undefined ? 'name' : 'path'}`,
     code: problem.code,
     message: problem.message,
   };
@@ -48,7 +48,8 @@ export async function resolveWorkflowCalls<W extends CallableWorkflow>(
     const caller = queue[next] as W;
     for (const site of caller.calls) {
       const located = await host.locate(site.target, caller);
-      if (!located.ok) {
+      if (located.kind === 'unchecked') continue;
+      if (located.kind === 'missing') {
         problems.push(problemAt(caller, site, located));
         continue;
       }

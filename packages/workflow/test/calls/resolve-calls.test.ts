@@ -15,8 +15,8 @@ function namedDocuments(texts: Record<string, string>) {
   const host: CallHost<CompiledCallable> = {
     locate(target) {
       if (target.name === undefined || !Object.hasOwn(texts, target.name))
-        return { ok: false, code: 'UNKNOWN_WORKFLOW', message: `no workflow ${target.name ?? target.path}` };
-      return { ok: true, key: target.name };
+        return { kind: 'missing', code: 'UNKNOWN_WORKFLOW', message: `no workflow ${target.name ?? target.path}` };
+      return { kind: 'found', key: target.name };
     },
     load(key) {
       loads.push(key);
