@@ -1,7 +1,7 @@
 import type { WorkflowValidation } from '@flotilla/protocol';
 import { stepCatalogue } from '@flotilla/steps/catalogue';
 import { isLimitCode, validateWorkflow } from '@flotilla/workflow';
-import type { ValidationProblem } from '@flotilla/workflow';
+import type { InputSpec, ValidationProblem, WorkflowCallSite } from '@flotilla/workflow';
 
 /** One problem as the API sends it: `{line, column, step?, path, code, message}`. */
 export type WireProblem = WorkflowValidation['problems'][number];
@@ -11,7 +11,16 @@ export type WireProblem = WorkflowValidation['problems'][number];
  * the validation worker cheaply (the compiled workflow of a large document does not).
  */
 export type DocumentVerdict =
-  | { ok: true; name: string; description: string | null; secrets: string[]; warnings: WireProblem[] }
+  | {
+      ok: true;
+      name: string;
+      description: string | null;
+      secrets: string[];
+      /** What a job needs to resolve the workflows it calls (`workflows/called-workflows.ts`). */
+      inputs: Record<string, InputSpec>;
+      calls: WorkflowCallSite[];
+      warnings: WireProblem[];
+    }
   | {
       ok: false;
       /** Over one of `WORKFLOW_LIMITS`: `problems` is that one limit. */ overLimit: boolean;
@@ -29,8 +38,8 @@ export function documentVerdict(document: string): DocumentVerdict {
   const result = validateWorkflow(document, { steps: stepCatalogue });
   const warnings = result.warnings.map(toWire);
   if (result.ok) {
-    const { name, description, secrets } = result.workflow;
-    return { ok: true, name, description: description ?? null, secrets, warnings };
+    const { name, description, secrets, inputs, calls = [] } = result.workflow;
+    return { ok: true, name, description: description ?? null, secrets, inputs, calls, warnings };
   }
   const problems = result.problems.map(toWire);
   return { ok: false, overLimit: problems.some((p) => isLimitCode(p.code)), problems, warnings };
