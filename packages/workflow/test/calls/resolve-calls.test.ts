@@ -8,6 +8,7 @@ import {
   type CallProblem,
   type CompiledCallable,
 } from '@flotilla/workflow';
+import { expectValid } from '../document/helpers.js';
 
 /** A host over documents by name (`name` calls only), each validated when loaded, counting loads. */
 function namedDocuments(texts: Record<string, string>) {
@@ -137,5 +138,56 @@ describe('resolveWorkflowCalls', () => {
     });
     if (many.ok) throw new Error('expected too many');
     expect(where(many.problems)).toEqual(['w2:3:51 TOO_MANY_WORKFLOWS']);
+  });
+
+  it('a diamond (a → b → d, a → c → d) is no cycle; 32 documents calling each other densely resolve at once', async () => {
+    const texts: Record<string, string> = {
+      b: doc('b', call('to-d', 'd')),
+      c: doc('c', call('to-d', 'd')),
+      d: doc('d'),
+    };
+    // levels of 4 documents, each calling all 4 of the next level: 4^7 chains from the root
+    for (let i = 1; i <= 28; i++) {
+      const next = Array.from({ length: 4 }, (_, j) => Math.ceil(i / 4) * 4 + j + 1).filter((n) => n <= 28);
+      texts[`l${i}`] = doc(`l${i}`, ...next.map((n) => call(`to-${n}`, `l${n}`)));
+    }
+    const { host, root } = namedDocuments(texts);
+    const diamond = await resolveWorkflowCalls(root(doc('a', call('to-b', 'b'), call('to-c', 'c'))), host);
+    expect(diamond.ok).toBe(true);
+    const dense = await resolveWorkflowCalls(
+      root(doc('l0', ...[1, 2, 3, 4].map((n) => call(`to-${n}`, `l${n}`)))),
+      host,
+    );
+    if (!dense.ok) throw new Error(JSON.stringify(dense.problems));
+    expect(dense.graph.callees.size).toBe(28);
+  });
+
+  it('a chain through two versions of one workflow is a cycle: a workflow is its name', async () => {
+    const texts: Record<string, string> = {
+      'a@1': doc('a', call('to-b', 'b')),
+      'b@1': doc('b', call('to-a', 'a', ', version: 2')),
+      'a@2': doc('a', '  - { name: leaf, type: if, config: { condition: true }, then: [] }'),
+    };
+    const host: CallHost<CompiledCallable> = {
+      locate: (target) => {
+        const key = `${target.name ?? ''}@${target.version ?? 1}`;
+        return Object.hasOwn(texts, key)
+          ? { kind: 'found', key }
+          : { kind: 'missing', code: 'UNKNOWN_WORKFLOW', message: key };
+      },
+      load: (key) => {
+        const result = validateWorkflow(texts[key] ?? '');
+        if (!result.ok) throw new Error(key);
+        return Promise.resolve({ ok: true, workflow: compiledCallable(key, key, result.workflow) });
+      },
+    };
+    const result = await resolveWorkflowCalls(
+      compiledCallable('(root)', 'root.yaml', expectValid(doc('main', call('go', 'a')))),
+      host,
+    );
+    if (result.ok) throw new Error('expected a cycle');
+    expect(result.problems.map((p) => `${p.document} ${p.code} ${p.message}`)).toEqual([
+      'b@1 WORKFLOW_CYCLE workflow cycle: a → b → a (a workflow cannot call itself, directly or through others)',
+    ]);
   });
 });
