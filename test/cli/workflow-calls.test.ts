@@ -127,10 +127,20 @@ describe.skipIf(!built)('flotilla run: type: workflow (built CLI)', () => {
     expect(stepOf(record, 'report')?.outputs.stdout).toBe('4 notify: built app-web.tar\n');
   });
 
-  it('prints the steps of a callee in the report under the calling step', () => {
-    const { code, out } = flotilla('run', 'main.yaml', '--workflows', 'workflows');
+  it('shows the steps of a callee in the report, nested under the calling step', () => {
+    const { code, out } = flotilla('run', 'main.yaml', '--workflows', 'workflows', '--quiet');
     expect(code).toBe(0);
-    expect(out).toContain('✓ build/pack/tar');
+    const lines = out.split('\n').map((line) => line.replace(/\s+\d+(ms|\.\ds)/, '').trimEnd());
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '  ✓ build  (2 succeeded)',
+        '    ✓ compile',
+        '    ✓ pack  (1 succeeded)',
+        '      ✓ tar',
+        '  ✓ notify  (1 succeeded)',
+        '    ✓ say',
+      ]),
+    );
     expect(out).toMatch(/7 succeeded, 0 failed, 0 skipped in /);
   });
 
@@ -155,8 +165,9 @@ describe.skipIf(!built)('flotilla run: type: workflow (built CLI)', () => {
     expect(stepOf(record, 'risky')?.error?.code).toBe('STEP_FAILED');
     const report = flotilla('run', 'calls-broken.yaml', '--workflows', 'workflows');
     expect(report.code).toBe(1);
-    expect(report.out).toContain('✗ risky/explode');
+    expect(report.out).toMatch(/✗ explode +\d+ms/);
     expect(report.out).toContain('going down');
+    expect(report.out).toContain('[STEP_FAILED] workflow "broken": a nested step failed');
   });
 
   it('refuses bad inputs before anything runs, at the line and column of the call', () => {

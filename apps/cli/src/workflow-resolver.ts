@@ -132,7 +132,7 @@ function fileHost(options: FileCallOptions): CallHost<CompiledCallable> {
         };
         return { ok: false, problems: [{ ...problem, document: label }] };
       }
-      const result = validateWorkflowFile(file, text, options.steps);
+      const result = validateWorkflowFile(file, text, { steps: options.steps });
       const warnings = result.warnings.map((p) => ({ ...p, document: label }));
       if (!result.ok) return { ok: false, problems: result.problems.map((p) => ({ ...p, document: label })), warnings };
       return { ok: true, workflow: compiledCallable(file, label, result.workflow), warnings };

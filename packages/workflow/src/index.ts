@@ -28,7 +28,7 @@ export { createEngine } from './engine/engine.js';
 export type { Engine } from './engine/engine.js';
 export { compileEngineOptions } from './engine/engine-options.js';
 export type { Clock, EngineOptions, CompiledEngineOptions } from './engine/engine-options.js';
-export type { EngineEvent } from './engine/engine-events.js';
+export type { EngineEvent, SkipReason } from './engine/engine-events.js';
 export type { RunRequest, RunRecord, StepRecord } from './engine/run-record.js';
 export { applyInputs } from './engine/run-inputs.js';
 export { createSecretMasker, MASK } from './engine/secret-masker.js';
@@ -81,3 +81,17 @@ export { compiledCallable } from './calls/compiled-callable.js';
 export type { CompiledCallable } from './calls/compiled-callable.js';
 export { calledWorkflowKey, locateCalledWorkflow, PATH_CALL_PROBLEM } from './calls/called-table.js';
 export type { CalledWorkflowRef } from './calls/called-table.js';
+export {
+  ProbeExpressionError,
+  PROBE_EXPRESSION_LIMITS,
+  compileProbeExpression,
+  probeTemplateParts,
+  renderProbeTemplate,
+  renderProbeTemplates,
+} from './probe/expression/index.js';
+export type {
+  ProbeExpression,
+  ProbeExpressionErrorCode,
+  ProbeEvaluateOptions,
+  ProbeTemplatePart,
+} from './probe/expression/index.js';

@@ -139,8 +139,8 @@ class LauncherHelper {
     const child = this.#child;
     if (child !== undefined && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      // the helper is unref'd while idle: without a ref the event loop may empty before its
-      // 'exit' arrives, and a caller awaiting close() would never resume (node exits with 13)
+      // the helper is unref'd while idle; waiting for its exit must keep this process alive, or an
+      // `await release()` at the end of a command leaves nothing to run and Node exits with 13
       child.ref();
       child.disconnect();
       await exited;

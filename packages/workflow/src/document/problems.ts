@@ -21,6 +21,7 @@ export const VALIDATION_CODES = [
   'EXPRESSION_SYNTAX',
   'DUPLICATE_ID',
   'SECRET_IN_ARGS',
+  'UNUSED_VARIABLE',
   // resolving the workflows that `type: workflow` steps call (calls/)
   'UNKNOWN_WORKFLOW',
   'AMBIGUOUS_WORKFLOW',

@@ -42,6 +42,11 @@ function listed(names: ReadonlySet<string>): string {
 }
 
 export class ReferenceChecker {
+  /** Names the document reads as `{{.NAME}}` or `vars.NAME` (declared or not). */
+  readonly readNames = new Set<string>();
+  /** True when an expression reads `vars` as a whole, and so every variable. */
+  readsAllVars = false;
+
   constructor(
     private readonly names: DeclaredNames,
     private readonly source: SourceMap,
@@ -97,6 +102,7 @@ export class ReferenceChecker {
   }
 
   private checkName(name: string, at: SourceLocation, place: Place): void {
+    this.readNames.add(name);
     const { inputs, vars, secrets } = this.names;
     if (inputs.has(name) || vars.has(name)) return;
     if (secrets.has(name)) {
@@ -136,6 +142,10 @@ export class ReferenceChecker {
       return;
     }
     for (const ref of compiled.expression.references) {
+      if (ref.root === 'vars') {
+        if (ref.path[0] === undefined) this.readsAllVars = true;
+        else this.readNames.add(ref.path[0]);
+      }
       const message = this.unresolved(ref, place);
       if (message === undefined) {
         if (ref.root === 'secrets' && place.commandLine)

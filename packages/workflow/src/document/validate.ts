@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { collectCallSites } from './call-sites.js';
 import { compileWorkflow } from './compile.js';
+import { checkExternalVariables } from './external-variables.js';
 import { checkGraph } from './graph-check.js';
 import { checkInputs } from './input-check.js';
 import { findOverBound, WORKFLOW_LIMITS } from './limits.js';
@@ -21,6 +22,11 @@ export interface ValidateWorkflowOptions {
   steps?: ReadonlyMap<string, { readonly configSchema: z.ZodType }> | undefined;
   /** @default 'yaml' (JSON is valid YAML; `json` additionally insists on strict JSON) */
   format?: 'yaml' | 'json' | undefined;
+  /**
+   * Variables the caller sets from outside the document (`flotilla run --var`): templates may
+   * read them as if declared; one nothing reads is an `UNUSED_VARIABLE` warning. @default []
+   */
+  externalVariables?: readonly string[] | undefined;
 }
 
 function names(value: unknown): Set<string> {
@@ -82,13 +88,17 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
   checkVariables(doc, problems);
   checkWorkflowOutputs(doc.outputs, problems);
   const calls = collectCallSites(tree, source, problems);
+  const external = options.externalVariables ?? [];
   const declared = {
     inputs: names(doc.inputs),
-    vars: names(doc.variables ?? doc.vars),
+    vars: new Set([...names(doc.variables ?? doc.vars), ...external]),
     secrets: names(doc.secrets),
     stepIds: new Set(tree.sites.flatMap((site) => (site.id === undefined ? [] : [site.id]))),
   };
-  checkReferences(doc, tree, new ReferenceChecker(declared, source, problems));
+  const references = new ReferenceChecker(declared, source, problems);
+  checkReferences(doc, tree, references);
+  const inDocument = [...declared.inputs, ...names(doc.variables ?? doc.vars)];
+  checkExternalVariables(external, references, inDocument, problems);
   if (parsed === undefined || problems.hasErrors) {
     return { ok: false, problems: problems.problems(), warnings: problems.warnings() };
   }

@@ -1,7 +1,9 @@
 import type { StepPhase } from '../journal/journal-record.js';
 import type { StepNode } from '../model.js';
-import type { BlockOptions, BlockStatus, Executor } from './executor.js';
+import type { BlockOptions, BlockStatus, Executor, NodeOutcome } from './executor.js';
 import { blockStatusOf, worse } from './executor.js';
+import { notStartedReasons } from './skip-reason.js';
+import { abortKindOf } from './step-failure.js';
 import type { StepFrame } from './step-frame.js';
 
 /** Resolves the promise returned by `wait` whenever `notify` is called (or was, since). */
@@ -79,6 +81,8 @@ export async function runBlock(
   const stopOnFailure = options.stopOnFailure ?? true;
   const { ready, release } = dependencyQueue(nodes, options.ignoreNeeds === true);
   const started = new Array<boolean>(nodes.length).fill(false);
+  const outcomes = new Array<NodeOutcome | undefined>(nodes.length);
+  let stoppedBy: number | undefined;
   const wakeup = new Wakeup();
   const signal = exec.run.signal(phase);
   let status: BlockStatus = 'succeeded';
@@ -96,10 +100,14 @@ export async function runBlock(
       exec.runNode(node, frame, phase).then(
         (outcome) => {
           running -= 1;
+          outcomes[i] = outcome;
           release(i);
           if (outcome.fatal) {
             status = worse(status, blockStatusOf(outcome.status));
-            if (stopOnFailure) stopped = true;
+            if (stopOnFailure && !stopped) {
+              stopped = true;
+              stoppedBy = i;
+            }
           }
           wakeup.notify();
         },
@@ -116,8 +124,20 @@ export async function runBlock(
   if (fatalError !== undefined) throw fatalError.error;
   // Steps never reached (after a failure, a cancel, or on an unsatisfiable `needs`): one
   // concurrent batch of appends, which a file journal turns into a single fsync.
+  const reasons = notStartedReasons({
+    nodes,
+    outcomes,
+    started,
+    ignoreNeeds: options.ignoreNeeds === true,
+    stoppedBy,
+    keyOf: (node) => frame.keyOf(node),
+    abort: signal.aborted ? { kind: abortKindOf(signal) } : undefined,
+  });
   await Promise.all(
-    nodes.flatMap((node, i) => (started[i] === true ? [] : [exec.run.skip(node, frame.keyOf(node), frame, phase)])),
+    nodes.flatMap((node, i) => {
+      const reason = reasons.get(i);
+      return reason === undefined ? [] : [exec.run.skip(node, frame.keyOf(node), frame, phase, reason)];
+    }),
   );
   return status;
 }
