@@ -20,6 +20,7 @@ import { createStepEvents } from '../output/step-events.js';
 import { StepLabels } from '../output/step-labels.js';
 import { documentOrder } from '../output/step-order.js';
 import { coerceFlagValue, inputsFromFlags, loadWorkflowFile, splitAssignment } from '../workflow-file.js';
+import { loadWorkflowCalls } from '../workflow-resolver.js';
 
 interface RunOptions {
   var: string[];
@@ -30,6 +31,7 @@ interface RunOptions {
   junit?: string;
   journal?: string;
   runId?: string;
+  workflows?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -43,9 +45,14 @@ function typeOf(value: unknown): InputSpec['type'] {
 
 /**
  * Applies `--var` (a declared variable is converted to its type, an undeclared one the document
- * reads is text), `--input` and the secrets named in the document (read from the environment).
+ * reads is text), `--input` and the secrets named in the documents (read from the environment).
  */
-function prepare(workflow: CompiledWorkflow, vars: readonly [string, string][], opts: RunOptions) {
+function prepare(
+  workflow: CompiledWorkflow,
+  vars: readonly [string, string][],
+  opts: RunOptions,
+  secretNames: readonly string[],
+) {
   const variables = { ...workflow.variables };
   for (const [name, text] of vars) {
     variables[name] = Object.hasOwn(variables, name)
@@ -54,7 +61,7 @@ function prepare(workflow: CompiledWorkflow, vars: readonly [string, string][], 
   }
   const inputs = inputsFromFlags(workflow, opts.input);
   const secrets: Record<string, string> = {};
-  for (const name of workflow.secrets) {
+  for (const name of secretNames) {
     const value = process.env[name];
     if (value === undefined)
       console.error(`warning: secret ${name} is not set (export the environment variable ${name})`);
@@ -84,7 +91,12 @@ async function runFile(file: string, opts: RunOptions): Promise<void> {
     steps: registry,
     externalVariables: vars.map(([name]) => name),
   });
-  const { workflow, inputs, secrets } = prepare(loaded.workflow, vars, opts);
+  const calls = await loadWorkflowCalls(file, loaded.workflow, {
+    invalidExitCode: 1,
+    steps: registry,
+    workflowsDir: opts.workflows,
+  });
+  const { workflow, inputs, secrets } = prepare(calls.workflow, vars, opts, calls.secrets);
   const fileJournal = opts.journal === undefined ? undefined : createFileJournal(opts.journal);
   // Commands start through the launcher helper, which kills them if this process dies (even by
   // SIGKILL). With a journal, a crashed run can be resumed: the ledger beside it lets the resume
@@ -111,6 +123,7 @@ async function runFile(file: string, opts: RunOptions): Promise<void> {
     journal,
     services: createLocalServices({ launch: launcherHelper.launch }),
     onEvent: silent ? stepEvents.onEvent : fanOut(stepEvents.onEvent, createLiveView({ print, palette, labels })),
+    resolveWorkflow: calls.resolveWorkflow,
   });
   const cancel = new AbortController();
   const onSigint = (): void => {
@@ -179,6 +192,7 @@ export const runCommand: CliCommand = {
       .option('--junit <file>', 'also write a JUnit XML report to FILE')
       .option('--journal <dir>', 'journal the run in DIR (fsynced; a crashed run resumes with the same --run-id)')
       .option('--run-id <id>', 'the run id (default: a new one)')
+      .option('--workflows <dir>', 'where `type: workflow` steps find workflows they call by name')
       .addHelpText(
         'after',
         [

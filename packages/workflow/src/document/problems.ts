@@ -24,6 +24,13 @@ export const VALIDATION_CODES = [
   'SECRET_IN_ARGS',
   'SECRET_IN_NAME',
   'UNUSED_VARIABLE',
+  // resolving the workflows that `type: workflow` steps call (calls/)
+  'UNKNOWN_WORKFLOW',
+  'AMBIGUOUS_WORKFLOW',
+  'WORKFLOW_CYCLE',
+  'WORKFLOW_CALL_TOO_DEEP',
+  'TOO_MANY_WORKFLOWS',
+  'CALL_VERSION_IGNORED',
   // over one of WORKFLOW_LIMITS (limits.ts)
   'DOCUMENT_TOO_LARGE',
   'DOCUMENT_TOO_DEEP',

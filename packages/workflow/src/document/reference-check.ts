@@ -276,4 +276,11 @@ export function checkReferences(doc: Record<string, unknown>, tree: StepTree, ch
         checker.checkExpressionValue(value, { ...base, path: [...site.path, 'outputs', name] });
     }
   }
+  // workflow outputs are evaluated after the steps, in the workflow's own scope
+  if (isRecord(doc.outputs)) {
+    for (const [name, value] of Object.entries(doc.outputs)) {
+      const place = { site: undefined, inForeach: false, commandLine: false, path: ['outputs', name] };
+      checker.checkExpressionValue(value, place);
+    }
+  }
 }

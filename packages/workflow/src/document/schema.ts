@@ -161,6 +161,10 @@ export const WorkflowDocumentSchema = z
       .array(z.string().regex(SECRET_NAME_PATTERN, { error: 'secret names contain only letters, digits and _' }))
       .optional(),
     on_failure: z.enum(['stop', 'rollback']).optional(),
+    outputs: z
+      .record(NameKeySchema, z.string(), { error: 'must map output names to expressions' })
+      .optional()
+      .meta({ description: 'What the workflow gives back to a workflow that calls it: {name: expression}' }),
     tasks: StepListSchema.optional(),
     steps: StepListSchema.optional(),
     finally: StepListSchema.optional(),

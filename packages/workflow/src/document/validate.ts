@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { collectCallSites } from './call-sites.js';
 import { compileWorkflow } from './compile.js';
 import { checkConfigTimeouts } from './config-timeout.js';
 import { checkExternalVariables } from './external-variables.js';
@@ -13,7 +14,7 @@ import { parseSource } from './source-map.js';
 import { collectSteps, isRecord } from './step-sites.js';
 import { checkStructure } from './structure-check.js';
 import { checkStepTypes } from './type-check.js';
-import { checkVariables } from './variables-check.js';
+import { checkVariables, checkWorkflowOutputs } from './variables-check.js';
 
 export interface ValidateWorkflowOptions {
   /**
@@ -93,6 +94,8 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
   checkConfigTimeouts(tree, source, problems);
   checkInputs(doc.inputs, problems);
   checkVariables(doc, problems);
+  checkWorkflowOutputs(doc.outputs, problems);
+  const calls = collectCallSites(tree, source, problems);
   const external = options.externalVariables ?? [];
   const declared = {
     inputs: names(doc.inputs),
@@ -108,5 +111,6 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
   if (parsed === undefined || problems.hasErrors) {
     return { ok: false, problems: problems.problems(), warnings: problems.warnings() };
   }
-  return { ok: true, workflow: compileWorkflow(parsed, { source, needs }), warnings: problems.warnings() };
+  const workflow = compileWorkflow(parsed, { source, needs });
+  return { ok: true, workflow: calls.length === 0 ? workflow : { ...workflow, calls }, warnings: problems.warnings() };
 }

@@ -141,7 +141,7 @@ async function execute(options: CompiledEngineOptions, request: RunRequest): Pro
   const deadline = armDeadline(options, run, startedAt);
   try {
     const exec = createExecutor(run);
-    const root = new StepFrame({ inputs, vars: workflow.variables, steps: {}, prefix: '' });
+    const root = new StepFrame({ workflow, inputs, vars: workflow.variables, steps: {}, prefix: '' });
     const main = await exec.runBlock(workflow.steps, root, 'main');
     // the deadline bounds the steps; compensation and `finally` are bounded by their own timeouts
     deadline.abort();
