@@ -1,15 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepError } from '@flotilla/workflow';
 import { httpStep } from '../../src/steps/http.js';
 import { makeContext, expectStepError, stepTimeoutSignal } from '../helpers/context.js';
+import { makeSelfSignedCert } from '../helpers/self-signed-cert.js';
 import type { ContextOverrides } from '../helpers/context.js';
 
 function route(req: IncomingMessage, res: ServerResponse, body: string): void {
@@ -196,48 +193,17 @@ describe('http step', () => {
 describe('http step over TLS with a self-signed certificate', () => {
   let tls: Server | undefined;
   let tlsBase = '';
-  let dir = '';
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'flotilla-http-'));
-    try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:P-256',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-keyout',
-          path.join(dir, 'key.pem'),
-          '-out',
-          path.join(dir, 'cert.pem'),
-        ],
-        { stdio: 'ignore' },
-      );
-    } catch {
-      if (process.env.FLOTILLA_REQUIRE_SERVICES === '1') throw new Error('openssl is required for the TLS tests');
-      console.warn('SKIPPING http TLS tests: openssl is not installed');
-      return;
-    }
-    tls = createHttpsServer(
-      { key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) },
-      handler,
-    );
+    const made = await makeSelfSignedCert();
+    if (made === undefined) return;
+    tls = createHttpsServer(made, handler);
     tlsBase = `https://${await listen(tls)}`;
   });
 
   afterAll(() => {
     tls?.closeAllConnections();
     tls?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses the certificate by default (not retryable) and accepts it with insecure_skip_verify', async (t) => {
