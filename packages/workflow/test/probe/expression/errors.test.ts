@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ProbeExpressionError, compileProbeExpression } from '@flotilla/workflow';
+import { compileProbeExpression } from '@flotilla/workflow';
 import type { ProbeExpressionErrorCode } from '@flotilla/workflow';
-
-function failure(run: () => unknown): ProbeExpressionError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ProbeExpressionError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProbeExpressionError');
-}
+import { failure } from './failure.js';
 
 describe('probe expression syntax errors', () => {
   // Offsets are 0-based in the source; the message names what was found.

@@ -1,21 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  PROBE_EXPRESSION_LIMITS,
-  ProbeExpressionError,
-  compileProbeExpression,
-  renderProbeTemplate,
-} from '@flotilla/workflow';
-import type { ProbeExpressionErrorCode } from '@flotilla/workflow';
-
-function failure(run: () => unknown): ProbeExpressionError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ProbeExpressionError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProbeExpressionError');
-}
+import { PROBE_EXPRESSION_LIMITS, compileProbeExpression, renderProbeTemplate } from '@flotilla/workflow';
+import type { ProbeExpressionErrorCode, ProbeExpressionError } from '@flotilla/workflow';
+import { failure } from './failure.js';
 
 const evaluate = (source: string, env: Record<string, unknown> = {}): unknown =>
   compileProbeExpression(source).evaluate(env);

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ProbeExpressionError,
-  probeTemplateParts,
-  renderProbeTemplate,
-  renderProbeTemplates,
-} from '@flotilla/workflow';
+import { probeTemplateParts, renderProbeTemplate, renderProbeTemplates } from '@flotilla/workflow';
+import { failure } from './failure.js';
 
 // Cases from linyows/probe expr/expr_test.go (TestEvalTemplate, TestWholeStringTemplateTypePreservation,
 // TestEvalTemplateMapEvaluatesKeys, TestErrorHandling) and expr/template.go (findTemplates).
@@ -26,16 +22,6 @@ const env = {
   name: 'Bob',
   service: 'Alice',
 };
-
-function failure(run: () => unknown): ProbeExpressionError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ProbeExpressionError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProbeExpressionError');
-}
 
 describe('probeTemplateParts', () => {
   it('finds each template with the offset of its expression', () => {
