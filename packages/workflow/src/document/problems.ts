@@ -21,6 +21,10 @@ export const VALIDATION_CODES = [
   'EXPRESSION_SYNTAX',
   'DUPLICATE_ID',
   'SECRET_IN_ARGS',
+  // linyows/probe documents (probe/validate-probe.ts)
+  'UNKNOWN_ACTION',
+  'UNSUPPORTED_ACTION',
+  'UNSUPPORTED_FIELD',
   // over one of WORKFLOW_LIMITS (limits.ts)
   'DOCUMENT_TOO_LARGE',
   'DOCUMENT_TOO_DEEP',

@@ -76,7 +76,11 @@ export async function runBlock(
   options: BlockOptions = {},
 ): Promise<BlockStatus> {
   const concurrency = options.concurrency ?? Infinity;
-  const stopOnFailure = options.stopOnFailure ?? true;
+  const skipDependents = options.afterFailure === 'skip-dependents';
+  const stopOnFailure = !skipDependents && (options.stopOnFailure ?? true);
+  // with skip-dependents: the steps that failed, and those skipped because of them
+  const blocked = new Set<string>();
+  const isBlocked = (node: StepNode): boolean => skipDependents && node.needs.some((id) => blocked.has(id));
   const { ready, release } = dependencyQueue(nodes, options.ignoreNeeds === true);
   const started = new Array<boolean>(nodes.length).fill(false);
   const wakeup = new Wakeup();
@@ -93,9 +97,26 @@ export async function runBlock(
       if (node === undefined) continue;
       started[i] = true;
       running += 1;
+      if (isBlocked(node)) {
+        blocked.add(node.id);
+        exec.run.skip(node, frame.keyOf(node), frame, phase).then(
+          () => {
+            running -= 1;
+            release(i);
+            wakeup.notify();
+          },
+          (error: unknown) => {
+            running -= 1;
+            fatalError ??= { error };
+            wakeup.notify();
+          },
+        );
+        continue;
+      }
       exec.runNode(node, frame, phase).then(
         (outcome) => {
           running -= 1;
+          if (outcome.fatal && skipDependents) blocked.add(node.id);
           release(i);
           if (outcome.fatal) {
             status = worse(status, blockStatusOf(outcome.status));

@@ -24,6 +24,11 @@ export interface EngineOptions {
   onEvent?: ((event: EngineEvent) => void) | undefined;
   /** Loads the workflow a `type: workflow` step calls. @default none: such steps fail */
   resolveWorkflow?: ((name: string, version: number | undefined) => Promise<CompiledWorkflow>) | undefined;
+  /**
+   * Reads a job file that a probe document's `embedded` step names (its `path` as written).
+   * @default none: such steps fail, saying this host reads no job files
+   */
+  readJobFile?: ((path: string) => Promise<string>) | undefined;
   /** How long an aborted step may take to stop before the engine stops waiting for it. @default 5000 */
   abortGraceMs?: number | undefined;
   /** Compact the run's journal once the run has finished (journals longer than 8 records). @default true */
@@ -37,6 +42,7 @@ export interface CompiledEngineOptions {
   services: StepServices;
   onEvent: (event: EngineEvent) => void;
   resolveWorkflow: ((name: string, version: number | undefined) => Promise<CompiledWorkflow>) | undefined;
+  readJobFile: ((path: string) => Promise<string>) | undefined;
   abortGraceMs: number;
   compactOnFinish: boolean;
 }
@@ -53,6 +59,7 @@ export function compileEngineOptions(options: EngineOptions): CompiledEngineOpti
     services: options.services,
     onEvent: options.onEvent ?? (() => undefined),
     resolveWorkflow: options.resolveWorkflow,
+    readJobFile: options.readJobFile,
     abortGraceMs,
     compactOnFinish: options.compactOnFinish ?? true,
   };

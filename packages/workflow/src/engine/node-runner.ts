@@ -9,6 +9,8 @@ import { isFatal } from './run-context.js';
 import type { RunContext } from './run-context.js';
 import { failureOf } from './step-failure.js';
 import type { StepFrame } from './step-frame.js';
+import { runProbeJob } from '../probe/runtime/probe-job.js';
+import { runProbeStep } from '../probe/runtime/probe-step.js';
 
 /**
  * Runs one step of any kind: a step the journal settled is taken over as it was; otherwise its
@@ -51,6 +53,9 @@ async function runNode(
       return { status: 'skipped', fatal: false };
     }
   }
+  // nodes compiled from a probe document run with probe's semantics
+  if (node.probe?.kind === 'job') return runProbeJob(exec, target, replay);
+  if (node.probe?.kind === 'step') return runProbeStep(exec, target, replay);
   switch (node.type) {
     case 'parallel':
       return runParallel(exec, target, replay);

@@ -1,5 +1,6 @@
 import type { StepScope } from '../expressions/template-scope.js';
 import type { StepNode } from '../model.js';
+import type { ProbeScope } from '../probe/runtime/probe-scope.js';
 
 /**
  * The lexical surroundings of a step: which inputs and variables it sees, which earlier steps
@@ -13,6 +14,8 @@ export class StepFrame {
   readonly steps: Record<string, StepScope>;
   readonly prefix: string;
   readonly iteration: { item: unknown; index: number } | undefined;
+  /** Probe's scope (`vars`, `outputs`, `repeat_index`) in a workflow compiled from a probe document. */
+  readonly probe: ProbeScope | undefined;
 
   constructor(options: {
     inputs: Record<string, unknown>;
@@ -20,16 +23,25 @@ export class StepFrame {
     steps: Record<string, StepScope>;
     prefix: string;
     iteration?: { item: unknown; index: number } | undefined;
+    probe?: ProbeScope | undefined;
   }) {
     this.inputs = options.inputs;
     this.vars = options.vars;
     this.steps = options.steps;
     this.prefix = options.prefix;
     this.iteration = options.iteration;
+    this.probe = options.probe;
   }
 
   private fields(): ConstructorParameters<typeof StepFrame>[0] {
-    return { inputs: this.inputs, vars: this.vars, steps: this.steps, prefix: this.prefix, iteration: this.iteration };
+    return {
+      inputs: this.inputs,
+      vars: this.vars,
+      steps: this.steps,
+      prefix: this.prefix,
+      iteration: this.iteration,
+      probe: this.probe,
+    };
   }
 
   /** The journal key of a step in this frame. */
@@ -50,6 +62,11 @@ export class StepFrame {
       prefix: `${key}[${index}]/`,
       iteration: { item, index },
     });
+  }
+
+  /** One run of a probe job (or of an embedded job file): the steps under `prefix`, in `probe`'s scope. */
+  probeRun(prefix: string, probe: ProbeScope): StepFrame {
+    return new StepFrame({ ...this.fields(), steps: {}, prefix, probe });
   }
 
   /** A called workflow: its own inputs, variables and steps. */
