@@ -55,9 +55,15 @@ export { toJUnitXml } from './engine/junit-report.js';
 export type { JUnitOptions } from './engine/junit-report.js';
 export {
   ProbeExpressionError,
+  PROBE_EXPRESSION_LIMITS,
   compileProbeExpression,
   probeTemplateParts,
   renderProbeTemplate,
   renderProbeTemplates,
 } from './probe/expression/index.js';
-export type { ProbeExpression, ProbeExpressionErrorCode } from './probe/expression/index.js';
+export type {
+  ProbeExpression,
+  ProbeExpressionErrorCode,
+  ProbeEvaluateOptions,
+  ProbeTemplatePart,
+} from './probe/expression/index.js';
