@@ -17,6 +17,32 @@ export const AFTER_ACTION: ReadonlySet<string> = new Set([...BEFORE_ACTION, 'res
 /** Names a job's `name` and `skipif` read. */
 export const JOB_NAMES: ReadonlySet<string> = new Set(['vars', 'outputs']);
 
+/**
+ * Where offset `offset` of a string value is in the text. A literal block scalar (`test: |`)
+ * keeps its lines, less their indentation, so an offset maps to a line and column exactly;
+ * other scalars are searched for the piece of text (`locateInString`).
+ */
+function locator(
+  source: SourceMap,
+  path: DocumentPath,
+  value: string,
+): (start: number, end: number, inner?: number) => { line: number; column: number } {
+  const raw = source.rawScalar(path);
+  const fallback = locateInString(source, path, value);
+  if (raw === undefined || !/^\|[-+0-9]*[ \t]*(?:#.*)?\n/.test(raw.text)) return fallback;
+  const lines = raw.text.split('\n');
+  const indent = /^[ ]*/.exec(lines.slice(1).find((line) => line.trim() !== '') ?? '')?.[0].length ?? 0;
+  const start = source.position(raw.offset);
+  return (from, _end, inner = 0) => {
+    const at = Math.min(value.trimEnd().length, from + inner);
+    const before = value.slice(0, at).split('\n');
+    const line = before.length;
+    const column = (before[before.length - 1] ?? '').length;
+    if (line >= lines.length) return fallback(from, _end, inner);
+    return { line: start.line + line, column: indent + column + 1 };
+  };
+}
+
 interface Place {
   path: DocumentPath;
   step?: string | undefined;
@@ -36,14 +62,14 @@ export class ProbeExpressionChecker {
 
   /** A bare expression (`test`, `skipif`, an output). */
   expression(text: string, place: Place): void {
-    const locate = locateInString(this.source, place.path, text);
+    const locate = locator(this.source, place.path, text);
     this.compile(text, place, (offset) => locate(0, text.length, offset));
   }
 
   /** A string that may hold `{{ expr }}` parts. */
   template(text: string, place: Place): void {
     if (!text.includes('{{')) return;
-    const locate = locateInString(this.source, place.path, text);
+    const locate = locator(this.source, place.path, text);
     let parts: ReturnType<typeof probeTemplateParts>;
     try {
       parts = probeTemplateParts(text);
@@ -91,7 +117,13 @@ export class ProbeExpressionChecker {
   private syntax(err: unknown, place: Place, locate: (offset: number) => { line: number; column: number }): void {
     if (!(err instanceof ProbeExpressionError)) throw err;
     this.problems.error({
-      code: err.code === 'EXPRESSION_SYNTAX' ? 'EXPRESSION_SYNTAX' : 'INVALID_VALUE',
+      // at compile time EXPRESSION_FAILED means a call to a function probe does not have
+      code:
+        err.code === 'EXPRESSION_SYNTAX'
+          ? 'EXPRESSION_SYNTAX'
+          : err.code === 'EXPRESSION_FAILED'
+            ? 'UNKNOWN_NAME'
+            : 'INVALID_VALUE',
       path: place.path,
       at: locate(err.offset ?? 0),
       step: place.step,
