@@ -113,6 +113,29 @@ describe.skipIf(!built)('quick start (built CLI)', () => {
   });
 });
 
+describe.skipIf(!built)("the README's local run (built CLI, no server)", () => {
+  const root = resolve(import.meta.dirname, '../..');
+
+  it('runs examples/hello.yaml to the end and exits 0', () => {
+    const result = cli(root, ['run', 'examples/hello.yaml']);
+    expect(result.stderr).not.toContain('unsettled top-level await');
+    expect(result.stdout).toMatch(/2 succeeded, 0 failed, 0 skipped in \d+/);
+    expect(result.code).toBe(0);
+  });
+
+  it('prints the run record with --json and exits 0', () => {
+    const result = cli(root, ['run', 'examples/hello.yaml', '--json']);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'succeeded' });
+    expect(result.code).toBe(0);
+  });
+
+  it('validates it', () => {
+    const result = cli(root, ['validate', 'examples/hello.yaml']);
+    expect(result.stdout).toContain('examples/hello.yaml: valid');
+    expect(result.code).toBe(0);
+  });
+});
+
 if (!built) {
   const message = 'quick start test needs the build: apps/cli/dist is missing — run `npm run build` (npm test does)';
   if (process.env.FLOTILLA_REQUIRE_SERVICES === '1') throw new Error(message);

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Agent, AgentFacts, Labels, Page } from '@flotilla/protocol';
-import { decodeCursor, toPage } from '../store/cursor.js';
+import { newestFirst, toPage } from '../store/cursor.js';
 import type { WriteTransaction } from '../store/group-commit.js';
 import { nowIso } from '../store/time.js';
 import type { AgentTable, Database } from '../store/schema.js';
@@ -107,17 +107,7 @@ export async function listAgents(
   if (page.status === 'online' || page.status === 'offline')
     query = query.where('approval', '=', 'approved').where('connection', '=', page.status);
   else if (page.status !== undefined) query = query.where('approval', '=', page.status);
-  if (page.cursor !== undefined) {
-    const c = decodeCursor(page.cursor);
-    query = query.where((eb) =>
-      eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]),
-    );
-  }
-  const rows = await query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1)
-    .execute();
+  const rows = await newestFirst(query, page).execute();
   return toPage(rows, page.limit, toAgent);
 }
 

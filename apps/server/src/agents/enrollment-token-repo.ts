@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { EnrollmentToken, EnrollmentPolicy, Labels, Page } from '@flotilla/protocol';
-import { decodeCursor, toPage } from '../store/cursor.js';
+import { newestFirst, toPage } from '../store/cursor.js';
 import { hashSecret, newId, newSecret } from '../store/ids.js';
 import { isoAfter, nowIso } from '../store/time.js';
 import type { Database, EnrollmentTokenTable } from '../store/schema.js';
@@ -48,22 +48,12 @@ export async function listEnrollmentTokens(
   scope: Scope,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<Page<EnrollmentToken>> {
-  let query = db
+  const query = db
     .selectFrom('enrollment_tokens')
     .selectAll()
     .where('tenant_id', '=', scope.tenantId)
     .where('project_id', '=', scope.projectId);
-  if (page.cursor !== undefined) {
-    const c = decodeCursor(page.cursor);
-    query = query.where((eb) =>
-      eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]),
-    );
-  }
-  const rows = await query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1)
-    .execute();
+  const rows = await newestFirst(query, page).execute();
   return toPage(rows, page.limit, toEnrollmentToken);
 }
 

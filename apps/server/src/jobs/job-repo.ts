@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Job, Page, Run, RunState } from '@flotilla/protocol';
-import { decodeCursor, toPage } from '../store/cursor.js';
+import { newestFirst, toPage } from '../store/cursor.js';
 import type { StoreWriter, WriteTransaction } from '../store/group-commit.js';
 import { newId } from '../store/ids.js';
 import { nowIso } from '../store/time.js';
@@ -181,17 +181,7 @@ export async function listJobs(
     .where('tenant_id', '=', scope.tenantId)
     .where('project_id', '=', scope.projectId);
   if (page.state !== undefined) query = query.where('state', '=', page.state);
-  if (page.cursor !== undefined) {
-    const c = decodeCursor(page.cursor);
-    query = query.where((eb) =>
-      eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]),
-    );
-  }
-  const rows = await query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1)
-    .execute();
+  const rows = await newestFirst(query, page).execute();
   const runs = await runsOfJobs(
     db,
     rows.slice(0, page.limit).map((r) => r.id),

@@ -1,4 +1,6 @@
 import { FlotillaError } from '@flotilla/protocol';
+import { sql } from 'kysely';
+import type { SelectQueryBuilder } from 'kysely';
 
 /** Position in a list ordered by `(created_at desc, id desc)`. */
 export interface CursorPosition {
@@ -44,4 +46,25 @@ export function toPage<Row extends { created_at: string; id: string }, Item>(
     nextCursor:
       rows.length > limit && last !== undefined ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
   };
+}
+
+/**
+ * One page of a single-table list, newest first: rows after the cursor's position in
+ * `(created_at desc, id desc)` order, `limit + 1` of them so `toPage` can tell whether more follow.
+ */
+export function newestFirst<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  page: { cursor?: string | undefined; limit: number },
+): SelectQueryBuilder<DB, TB, O> {
+  let q = query;
+  if (page.cursor !== undefined) {
+    const c = decodeCursor(page.cursor);
+    const createdAt = sql.ref('created_at');
+    const id = sql.ref('id');
+    q = q.where(sql<boolean>`(${createdAt} < ${c.createdAt} or (${createdAt} = ${c.createdAt} and ${id} < ${c.id}))`);
+  }
+  return q
+    .orderBy(sql.ref('created_at'), 'desc')
+    .orderBy(sql.ref('id'), 'desc')
+    .limit(page.limit + 1);
 }

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { FlotillaError } from '@flotilla/protocol';
 import type { Page, Workflow, WorkflowDetail, WorkflowVersion, WorkflowVersionSummary } from '@flotilla/protocol';
-import { decodeCursor, toPage } from '../store/cursor.js';
+import { newestFirst, toPage } from '../store/cursor.js';
 import type { Database, WorkflowTable, WorkflowVersionTable } from '../store/schema.js';
 import type { Scope } from '../store/scope.js';
 
@@ -54,23 +54,13 @@ export async function listWorkflows(
   scope: Scope,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<Page<Workflow>> {
-  let query = db
+  const query = db
     .selectFrom('workflows')
     .selectAll()
     .where('tenant_id', '=', scope.tenantId)
     .where('project_id', '=', scope.projectId)
     .where('deleted_at', 'is', null);
-  if (page.cursor !== undefined) {
-    const c = decodeCursor(page.cursor);
-    query = query.where((eb) =>
-      eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]),
-    );
-  }
-  const rows = await query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(page.limit + 1)
-    .execute();
+  const rows = await newestFirst(query, page).execute();
   return toPage(rows, page.limit, toWorkflow);
 }
 

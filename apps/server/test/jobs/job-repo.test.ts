@@ -6,6 +6,7 @@ import { createJob, type NewJob } from '../../src/jobs/job-repo.js';
 import type { Scope } from '../../src/store/scope.js';
 import type { Store } from '../../src/store/store.js';
 import { dialectAvailable, DIALECTS, freshStore } from '../helpers/databases.js';
+import { bareAgentRow, defaultScope } from '../helpers/store-rows.js';
 
 const JOB: NewJob = {
   workflowName: 'hello',
@@ -19,30 +20,6 @@ const JOB: NewJob = {
   createdBy: null,
 };
 
-/** A bare approved agent row: what runs need to exist. */
-function testAgentRow(scope: Scope, name: string) {
-  const now = new Date().toISOString();
-  return {
-    id: `agt_${name}`,
-    tenant_id: scope.tenantId,
-    project_id: scope.projectId,
-    name,
-    public_key: 'unused',
-    approval: 'approved' as const,
-    connection: 'offline' as const,
-    replaces_agent_id: null,
-    labels: '{}',
-    facts: '{}',
-    hostname: null,
-    os: null,
-    arch: null,
-    version: null,
-    last_seen_at: null,
-    created_at: now,
-    updated_at: now,
-  };
-}
-
 describe.each(DIALECTS)('job repository [%s]', (dialect) => {
   if (!dialectAvailable[dialect]) {
     it.skip(`${dialect} is not available (see warning above)`, () => undefined);
@@ -55,17 +32,7 @@ describe.each(DIALECTS)('job repository [%s]', (dialect) => {
   beforeAll(async () => {
     ({ store, close } = await freshStore(dialect));
     await bootstrapFirstStart(store.db, store.dialect, null);
-    const tenant = await store.db
-      .selectFrom('tenants')
-      .select('id')
-      .where('name', '=', 'default')
-      .executeTakeFirstOrThrow();
-    const project = await store.db
-      .selectFrom('projects')
-      .select('id')
-      .where('tenant_id', '=', tenant.id)
-      .executeTakeFirstOrThrow();
-    scope = { tenantId: tenant.id, projectId: project.id };
+    scope = await defaultScope(store.db);
   });
   afterAll(() => close());
 
@@ -111,7 +78,7 @@ describe.each(DIALECTS)('job repository [%s]', (dialect) => {
   it('cancels a job and appends its audit record in one transaction, or does neither', async () => {
     const agent = await store.db
       .insertInto('agents')
-      .values(testAgentRow(scope, 'cancel-1'))
+      .values(bareAgentRow(scope, 'agt_cancel-1', 'cancel-1'))
       .returning('id')
       .executeTakeFirstOrThrow();
     const { jobId, runIds } = await createJob(store, scope, { ...JOB, runs: [{ agentId: agent.id, batch: 0 }] });

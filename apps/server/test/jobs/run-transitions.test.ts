@@ -12,6 +12,7 @@ import type { RunTransitionName } from '../../src/jobs/run-transitions.js';
 import type { Scope } from '../../src/store/scope.js';
 import type { Store } from '../../src/store/store.js';
 import { dialectAvailable, DIALECTS, freshStore } from '../helpers/databases.js';
+import { bareAgentRow, defaultScope } from '../helpers/store-rows.js';
 
 const STATES = RunStateSchema.options;
 const NAMES = Object.keys(RUN_TRANSITIONS) as RunTransitionName[];
@@ -29,39 +30,10 @@ describe.each(DIALECTS)('run transitions [%s]', (dialect) => {
   beforeAll(async () => {
     ({ store, close } = await freshStore(dialect));
     await bootstrapFirstStart(store.db, store.dialect, null);
-    const tenant = await store.db
-      .selectFrom('tenants')
-      .select('id')
-      .where('name', '=', 'default')
-      .executeTakeFirstOrThrow();
-    const project = await store.db
-      .selectFrom('projects')
-      .select('id')
-      .where('tenant_id', '=', tenant.id)
-      .executeTakeFirstOrThrow();
-    scope = { tenantId: tenant.id, projectId: project.id };
-    const now = new Date().toISOString();
+    scope = await defaultScope(store.db);
     await store.db
       .insertInto('agents')
-      .values({
-        id: agentId,
-        tenant_id: scope.tenantId,
-        project_id: scope.projectId,
-        name: 'transitions',
-        public_key: 'unused',
-        approval: 'approved',
-        connection: 'offline',
-        replaces_agent_id: null,
-        labels: '{}',
-        facts: '{}',
-        hostname: null,
-        os: null,
-        arch: null,
-        version: null,
-        last_seen_at: null,
-        created_at: now,
-        updated_at: now,
-      })
+      .values(bareAgentRow(scope, agentId, 'transitions'))
       .execute();
   });
   afterAll(() => close());

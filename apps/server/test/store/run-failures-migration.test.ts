@@ -7,6 +7,7 @@ import { dialectFor, openStore } from '../../src/store/store.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestDatabase, dialectAvailable, DIALECTS } from '../helpers/databases.js';
 import type { TestDatabase } from '../helpers/databases.js';
+import { bareAgentRow } from '../helpers/store-rows.js';
 
 const NOW = '2025-01-01T00:00:00.000Z';
 /** Runs (and steps) written the old way beyond the first page the migration converts. */
@@ -63,25 +64,7 @@ async function databaseBefore0008(database: TestDatabase): Promise<void> {
     await db.insertInto('projects').values({ id: 'p', tenant_id: 't', name: 'p', created_at: NOW }).execute();
     await db
       .insertInto('agents')
-      .values({
-        id: 'a',
-        tenant_id: 't',
-        project_id: 'p',
-        name: 'web-1',
-        public_key: 'k',
-        approval: 'approved',
-        connection: 'offline',
-        replaces_agent_id: null,
-        labels: '{}',
-        facts: '{}',
-        hostname: null,
-        os: null,
-        arch: null,
-        version: null,
-        last_seen_at: null,
-        created_at: NOW,
-        updated_at: NOW,
-      })
+      .values(bareAgentRow({ tenantId: 't', projectId: 'p' }, 'a', 'web-1', NOW))
       .execute();
     await db.insertInto('jobs').values(failedJob('j')).execute();
     for (const [id, error, code] of OLD_RUNS) {

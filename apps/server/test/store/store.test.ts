@@ -22,6 +22,7 @@ import type { Scope } from '../../src/store/scope.js';
 import { createTestDatabase, dialectAvailable, DIALECTS } from '../helpers/databases.js';
 import type { TestDatabase } from '../helpers/databases.js';
 import { newAgentKey, signedEnrollment } from '../helpers/test-agent.js';
+import { defaultScope } from '../helpers/store-rows.js';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const facts = { hostname: 'h', os: 'linux', arch: 'x64', agentVersion: '0.1.0' };
@@ -42,17 +43,7 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
     store = await openStore(config);
     const boot = await bootstrapFirstStart(store.db, store.dialect, null);
     expect(boot.adminPasswordGenerated).toMatch(/^[A-Za-z0-9_-]{20,}$/);
-    const tenant = await store.db
-      .selectFrom('tenants')
-      .select('id')
-      .where('name', '=', 'default')
-      .executeTakeFirstOrThrow();
-    const project = await store.db
-      .selectFrom('projects')
-      .select('id')
-      .where('tenant_id', '=', tenant.id)
-      .executeTakeFirstOrThrow();
-    scope = { tenantId: tenant.id, projectId: project.id };
+    scope = await defaultScope(store.db);
   });
   afterAll(async () => {
     await store.close();

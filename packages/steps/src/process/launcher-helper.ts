@@ -18,7 +18,21 @@ export const LAUNCHER_HELPER_SOURCE = String.raw`
 const { spawn } = require('node:child_process');
 const { readFileSync } = require('node:fs');
 const children = new Map();
-const send = (message) => { if (process.connected) process.send(message); };
+// the parent is gone: nothing it started may run on (a released helper has nothing left)
+const endAll = () => {
+  for (const child of children.values()) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+  }
+  process.exit(0);
+};
+// a send that fails (EPIPE: the parent died between two messages) means the same as a
+// disconnect; without the callback it would be an unhandled 'error' that kills the helper and
+// leaves the commands running
+const send = (message) => {
+  if (process.connected) process.send(message, undefined, {}, (err) => err && endAll());
+};
 // field 22 of /proc/<pid>/stat (see process-identity.ts); undefined without /proc
 const startTimeOf = (pid) => {
   try {
@@ -28,15 +42,7 @@ const startTimeOf = (pid) => {
     return undefined;
   }
 };
-process.on('disconnect', () => {
-  // the parent is gone: nothing it started may run on (a released helper has nothing left)
-  for (const child of children.values()) {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {}
-  }
-  process.exit(0);
-});
+process.on('disconnect', endAll);
 process.on('message', (m) => {
   if (m.op === 'spawn') {
     let child;

@@ -139,6 +139,9 @@ class LauncherHelper {
     const child = this.#child;
     if (child !== undefined && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // the helper is unref'd while idle; waiting for its exit must keep this process alive, or an
+      // `await release()` at the end of a command leaves nothing to run and Node exits with 13
+      child.ref();
       child.disconnect();
       await exited;
     }
