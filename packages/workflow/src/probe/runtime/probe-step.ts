@@ -183,29 +183,26 @@ async function runOnce(
     const result = action.toResult(tried.outcome, input);
     const after = resultEnv(env, result, tried.outcome.durationMs);
     const verdict = judge(spec, result, after);
-    if (!verdict.passed && verdict.retry && attempt < maxAttempts && !signal.aborted) {
+    if (verdict.retry && attempt < maxAttempts && !signal.aborted) {
       const interval = spec.retry?.intervalMs ?? 0;
-      await run.append({
-        type: 'step.retrying',
-        ts: run.now(),
-        step: key,
-        attempt,
-        error: { ...verdict.failure, message: mask.text(verdict.failure.message) },
-      });
-      log().info(
-        `attempt ${attempt} of ${maxAttempts} failed: ${verdict.failure.message}; retrying in ${formatMs(interval)}`,
-      );
+      const why = verdict.passed
+        ? { code: 'STEP_FAILED' as const, message: `status ${result.status}`, retryable: true }
+        : verdict.failure;
+      const masked = { ...why, message: mask.text(why.message) };
+      await run.append({ type: 'step.retrying', ts: run.now(), step: key, attempt, error: masked });
+      log().info(`attempt ${attempt} of ${maxAttempts} failed: ${masked.message}; retrying in ${formatMs(interval)}`);
       await sleep(exec, phase, interval);
       continue;
     }
+    let echo: string | undefined;
     if (spec.echo !== undefined) {
-      let text: string;
       try {
-        text = renderText(spec.echo, after);
+        echo = renderText(spec.echo, after).replace(/\n$/, '');
       } catch (err) {
-        text = `echo: ${messageOf(err)}`;
+        // as probe: the error in place of the text; the step's result does not change
+        echo = `echo: ${messageOf(err)}`;
       }
-      log().stdout(text.replace(/\n$/, ''));
+      log().stdout(echo);
     }
     const published =
       result.error === undefined ? publishedOutputs(spec, after, (line) => log().info(line)) : undefined;
@@ -215,6 +212,7 @@ async function runOnce(
       res: result.res,
       req: result.req,
       rt: after.rt,
+      ...(echo === undefined ? {} : { echo }),
       ...(published === undefined || spec.publishAs === undefined
         ? {}
         : { published: { as: spec.publishAs, outputs: published } }),
