@@ -79,8 +79,10 @@ function toResult(outcome: ActionOutcome, input: Record<string, unknown>): Probe
     timeout: asText(input.timeout ?? '30s'),
   };
   if (!outcome.ok) {
+    // as probe: a database that refuses the query, or cannot be reached, is a result the test
+    // can expect (res.code 1, res.error); only a request that cannot be made is an error
     const res = { code: 1, rows_affected: 0, rows: [], error: outcome.failure.message };
-    return { res, req, status: 1, error: outcome.failure };
+    return { res, req, status: 1, error: outcome.failure.code === 'CONFIG_INVALID' ? outcome.failure : undefined };
   }
   const rows = Array.isArray(outcome.outputs.rows) ? outcome.outputs.rows : [];
   const read = READS.test(query);

@@ -181,6 +181,8 @@ async function runOnce(
       return end(status, attempt, { error: failure, startedAt });
     }
     const result = action.toResult(tried.outcome, input);
+    // the step's own timeout stops the action: a failure whatever the action makes of it
+    if (tried.abort === 'timeout' && !tried.outcome.ok) result.error ??= tried.outcome.failure;
     const after = resultEnv(env, result, tried.outcome.durationMs);
     const verdict = judge(spec, result, after);
     if (verdict.retry && attempt < maxAttempts && !signal.aborted) {
