@@ -30,4 +30,12 @@ describe('docs/steps/ pages', () => {
       expect(missing).toEqual([]);
     });
   }
+
+  it('README.md lists every step type with a link to its page', () => {
+    const index = readFileSync(`${stepsDir}README.md`, 'utf8');
+    const unlisted = builtinStepSpecs
+      .map((spec) => spec.type)
+      .filter((type) => !index.includes(`\`${type}\``) || !index.includes(`(${pageOf(type)})`));
+    expect(unlisted).toEqual([]);
+  });
 });

@@ -27,6 +27,7 @@ export {
   FileWriteConfigSchema,
   FileReadConfigSchema,
   DownloadExecConfigSchema,
+  SmtpConfigSchema,
 } from './catalogue/index.js';
 export type {
   StepSpec,
@@ -53,6 +54,7 @@ export type {
   FileWriteConfig,
   FileReadConfig,
   DownloadExecConfig,
+  SmtpConfig,
 } from './catalogue/index.js';
 export { builtinSteps, createStepRegistry } from './registry.js';
 export { withRunner } from './steps/step-runner.js';

@@ -19,6 +19,7 @@ import { serviceStep } from './steps/service.js';
 import { sftpStep } from './steps/ssh/sftp-step.js';
 import { sshStep } from './steps/ssh/ssh-step.js';
 import { sleepStep } from './steps/sleep.js';
+import { smtpStep } from './steps/smtp/smtp-step.js';
 
 /**
  * Each catalogue entry paired with its runner: one line per type. The type of this table makes
@@ -39,6 +40,7 @@ const runners: { readonly [Name in BuiltinStepTypeName]: StepType & { readonly t
   ssh: sshStep,
   sftp: sftpStep,
   downloadexec: downloadExecStep,
+  smtp: smtpStep,
   'file.copy': fileCopyStep,
   'file.move': fileMoveStep,
   'file.rename': fileRenameStep,

@@ -16,6 +16,7 @@ import { scriptSpec } from './script.js';
 import { serviceSpec } from './service.js';
 import { sftpSpec } from './sftp.js';
 import { sleepSpec } from './sleep.js';
+import { smtpSpec } from './smtp.js';
 import { sshSpec } from './ssh.js';
 import type { StepSpec } from './step-spec.js';
 
@@ -38,6 +39,7 @@ export const builtinStepSpecs = [
   sshSpec,
   sftpSpec,
   downloadExecSpec,
+  smtpSpec,
   fileCopySpec,
   fileMoveSpec,
   fileRenameSpec,

@@ -19,10 +19,12 @@ const METADATA_NETWORKS: readonly string[] = [
 /** Names of metadata services, refused before any DNS query. */
 const METADATA_NAMES: readonly string[] = ['metadata.google.internal', 'metadata.goog', 'metadata'];
 
-/** Checks outbound HTTP destinations against the policy; throws `POLICY_DENIED`. */
+/** Checks outbound destinations against the policy; throws `POLICY_DENIED`. */
 export interface DestinationGuard {
   /** Before a request: the URL's host name, or its address when the host is an IP literal. */
   checkUrl(url: URL): void;
+  /** Before a connection: a host name, or an address when the host is an IP literal. */
+  checkHost(host: string): void;
   /** When connecting: one address that `host` resolved to. */
   checkAddress(host: string, address: string): void;
 }
@@ -50,20 +52,23 @@ const nameMatches = (rules: CompiledRules, host: string): boolean =>
 const addressMatches = (rules: CompiledRules, address: string): boolean =>
   rules.networks.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
 
-function denied(host: string, address: string | undefined, why: string): StepError {
+function denied(traffic: string, host: string, address: string | undefined, why: string): StepError {
   const where = address === undefined || address === host ? host : `${host} (${address})`;
   return new StepError(
     'POLICY_DENIED',
-    `the agent policy does not allow HTTP requests to ${where}: ${why} (http_destinations)`,
+    `the agent policy does not allow ${traffic} to ${where}: ${why} (http_destinations)`,
   );
 }
 
 /**
  * The guard for a policy, or `undefined` when it restricts nothing. Deny rules win over allow
  * rules; with an allow list a destination passes when its host name or every address it
- * resolves to is listed.
+ * resolves to is listed. `traffic` names what is refused in the error (`SMTP connections`).
  */
-export function destinationGuard(policy: HttpDestinationPolicy): DestinationGuard | undefined {
+export function destinationGuard(
+  policy: HttpDestinationPolicy,
+  traffic = 'HTTP requests',
+): DestinationGuard | undefined {
   if (policy.allow === undefined && policy.deny.length === 0 && !policy.denyMetadata) return undefined;
   const deny = compileRules([
     ...policy.deny,
@@ -73,22 +78,23 @@ export function destinationGuard(policy: HttpDestinationPolicy): DestinationGuar
 
   const checkAddress = (rawHost: string, address: string): void => {
     const host = normalizeHost(rawHost);
-    if (addressMatches(deny, address)) throw denied(host, address, 'the address is denied');
+    if (addressMatches(deny, address)) throw denied(traffic, host, address, 'the address is denied');
     if (allow === undefined) return;
     const byName = isIP(host) === 0 && nameMatches(allow, host);
-    if (!byName && !addressMatches(allow, address)) throw denied(host, address, 'not in the allowed destinations');
+    if (!byName && !addressMatches(allow, address)) {
+      throw denied(traffic, host, address, 'not in the allowed destinations');
+    }
   };
 
-  return {
-    checkUrl(url) {
-      const host = normalizeHost(url.hostname);
-      // an IP literal is connected to without a lookup: this is its only check
-      if (isIP(host) !== 0) {
-        checkAddress(host, host);
-        return;
-      }
-      if (nameMatches(deny, host)) throw denied(host, undefined, 'the host name is denied');
-    },
-    checkAddress,
+  const checkHost = (rawHost: string): void => {
+    const host = normalizeHost(rawHost);
+    // an IP literal is connected to without a lookup: this is its only check
+    if (isIP(host) !== 0) {
+      checkAddress(host, host);
+      return;
+    }
+    if (nameMatches(deny, host)) throw denied(traffic, host, undefined, 'the host name is denied');
   };
+
+  return { checkUrl: (url) => checkHost(url.hostname), checkHost, checkAddress };
 }
