@@ -22,6 +22,8 @@ export type { Clock, EngineOptions, CompiledEngineOptions } from './engine/engin
 export type { EngineEvent } from './engine/engine-events.js';
 export type { RunRequest, RunRecord, StepRecord } from './engine/run-record.js';
 export { applyInputs } from './engine/run-inputs.js';
+export { resolveDisplayName, workflowDisplayNames } from './engine/display-names.js';
+export type { WorkflowDisplayNames } from './engine/display-names.js';
 export { createSecretMasker, MASK } from './engine/secret-masker.js';
 export type { SecretMasker } from './engine/secret-masker.js';
 export { EngineAbortError } from './engine/step-failure.js';

@@ -1,6 +1,7 @@
 import { FlotillaError } from '@flotilla/protocol';
 import type { Job, JobTarget } from '@flotilla/protocol';
-import { inputLimitProblem } from '@flotilla/workflow';
+import { applyInputs, inputLimitProblem, workflowDisplayNames } from '@flotilla/workflow';
+import type { TemplatedName } from '../workflows/document-verdict.js';
 import { appendAuditEvent, type AuditEntry } from '../audit/audit-log.js';
 import type { ServerContext } from '../server-context.js';
 import { assertRunSecretsExist } from '../secrets/secret-repo.js';
@@ -37,6 +38,24 @@ function checkInputLimits(inputs: Record<string, unknown>): void {
 }
 
 /**
+ * The job's workflow name as its runs will show it: placeholders resolved with the job's inputs
+ * (defaults applied) and the workflow's variables. Inputs the agent will refuse leave the name
+ * as written (the runs then fail with INPUT_INVALID).
+ */
+function jobWorkflowName(
+  workflow: { name: string; templatedName?: TemplatedName | undefined },
+  inputs: Record<string, unknown>,
+): string {
+  const templated = workflow.templatedName;
+  if (templated === undefined) return workflow.name;
+  try {
+    return workflowDisplayNames(templated, applyInputs(templated.inputs, inputs)).name;
+  } catch {
+    return workflow.name;
+  }
+}
+
+/**
  * Accepts a job: validates, resolves the target, persists the job, every run and the audit
  * record in one transaction (before anything is sent or answered: an accepted job survives a
  * crash, SPEC §6, and is never without its audit record), then has the replicas holding its
@@ -50,12 +69,13 @@ export async function submitJob(ctx: ServerContext, scope: Scope, submission: Jo
   // Every declared secret must exist now (a missing one refuses the job with 422 SECRET_NOT_FOUND);
   // values are decrypted only when a run's envelope is signed.
   await assertRunSecretsExist({ db: ctx.store.db, scope, names: workflow.secrets });
+  const workflowName = jobWorkflowName(workflow, submission.inputs);
   const resolved = await resolveTarget(ctx.store.db, scope, submission.target, (ids) => ctx.bus.presence.holders(ids));
   const { jobId } = await createJob(
     ctx.store,
     scope,
     {
-      workflowName: workflow.name,
+      workflowName,
       workflowText: submission.workflowText,
       secretNames: workflow.secrets,
       inputs: submission.inputs,
@@ -71,11 +91,7 @@ export async function submitJob(ctx: ServerContext, scope: Scope, submission: Jo
       rerunOf: submission.rerunOf,
     },
     (trx, id) =>
-      appendAuditEvent(
-        trx,
-        ctx.store.dialect,
-        submission.audit({ id, workflowName: workflow.name, runs: resolved.agents.length }),
-      ),
+      appendAuditEvent(trx, ctx.store.dialect, submission.audit({ id, workflowName, runs: resolved.agents.length })),
   );
   await ctx.bus.events.publish({ type: 'job.created', tenantId: scope.tenantId, projectId: scope.projectId, jobId });
   await ctx.dispatcher.pump(resolved.agents.filter((a) => a.batch === 0).map((a) => a.id));

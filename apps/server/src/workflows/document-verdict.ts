@@ -1,7 +1,7 @@
 import type { WorkflowValidation } from '@flotilla/protocol';
 import { stepCatalogue } from '@flotilla/steps/catalogue';
 import { isLimitCode, validateWorkflow } from '@flotilla/workflow';
-import type { ValidationProblem } from '@flotilla/workflow';
+import type { CompiledWorkflow, ValidationProblem } from '@flotilla/workflow';
 
 /** One problem as the API sends it: `{line, column, step?, path, code, message}`. */
 export type WireProblem = WorkflowValidation['problems'][number];
@@ -11,13 +11,25 @@ export type WireProblem = WorkflowValidation['problems'][number];
  * the validation worker cheaply (the compiled workflow of a large document does not).
  */
 export type DocumentVerdict =
-  | { ok: true; name: string; description: string | null; secrets: string[]; warnings: WireProblem[] }
+  | {
+      ok: true;
+      /** As written: the workflow's identity among the project's workflows. */
+      name: string;
+      description: string | null;
+      secrets: string[];
+      warnings: WireProblem[];
+      /** What a job needs to resolve the placeholders of the name; only when it has some. */
+      templatedName?: TemplatedName | undefined;
+    }
   | {
       ok: false;
       /** Over one of `WORKFLOW_LIMITS`: `problems` is that one limit. */ overLimit: boolean;
       problems: WireProblem[];
       warnings: WireProblem[];
     };
+
+/** The parts of a workflow a name like `deploy-{{.environment}}` is resolved from. */
+export type TemplatedName = Pick<CompiledWorkflow, 'name' | 'inputs' | 'variables'>;
 
 /**
  * Checks a document's structure, graph, references, step types and step configs, with the
@@ -29,8 +41,9 @@ export function documentVerdict(document: string): DocumentVerdict {
   const result = validateWorkflow(document, { steps: stepCatalogue });
   const warnings = result.warnings.map(toWire);
   if (result.ok) {
-    const { name, description, secrets } = result.workflow;
-    return { ok: true, name, description: description ?? null, secrets, warnings };
+    const { name, description, secrets, inputs, variables } = result.workflow;
+    const templatedName = name.includes('{{') ? { name, inputs, variables } : undefined;
+    return { ok: true, name, description: description ?? null, secrets, warnings, templatedName };
   }
   const problems = result.problems.map(toWire);
   return { ok: false, overLimit: problems.some((p) => isLimitCode(p.code)), problems, warnings };

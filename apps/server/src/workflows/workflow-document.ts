@@ -1,13 +1,15 @@
 import { FlotillaError } from '@flotilla/protocol';
 import type { WorkflowValidation } from '@flotilla/protocol';
 import type { DocumentChecker } from './document-checker.js';
-import type { DocumentVerdict, WireProblem } from './document-verdict.js';
+import type { DocumentVerdict, TemplatedName, WireProblem } from './document-verdict.js';
 
 /** What the server keeps from a valid document besides its text. */
 export interface AcceptedDocument {
   name: string;
   description: string | null;
   secrets: string[];
+  /** Set when the name holds placeholders, which a job resolves with its inputs. */
+  templatedName?: TemplatedName | undefined;
 }
 
 function describe(problems: readonly WireProblem[]): string {
@@ -37,7 +39,10 @@ export async function validateDocument(checker: DocumentChecker, document: strin
  */
 export async function acceptDocument(checker: DocumentChecker, document: string): Promise<AcceptedDocument> {
   const verdict = await checker.check(document);
-  if (verdict.ok) return { name: verdict.name, description: verdict.description, secrets: verdict.secrets };
+  if (verdict.ok) {
+    const { name, description, secrets, templatedName } = verdict;
+    return { name, description, secrets, templatedName };
+  }
   if (verdict.overLimit) throw tooLarge(verdict);
   throw new FlotillaError('WORKFLOW_INVALID', {
     detail: `The workflow is invalid: ${describe(verdict.problems)}`,

@@ -47,6 +47,36 @@ describe.each(DIALECTS)('jobs [%s]', (dialect) => {
     }
   });
 
+  it('names a job with its workflow name resolved with the job inputs (placeholders), large documents too', async () => {
+    const document = [
+      'name: deploy-{{.ENVIRONMENT}}-${{ vars.app }}',
+      'inputs: { ENVIRONMENT: { default: staging } }',
+      'variables: { app: shop }',
+      'tasks:',
+      '  - { name: a, type: command, config: { command: echo } }',
+    ].join('\n');
+    // over the inline limit: validated in the worker, whose verdict carries what the name needs
+    const large = `${document}\n${'# padding\n'.repeat(500)}`;
+    for (const workflow of [document, large]) {
+      const given = await client.post('/jobs', {
+        workflow,
+        target: { agent: 'runner-1' },
+        inputs: { ENVIRONMENT: 'prod' },
+      });
+      expect(given.status).toBe(201);
+      expect(given.body.workflowName).toBe('deploy-prod-shop');
+      const defaulted = await client.post('/jobs', { workflow, target: { agent: 'runner-1' } });
+      expect(defaulted.body.workflowName).toBe('deploy-staging-shop');
+    }
+    // inputs the agent will refuse leave the name as written
+    const refused = await client.post('/jobs', {
+      workflow: document,
+      target: { agent: 'runner-1' },
+      inputs: { ENVIRONMENT: 5 },
+    });
+    expect(refused.body.workflowName).toBe('deploy-{{.ENVIRONMENT}}-${{ vars.app }}');
+  });
+
   it('unknown agent → 422 TARGET_NOT_FOUND', async () => {
     const res = await client.post('/jobs', { workflow: WORKFLOW, target: { agent: 'ghost' } });
     expect(res.status).toBe(422);

@@ -64,6 +64,7 @@ export type Run = z.infer<typeof RunSchema>;
 export const JobSchema = z.object({
   id: z.string(),
   state: JobStateSchema,
+  /** The workflow's name, its placeholders (`deploy-{{.environment}}`) resolved with the job's inputs. */
   workflowName: z.string(),
   createdAt: TimestampSchema,
   runs: z.array(RunSchema),

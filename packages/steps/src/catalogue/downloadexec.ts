@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DurationSchema } from '@flotilla/protocol';
+import { parseEd25519PublicKeyText, parseEd25519SignatureText } from './ed25519-text.js';
 import { defineStepSpec } from './step-spec.js';
 
 const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
@@ -19,11 +19,16 @@ export const DownloadExecConfigSchema = z
     signature: z
       .string()
       .min(1)
+      .refine((text) => parseEd25519SignatureText(text) !== undefined, 'not a base64 Ed25519 signature (64 bytes)')
       .optional()
       .describe('Ed25519 signature of the file, base64 (`openssl pkeyutl -sign -rawin … | base64`).'),
     public_key: z
       .string()
       .min(1)
+      .superRefine((text, ctx) => {
+        const key = parseEd25519PublicKeyText(text);
+        if (typeof key === 'string') ctx.addIssue({ code: 'custom', message: key });
+      })
       .optional()
       .describe(
         'Ed25519 public key checking `signature`: PEM, base64 DER (SubjectPublicKeyInfo) or base64 raw 32 bytes.',
@@ -42,9 +47,6 @@ export const DownloadExecConfigSchema = z
         'Directory to download into (inside the allowed file roots); default the system temp dir. Use it where /tmp is mounted noexec.',
       ),
     cleanup: z.boolean().default(true).describe('Delete the downloaded file afterwards. Default true.'),
-    timeout: DurationSchema.optional().describe(
-      'Limit for download plus run, e.g. 5m; the step timeout applies as well.',
-    ),
     max_bytes: z
       .number()
       .int()

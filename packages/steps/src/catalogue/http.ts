@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DurationSchema } from '@flotilla/protocol';
+import { HeadersSchema } from './http-headers.js';
 import { defineStepSpec } from './step-spec.js';
 
 const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -15,7 +15,7 @@ export const HttpConfigSchema = z
       .preprocess((value) => (typeof value === 'string' ? value.toUpperCase() : value), z.enum(METHODS))
       .default('GET')
       .describe('HTTP method; GET, HEAD and OPTIONS are idempotent, others at-most-once'),
-    headers: z.record(z.string(), z.string()).default({}).describe('Request headers'),
+    headers: HeadersSchema.default({}).describe('Request headers'),
     query: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
       .default({})
@@ -29,9 +29,6 @@ export const HttpConfigSchema = z
       .optional()
       .describe('Accepted status code(s); default any 2xx'),
     expected_body_contains: z.string().optional().describe('Fail unless the response body contains this text'),
-    timeout: DurationSchema.optional().describe(
-      "Request timeout (e.g. 10s), including the body; default the step's timeout",
-    ),
     follow_redirects: z
       .boolean()
       .default(true)

@@ -27,7 +27,10 @@ export const WatchSchema = z
       .optional()
       .describe('Health command; exit code 0 = healthy; `{path}` is replaced by the file path'),
     args: z.array(z.string()).default([]).describe('Arguments of the health command'),
-    url: z.url().optional().describe('Health URL; a 2xx answer (after redirects) = healthy'),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('Health URL (http or https); a 2xx answer (after redirects) = healthy'),
     duration: DurationSchema.default(10_000).describe('How long the target must stay healthy (default 10s)'),
     interval: DurationSchema.default(1000).describe('Time between probes (default 1s)'),
     timeout: DurationSchema.default(5000).describe('Time limit of one probe (default 5s)'),

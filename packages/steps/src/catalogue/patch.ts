@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidateSchema, WatchSchema } from './patch-checks.js';
 import { defineStepSpec } from './step-spec.js';
+import { parseSingleFileDiff } from './unified-diff.js';
 
 /** Config of the `patch` step (SPEC §5.2). */
 export const PatchConfigSchema = z
@@ -17,6 +18,10 @@ export const PatchConfigSchema = z
   })
   .refine((config) => (config.content === undefined) !== (config.diff === undefined), {
     message: 'give exactly one of `content` or `diff`',
+  })
+  .superRefine((config, ctx) => {
+    const patch = config.diff === undefined ? undefined : parseSingleFileDiff(config.diff);
+    if (typeof patch === 'string') ctx.addIssue({ code: 'custom', path: ['diff'], message: patch });
   });
 export type PatchConfig = z.output<typeof PatchConfigSchema>;
 

@@ -1,3 +1,4 @@
+import { withoutQuotesAndComments } from './sql-statements.js';
 import type { EffectClass } from '@flotilla/workflow';
 
 const READ_ONLY_LEADS = new Set(['SELECT', 'SHOW', 'DESCRIBE', 'DESC', 'VALUES', 'TABLE', 'WITH', 'EXPLAIN']);
@@ -22,15 +23,4 @@ export function queryEffect(query: string): EffectClass {
   const lead = /^\(*\s*([A-Za-z]+)/.exec(text)?.[1]?.toUpperCase();
   if (lead === undefined || !READ_ONLY_LEADS.has(lead)) return 'at-most-once';
   return WRITE_WORDS.test(text) ? 'at-most-once' : 'idempotent';
-}
-
-/**
- * One left-to-right pass, so a `--` inside a string or a quote inside a comment is read the way
- * the server reads it. Strings become `''` (so `WHERE note = 'update'` is no write), comments a
- * space. An unterminated quote is left in place, which keeps the text after it visible.
- */
-function withoutQuotesAndComments(query: string): string {
-  return query.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|`[^`]*`|--[^\n]*|\/\*[\s\S]*?\*\//g, (token) =>
-    token.startsWith('-') || token.startsWith('/') ? ' ' : "''",
-  );
 }

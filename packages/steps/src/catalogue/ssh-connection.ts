@@ -3,13 +3,15 @@ import { DurationSchema } from '@flotilla/protocol';
 import { parseHostKeyPin } from './host-key-pin.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `secretEnv`: validation checks that the name is one of the workflow's declared secrets. */
 const envName = (what: string) =>
   z
     .string()
     .regex(ENV_NAME, 'an environment variable name (letters, digits, _)')
-    .describe(
-      `Name of the environment variable (a workflow secret) holding ${what}; the value itself never appears in config or logs.`,
-    );
+    .meta({
+      description: `Name of the environment variable (a workflow secret) holding ${what}; the value itself never appears in config or logs.`,
+      secretEnv: true,
+    });
 
 /**
  * Connection fields shared by `ssh` and `sftp`. Secrets are referenced by environment variable

@@ -25,19 +25,11 @@ export const httpStep = withRunner(httpSpec, {
       headers['content-type'] ??= 'application/json';
     }
     if (!SAFE_METHODS.has(config.method)) headers['idempotency-key'] ??= ctx.idempotencyKey;
-    const timeoutSignal = config.timeout === undefined ? undefined : AbortSignal.timeout(config.timeout);
-    const signal = timeoutSignal === undefined ? ctx.signal : AbortSignal.any([ctx.signal, timeoutSignal]);
+    // `config.timeout` is the step's timeout (the document compiler makes it so): ctx.signal carries it
+    const signal = ctx.signal;
     const target = `${config.method} ${displayUrl(url)}`;
     const started = performance.now();
-    const aborted = (): StepError | undefined => {
-      if (ctx.signal.aborted) return abortedError(ctx.signal);
-      if (timeoutSignal?.aborted) {
-        return new StepError('STEP_TIMEOUT', `${target}: no complete response within ${config.timeout} ms`, {
-          retryable: true,
-        });
-      }
-      return undefined;
-    };
+    const aborted = (): StepError | undefined => (ctx.signal.aborted ? abortedError(ctx.signal) : undefined);
 
     let answer: OutboundResponse;
     try {

@@ -1,6 +1,6 @@
 import { chown, readFile, stat, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { applyPatch, parsePatch, reversePatch } from 'diff';
+import { applyPatch, reversePatch } from 'diff';
 import { StepError } from '@flotilla/workflow';
 import type { StepContext } from '@flotilla/workflow';
 import { destinationGuard } from '../net/destination-guard.js';
@@ -12,6 +12,7 @@ import { replaceAtomically } from '@flotilla/node-kit';
 import { toFileStepError } from './file/fs-errors.js';
 import { confinePath } from './file/roots.js';
 import { patchSpec } from '../catalogue/patch.js';
+import { parseSingleFileDiff } from '../catalogue/unified-diff.js';
 import type { PatchConfig } from '../catalogue/patch.js';
 import { withRunner } from './step-runner.js';
 
@@ -117,22 +118,9 @@ async function readOriginal(path: string): Promise<Original> {
  * applied (its reverse applies cleanly), so a re-run is a no-op; throws when it does not fit.
  */
 function applyDiff(source: string, diff: string): string | undefined {
-  let patches;
-  try {
-    patches = parsePatch(diff);
-  } catch (err) {
-    throw new StepError(
-      'CONFIG_INVALID',
-      `the diff is not a valid unified diff: ${err instanceof Error ? err.message : String(err)}`,
-    );
-  }
-  const [patch, ...others] = patches;
-  if (patch === undefined || others.length > 0 || patch.hunks.length === 0) {
-    throw new StepError(
-      'CONFIG_INVALID',
-      `the diff must change exactly one file with at least one hunk (found ${patches.length} files)`,
-    );
-  }
+  // the config schema checked the diff with the same parser: this refuses only a config that skipped it
+  const patch = parseSingleFileDiff(diff);
+  if (typeof patch === 'string') throw new StepError('CONFIG_INVALID', patch);
   const patched = applyPatch(source, patch);
   if (patched !== false) return patched;
   if (applyPatch(source, reversePatch(patch)) !== false) return undefined;

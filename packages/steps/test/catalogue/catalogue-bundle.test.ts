@@ -60,7 +60,7 @@ describe('@flotilla/steps/catalogue in the browser', () => {
     const { code } = await bundleCatalogue('iife');
     // A fresh realm holds the ECMAScript globals only; add the web APIs every browser has and no
     // Node global (Buffer, process, require): code using one of those fails here.
-    const realm = createContext({ URL, atob, btoa, TextEncoder, TextDecoder, console });
+    const realm = createContext({ URL, URLSearchParams, atob, btoa, TextEncoder, TextDecoder, console });
     runInContext(new TextDecoder().decode(code), realm);
     const { stepCatalogue } = (realm as { catalogue: { stepCatalogue: ReadonlyMap<string, StepSpec> } }).catalogue;
     expect([...stepCatalogue.keys()].sort()).toEqual(Object.keys(sampleConfigs).sort());

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { spawnDirectly } from '@flotilla/steps';
 import type { Launch, NodeStepServices } from '@flotilla/steps';
-import { StepError } from '@flotilla/workflow';
+import { EngineAbortError, StepError } from '@flotilla/workflow';
 import type { AlertRequest, StepContext, StepLogger, StepPolicy } from '@flotilla/workflow';
 
 /** One line a step logged, in the order it was logged. */
@@ -94,4 +94,16 @@ export async function expectStepError(run: Promise<unknown>): Promise<StepError>
   );
   expect(err).toBeInstanceOf(StepError);
   return err as StepError;
+}
+
+/**
+ * A step signal that the step's timeout aborts after `ms`, as the engine does it (the reason is
+ * the engine's `STEP_TIMEOUT` abort error): `config.timeout` of any step type ends up here.
+ */
+export function stepTimeoutSignal(ms: number): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => {
+    controller.abort(new EngineAbortError('timeout', `the step timed out after ${ms} ms`));
+  }, ms).unref();
+  return controller.signal;
 }

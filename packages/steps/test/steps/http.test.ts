@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepError } from '@flotilla/workflow';
 import { httpStep } from '../../src/steps/http.js';
-import { makeContext, expectStepError } from '../helpers/context.js';
+import { makeContext, expectStepError, stepTimeoutSignal } from '../helpers/context.js';
 import type { ContextOverrides } from '../helpers/context.js';
 
 function route(req: IncomingMessage, res: ServerResponse, body: string): void {
@@ -143,9 +143,9 @@ describe('http step', () => {
     expect([err.code, err.retryable]).toEqual(['STEP_FAILED', false]);
   });
 
-  it('aborts at the request timeout with a retryable STEP_TIMEOUT', async () => {
+  it('stops at the step timeout (config.timeout) with a retryable STEP_TIMEOUT', async () => {
     const started = Date.now();
-    const err = await failure({ url: `${base}/slow`, timeout: '200ms' });
+    const err = await failure({ url: `${base}/slow` }, { signal: stepTimeoutSignal(200) });
     expect([err.code, err.retryable]).toEqual(['STEP_TIMEOUT', true]);
     expect(Date.now() - started).toBeLessThan(2000);
   });

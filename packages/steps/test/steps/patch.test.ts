@@ -97,9 +97,15 @@ describe('patch step', () => {
       code: 'STEP_FAILED',
       retryable: false,
     });
-    await expect(patchStep.run(setup({ diff: 'just some text' }).ctx)).rejects.toMatchObject({
-      code: 'CONFIG_INVALID',
-    });
+    // not a diff: the config schema refuses it (validation says so), and a config that skipped
+    // the schema is refused at run time with CONFIG_INVALID
+    const notADiff = PatchConfigSchema.safeParse({ path: file, diff: 'just some text' });
+    expect(notADiff.error?.issues.map((i) => i.path)).toEqual([['diff']]);
+    const raw = makeContext(
+      { path: file, diff: 'just some text', backup: true },
+      { policy: { allowedFileRoots: [root] } },
+    );
+    await expect(patchStep.run(raw.ctx)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
     expect((await readFile(file)).equals(ORIGINAL)).toBe(true);
     expect(await backups()).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { parseDuration } from '@flotilla/protocol';
 import type { CompiledWorkflow, InputSpec, RetryPolicy, StepNode } from '../model.js';
+import { splitConfigTimeout } from './config-timeout.js';
 import type { ResolvedNeeds } from './graph-check.js';
 import type { InputDocument, RollbackDocument, StepDocument, WorkflowDocument } from './schema.js';
 import type { DocumentPath, SourceMap } from './source-map.js';
@@ -54,14 +55,19 @@ function compileStep(
   const id = step.id ?? step.name ?? fallback?.id ?? step.type;
   const children = (key: 'then' | 'else' | 'tasks'): StepNode[] | undefined =>
     step[key]?.map((child, i) => compileStep(child, [...path, key, i], ctx));
+  // validated: a duration, and only when the step does not set `timeout` itself
+  const config = splitConfigTimeout(step.config ?? step.with ?? {}) as {
+    config: Record<string, unknown>;
+    timeout: string | number | undefined;
+  };
   const node: StepNode = {
     id,
     name,
     type: step.type,
-    config: step.config ?? step.with ?? {},
+    config: config.config,
     needs: ctx.needs.at(path),
     condition: step.if === undefined ? undefined : String(step.if),
-    timeoutMs: toMs(step.timeout, WORKFLOW_DEFAULTS.stepTimeout),
+    timeoutMs: toMs(step.timeout ?? config.timeout, WORKFLOW_DEFAULTS.stepTimeout),
     retry: compileRetry(step.retry),
     continueOnError: step.continue_on_error ?? false,
     onInterrupt: step.on_interrupt ?? 'fail',

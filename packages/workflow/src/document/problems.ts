@@ -5,6 +5,7 @@ import type { DocumentPath, SourceMap } from './source-map.js';
 export const VALIDATION_CODES = [
   'YAML_SYNTAX',
   'JSON_SYNTAX',
+  'DUPLICATE_KEY',
   'UNKNOWN_FIELD',
   'MISSING_FIELD',
   'DUPLICATE_FIELD',
@@ -21,6 +22,7 @@ export const VALIDATION_CODES = [
   'EXPRESSION_SYNTAX',
   'DUPLICATE_ID',
   'SECRET_IN_ARGS',
+  'SECRET_IN_NAME',
   // linyows/probe documents (probe/validate-probe.ts)
   'UNKNOWN_ACTION',
   'UNSUPPORTED_ACTION',

@@ -23,7 +23,16 @@ interface Place {
   inForeach: boolean;
   /** Text here ends up on a process command line (a `command` step's command/args). */
   commandLine: boolean;
+  /**
+   * A name people see (lists, logs, reports, the control plane's job list): no secret may be
+   * part of it. The workflow's name and description are resolved when the run starts, from
+   * inputs and variables only.
+   */
+  label?: 'workflow' | 'step' | undefined;
 }
+
+/** What the workflow's name and description may read: they are resolved before any step runs. */
+const WORKFLOW_LABEL_CONTEXTS = ['inputs', 'vars'];
 
 const CONTEXTS = ['inputs', 'vars', 'secrets', 'steps', 'item', 'index', 'agent', 'job', 'run'];
 const CONTEXT_ALIASES: Record<string, string> = {
@@ -100,7 +109,8 @@ export class ReferenceChecker {
     const { inputs, vars, secrets } = this.names;
     if (inputs.has(name) || vars.has(name)) return;
     if (secrets.has(name)) {
-      if (place.commandLine) this.secretOnCommandLine(name, at, place);
+      if (place.label !== undefined) this.secretInLabel(name, at, place);
+      else if (place.commandLine) this.secretOnCommandLine(name, at, place);
       return;
     }
     const hint = didYouMean(name, [...inputs, ...vars, ...secrets]);
@@ -123,6 +133,16 @@ export class ReferenceChecker {
     });
   }
 
+  private secretInLabel(name: string, at: SourceLocation, place: Place): void {
+    this.problems.error({
+      code: 'SECRET_IN_NAME',
+      path: place.path,
+      at,
+      step: place.site?.id,
+      message: `secret ${name} cannot be part of a ${place.label === 'workflow' ? "workflow's name or description" : "step's name"}: names are shown in lists, logs and reports`,
+    });
+  }
+
   private checkExpression(source: string, at: (offset: number) => SourceLocation, place: Place): void {
     const compiled = compileExpression(source);
     if (!compiled.ok) {
@@ -136,6 +156,19 @@ export class ReferenceChecker {
       return;
     }
     for (const ref of compiled.expression.references) {
+      if (place.label !== undefined && ref.root === 'secrets') {
+        this.secretInLabel(ref.path[0] ?? 'secrets', at(ref.start), place);
+        continue;
+      }
+      if (place.label === 'workflow' && !WORKFLOW_LABEL_CONTEXTS.includes(ref.root)) {
+        this.problems.error({
+          code: 'UNKNOWN_NAME',
+          path: place.path,
+          at: at(ref.start),
+          message: `"${ref.root}" cannot be read here: the workflow's name and description are resolved when the run starts, from ${WORKFLOW_LABEL_CONTEXTS.join(' and ')}`,
+        });
+        continue;
+      }
       const message = this.unresolved(ref, place);
       if (message === undefined) {
         if (ref.root === 'secrets' && place.commandLine)
@@ -204,8 +237,14 @@ export class ReferenceChecker {
 
 /** Checks every template and expression of the document. */
 export function checkReferences(doc: Record<string, unknown>, tree: StepTree, checker: ReferenceChecker): void {
+  for (const field of ['name', 'description']) {
+    const place = { path: [field], site: undefined, inForeach: false, commandLine: false, label: 'workflow' as const };
+    if (typeof doc[field] === 'string') checker.checkTemplate(doc[field], place);
+  }
   for (const site of tree.sites) {
     const base = { site, inForeach: site.inForeach, commandLine: false };
+    if (typeof site.raw.name === 'string')
+      checker.checkTemplate(site.raw.name, { ...base, path: [...site.path, 'name'], label: 'step' });
     checker.checkExpressionValue(site.raw.if, { ...base, path: [...site.path, 'if'] });
     const key = site.raw.config === undefined && site.raw.with !== undefined ? 'with' : 'config';
     const config = site.raw[key];

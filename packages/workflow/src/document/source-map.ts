@@ -1,13 +1,15 @@
 import { Composer, Lexer, LineCounter, Parser, YAMLParseError, isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
 import type { CST, Document, Node as YamlNode } from 'yaml';
 import type { SourceLocation } from '../model.js';
+import { describeDuplicateKey, findDuplicateKeys } from './duplicate-keys.js';
+import { badMergeSources, isMergeKey, mergeSources } from './merge-keys.js';
 
 /** A path into the document: object keys and array indexes (`['tasks', 2, 'config', 'url']`). */
 export type DocumentPath = readonly (string | number)[];
 
-/** A parse error of the text itself, before any schema check, or nesting over the limit. */
+/** A parse error of the text itself, before any schema check, a repeated key, or nesting over the limit. */
 export interface SyntaxProblem {
-  kind: 'syntax' | 'too-deep';
+  kind: 'syntax' | 'duplicate-key' | 'too-deep';
   location: SourceLocation;
   message: string;
 }
@@ -35,14 +37,29 @@ function child(
   doc: Document,
   node: unknown,
   segment: string | number,
+  depth = 0,
 ): { key?: YamlNode | undefined; value: unknown } | undefined {
   const resolved = isAlias(node) ? node.resolve(doc) : node;
   if (isMap(resolved)) {
+    const merges: unknown[] = [];
     for (const pair of resolved.items) {
       if (!isPair(pair)) continue;
       const key: unknown = pair.key;
+      if (isMergeKey(key)) {
+        merges.push(pair.value);
+        continue;
+      }
       const keyValue: unknown = isScalar(key) ? key.value : key;
       if (String(keyValue) === String(segment)) return { key: isScalar(key) ? key : undefined, value: pair.value };
+    }
+    // not written here: follow the merge keys, the first source that has it wins (YAML 1.1);
+    // the depth bound stops a merge that (through aliases) contains itself
+    if (depth > 64) return undefined;
+    for (const merge of merges) {
+      for (const source of mergeSources(doc, merge) ?? []) {
+        const found = child(doc, source, segment, depth + 1);
+        if (found !== undefined) return found;
+      }
     }
     return undefined;
   }
@@ -70,7 +87,7 @@ function rangeStart(node: unknown): number | undefined {
 function parseBounded(
   text: string,
   lineCounter: LineCounter,
-  maxDepth: number,
+  options: { maxDepth: number; merge: boolean },
 ): { doc: Document.Parsed; tooDeepAt?: undefined } | { doc?: undefined; tooDeepAt: number } {
   const parser = new Parser(lineCounter.addNewLine);
   let tooDeepAt: number | undefined;
@@ -79,7 +96,7 @@ function parseBounded(
     let offset = 0;
     for (const lexeme of new Lexer().lex(text)) {
       yield* parser.next(lexeme);
-      if (parser.stack.length - 2 > maxDepth) {
+      if (parser.stack.length - 2 > options.maxDepth) {
         tooDeepAt = offset;
         return;
       }
@@ -88,7 +105,8 @@ function parseBounded(
     yield* parser.end();
   }
   let doc: Document.Parsed | undefined;
-  for (const next of new Composer({ uniqueKeys: true }).compose(tokens(), true, text.length)) {
+  const composer = new Composer({ uniqueKeys: true, merge: options.merge });
+  for (const next of composer.compose(tokens(), true, text.length)) {
     if (doc === undefined) {
       doc = next;
     } else {
@@ -106,6 +124,8 @@ function parseBounded(
 
 /**
  * Parses YAML or JSON text (JSON is read by the YAML parser too, so positions work the same).
+ * YAML merge keys (`<<: *anchor`, `<<: [*a, *b]`) are applied everywhere, as YAML 1.1 defines
+ * them; a key written twice in one mapping is a `duplicate-key` problem naming both places.
  * Nesting deeper than `maxDepth` is reported as one `too-deep` problem and nothing else.
  */
 export function parseSource(text: string, format: 'yaml' | 'json' = 'yaml', maxDepth = Infinity): SourceMap {
@@ -114,7 +134,8 @@ export function parseSource(text: string, format: 'yaml' | 'json' = 'yaml', maxD
     const pos = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
     return { line: pos.line, column: pos.col };
   };
-  const parsed = parseBounded(text, lineCounter, maxDepth);
+  // in JSON, "<<" is an ordinary key
+  const parsed = parseBounded(text, lineCounter, { maxDepth, merge: format === 'yaml' });
   if (parsed.doc === undefined) {
     const problem: SyntaxProblem = {
       kind: 'too-deep',
@@ -131,11 +152,26 @@ export function parseSource(text: string, format: 'yaml' | 'json' = 'yaml', maxD
     };
   }
   const doc = parsed.doc;
-  const syntaxProblems: SyntaxProblem[] = doc.errors.map((err) => ({
-    kind: 'syntax',
-    location: position(err.pos[0]),
-    message: err.message,
-  }));
+  const duplicates = doc.errors.some((err) => err.code === 'DUPLICATE_KEY') ? findDuplicateKeys(doc, position) : [];
+  const syntaxProblems: SyntaxProblem[] = doc.errors
+    .filter((err) => err.code !== 'DUPLICATE_KEY' || duplicates.length === 0)
+    .map((err) => ({ kind: 'syntax', location: position(err.pos[0]), message: err.message }));
+  for (const duplicate of duplicates) {
+    syntaxProblems.push({
+      kind: 'duplicate-key',
+      location: duplicate.second,
+      message: describeDuplicateKey(duplicate),
+    });
+  }
+  if (syntaxProblems.length === 0) {
+    for (const offset of badMergeSources(doc)) {
+      syntaxProblems.push({
+        kind: 'syntax',
+        location: position(offset),
+        message: 'a merge key (<<) takes a mapping, an alias of one (*name) or a list of them',
+      });
+    }
+  }
   if (format === 'json' && syntaxProblems.length === 0) {
     // YAML accepts more than JSON (comments, trailing commas, unquoted keys): insist on JSON
     try {

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { hasPlaceholders } from '../expressions/template-syntax.js';
 import { CHILD_LISTS, CONTROL_CONFIG_SCHEMAS } from './control-steps.js';
 import type { ProblemCollector, ValidationCode } from './problems.js';
+import { configKeyOf, splitConfigTimeout } from './config-timeout.js';
 import { CONTROL_TYPES, isControlType } from './schema.js';
 import type { StepSite, StepTree } from './step-sites.js';
 import { didYouMean } from './suggest.js';
@@ -33,13 +34,10 @@ function isTemplated(config: unknown, path: readonly (string | number)[]): boole
   return false;
 }
 
-function configKey(site: StepSite): 'config' | 'with' {
-  return site.raw.config === undefined && site.raw.with !== undefined ? 'with' : 'config';
-}
-
 function checkConfig(site: StepSite, schema: z.ZodType, problems: ProblemCollector): void {
-  const key = configKey(site);
-  const config = site.raw[key] ?? {};
+  const key = configKeyOf(site.raw);
+  // `timeout` is the step's timeout, whatever the type (checked in config-timeout.ts)
+  const config = splitConfigTimeout(site.raw[key] ?? {}).config;
   if (typeof config !== 'object' || config === null || Array.isArray(config)) return; // a shape problem, reported already
   const result = schema.safeParse(config);
   if (result.success) return;

@@ -1,11 +1,13 @@
 import type { z } from 'zod';
 import { compileWorkflow } from './compile.js';
+import { checkConfigTimeouts } from './config-timeout.js';
 import { checkGraph } from './graph-check.js';
 import { checkInputs } from './input-check.js';
 import { findOverBound, WORKFLOW_LIMITS } from './limits.js';
 import { ProblemCollector } from './problems.js';
 import type { ValidationProblem, ValidationResult } from './problems.js';
 import { checkReferences, ReferenceChecker } from './reference-check.js';
+import { checkSecretEnvFields } from './secret-env-check.js';
 import { parseSource } from './source-map.js';
 import { collectSteps, isRecord } from './step-sites.js';
 import { checkStructure } from './structure-check.js';
@@ -57,7 +59,12 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
   if (source.syntaxProblems.length > 0) {
     const syntaxCode = options.format === 'json' ? 'JSON_SYNTAX' : 'YAML_SYNTAX';
     for (const syntax of source.syntaxProblems) {
-      const code = syntax.kind === 'too-deep' ? 'DOCUMENT_TOO_DEEP' : syntaxCode;
+      const code =
+        syntax.kind === 'too-deep'
+          ? 'DOCUMENT_TOO_DEEP'
+          : syntax.kind === 'duplicate-key'
+            ? 'DUPLICATE_KEY'
+            : syntaxCode;
       problems.error({ code, path: [], at: syntax.location, message: syntax.message });
     }
     return failed(problems);
@@ -89,6 +96,7 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
   const parsed = checkStructure(value, tree, problems);
   const needs = checkGraph(tree, problems);
   checkStepTypes(tree, problems, options.steps);
+  checkConfigTimeouts(tree, source, problems);
   checkInputs(doc.inputs, problems);
   checkVariables(doc, problems);
   const declared = {
@@ -98,6 +106,7 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
     stepIds: new Set(tree.sites.flatMap((site) => (site.id === undefined ? [] : [site.id]))),
   };
   checkReferences(doc, tree, new ReferenceChecker(declared, source, problems));
+  checkSecretEnvFields(tree, options.steps, declared.secrets, problems);
   if (parsed === undefined || problems.hasErrors) {
     return { ok: false, problems: problems.problems(), warnings: problems.warnings() };
   }

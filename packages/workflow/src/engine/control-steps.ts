@@ -60,7 +60,7 @@ async function control(
       runId: run.runId,
       ts: startedAt,
       step: target.key,
-      name: target.node.name,
+      name: run.stepName(target.node, target.frame),
       attempt: 1,
     });
   }

@@ -7,7 +7,16 @@ import type { RunStatus, StepPhase } from '../journal/journal-record.js';
  * Log lines are already masked. Steps replayed from the journal after a restart emit nothing.
  */
 export type EngineEvent =
-  | { kind: 'run.started'; runId: string; ts: number; workflow: string; resumed: boolean }
+  | {
+      kind: 'run.started';
+      runId: string;
+      ts: number;
+      /** The workflow's name, placeholders resolved (as `description`, when it has one). */
+      workflow: string;
+      description?: string | undefined;
+      resumed: boolean;
+    }
+  /** `name` (here and in `step.finished`) is the step's name with its placeholders resolved. */
   | { kind: 'step.started'; runId: string; ts: number; step: string; name: string; attempt: number }
   | {
       kind: 'log';

@@ -3,6 +3,7 @@ import type { StepFailure } from '@flotilla/protocol';
 import type { JournalRecord, RunStatus } from '../journal/journal-record.js';
 import { compactJournal, replayJournal } from '../journal/journal-replay.js';
 import type { RunReplay } from '../journal/journal-replay.js';
+import { workflowDisplayNames } from './display-names.js';
 import { compileEngineOptions } from './engine-options.js';
 import type { CompiledEngineOptions, EngineOptions } from './engine-options.js';
 import type { BlockStatus, Executor } from './executor.js';
@@ -43,13 +44,16 @@ function runStatusOf(run: RunContext, main: BlockStatus): RunStatus {
   return main === 'succeeded' ? 'succeeded' : 'failed';
 }
 
-function recordOf(replay: RunReplay, run: { finished: RunContext['finished']; resumed: boolean }): RunRecord {
+function recordOf(
+  replay: RunReplay,
+  run: { finished: RunContext['finished']; resumed: boolean; workflowName: string },
+): RunRecord {
   const started = replay.started;
   const finished = replay.finished;
   if (started === undefined || finished === undefined) throw new Error('recordOf needs a started and finished run');
   return {
     runId: started.runId,
-    workflow: started.workflow,
+    workflow: run.workflowName,
     status: finished.status,
     inputs: started.inputs,
     resumed: run.resumed,
@@ -95,16 +99,20 @@ async function execute(options: CompiledEngineOptions, request: RunRequest): Pro
   const records = await journal.read(runId);
   const replay = replayJournal(records);
   const resumed = replay.started !== undefined;
-  if (replay.started !== undefined && replay.started.workflow !== workflow.name) {
+  const inputs = replay.started?.inputs ?? applyInputs(workflow.inputs, request.inputs ?? {});
+  // the name with its placeholders resolved (a journal seeded by a host may hold it as written)
+  const names = workflowDisplayNames(workflow, inputs);
+  const journaledAs = replay.started?.workflow;
+  if (journaledAs !== undefined && journaledAs !== names.name && journaledAs !== workflow.name) {
     throw new FlotillaError('CONFLICT', {
-      detail: `run ${runId} is journaled for workflow "${replay.started.workflow}", not "${workflow.name}"`,
+      detail: `run ${runId} is journaled for workflow "${journaledAs}", not "${names.name}"`,
     });
   }
-  const inputs = replay.started?.inputs ?? applyInputs(workflow.inputs, request.inputs ?? {});
   const secrets = request.secrets ?? {};
   const run = new RunContext(options, {
     runId,
     workflow,
+    workflowName: names.name,
     secrets,
     mask: createSecretMasker(Object.values(secrets)),
     replay,
@@ -112,11 +120,19 @@ async function execute(options: CompiledEngineOptions, request: RunRequest): Pro
     agent: request.agent,
     job: request.job,
   });
-  if (replay.finished !== undefined) return recordOf(replay, { finished: run.finished, resumed });
+  if (replay.finished !== undefined)
+    return recordOf(replay, { finished: run.finished, resumed, workflowName: names.name });
 
   const startedAt = replay.started?.ts ?? clock.now();
-  if (!resumed) await run.append({ type: 'run.started', ts: startedAt, runId, workflow: workflow.name, inputs });
-  run.emit({ kind: 'run.started', runId, ts: clock.now(), workflow: workflow.name, resumed });
+  if (!resumed) await run.append({ type: 'run.started', ts: startedAt, runId, workflow: names.name, inputs });
+  run.emit({
+    kind: 'run.started',
+    runId,
+    ts: clock.now(),
+    workflow: names.name,
+    ...(names.description === undefined ? {} : { description: names.description }),
+    resumed,
+  });
 
   const onCancel = (): void => {
     run.mainController.abort(new EngineAbortError('cancelled', 'the run was cancelled'));
@@ -175,7 +191,7 @@ async function execute(options: CompiledEngineOptions, request: RunRequest): Pro
     if (options.compactOnFinish && run.records.length > COMPACT_MIN_RECORDS) {
       await journal.compact(runId, compactJournal(run.records)).catch(() => undefined);
     }
-    return recordOf(replayJournal(run.records), { finished: run.finished, resumed });
+    return recordOf(replayJournal(run.records), { finished: run.finished, resumed, workflowName: names.name });
   } catch (err) {
     run.failFatal(err);
     throw err;

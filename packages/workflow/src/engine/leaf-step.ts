@@ -124,7 +124,14 @@ export async function runLeaf(
       return end(status, attempt - 1, { error: failure, startedAt });
     }
     await run.append({ type: 'step.started', ts: run.now(), step: key, attempt });
-    run.emit({ kind: 'step.started', runId: run.runId, ts: run.now(), step: key, name: node.name, attempt });
+    run.emit({
+      kind: 'step.started',
+      runId: run.runId,
+      ts: run.now(),
+      step: key,
+      name: run.stepName(node, frame),
+      attempt,
+    });
     const result = await runAttempt({
       run,
       stepType,

@@ -5,6 +5,7 @@ import type { RunReplay } from '../journal/journal-replay.js';
 import type { CompiledWorkflow, StepNode } from '../model.js';
 import type { CompiledEngineOptions } from './engine-options.js';
 import type { EngineEvent } from './engine-events.js';
+import { resolveDisplayName } from './display-names.js';
 import { exitCodeOf } from './run-record.js';
 import { adoptFinished } from './replay-adoption.js';
 import type { SecretMasker } from './secret-masker.js';
@@ -64,6 +65,8 @@ export class RunContext {
     readonly init: {
       runId: string;
       workflow: CompiledWorkflow;
+      /** The workflow's name with its placeholders resolved. */
+      workflowName: string;
       secrets: Record<string, string>;
       mask: SecretMasker;
       replay: RunReplay;
@@ -155,8 +158,13 @@ export class RunContext {
       ...(frame.iteration === undefined ? {} : frame.iteration),
       ...(this.init.agent === undefined ? {} : { agent: this.init.agent }),
       ...(this.init.job === undefined ? {} : { job: this.init.job }),
-      run: { id: this.runId, status: this.runStatus, workflow: this.init.workflow.name },
+      run: { id: this.runId, status: this.runStatus, workflow: this.init.workflowName },
     };
+  }
+
+  /** The step's name as records and events show it: placeholders resolved in its frame. */
+  stepName(node: StepNode, frame: StepFrame): string {
+    return this.init.mask.text(resolveDisplayName(node.name, this.scope(frame)));
   }
 
   /** Journals a step's end (awaited: dependants start only after), then publishes it. */
@@ -168,7 +176,7 @@ export class RunContext {
       type: 'step.finished',
       ts,
       step: end.key,
-      name: end.node.name,
+      name: this.stepName(end.node, end.frame),
       stepType: end.node.type,
       phase: end.phase,
       attempt: end.attempt,
@@ -185,7 +193,7 @@ export class RunContext {
       runId: this.runId,
       ts,
       step: end.key,
-      name: end.node.name,
+      name: record.name,
       phase: end.phase,
       status: end.status,
       outputs: record.outputs,

@@ -15,7 +15,6 @@ export const testRegistry: ReadonlyMap<string, { configSchema: z.ZodType }> = ne
         url: z.url(),
         method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).default('GET'),
         expected_status: z.array(z.int()).optional(),
-        timeout: z.string().optional(),
       }),
     },
   ],

@@ -1,4 +1,3 @@
-import { StepError } from '@flotilla/workflow';
 import type { StepContext } from '@flotilla/workflow';
 import type { QueryRequest, QueryResult } from './db-driver.js';
 import { abortedError } from '../../process/aborted-error.js';
@@ -21,19 +20,21 @@ export const dbStep = withRunner(dbSpec, {
     const dsn = parseDsn(config.driver, config.dsn);
     const secret = dsn.kind === 'server' ? dsn.password : '';
     ctx.log.info(`db: ${config.driver} ${maskDsn(config.dsn)}`);
-    const deadline = queryDeadline(ctx);
+    // `config.timeout` is the step's timeout (the document compiler makes it so): when ctx.signal
+    // aborts, the driver cancels the query on the server
+    const signal = ctx.signal;
     try {
       const request: QueryRequest = {
         query: config.query,
         params: config.params,
         maxRows: config.max_rows,
         connectTimeoutMs: config.connect_timeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
-        signal: deadline.signal,
+        signal,
         log: ctx.log,
       };
       const result = await runQuery(dsn, request, ctx);
       // MySQL's KILL QUERY ends SLEEP() and some statements with a normal result, not an error.
-      if (deadline.signal.aborted) throw abortedError(deadline.signal);
+      if (signal.aborted) throw abortedError(signal);
       if (result.truncated) ctx.log.info(`db: result truncated to ${result.rows.length} rows (max_rows)`);
       return {
         outputs: {
@@ -44,9 +45,7 @@ export const dbStep = withRunner(dbSpec, {
         },
       };
     } catch (err) {
-      throw toDbStepError(err, { signal: deadline.signal, secret });
-    } finally {
-      deadline.dispose();
+      throw toDbStepError(err, { signal, secret });
     }
   },
 });
@@ -60,22 +59,4 @@ async function runQuery(
   if (dsn.kind === 'file') return (await import('./sqlite-driver.js')).querySqlite(dsn, request, ctx.services.policy);
   if (ctx.config.driver === 'postgres') return (await import('./postgres-driver.js')).queryPostgres(dsn, request);
   return (await import('./mysql-driver.js')).queryMysql(dsn, request);
-}
-
-/** The step's signal, plus the query `timeout` when one is set (aborting with a retryable STEP_TIMEOUT). */
-function queryDeadline(ctx: StepContext<DbConfig>): { signal: AbortSignal; dispose: () => void } {
-  const timeoutMs = ctx.config.timeout;
-  if (timeoutMs === undefined) return { signal: ctx.signal, dispose: () => undefined };
-  const controller = new AbortController();
-  const timer = setTimeout(() => {
-    controller.abort(
-      new StepError('STEP_TIMEOUT', `the query did not finish within ${timeoutMs} ms`, { retryable: true }),
-    );
-  }, timeoutMs);
-  return {
-    signal: AbortSignal.any([ctx.signal, controller.signal]),
-    dispose: () => {
-      clearTimeout(timer);
-    },
-  };
 }

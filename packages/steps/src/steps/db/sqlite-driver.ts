@@ -10,6 +10,7 @@ import { confinePath } from '../file/roots.js';
 import type { QueryRequest, QueryResult } from './db-driver.js';
 import { toJsonRow } from './db-driver.js';
 import type { FileDsn } from './dsn.js';
+import { withoutQuotesAndComments } from '../../catalogue/sql-statements.js';
 
 /** Rows between two yields to the event loop, so a long result does not starve timers and aborts. */
 const ROWS_PER_YIELD = 1000;
@@ -68,7 +69,8 @@ async function runStatements(db: Database, request: QueryRequest): Promise<Query
   for (const statement of statements) {
     try {
       if (request.params.length > 0) {
-        if (statements.getRemainingSQL().replace(/[\s;]/g, '') !== '') {
+        // the config schema refuses what it can tell for sure (hasSeveralStatements)
+        if (withoutQuotesAndComments(statements.getRemainingSQL()).replace(/[\s;]/g, '') !== '') {
           throw new StepError('CONFIG_INVALID', 'params need a single SQL statement');
         }
         statement.bind(request.params.map(toSqlValue));

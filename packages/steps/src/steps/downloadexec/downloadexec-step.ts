@@ -34,21 +34,20 @@ export const downloadExecStep = withRunner(downloadExecSpec, {
     const key = config.public_key === undefined ? undefined : parseEd25519PublicKey(config.public_key);
     const url = new URL(config.url);
     const base = config.dir === undefined ? tmpdir() : await confinedDirectory(ctx, config.dir);
-    const deadline = stepDeadline(ctx);
     const workDir = await mkdtemp(join(base, 'flotilla-downloadexec-'));
     const file = join(workDir, artifactName(url));
     let keep = false;
     try {
       ctx.log.info(`downloadexec: downloading ${redactUrl(url)}`);
       const bytes = await fetchArtifact(url, file, {
-        signal: deadline.signal,
+        signal: ctx.signal,
         maxBytes: config.max_bytes,
         policy: ctx.services.policy,
       });
       const sha256 = await verifyArtifact(file, {
         sha256: config.sha256,
         signature: key === undefined || config.signature === undefined ? undefined : { text: config.signature, key },
-        signal: deadline.signal,
+        signal: ctx.signal,
       });
       ctx.log.info(
         `downloadexec: ${bytes} bytes verified (sha256 ${sha256}${key === undefined ? '' : ', Ed25519 signature'}); running`,
@@ -60,20 +59,19 @@ export const downloadExecStep = withRunner(downloadExecSpec, {
         args: config.args,
         env: { ...ctx.env, ...config.env },
         cwd: config.cwd ?? workDir,
-        signal: deadline.signal,
+        signal: ctx.signal,
         log: ctx.log,
         launch: launchOf(ctx.services),
       });
       const extra = { sha256, ...(keep ? { path: file } : {}) };
       return withOutputs(
-        () => processOutcome(result, { signal: deadline.signal, allowExitCodes: [0], name: 'the downloaded program' }),
+        () => processOutcome(result, { signal: ctx.signal, allowExitCodes: [0], name: 'the downloaded program' }),
         extra,
       );
     } catch (err) {
-      if (deadline.signal.aborted && !(err instanceof StepError)) throw abortedError(deadline.signal);
+      if (ctx.signal.aborted && !(err instanceof StepError)) throw abortedError(ctx.signal);
       throw err;
     } finally {
-      deadline.dispose();
       if (!keep) await rm(workDir, { recursive: true, force: true });
     }
   },
@@ -111,22 +109,4 @@ async function confinedDirectory(ctx: StepContext<DownloadExecConfig>, dir: stri
   const confined = await confinePath(dir, ctx.services.policy, { followLeaf: true });
   if (!confined.exists) throw new StepError('STEP_FAILED', `dir does not exist: ${dir}`);
   return confined.path;
-}
-
-/** The step's signal, plus `timeout` when set (aborting with a retryable STEP_TIMEOUT). */
-function stepDeadline(ctx: StepContext<DownloadExecConfig>): { signal: AbortSignal; dispose: () => void } {
-  const timeoutMs = ctx.config.timeout;
-  if (timeoutMs === undefined) return { signal: ctx.signal, dispose: () => undefined };
-  const controller = new AbortController();
-  const timer = setTimeout(() => {
-    controller.abort(
-      new StepError('STEP_TIMEOUT', `downloadexec did not finish within ${timeoutMs} ms`, { retryable: true }),
-    );
-  }, timeoutMs);
-  return {
-    signal: AbortSignal.any([ctx.signal, controller.signal]),
-    dispose: () => {
-      clearTimeout(timer);
-    },
-  };
 }

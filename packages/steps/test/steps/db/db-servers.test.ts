@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dbStep } from '@flotilla/steps';
 import type { DbConfig } from '@flotilla/steps';
-import { linesOf, makeContext, expectStepError } from '../../helpers/context.js';
+import { linesOf, makeContext, expectStepError, stepTimeoutSignal } from '../../helpers/context.js';
 import type { ContextOverrides } from '../../helpers/context.js';
 import { serviceAvailable } from '../../helpers/service-probe.js';
 
@@ -137,12 +137,16 @@ for (const d of dialects) {
       expect(Number((still.outputs.rows as { n: unknown }[])[0]?.n)).toBe(0);
     });
 
-    it('turns the query timeout into a retryable STEP_TIMEOUT', async () => {
+    it('at the step timeout (config.timeout) stops the query on the server: a retryable STEP_TIMEOUT', async () => {
+      const started = Date.now();
       const err = await expectStepError(
-        run({ driver: d.driver, dsn: d.urlDsn, query: d.sleep, timeout: '300ms' }).result,
+        run({ driver: d.driver, dsn: d.urlDsn, query: d.sleep }, { signal: stepTimeoutSignal(300) }).result,
       );
       expect(err.code).toBe('STEP_TIMEOUT');
       expect(err.retryable).toBe(true);
+      expect(Date.now() - started).toBeLessThan(5000);
+      const still = await run({ driver: d.driver, dsn: d.urlDsn, query: d.running }).result;
+      expect(Number((still.outputs.rows as { n: unknown }[])[0]?.n)).toBe(0);
     });
   });
 }

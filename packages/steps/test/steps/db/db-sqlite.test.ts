@@ -95,9 +95,15 @@ describe('db step on SQLite (sql.js)', () => {
     expect(none.code).toBe('POLICY_DENIED');
   });
 
-  it('refuses params with several statements', async () => {
-    const err = await expectStepError(run({ dsn: ':memory:', query: 'SELECT ?; SELECT ?', params: [1, 2] }));
+  it('refuses params with several statements: in the config schema, and at run time for a config that skipped it', async () => {
+    const config = { driver: 'sqlite', dsn: ':memory:', query: 'SELECT ?; SELECT ?', params: [1, 2] } as const;
+    const issues = dbStep.configSchema.safeParse(config).error?.issues;
+    expect(issues?.map((i) => [i.path, i.message])).toEqual([[['query'], 'params need a single SQL statement']]);
+    const raw = { ...config, params: [...config.params], max_rows: 10 };
+    const err = await expectStepError(dbStep.run(makeContext(raw, { policy: { allowedFileRoots: [dir] } }).ctx));
     expect(err.code).toBe('CONFIG_INVALID');
+    // a trailing comment or semicolon is no second statement
+    await run({ dsn: ':memory:', query: 'SELECT ? AS n; -- the answer', params: [1] });
   });
 
   it('does not read a database with a pending write-ahead log', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { downloadExecStep } from '@flotilla/steps';
-import { makeContext, expectStepError } from '../../helpers/context.js';
+import { makeContext, expectStepError, stepTimeoutSignal } from '../../helpers/context.js';
 import type { ContextOverrides } from '../../helpers/context.js';
 import { present } from '../../helpers/require-service.js';
 
@@ -177,9 +177,31 @@ describe.skipIf(!hasOpenssl)('downloadexec step (openssl signatures, real HTTP s
     );
   });
 
-  it('refuses a public key that is not Ed25519 as CONFIG_INVALID', async () => {
+  it('checks public_key and signature in the config schema, where validation sees them', async () => {
+    const accepts = (extra: Record<string, unknown>): boolean =>
+      downloadExecStep.configSchema.safeParse({ url: `${base}/script.sh`, sha256: k.sha256, ...extra }).success;
+    const hex = Buffer.from(k.rawB64, 'base64').toString('hex');
+    for (const key of [k.pem, k.derB64, k.rawB64, hex, `# signing key\n${k.pem}`])
+      expect(accepts({ signature: k.signature, public_key: key })).toBe(true);
+    const rsa = (
+      await sh('sh', ['-c', 'openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:1024 | openssl pkey -pubout'])
+    ).stdout;
+    const x25519 = (await sh('sh', ['-c', 'openssl genpkey -algorithm x25519 | openssl pkey -pubout'])).stdout;
+    for (const key of ['AAAA', 'not a key!', rsa, x25519, k.pem.replace('PUBLIC KEY', 'PRIVATE KEY')])
+      expect(accepts({ signature: k.signature, public_key: key })).toBe(false);
+    // a signature is 64 bytes of base64 (wrapped lines allowed)
+    expect(accepts({ signature: k.signature.replace(/(.{20})/g, '$1\n'), public_key: k.pem })).toBe(true);
+    for (const signature of ['c2lnbmF0dXJl', 'not base64!', k.signature.slice(0, 40)])
+      expect(accepts({ signature, public_key: k.pem })).toBe(false);
+  });
+
+  it('refuses a public key that is not Ed25519 as CONFIG_INVALID when a config skipped the schema', async () => {
+    const config = { ...downloadExecStep.configSchema.parse({ url: `${base}/script.sh`, sha256: k.sha256 }) };
     const err = await expectStepError(
-      run({ url: `${base}/script.sh`, sha256: k.sha256, signature: k.signature, public_key: 'AAAA' }),
+      downloadExecStep.run(
+        makeContext({ ...config, signature: k.signature, public_key: 'AAAA' }, { policy: { allowedFileRoots: [work] } })
+          .ctx,
+      ),
     );
     expect(err.code).toBe('CONFIG_INVALID');
   });
@@ -226,12 +248,14 @@ describe.skipIf(!hasOpenssl)('downloadexec step (openssl signatures, real HTTP s
     expect(existsSync(kept.outputs.path as string)).toBe(true);
   });
 
-  it('stops a running program at the timeout with STEP_TIMEOUT', async () => {
+  it('stops a running program at the step timeout (config.timeout) with STEP_TIMEOUT', async () => {
     const slow = '#!/bin/sh\nsleep 5\ntouch "$MARKER"\n';
     await writeFile(join(work, 'slow.sh'), slow);
     const sha256 = createHash('sha256').update(slow).digest('hex');
     const started = Date.now();
-    const err = await expectStepError(run({ url: `file://${join(work, 'slow.sh')}`, sha256, timeout: '300ms' }));
+    const err = await expectStepError(
+      run({ url: `file://${join(work, 'slow.sh')}`, sha256 }, { signal: stepTimeoutSignal(300) }),
+    );
     expect(err.code).toBe('STEP_TIMEOUT');
     expect(Date.now() - started).toBeLessThan(4000);
     expect(existsSync(marker)).toBe(false);
