@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runCli, resetCli } from '../../apps/cli/test/helpers/cli-harness.js';
 import { serviceAvailable } from '../../packages/steps/test/helpers/service-probe.js';
+import { startSmtpPeer, type SmtpPeer } from '../../packages/steps/test/helpers/smtp-peer.js';
 import { startSshd, type Sshd } from '../../packages/steps/test/helpers/sshd.js';
 import { startEchoServer, type EchoServer } from './helpers/echo-server.js';
 
@@ -29,6 +30,8 @@ interface Expected {
   echo?: Record<string, string>;
   published?: Record<string, Record<string, unknown>>;
   errors?: Record<string, string>;
+  /** What the SMTP peer received: `EHLO-name recipients subject`. */
+  mails?: string[];
 }
 const expected = parse(readFileSync(join(import.meta.dirname, 'expected.yaml'), 'utf8')) as Record<string, Expected>;
 
@@ -41,6 +44,7 @@ interface StepRecord {
 
 let server: EchoServer;
 let sshd: Sshd | undefined;
+let smtp: SmtpPeer;
 const available = { sshd: false, postgres: false, mysql: false };
 const scratch = mkdtempSync(join(tmpdir(), 'flotilla-probe-docs-'));
 const env: Record<string, string> = {};
@@ -58,12 +62,14 @@ async function closedUrl(): Promise<string> {
 beforeAll(async () => {
   server = await startEchoServer();
   sshd = await startSshd();
+  smtp = await startSmtpPeer({ refuse: { 'nobody@example.com': 550 } });
   available.sshd = sshd !== undefined;
   available.postgres = await serviceAvailable('PostgreSQL', '127.0.0.1', 5432);
   available.mysql = await serviceAvailable('MariaDB', '127.0.0.1', 3306);
   Object.assign(env, {
     PROBE_TEST_URL: server.url,
     PROBE_TEST_CLOSED_URL: await closedUrl(),
+    PROBE_TEST_SMTP_ADDR: `${smtp.host}:${String(smtp.port)}`,
     PROBE_TEST_TOKEN: 'tok-probe-1',
     PROBE_TEST_DIR: scratch,
     PROBE_TEST_REGION: 'us',
@@ -84,6 +90,7 @@ afterAll(async () => {
   for (const name of Object.keys(env)) Reflect.deleteProperty(process.env, name);
   await server.close();
   await sshd?.stop();
+  await smtp.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -109,6 +116,12 @@ describe('probe documents run unchanged by flotilla run', () => {
         }
         for (const [key, message] of Object.entries(want.errors ?? {})) {
           expect(byKey.get(key)?.error?.message).toContain(message);
+        }
+        if (want.mails !== undefined) {
+          const mails = smtp.received
+            .splice(0)
+            .map((m) => `${m.clientHostname} ${m.rcptTo.join(',')} ${m.mail.subject ?? ''}`);
+          expect(mails.sort()).toEqual([...want.mails].sort());
         }
       } finally {
         resetCli();

@@ -28,6 +28,18 @@ export interface ActionStep {
   secrets?: string[] | undefined;
   /** Extra environment for the step (credentials referenced by name from `config`). */
   env?: Record<string, string> | undefined;
+  /**
+   * Run the step `count` times, at most `concurrency` at once (smtp's `message` and `session`):
+   * the outcome's outputs are then `{runs: [{ok, outputs, failure?}]}`, one per run.
+   */
+  repeat?: { count: number; concurrency: number } | undefined;
+}
+
+/** One of the runs of an action with `ActionStep.repeat`. */
+export interface ActionRun {
+  ok: boolean;
+  outputs: Record<string, unknown>;
+  failure?: StepFailure | undefined;
 }
 
 /** What the host tells an action about where it runs. */
@@ -63,6 +75,11 @@ export interface ProbeAction {
   readonly withSchema: z.ZodType;
   /** Fields of probe's action that Flotilla does not implement, with the reason (UNSUPPORTED_FIELD). */
   readonly unsupportedFields: Readonly<Record<string, string>>;
+  /**
+   * Running past the time limit `with` sets is a result the test judges (`db`: `res.code` 1),
+   * not a failure of the step. The step's own `timeout` always fails it.
+   */
+  readonly timeoutIsResult?: boolean | undefined;
   /** `with` as rendered → the step type's config. @throws ProbeActionError */
   toStep(input: Record<string, unknown>, context: ActionContext): ActionStep;
   /** The step's outcome → probe's result model. */

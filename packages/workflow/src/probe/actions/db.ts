@@ -57,9 +57,9 @@ function toStep(input: Record<string, unknown>): ActionStep {
       dsn,
       query: asText(input.query),
       params: Array.isArray(input.params) ? input.params : [],
-      ...(timeoutMs > 0 ? { timeout: timeoutMs } : {}),
     },
     secrets: password === undefined || password === '' ? [] : [password],
+    ...(timeoutMs > 0 ? { timeoutMs } : {}),
   };
 }
 
@@ -97,6 +97,7 @@ export const dbAction: ProbeAction = {
   stepType: 'db',
   withSchema: DbWithSchema,
   unsupportedFields: {},
+  timeoutIsResult: true,
   toStep,
   toResult,
 };

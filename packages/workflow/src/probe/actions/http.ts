@@ -142,9 +142,9 @@ function toStep(input: Record<string, unknown>): ActionStep {
     headers,
     expected_status: ANY_STATUS,
     ...(body === undefined || body === '' ? {} : { body }),
-    ...(timeoutMs > 0 ? { timeout: timeoutMs } : {}),
   };
-  return { config, secrets };
+  // the request's time limit bounds the attempt (the step type's own limit is the step timeout)
+  return { config, secrets, ...(timeoutMs > 0 ? { timeoutMs } : {}) };
 }
 
 function toResult(outcome: ActionOutcome, input: Record<string, unknown>): ProbeResult {

@@ -4,11 +4,15 @@ import { embeddedAction } from './embedded.js';
 import { helloAction } from './hello.js';
 import { httpAction } from './http.js';
 import { shellAction } from './shell.js';
+import { smtpAction } from './smtp.js';
 import { sshAction } from './ssh.js';
 
 /** probe's built-in actions that Flotilla runs, by `uses:` name. */
 export const PROBE_ACTIONS: ReadonlyMap<string, ProbeAction> = new Map(
-  [httpAction, shellAction, dbAction, sshAction, helloAction, embeddedAction].map((action) => [action.name, action]),
+  [httpAction, shellAction, dbAction, sshAction, smtpAction, helloAction, embeddedAction].map((action) => [
+    action.name,
+    action,
+  ]),
 );
 
 /** probe's actions that Flotilla does not run: a document using one fails with UNSUPPORTED_ACTION. */
@@ -23,5 +27,4 @@ export const UNSUPPORTED_ACTIONS: Readonly<Record<string, string>> = {
   redis: 'Redis is not a Flotilla step type',
   s3: 'S3 is not a Flotilla step type',
   websocket: 'WebSocket is not a Flotilla step type',
-  smtp: 'the smtp step type is not available here',
 };

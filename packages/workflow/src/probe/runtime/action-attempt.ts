@@ -7,7 +7,7 @@ import type { StepPhase } from '../../journal/journal-record.js';
 import type { EffectClass, StepLogger, StepType } from '../../step-type.js';
 import type { AbortKind } from '../../engine/step-failure.js';
 import { failureOf } from '../../engine/step-failure.js';
-import type { ActionOutcome, ProbeAction } from '../actions/action.js';
+import type { ActionOutcome, ActionRun, ProbeAction } from '../actions/action.js';
 import { isMap } from '../actions/values.js';
 import { compileJobFile } from './embedded-job.js';
 import { ProbeOutputs } from './probe-outputs.js';
@@ -22,6 +22,9 @@ export type PreparedAction =
       effect: EffectClass;
       env: Readonly<Record<string, string>>;
       timeoutMs: number;
+      /** The attempt's limit is the one `with` sets, shorter than the step's `timeout`. */
+      limitFromWith: boolean;
+      repeat: { count: number; concurrency: number } | undefined;
     }
   | { kind: 'hello'; effect: EffectClass }
   | { kind: 'embedded'; effect: EffectClass; path: string; vars: Record<string, unknown> };
@@ -60,6 +63,7 @@ export function prepareAction(
     return { failure: invalid(`invalid ${action.name} with: ${z.prettifyError(parsed.error)}`) };
   }
   const limits = [context.timeoutMs, mapped.timeoutMs ?? 0].filter((ms) => ms > 0);
+  const own = mapped.timeoutMs ?? 0;
   return {
     prepared: {
       kind: 'step',
@@ -68,6 +72,8 @@ export function prepareAction(
       effect: stepType.effect(parsed.data),
       env: { ...context.secrets, ...mapped.env },
       timeoutMs: limits.length === 0 ? 0 : Math.min(...limits),
+      limitFromWith: own > 0 && (context.timeoutMs <= 0 || own < context.timeoutMs),
+      repeat: mapped.repeat,
     },
     secrets: mapped.secrets ?? [],
   };
@@ -88,6 +94,7 @@ export async function attemptAction(
     case 'embedded':
       return { outcome: await runEmbedded(exec, prepared, target, elapsed) };
     case 'step': {
+      if (prepared.repeat !== undefined) return runRepeated(exec, prepared, prepared.repeat, target, elapsed);
       const result = await runAttempt({
         run,
         stepType: prepared.stepType,
@@ -105,6 +112,48 @@ export async function attemptAction(
       return { outcome: { ok: false, failure, outputs, durationMs: elapsed() }, abort: result.abort };
     }
   }
+}
+
+/** The step `count` times (a pool of `concurrency`), each run under a key of its own (`key#n`). */
+async function runRepeated(
+  exec: Executor,
+  prepared: Extract<PreparedAction, { kind: 'step' }>,
+  repeat: { count: number; concurrency: number },
+  target: { key: string; phase: StepPhase; attempt: number; log: StepLogger },
+  elapsed: () => number,
+): Promise<{ outcome: ActionOutcome; abort?: AbortKind | undefined }> {
+  const runs: ActionRun[] = [];
+  let abort: AbortKind | undefined;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < repeat.count && abort === undefined) {
+      const index = next++;
+      const result = await runAttempt({
+        run: exec.run,
+        stepType: prepared.stepType,
+        config: prepared.config,
+        key: `${target.key}#${index + 1}`,
+        attempt: target.attempt,
+        timeoutMs: prepared.timeoutMs,
+        phase: target.phase,
+        log: target.log,
+        env: prepared.env,
+      });
+      if (result.ok) runs[index] = { ok: true, outputs: result.outputs };
+      else {
+        const { failure, outputs } = failureOf(result.error);
+        runs[index] = { ok: false, outputs, failure };
+        if (result.abort !== undefined && result.abort !== 'timeout') abort = result.abort;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(repeat.concurrency, repeat.count)) }, worker));
+  const done = runs.filter((run): run is ActionRun => run !== undefined);
+  const failed = done.find((run) => !run.ok);
+  const outputs = { runs: done };
+  return failed?.failure === undefined
+    ? { outcome: { ok: true, outputs, durationMs: elapsed() }, abort }
+    : { outcome: { ok: false, failure: failed.failure, outputs, durationMs: elapsed() }, abort };
 }
 
 /** The action's own measure of its round trip (`http`'s `duration_ms`) when it gives one. */

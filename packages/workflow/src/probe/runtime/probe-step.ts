@@ -181,8 +181,10 @@ async function runOnce(
       return end(status, attempt, { error: failure, startedAt });
     }
     const result = action.toResult(tried.outcome, input);
-    // the step's own timeout stops the action: a failure whatever the action makes of it
-    if (tried.abort === 'timeout' && !tried.outcome.ok) result.error ??= tried.outcome.failure;
+    // the step's own timeout stops the action: a failure whatever the action makes of it (a
+    // limit `with` sets is a result for an action that says so)
+    const withLimit = ready.prepared.kind === 'step' && ready.prepared.limitFromWith && action.timeoutIsResult === true;
+    if (tried.abort === 'timeout' && !tried.outcome.ok && !withLimit) result.error ??= tried.outcome.failure;
     const after = resultEnv(env, result, tried.outcome.durationMs);
     const verdict = judge(spec, result, after);
     if (verdict.retry && attempt < maxAttempts && !signal.aborted) {
