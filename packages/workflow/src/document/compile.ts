@@ -103,5 +103,6 @@ export function compileWorkflow(doc: WorkflowDocument, ctx: CompileContext): Com
     steps: (doc[listKey] ?? []).map((step, i) => compileStep(step, [listKey, i], ctx)),
     finally: (doc.finally ?? []).map((step, i) => compileStep(step, ['finally', i], ctx)),
     ...(doc.layout === undefined ? {} : { layout: doc.layout }),
+    ...(doc.after_failure === undefined ? {} : { afterFailure: doc.after_failure }),
   };
 }

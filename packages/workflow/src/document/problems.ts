@@ -27,6 +27,8 @@ export const VALIDATION_CODES = [
   'UNKNOWN_ACTION',
   'UNSUPPORTED_ACTION',
   'UNSUPPORTED_FIELD',
+  // `flotilla convert`: a probe feature the Flotilla format cannot say with the same meaning
+  'CONVERT_UNSUPPORTED',
   // over one of WORKFLOW_LIMITS (limits.ts)
   'DOCUMENT_TOO_LARGE',
   'DOCUMENT_TOO_DEEP',

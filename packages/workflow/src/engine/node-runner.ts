@@ -2,7 +2,7 @@ import { evaluateCondition } from '../expressions/evaluate.js';
 import type { StepPhase } from '../journal/journal-record.js';
 import type { StepNode } from '../model.js';
 import { runBlock } from './block.js';
-import { runForeach, runIf, runParallel, runWorkflowCall } from './control-steps.js';
+import { runForeach, runGroup, runIf, runParallel, runWorkflowCall } from './control-steps.js';
 import type { Executor, NodeOutcome } from './executor.js';
 import { runLeaf } from './leaf-step.js';
 import { isFatal } from './run-context.js';
@@ -59,6 +59,8 @@ async function runNode(
   switch (node.type) {
     case 'parallel':
       return runParallel(exec, target, replay);
+    case 'group':
+      return runGroup(exec, target, replay);
     case 'if':
       return runIf(exec, target, replay);
     case 'foreach':

@@ -29,6 +29,7 @@ export function adoptFinished(options: AdoptionOptions, node: StepNode, frame: S
   }
   switch (node.type) {
     case 'if':
+    case 'group':
     case 'parallel': {
       const inner = frame.nested(key);
       for (const child of [...(node.then ?? []), ...(node.else ?? []), ...(node.tasks ?? [])]) {

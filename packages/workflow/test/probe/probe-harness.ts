@@ -26,7 +26,7 @@ export function fakeCommand(clock: Clock, calls: string[]): StepType {
       command: z.string(),
       args: z.array(z.string()),
       env: z.record(z.string(), z.string()).default({}),
-      allow_exit_codes: z.array(z.int()).default([0]),
+      allow_exit_codes: z.union([z.array(z.int()), z.literal('any')]).default([0]),
       cwd: z.string().optional(),
     }),
     effect: () => 'at-most-once',

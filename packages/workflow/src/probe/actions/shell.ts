@@ -16,8 +16,6 @@ export const PROBE_SHELLS = [
   '/usr/bin/zsh',
   '/usr/bin/dash',
 ] as const;
-/** Every exit code: a non-zero exit is a result for `test` to judge, not a failure of the action. */
-const ANY_EXIT = Array.from({ length: 256 }, (_, i) => i);
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -44,7 +42,8 @@ function toStep(input: Record<string, unknown>): ActionStep {
     command: shell,
     args: ['-c', asText(input.cmd)],
     env: textMap(input.env),
-    allow_exit_codes: ANY_EXIT,
+    // a non-zero exit is a result for `test` to judge, not a failure of the action
+    allow_exit_codes: 'any',
     ...(input.workdir === undefined ? {} : { cwd: asText(input.workdir) }),
   };
   return { config, ...(timeoutMs > 0 ? { timeoutMs } : {}) };
