@@ -119,7 +119,7 @@ export function evaluateTree(tree: ExprNode, ctx: EvaluationContext): unknown {
         const object = chain(node.object, scope);
         if (object === SHORT_CIRCUIT) return SHORT_CIRCUIT;
         if (node.optional && isNil(object)) return SHORT_CIRCUIT;
-        return getMember(object, value(node.property, scope), describe(node.object));
+        return getMember(object, value(node.property, scope), () => describe(node.object));
       }
       case 'slice': {
         const object = chain(node.object, scope);

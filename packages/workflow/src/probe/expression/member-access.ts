@@ -18,12 +18,12 @@ function index(length: number, key: unknown, what: string): number {
  * the key is missing; arrays and strings take integer indexes (negative from the end) and fail
  * out of range; nil and anything else fail. Never reads a prototype, a getter or a host object,
  * so `constructor`, `__proto__` and `prototype` are only ever ordinary (usually missing) keys.
- * `path` names the object in messages (`outputs.login`).
+ * `path` names the object in messages (`outputs.login`); it is called only on failure.
  */
-export function getMember(object: unknown, key: unknown, path: string): unknown {
+export function getMember(object: unknown, key: unknown, path: () => string): unknown {
   if (isNil(object))
     throw failed(
-      `cannot read ${describeKey(key)} of nil${path === '' ? '' : ` (${path} is nil)`}; use ?. to allow nil`,
+      `cannot read ${describeKey(key)} of nil${path() === '' ? '' : ` (${path()} is nil)`}; use ?. to allow nil`,
     );
   if (isMap(object)) {
     if (typeof key !== 'string') throw failed(`cannot read ${typeName(key)} key ${describeKey(key)} of a map`);
@@ -34,13 +34,13 @@ export function getMember(object: unknown, key: unknown, path: string): unknown 
     const list = chars(object);
     return list[index(list.length, key, 'string')] ?? null;
   }
-  throw failed(`cannot read ${describeKey(key)} of ${typeName(object)}${path === '' ? '' : ` (${path})`}`);
+  throw failed(`cannot read ${describeKey(key)} of ${typeName(object)}${path() === '' ? '' : ` (${path()})`}`);
 }
 
 /** `get(v, key)`: like {@link getMember}, but nil instead of any failure. */
 export function getMemberOrNil(object: unknown, key: unknown): unknown {
   try {
-    return getMember(object, key, '');
+    return getMember(object, key, () => '');
   } catch {
     return null;
   }

@@ -24,8 +24,8 @@ function evaluatePart(text: string, part: ProbeTemplatePart, ctx: EvaluationCont
 }
 
 function checkTextLength(text: string): void {
-  if (text.length > PROBE_EXPRESSION_LIMITS.sourceLength)
-    throw overLimit(`the text is longer than ${PROBE_EXPRESSION_LIMITS.sourceLength} characters`, 0);
+  if (text.length > PROBE_EXPRESSION_LIMITS.templateTextLength)
+    throw overLimit(`the text is longer than ${PROBE_EXPRESSION_LIMITS.templateTextLength} characters`, 0);
 }
 
 /** Every template in `text` replaced by its value printed as probe prints it. */

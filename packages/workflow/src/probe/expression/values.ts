@@ -12,11 +12,14 @@ export function isNil(value: unknown): value is null | undefined {
   return value === null || value === undefined;
 }
 
-/** A plain object: own data properties only are read, never the prototype chain. */
+/**
+ * A plain object: made by a literal, JSON.parse or Object.create(null), in this realm or another
+ * (whose Object.prototype is another object). Own data properties only are ever read.
+ */
 export function isMap(value: unknown): value is ProbeMap {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 export function isInteger(value: unknown): value is number {
