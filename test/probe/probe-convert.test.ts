@@ -81,6 +81,26 @@ describe('flotilla convert: probe documents into the Flotilla format', () => {
     });
   }
 
+  it('writes the converted document with -o; an unreadable file exits 2, a Flotilla document is refused', async () => {
+    try {
+      const target = join(out, 'written.yaml');
+      const written = await runCli('convert', join(dir, '21-convertible.yml'), '-o', target);
+      expect(written.code).toBe(0);
+      expect(written.err).toContain('converted to');
+      expect(readFileSync(target, 'utf8')).toContain('type: group');
+      resetCli();
+      expect((await runCli('convert', join(out, 'missing.yml'))).code).toBe(2);
+      resetCli();
+      const flotilla = join(out, 'flotilla.yaml');
+      writeFileSync(flotilla, 'name: f\ntasks:\n  - { name: a, type: sleep, config: { duration: 1ms } }\n');
+      const refused = await runCli('convert', flotilla);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toContain('not a linyows/probe document (it has no top-level jobs:) (CONVERT_UNSUPPORTED)');
+    } finally {
+      resetCli();
+    }
+  });
+
   it('refuses what has no equivalent, naming it at its line and column', () => {
     const result = convertProbeDocument(
       [
