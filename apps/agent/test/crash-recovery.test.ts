@@ -98,4 +98,37 @@ describe('crash recovery with a real agent process (kill -9)', () => {
     expect(stepEvents(session, 'crash-run', 'after').some((f) => f.event?.line === 'after')).toBe(true);
     expect(await readFile(marker, 'utf8')).toBe('once\n');
   }, 60_000);
+
+  it('resumes a run inside a called workflow: the callee comes from the journaled envelope, finished steps are not re-run', async () => {
+    const cp = await h.controlPlane();
+    const dataDir = await h.dirs.make();
+    const marker = join(dataDir, 'marker');
+    const lib = [
+      'name: lib',
+      'outputs: { done: steps.wait.status }',
+      'tasks:',
+      `  - { name: mark, type: command, config: { command: sh, args: [-c, "echo once >> ${marker}"] } }`,
+      '  - { name: wait, type: sleep, config: { duration: 1500ms } }',
+    ].join('\n');
+    const workflow = [
+      'name: caller',
+      'tasks:',
+      '  - { name: call, type: workflow, config: { name: lib } }',
+      '  - { name: after, type: command, config: { command: echo, args: ["${{ steps.call.outputs.done }}"] } }',
+    ].join('\n');
+    const first = processes.start(options(cp, dataDir));
+    const session = await cp.nextSession(20_000);
+    const calledWorkflows = [{ name: 'lib', version: 4, document: lib }];
+    session.send({ type: 'job.offer', envelope: cp.envelope({ runId: 'call-run', workflow, calledWorkflows }) });
+    await session.waitFor((f) => f.event?.kind === 'step.started' && f.event.step === 'call/wait', 10_000);
+    await processes.kill(first);
+    processes.start(options(cp, dataDir));
+    const resumed = await cp.nextSession(20_000);
+    const done = await resumed.waitFor((f) => f.runId === 'call-run' && f.event?.kind === 'run.finished', 20_000);
+    expect(done.event).toMatchObject({ state: 'succeeded' });
+    const wait = stepEvents(resumed, 'call-run', 'call/wait');
+    expect(wait.find((f) => f.event?.kind === 'step.started')?.event?.attempt).toBe(2);
+    expect(stepEvents(resumed, 'call-run', 'after').some((f) => f.event?.line === 'succeeded')).toBe(true);
+    expect(await readFile(marker, 'utf8')).toBe('once\n');
+  }, 60_000);
 });

@@ -24,16 +24,24 @@ export async function readWorkflowText(file: string): Promise<string> {
   });
 }
 
+/** How a workflow file is validated. */
+export interface ValidateFileOptions {
+  /** @default the step catalogue (the one the server and the agent use) */
+  steps?: ValidateWorkflowOptions['steps'];
+  /** Variables set with `--var`: templates may read them undeclared; unread ones are warnings. */
+  externalVariables?: readonly string[] | undefined;
+}
+
 /**
  * Validates a document read from `file` (JSON when it ends in `.json`, YAML otherwise) against
- * the step catalogue, the one the server and the agent use (or the registry `flotilla run` runs with).
+ * the step catalogue, or the registry `flotilla run` runs with.
  */
-export function validateWorkflowFile(
-  file: string,
-  text: string,
-  steps: NonNullable<ValidateWorkflowOptions['steps']> = stepCatalogue,
-): ValidationResult {
-  return validateWorkflow(text, { steps, format: file.toLowerCase().endsWith('.json') ? 'json' : 'yaml' });
+export function validateWorkflowFile(file: string, text: string, options: ValidateFileOptions = {}): ValidationResult {
+  return validateWorkflow(text, {
+    steps: options.steps ?? stepCatalogue,
+    format: file.toLowerCase().endsWith('.json') ? 'json' : 'yaml',
+    externalVariables: options.externalVariables,
+  });
 }
 
 /** `FILE:LINE:COLUMN  error  [step]  message (CODE)` — the form editors and CI annotations parse. */
@@ -48,10 +56,10 @@ export function formatProblem(file: string, severity: 'error' | 'warning', probl
  */
 export async function loadWorkflowFile(
   file: string,
-  options: { invalidExitCode: number; steps?: StepRegistry },
+  options: { invalidExitCode: number; steps?: StepRegistry; externalVariables?: readonly string[] },
 ): Promise<WorkflowFile> {
   const text = await readWorkflowText(file);
-  const result = validateWorkflowFile(file, text, options.steps);
+  const result = validateWorkflowFile(file, text, options);
   for (const p of result.warnings) console.error(formatProblem(file, 'warning', p));
   if (!result.ok) {
     for (const p of result.problems) console.error(formatProblem(file, 'error', p));

@@ -54,12 +54,28 @@ describe.skipIf(!hasCommand)('flotilla run', () => {
     sh('mark', `echo x >> ${marker}`),
   ]);
 
-  it('runs every step, prints one line per step and the totals, exits 0', async () => {
+  it('runs every step, streams their output, prints the report and the totals, exits 0', async () => {
     const { code, out } = await run('run', ok);
     expect(code).toBe(0);
     const lines = out.split('\n');
-    expect(lines.slice(0, 3).map((l) => l.split('  ')[0])).toEqual(['✓ greet', '✓ use-secret', '✓ mark']);
-    expect(lines[3]).toMatch(/^3 succeeded, 0 failed, 0 skipped in \d+(ms|\.\ds)$/);
+    expect(lines[0]).toMatch(/^▶ ok {2}local-/);
+    expect(lines.filter((l) => /^[✓✗–]/.test(l)).map((l) => l.split('  ')[0])).toEqual([
+      '✓ greet',
+      '✓ use-secret',
+      '✓ mark',
+    ]);
+    expect(lines).toContain('  │ hello 2');
+    expect(lines).toContain('  │ token=***');
+    const report = lines.slice(lines.indexOf('ok: succeeded'));
+    expect(report.map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual([
+      'ok: succeeded',
+      '✓ greet',
+      '✓ use-secret',
+      '✓ mark',
+      '3 succeeded,',
+    ]);
+    expect(report[4]).toMatch(/^3 succeeded, 0 failed, 0 skipped in \d+(ms|\.\ds) — exit code 0$/);
+    expect(out).not.toContain('tok-93f1-secret');
   });
 
   it('--json prints the run record; --var and --input are applied; secrets are masked', async () => {
@@ -87,17 +103,21 @@ describe.skipIf(!hasCommand)('flotilla run', () => {
       sh('cleanup', 'true'),
     ]);
     const junit = join(dir, 'report.xml');
-    const { code, out } = await run('run', file, '--junit', junit);
+    const { code, out } = await run('run', file, '--junit', junit, '--quiet');
     expect(code).toBe(1);
     const lines = out.split('\n');
-    expect(lines[0]).toMatch(/^✓ first /);
-    expect(lines[1]).toMatch(/^✗ broken /);
+    expect(lines[0]).toBe('fail: failed');
+    expect(lines[1]).toMatch(/^ {2}✓ first /);
+    expect(lines[2]).toMatch(/^ {2}✗ broken .* \[STEP_FAILED\] sh exited with code 3$/);
     // the last 20 output lines: line-12 … line-30 and the stderr line
-    expect(lines.slice(2, 22)).toEqual([...Array.from({ length: 19 }, (_, i) => `    │ line-${i + 12}`), '    │ oops']);
-    expect(lines[22]).toMatch(/^ {4}\[STEP_FAILED\] /);
-    expect(lines[23]).toMatch(/^– never /);
-    expect(lines[24]).toMatch(/^✓ cleanup \(finally\) /);
-    expect(lines[25]).toMatch(/^2 succeeded, 1 failed, 1 skipped in .* — run failed$/);
+    expect(lines.slice(3, 23)).toEqual([
+      ...Array.from({ length: 19 }, (_, i) => `      │ line-${i + 12}`),
+      '      │ oops',
+    ]);
+    expect(lines[23]).toMatch(/^ {2}– never +skipped: broken failed$/);
+    expect(lines[24]).toMatch(/^ {2}✓ cleanup \(finally\) /);
+    expect(lines[25]).toMatch(/^2 succeeded, 1 failed, 1 skipped in .* — run failed, exit code 1$/);
+    expect(lines).toHaveLength(26);
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toContain('<testsuite name="fail" tests="4" failures="1" errors="0" skipped="1"');
     expect(xml).toMatch(/<testcase classname="fail" name="broken" time="[\d.]+">\s*<failure type="STEP_FAILED"/);

@@ -74,12 +74,27 @@ export const RefusedFrameSchema = z.strictObject({
 export const PingFrameSchema = z.strictObject({ type: z.literal('ping'), ts: z.number() });
 export const PongFrameSchema = z.strictObject({ type: z.literal('pong'), ts: z.number() });
 
+/** The longest signed job payload, in characters of its JSON text. */
+export const MAX_JOB_PAYLOAD_CHARS = 4_000_000;
+
 /** A job envelope: `payload` is the exact JSON text that the control plane signed. */
 export const JobEnvelopeSchema = z.strictObject({
-  payload: z.string().max(4_000_000),
+  payload: z.string().max(MAX_JOB_PAYLOAD_CHARS),
   signature: Signature,
 });
 export type JobEnvelope = z.infer<typeof JobEnvelopeSchema>;
+
+/**
+ * A stored workflow version that a job's workflow calls (`type: workflow`, directly or through
+ * others), resolved by the control plane when the job was submitted.
+ */
+export const CalledWorkflowSchema = z.strictObject({
+  name: z.string().min(1),
+  version: z.number().int().min(1).max(INT32_MAX),
+  /** The document of that version (YAML or JSON text). */
+  document: z.string(),
+});
+export type CalledWorkflow = z.infer<typeof CalledWorkflowSchema>;
 
 /** What the signed `payload` string parses to. */
 export const JobPayloadSchema = z.strictObject({
@@ -98,6 +113,12 @@ export const JobPayloadSchema = z.strictObject({
     .default({}),
   /** Overall run deadline as RFC 3339; the agent enforces it. */
   deadline: z.string().optional(),
+  /**
+   * The workflows the workflow calls: a call by name and version runs that version, a call by
+   * name alone the highest version listed (the latest when the job was submitted). Sent only
+   * when there are some, so that agents older than this field still take jobs without calls.
+   */
+  calledWorkflows: z.array(CalledWorkflowSchema).optional(),
 });
 export type JobPayload = z.infer<typeof JobPayloadSchema>;
 

@@ -31,6 +31,8 @@ export {
   PongFrameSchema,
   JobEnvelopeSchema,
   JobPayloadSchema,
+  CalledWorkflowSchema,
+  MAX_JOB_PAYLOAD_CHARS,
   JobOfferFrameSchema,
   JobAckFrameSchema,
   JobCancelFrameSchema,
@@ -49,7 +51,15 @@ export {
   ChannelCloseCode,
   MAX_AGENT_FRAME_BYTES,
 } from './agent-channel.js';
-export type { JobEnvelope, JobPayload, RunState, RunEvent, ServerFrame, AgentFrame } from './agent-channel.js';
+export type {
+  JobEnvelope,
+  JobPayload,
+  CalledWorkflow,
+  RunState,
+  RunEvent,
+  ServerFrame,
+  AgentFrame,
+} from './agent-channel.js';
 export { decodeAgentFrame, decodeServerFrame } from './channel/frame-codec.js';
 export type { DecodedFrame, FrameData } from './channel/frame-codec.js';
 export type { Transport } from './channel/transport.js';

@@ -11,7 +11,16 @@ export type {
   StepType,
   StepRegistry,
 } from './step-type.js';
-export type { SourceLocation, RetryPolicy, InputSpec, StepNode, CompiledWorkflow } from './model.js';
+export type {
+  SourceLocation,
+  RetryPolicy,
+  InputSpec,
+  StepNode,
+  CompiledWorkflow,
+  WorkflowCallTarget,
+  WorkflowCallSite,
+  WorkflowCallInput,
+} from './model.js';
 export { resolveTemplates, evaluateExpression, evaluateCondition } from './expressions/evaluate.js';
 export { TemplateError } from './expressions/template-scope.js';
 export type { TemplateScope, StepScope, AgentScope } from './expressions/template-scope.js';
@@ -19,7 +28,7 @@ export { createEngine } from './engine/engine.js';
 export type { Engine } from './engine/engine.js';
 export { compileEngineOptions } from './engine/engine-options.js';
 export type { Clock, EngineOptions, CompiledEngineOptions } from './engine/engine-options.js';
-export type { EngineEvent } from './engine/engine-events.js';
+export type { EngineEvent, SkipReason } from './engine/engine-events.js';
 export type { RunRequest, RunRecord, StepRecord } from './engine/run-record.js';
 export { applyInputs } from './engine/run-inputs.js';
 export { resolveDisplayName, workflowDisplayNames } from './engine/display-names.js';
@@ -43,6 +52,7 @@ export { WORKFLOW_LIMITS, INPUT_LIMITS, LIMIT_CODES, isLimitCode, inputLimitProb
 export type { LimitCode } from './document/limits.js';
 export type { ValidationProblem, ValidationResult, ValidationCode } from './document/problems.js';
 export { workflowJsonSchema } from './document/json-schema.js';
+export { didYouMean } from './document/suggest.js';
 export {
   WorkflowDocumentSchema,
   StepDocumentSchema,
@@ -55,6 +65,24 @@ export type { WorkflowDocument, StepDocument, RollbackDocument, InputDocument } 
 export { WORKFLOW_DEFAULTS } from './document/compile.js';
 export { toJUnitXml } from './engine/junit-report.js';
 export type { JUnitOptions } from './engine/junit-report.js';
+export { CALL_LIMITS, callTargetKey, describeCallTarget } from './calls/call-types.js';
+export type {
+  CallLimits,
+  CallProblem,
+  CallableWorkflow,
+  CallLocation,
+  CalleeLoad,
+  CallHost,
+  CallGraph,
+  CallResolution,
+} from './calls/call-types.js';
+export { resolveWorkflowCalls } from './calls/resolve-calls.js';
+export { createCallResolver } from './calls/call-resolver.js';
+export type { WorkflowResolver } from './calls/call-resolver.js';
+export { compiledCallable } from './calls/compiled-callable.js';
+export type { CompiledCallable } from './calls/compiled-callable.js';
+export { calledWorkflowKey, locateCalledWorkflow, PATH_CALL_PROBLEM } from './calls/called-table.js';
+export type { CalledWorkflowRef } from './calls/called-table.js';
 export {
   ProbeExpressionError,
   PROBE_EXPRESSION_LIMITS,

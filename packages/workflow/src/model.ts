@@ -114,6 +114,40 @@ export interface ProbeWorkflowSpec {
   vars: Record<string, unknown>;
 }
 
+/**
+ * The workflow a `type: workflow` step calls: a document file relative to the caller
+ * (`flotilla run`), or a workflow by name, optionally at one version.
+ */
+export type WorkflowCallTarget =
+  | { path: string; name?: undefined; version?: undefined }
+  | { name: string; version?: number | undefined; path?: undefined };
+
+/** One input a call step passes, with where it is written (for problems found before the run). */
+export interface WorkflowCallInput {
+  name: string;
+  value: unknown;
+  /** Holds `{{.X}}` or `${{ }}`: its value is known only at run time. */
+  templated: boolean;
+  keyLocation: SourceLocation;
+  location: SourceLocation;
+}
+
+/** A `type: workflow` step of a document, as the hosts that resolve calls before a run need it. */
+export interface WorkflowCallSite {
+  /** The step's id. */
+  step: string;
+  /** Where the step's config is in the document: `tasks[2].config`. */
+  configPath: string;
+  target: WorkflowCallTarget;
+  location: SourceLocation;
+  /** Of `config.path` or `config.name`. */
+  targetLocation: SourceLocation;
+  /** The literal `config.inputs`; undefined when `inputs` is one template, known only at run time. */
+  inputs: WorkflowCallInput[] | undefined;
+  /** Of `config.inputs`, else of the config. */
+  inputsLocation: SourceLocation;
+}
+
 export interface CompiledWorkflow {
   name: string;
   description?: string | undefined;
@@ -124,6 +158,15 @@ export interface CompiledWorkflow {
   onFailure: 'stop' | 'rollback';
   steps: StepNode[];
   finally: StepNode[];
+  /** `{name: expression}` a workflow gives back to a workflow that calls it. @default {} */
+  outputs?: Record<string, string> | undefined;
+  /** Its `type: workflow` steps (set by validation; hosts resolve them before a run starts). */
+  calls?: WorkflowCallSite[] | undefined;
+  /**
+   * Where the host loaded the document from (an absolute file, `name@version`), so that the
+   * calls it makes can be resolved relative to it. Hosts set it; validation does not.
+   */
+  source?: string | undefined;
   /** Canvas positions for the visual editor; ignored by the engine. */
   layout?: unknown;
   /** @default 'stop' */

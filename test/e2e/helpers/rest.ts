@@ -7,6 +7,7 @@ export interface RestResponse {
 export interface Rest {
   get(path: string): Promise<RestResponse>;
   post(path: string, body?: unknown): Promise<RestResponse>;
+  put(path: string, body?: unknown): Promise<RestResponse>;
 }
 
 export function rest(baseUrl: string, token?: string): Rest {
@@ -22,7 +23,11 @@ export function rest(baseUrl: string, token?: string): Rest {
     const text = await res.text();
     return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
   };
-  return { get: (path) => call('GET', path), post: (path, body) => call('POST', path, body) };
+  return {
+    get: (path) => call('GET', path),
+    post: (path, body) => call('POST', path, body),
+    put: (path, body) => call('PUT', path, body),
+  };
 }
 
 /** Polls `check` until it returns a truthy value, or throws after `timeoutMs`. */

@@ -11,12 +11,14 @@ import {
   type JournalRecord,
   type SecretMasker,
   type StepRegistry,
+  type ValidationProblem,
 } from '@flotilla/workflow';
 import { policyRegistry, policyServices, type AlertSink } from '../policy/policy-steps.js';
 import type { PolicySource } from '../policy/policy-store.js';
 import { resumeSeed } from './resume-seed.js';
 import { journaledStepEvent, toRunEvent, toRunResult } from './run-events.js';
 import type { RunEventSink, RunExecutor, RunResult } from './run-executor.js';
+import { resolveEnvelopeCalls } from './called-workflows.js';
 import { createWorkflowCheck } from './workflow-check.js';
 
 export interface EngineExecutorOptions {
@@ -87,25 +89,32 @@ export async function createEngineExecutor(options: EngineExecutorOptions): Prom
 
   const validate = createWorkflowCheck(baseRegistry);
 
+  /** A run that cannot start: every problem as a `system` line, the first one in the run's error. */
+  function invalid(sink: RunEventSink, problems: readonly (ValidationProblem & { document?: string })[]): RunResult {
+    for (const p of problems) {
+      const where = p.document === undefined || p.document === '' ? '' : ` in workflow ${p.document}`;
+      const line = `WORKFLOW_INVALID${where} ${p.line}:${p.column}${p.step === undefined ? '' : ` [${p.step}]`} ${p.message} (${p.code})`;
+      sink.emit({ kind: 'log', ts: new Date().toISOString(), step: '', stream: 'system', line });
+    }
+    const first = problems[0];
+    const detail = first === undefined ? '' : ` (${first.line}:${first.column} ${first.message})`;
+    return {
+      state: 'failed',
+      exitCode: null,
+      error: {
+        code: 'WORKFLOW_INVALID',
+        message: `the workflow has ${problems.length} problem(s)${detail}`,
+        retryable: false,
+      },
+    };
+  }
+
   async function execute(payload: JobPayload, sink: RunEventSink, signal: AbortSignal): Promise<RunResult> {
     const validated = validate(payload.workflow);
-    if (!validated.ok) {
-      for (const p of validated.problems) {
-        const line = `WORKFLOW_INVALID ${p.line}:${p.column}${p.step === undefined ? '' : ` [${p.step}]`} ${p.message} (${p.code})`;
-        sink.emit({ kind: 'log', ts: new Date().toISOString(), step: '', stream: 'system', line });
-      }
-      const first = validated.problems[0];
-      const detail = first === undefined ? '' : ` (${first.line}:${first.column} ${first.message})`;
-      return {
-        state: 'failed',
-        exitCode: null,
-        error: {
-          code: 'WORKFLOW_INVALID',
-          message: `the workflow has ${validated.problems.length} problem(s)${detail}`,
-          retryable: false,
-        },
-      };
-    }
+    if (!validated.ok) return invalid(sink, validated.problems);
+    // the workflows it calls, from the envelope, checked before anything runs
+    const calls = await resolveEnvelopeCalls(payload, validated.workflow, validate);
+    if (!calls.ok) return invalid(sink, calls.problems);
     const { runId } = payload;
     let records: JournalRecord[];
     try {
@@ -156,6 +165,7 @@ export async function createEngineExecutor(options: EngineExecutorOptions): Prom
       services,
       onEvent,
       abortGraceMs: options.abortGraceMs,
+      resolveWorkflow: calls.resolveWorkflow,
     });
     runs.set(runId, { sink, mask: createSecretMasker(Object.values(payload.secrets)) });
     try {

@@ -11,32 +11,28 @@ import {
 } from '@flotilla/steps';
 import { createEngine, createMemoryJournal, toJUnitXml } from '@flotilla/workflow';
 import type { CompiledWorkflow, EngineEvent, InputSpec, RunRecord } from '@flotilla/workflow';
-import type { StepStatus } from '@flotilla/protocol';
 import { CliError } from '../cli-error.js';
 import type { CliCommand } from '../command-registry.js';
-import { formatDuration, formatFailure } from '../output/job-format.js';
+import { createPalette, wantsColour } from '../output/colour.js';
+import { createLiveView } from '../output/live-view.js';
+import { renderRunReport } from '../output/run-report.js';
+import { createStepEvents } from '../output/step-events.js';
+import { StepLabels } from '../output/step-labels.js';
+import { documentOrder } from '../output/step-order.js';
 import { coerceFlagValue, inputsFromFlags, loadWorkflowFile, splitAssignment } from '../workflow-file.js';
+import { loadWorkflowCalls } from '../workflow-resolver.js';
 
 interface RunOptions {
   var: string[];
   input: string[];
   secretEnv: string[];
   json?: boolean;
+  quiet?: boolean;
   junit?: string;
   journal?: string;
   runId?: string;
+  workflows?: string;
 }
-
-const MARKS: Record<StepStatus, string> = {
-  succeeded: '✓',
-  failed: '✗',
-  skipped: '–',
-  timed_out: '⏱',
-  interrupted: '!',
-  cancelled: '✗',
-};
-/** Output lines kept per step, shown when it fails. */
-const TAIL_LINES = 20;
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -47,12 +43,20 @@ function typeOf(value: unknown): InputSpec['type'] {
   return typeof value === 'object' && value !== null ? 'object' : 'string';
 }
 
-/** Applies `--var`, `--input` and the secrets named in the document (read from the environment). */
-function prepare(workflow: CompiledWorkflow, opts: RunOptions) {
+/**
+ * Applies `--var` (a declared variable is converted to its type, an undeclared one the document
+ * reads is text), `--input` and the secrets named in the documents (read from the environment).
+ */
+function prepare(
+  workflow: CompiledWorkflow,
+  vars: readonly [string, string][],
+  opts: RunOptions,
+  secretNames: readonly string[],
+) {
   const variables = { ...workflow.variables };
   // a probe document's vars are its own (`probe.vars`): --var sets one of them
   const probeVars = workflow.probe === undefined ? undefined : { ...workflow.probe.vars };
-  for (const [name, text] of opts.var.map((v) => splitAssignment('--var', v))) {
+  for (const [name, text] of vars) {
     if (probeVars !== undefined) probeVars[name] = text;
     else
       variables[name] = Object.hasOwn(variables, name)
@@ -61,7 +65,7 @@ function prepare(workflow: CompiledWorkflow, opts: RunOptions) {
   }
   const inputs = inputsFromFlags(workflow, opts.input);
   const secrets: Record<string, string> = {};
-  for (const name of workflow.secrets) {
+  for (const name of secretNames) {
     const value = process.env[name];
     if (value === undefined)
       console.error(`warning: secret ${name} is not set (export the environment variable ${name})`);
@@ -77,39 +81,27 @@ function prepare(workflow: CompiledWorkflow, opts: RunOptions) {
   return { workflow: { ...workflow, variables, ...probe }, inputs, secrets };
 }
 
-/** Prints one line per finished step as it happens, with the output tail of failed steps. */
-function liveReport(quiet: boolean) {
-  const tails = new Map<string, string[]>();
-  const onEvent = (event: EngineEvent): void => {
-    if (event.kind === 'log' && event.stream !== 'system') {
-      const tail = tails.get(event.step) ?? [];
-      tail.push(event.line);
-      if (tail.length > TAIL_LINES) tail.shift();
-      tails.set(event.step, tail);
-    }
-    if (event.kind !== 'step.finished' || quiet) return;
-    const label = event.phase === 'main' ? event.step : `${event.step} (${event.phase})`;
-    console.log(`${MARKS[event.status]} ${label}  ${formatDuration(event.durationMs)}`);
-    if (event.status === 'succeeded' || event.status === 'skipped') return;
-    for (const line of tails.get(event.step) ?? []) console.log(`    │ ${line}`);
-    if (event.error !== undefined) console.log(`    ${formatFailure(event.error)}`);
+/** Fans one engine event out to several listeners. */
+function fanOut(...listeners: ((event: EngineEvent) => void)[]): (event: EngineEvent) => void {
+  return (event) => {
+    for (const listener of listeners) listener(event);
   };
-  return { onEvent, tails };
-}
-
-function totals(record: RunRecord): string {
-  const count = (status: StepStatus) => record.steps.filter((s) => s.status === status).length;
-  const extra = (['timed_out', 'cancelled', 'interrupted'] as const)
-    .filter((s) => count(s) > 0)
-    .map((s) => `, ${count(s)} ${s.replace('_', ' ')}`)
-    .join('');
-  return `${count('succeeded')} succeeded, ${count('failed')} failed${extra}, ${count('skipped')} skipped in ${formatDuration(record.durationMs)}`;
 }
 
 async function runFile(file: string, opts: RunOptions): Promise<void> {
   const registry = createStepRegistry();
-  const loaded = await loadWorkflowFile(file, { invalidExitCode: 1, steps: registry });
-  const { workflow, inputs, secrets } = prepare(loaded.workflow, opts);
+  const vars = opts.var.map((v) => splitAssignment('--var', v));
+  const loaded = await loadWorkflowFile(file, {
+    invalidExitCode: 1,
+    steps: registry,
+    externalVariables: vars.map(([name]) => name),
+  });
+  const calls = await loadWorkflowCalls(file, loaded.workflow, {
+    invalidExitCode: 1,
+    steps: registry,
+    workflowsDir: opts.workflows,
+  });
+  const { workflow, inputs, secrets } = prepare(calls.workflow, vars, opts, calls.secrets);
   const fileJournal = opts.journal === undefined ? undefined : createFileJournal(opts.journal);
   // Commands start through the launcher helper, which kills them if this process dies (even by
   // SIGKILL). With a journal, a crashed run can be resumed: the ledger beside it lets the resume
@@ -124,13 +116,19 @@ async function runFile(file: string, opts: RunOptions): Promise<void> {
   }
   const launcherHelper = useLauncherHelper({ ledgerFile });
   const journal = fileJournal ?? createMemoryJournal();
-  const report = liveReport(opts.json === true);
+  const stepEvents = createStepEvents();
+  const palette = createPalette(wantsColour(process.stdout));
+  const labels = new StepLabels(workflow);
+  // stdout carries only the JSON with --json, only the report with --quiet
+  const silent = opts.json === true || opts.quiet === true;
+  const print = (line: string): void => console.log(line);
   const engine = createEngine({
     registry,
     clock: systemClock,
     journal,
     services: createLocalServices({ launch: launcherHelper.launch }),
-    onEvent: report.onEvent,
+    onEvent: silent ? stepEvents.onEvent : fanOut(stepEvents.onEvent, createLiveView({ print, palette, labels })),
+    resolveWorkflow: calls.resolveWorkflow,
     // a probe document's `embedded` job files, relative to the working directory as in probe
     readJobFile: (path) => readFile(resolve(path), 'utf8'),
   });
@@ -155,18 +153,31 @@ async function runFile(file: string, opts: RunOptions): Promise<void> {
     await fileJournal?.close();
   }
   if (opts.junit !== undefined) {
-    await writeFile(opts.junit, toJUnitXml(record, { logs: report.tails, timestamp: startedAt.toISOString() }));
+    await writeFile(opts.junit, toJUnitXml(record, { logs: stepEvents.tails, timestamp: startedAt.toISOString() }));
   }
+  const exitCode = record.status === 'succeeded' ? 0 : 1;
   if (opts.json === true) console.log(JSON.stringify(record, null, 2));
-  else console.log(`${totals(record)}${record.status === 'succeeded' ? '' : ` — run ${record.status}`}`);
-  process.exitCode = record.status === 'succeeded' ? 0 : 1;
+  else {
+    if (opts.quiet !== true) print('');
+    const report = renderRunReport(record, exitCode, {
+      labels,
+      order: documentOrder(workflow),
+      palette,
+      details: stepEvents.details,
+      // the live view already showed every line
+      tails: opts.quiet === true ? stepEvents.tails : undefined,
+    });
+    for (const line of report) print(line);
+  }
+  process.exitCode = exitCode;
 }
 
 /**
- * `flotilla run FILE`: validates and runs a workflow on this machine with no server, printing a
- * live report. Secrets named in the document's `secrets:` are read from environment variables
- * of the same name (`--secret-env NAME=VAR` reads one from another variable). Exit 0 when the
- * run succeeded, 1 otherwise, 2 for bad flags or an unreadable file.
+ * `flotilla run FILE`: validates and runs a workflow on this machine with no server, streaming
+ * each step's output under it (`output/live-view.ts`) and printing a report at the end
+ * (`output/run-report.ts`). Secrets named in the document's `secrets:` are read from
+ * environment variables of the same name (`--secret-env NAME=VAR` reads one from another
+ * variable). Exit 0 when the run succeeded, 1 otherwise, 2 for bad flags or an unreadable file.
  */
 export const runCommand: CliCommand = {
   register(program) {
@@ -174,7 +185,12 @@ export const runCommand: CliCommand = {
       .command('run')
       .description('run a workflow locally (no server) and report each step')
       .argument('<file>', 'workflow document (.yaml, .yml or .json)')
-      .option('--var <key=value>', 'override a variable (repeatable)', collect, [])
+      .option(
+        '--var <key=value>',
+        'set a variable: overrides a declared one, or defines one the document reads (repeatable)',
+        collect,
+        [],
+      )
       .option('--input <key=value>', 'set an input, converted to its declared type (repeatable)', collect, [])
       .option(
         '--secret-env <NAME[=VAR]>',
@@ -183,9 +199,11 @@ export const runCommand: CliCommand = {
         [],
       )
       .option('--json', 'print the run record as JSON instead of the report')
+      .option('-q, --quiet', 'print only the report at the end, not the steps and their output as they run')
       .option('--junit <file>', 'also write a JUnit XML report to FILE')
       .option('--journal <dir>', 'journal the run in DIR (fsynced; a crashed run resumes with the same --run-id)')
       .option('--run-id <id>', 'the run id (default: a new one)')
+      .option('--workflows <dir>', 'where `type: workflow` steps find workflows they call by name')
       .addHelpText(
         'after',
         [
@@ -193,6 +211,11 @@ export const runCommand: CliCommand = {
           "Secrets: each name in the document's `secrets:` is read from the environment variable of the same",
           'name (a missing one is reported and left unset); --secret-env NAME=VAR reads it from VAR instead.',
           'Secret values are masked (***) in the report, the JSON record and the JUnit file.',
+          '',
+          "Output: each step's output streams under it as it runs (│ stdout, ! stderr), then a report: the",
+          'workflow, each step with its duration, tries (⟳ 2/3) or why it was skipped, and the totals.',
+          'Colour only on a terminal; NO_COLOR=1 turns it off, FORCE_COLOR=1 turns it on.',
+          'A --var that nothing in the document reads is reported as a warning (a likely typo).',
           '',
           'Exit status: 0 when the run succeeded, 1 when it did not (or the document is invalid), 2 for bad flags.',
         ].join('\n'),

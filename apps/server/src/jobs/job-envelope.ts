@@ -22,6 +22,8 @@ export function signJobEnvelope(
     issuedAt,
     secrets,
     completedSteps: offer.completedSteps,
+    // only when it calls some: an agent older than the field refuses a payload that has it
+    ...(offer.calledWorkflows.length === 0 ? {} : { calledWorkflows: offer.calledWorkflows }),
   };
   const payload = JSON.stringify(body);
   return { payload, signature: serverKey.sign(payload) };

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Job, Page, Run, RunState } from '@flotilla/protocol';
+import type { CalledWorkflow, Job, Page, Run, RunState } from '@flotilla/protocol';
 import { newestFirst, toPage } from '../store/cursor.js';
 import type { StoreWriter, WriteTransaction } from '../store/group-commit.js';
 import { newId } from '../store/ids.js';
@@ -23,8 +23,10 @@ export interface NewRun {
 export interface NewJob {
   workflowName: string;
   workflowText: string;
-  /** Secret names the workflow declares. */
+  /** Secret names the workflow and the workflows it calls declare. */
   secretNames: readonly string[];
+  /** The workflow versions it calls, resolved at submit. @default none */
+  calledWorkflows?: readonly CalledWorkflow[] | undefined;
   inputs: Record<string, unknown>;
   target: unknown;
   runs: NewRun[];
@@ -72,6 +74,10 @@ export async function createJob(
         workflow_name: job.workflowName,
         workflow_text: job.workflowText,
         secret_names: JSON.stringify(job.secretNames),
+        called_workflows:
+          job.calledWorkflows === undefined || job.calledWorkflows.length === 0
+            ? null
+            : JSON.stringify(job.calledWorkflows),
         inputs: JSON.stringify(job.inputs),
         target: JSON.stringify(job.target),
         state: 'queued',
@@ -194,6 +200,7 @@ export interface JobSource {
   id: string;
   workflowName: string;
   workflowText: string;
+  calledWorkflows: CalledWorkflow[];
   inputs: Record<string, unknown>;
   target: unknown;
   expiresInMs: number | null;
@@ -202,7 +209,16 @@ export interface JobSource {
 export async function getJobSource(db: Kysely<Database>, scope: Scope, id: string): Promise<JobSource | undefined> {
   const row = await db
     .selectFrom('jobs')
-    .select(['id', 'workflow_name', 'workflow_text', 'inputs', 'target', 'created_at', 'expires_at'])
+    .select([
+      'id',
+      'workflow_name',
+      'workflow_text',
+      'called_workflows',
+      'inputs',
+      'target',
+      'created_at',
+      'expires_at',
+    ])
     .where('id', '=', id)
     .where('tenant_id', '=', scope.tenantId)
     .where('project_id', '=', scope.projectId)
@@ -212,8 +228,14 @@ export async function getJobSource(db: Kysely<Database>, scope: Scope, id: strin
     id: row.id,
     workflowName: row.workflow_name,
     workflowText: row.workflow_text,
+    calledWorkflows: calledWorkflowsOfColumn(row.called_workflows),
     inputs: JSON.parse(row.inputs) as Record<string, unknown>,
     target: JSON.parse(row.target) as unknown,
     expiresInMs: row.expires_at === null ? null : Date.parse(row.expires_at) - Date.parse(row.created_at),
   };
+}
+
+/** `jobs.called_workflows` as stored at submit (null: the job calls none). */
+export function calledWorkflowsOfColumn(column: string | null): CalledWorkflow[] {
+  return column === null ? [] : (JSON.parse(column) as CalledWorkflow[]);
 }

@@ -43,6 +43,8 @@ export async function rerunSubmission(
 ): Promise<Omit<JobSubmission, 'audit'>> {
   return {
     workflowText: source.workflowText,
+    // the versions the job called, whatever was saved since
+    calledWorkflows: source.calledWorkflows,
     // Stored after parsing at submission; parsing again restores defaults (mode, stop_on_failure).
     target: JobTargetSchema.parse(source.target),
     inputs: source.inputs,

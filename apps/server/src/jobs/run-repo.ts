@@ -1,9 +1,10 @@
 import type { Kysely, Updateable } from 'kysely';
-import type { JobPayload, RunState } from '@flotilla/protocol';
+import type { CalledWorkflow, JobPayload, RunState } from '@flotilla/protocol';
 import { nowIso } from '../store/time.js';
 import type { WriteTransaction } from '../store/group-commit.js';
 import { preparedQuery, type PreparedQuery } from '../store/prepared.js';
 import type { Database, RunTable } from '../store/schema.js';
+import { calledWorkflowsOfColumn } from './job-repo.js';
 import { ACTIVE_RUN_STATES, aggregateJobState } from './job-state.js';
 import type { JobUpdate } from './job-events.js';
 import { storedFailure } from './run-failure.js';
@@ -19,6 +20,8 @@ export interface RunOffer {
   tenantId: string;
   projectId: string;
   workflowText: string;
+  /** The workflow versions it calls (sent in the envelope). */
+  calledWorkflows: CalledWorkflow[];
   /** Secret names the workflow declares (resolved when the envelope is signed). */
   secretNames: string[];
   inputs: Record<string, unknown>;
@@ -43,6 +46,7 @@ const offerBase = (db: Kysely<Database>, agentId: string) =>
       'runs.state',
       'runs.completed_steps',
       'jobs.workflow_text',
+      'jobs.called_workflows',
       'jobs.secret_names',
       'jobs.inputs',
       'jobs.tenant_id',
@@ -88,6 +92,7 @@ export async function offersForAgent(
     tenantId: r.tenant_id,
     projectId: r.project_id,
     workflowText: r.workflow_text,
+    calledWorkflows: calledWorkflowsOfColumn(r.called_workflows),
     secretNames: JSON.parse(r.secret_names) as string[],
     inputs: JSON.parse(r.inputs) as Record<string, unknown>,
     completedSteps: r.completed_steps === null ? {} : (JSON.parse(r.completed_steps) as JobPayload['completedSteps']),

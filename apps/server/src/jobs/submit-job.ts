@@ -1,5 +1,5 @@
 import { FlotillaError } from '@flotilla/protocol';
-import type { Job, JobTarget } from '@flotilla/protocol';
+import type { CalledWorkflow, Job, JobTarget } from '@flotilla/protocol';
 import { applyInputs, inputLimitProblem, workflowDisplayNames } from '@flotilla/workflow';
 import type { TemplatedName } from '../workflows/document-verdict.js';
 import { appendAuditEvent, type AuditEntry } from '../audit/audit-log.js';
@@ -7,6 +7,7 @@ import type { ServerContext } from '../server-context.js';
 import { assertRunSecretsExist } from '../secrets/secret-repo.js';
 import type { Scope } from '../store/scope.js';
 import { isoAfter } from '../store/time.js';
+import { resolveCalledWorkflows } from '../workflows/called-workflows.js';
 import { acceptDocument } from '../workflows/workflow-document.js';
 import { createJob, getJob } from './job-repo.js';
 import type { NewRun } from './job-repo.js';
@@ -20,6 +21,8 @@ export interface JobSubmission {
   expiresInMs: number | null;
   createdBy: string | null;
   rerunOf?: string | undefined;
+  /** A re-run: the workflow versions its job called (resolved from the project otherwise). */
+  calledWorkflows?: readonly CalledWorkflow[] | undefined;
   /** Resume data per agent id (`from: failed`). */
   completedSteps?: ReadonlyMap<string, NonNullable<NewRun['completedSteps']>> | undefined;
   /** The job's audit record, written in the job's own transaction. */
@@ -66,9 +69,17 @@ export async function submitJob(ctx: ServerContext, scope: Scope, submission: Jo
   // The whole document, step configs included (the agent checks it again with the same catalogue):
   // WORKFLOW_INVALID or WORKFLOW_TOO_LARGE with line/column.
   const workflow = await acceptDocument(ctx.documents, submission.workflowText);
+  // The workflows it calls, found now and kept with the job (WORKFLOW_INVALID with every problem).
+  const called = await resolveCalledWorkflows({
+    db: ctx.store.db,
+    documents: ctx.documents,
+    scope,
+    document: workflow,
+    pinned: submission.calledWorkflows,
+  });
   // Every declared secret must exist now (a missing one refuses the job with 422 SECRET_NOT_FOUND);
   // values are decrypted only when a run's envelope is signed.
-  await assertRunSecretsExist({ db: ctx.store.db, scope, names: workflow.secrets });
+  await assertRunSecretsExist({ db: ctx.store.db, scope, names: called.secrets });
   const workflowName = jobWorkflowName(workflow, submission.inputs);
   const resolved = await resolveTarget(ctx.store.db, scope, submission.target, (ids) => ctx.bus.presence.holders(ids));
   const { jobId } = await createJob(
@@ -77,7 +88,8 @@ export async function submitJob(ctx: ServerContext, scope: Scope, submission: Jo
     {
       workflowName,
       workflowText: submission.workflowText,
-      secretNames: workflow.secrets,
+      secretNames: called.secrets,
+      calledWorkflows: called.workflows,
       inputs: submission.inputs,
       target: submission.target,
       runs: resolved.agents.map((a) => ({

@@ -144,8 +144,10 @@ export interface JobTable {
   /** Last log sequence number given out: log `seq` is unique per job. */
   log_seq: Generated<number>;
   rerun_of: Generated<string | null>;
-  /** Secret names the workflow declares (JSON array), resolved into each run's envelope. */
+  /** Secret names the workflow and the workflows it calls declare (JSON array), resolved into each run's envelope. */
   secret_names: Generated<string>;
+  /** The workflow versions it calls (JSON `CalledWorkflow[]`, resolved at submit), null when none. */
+  called_workflows: Generated<string | null>;
 }
 
 export interface RunTable {

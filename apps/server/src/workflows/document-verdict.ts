@@ -1,7 +1,7 @@
 import type { WorkflowValidation } from '@flotilla/protocol';
 import { stepCatalogue } from '@flotilla/steps/catalogue';
 import { isLimitCode, validateWorkflow } from '@flotilla/workflow';
-import type { CompiledWorkflow, ValidationProblem } from '@flotilla/workflow';
+import type { CompiledWorkflow, InputSpec, ValidationProblem, WorkflowCallSite } from '@flotilla/workflow';
 
 /** One problem as the API sends it: `{line, column, step?, path, code, message}`. */
 export type WireProblem = WorkflowValidation['problems'][number];
@@ -17,6 +17,9 @@ export type DocumentVerdict =
       name: string;
       description: string | null;
       secrets: string[];
+      /** What a job needs to resolve the workflows it calls (`workflows/called-workflows.ts`). */
+      inputs: Record<string, InputSpec>;
+      calls: WorkflowCallSite[];
       warnings: WireProblem[];
       /** What a job needs to resolve the placeholders of the name; only when it has some. */
       templatedName?: TemplatedName | undefined;
@@ -41,9 +44,9 @@ export function documentVerdict(document: string): DocumentVerdict {
   const result = validateWorkflow(document, { steps: stepCatalogue });
   const warnings = result.warnings.map(toWire);
   if (result.ok) {
-    const { name, description, secrets, inputs, variables } = result.workflow;
+    const { name, description, secrets, inputs, variables, calls = [] } = result.workflow;
     const templatedName = name.includes('{{') ? { name, inputs, variables } : undefined;
-    return { ok: true, name, description: description ?? null, secrets, warnings, templatedName };
+    return { ok: true, name, description: description ?? null, secrets, inputs, calls, warnings, templatedName };
   }
   const problems = result.problems.map(toWire);
   return { ok: false, overLimit: problems.some((p) => isLimitCode(p.code)), problems, warnings };

@@ -1,5 +1,6 @@
 import { FlotillaError } from '@flotilla/protocol';
 import type { WorkflowValidation } from '@flotilla/protocol';
+import type { InputSpec, WorkflowCallSite } from '@flotilla/workflow';
 import type { DocumentChecker } from './document-checker.js';
 import type { DocumentVerdict, TemplatedName, WireProblem } from './document-verdict.js';
 
@@ -8,6 +9,9 @@ export interface AcceptedDocument {
   name: string;
   description: string | null;
   secrets: string[];
+  inputs: Record<string, InputSpec>;
+  /** Its `type: workflow` steps, resolved when a job runs it (`called-workflows.ts`). */
+  calls: WorkflowCallSite[];
   /** Set when the name holds placeholders, which a job resolves with its inputs. */
   templatedName?: TemplatedName | undefined;
 }
@@ -40,8 +44,8 @@ export async function validateDocument(checker: DocumentChecker, document: strin
 export async function acceptDocument(checker: DocumentChecker, document: string): Promise<AcceptedDocument> {
   const verdict = await checker.check(document);
   if (verdict.ok) {
-    const { name, description, secrets, templatedName } = verdict;
-    return { name, description, secrets, templatedName };
+    const { name, description, secrets, inputs, calls, templatedName } = verdict;
+    return { name, description, secrets, inputs, calls, templatedName };
   }
   if (verdict.overLimit) throw tooLarge(verdict);
   throw new FlotillaError('WORKFLOW_INVALID', {

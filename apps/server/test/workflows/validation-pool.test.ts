@@ -34,7 +34,15 @@ describe('ValidationPool (real worker threads)', () => {
 
   it('validates in a worker with the same code as inline, and reuses the worker', async () => {
     const p = pool({ workers: 1 });
-    expect(await p.validate(SMALL)).toEqual({ ok: true, name: 'small', description: null, secrets: [], warnings: [] });
+    expect(await p.validate(SMALL)).toEqual({
+      ok: true,
+      name: 'small',
+      description: null,
+      secrets: [],
+      inputs: {},
+      calls: [],
+      warnings: [],
+    });
     // the worker runs the workspace's current sources (under Vitest), limits included
     expect(await p.validate(steps(2001))).toMatchObject({
       ok: false,

@@ -28,7 +28,7 @@ export const WatchSchema = z
       .describe('Health command; exit code 0 = healthy; `{path}` is replaced by the file path'),
     args: z.array(z.string()).default([]).describe('Arguments of the health command'),
     url: z
-      .url({ protocol: /^https?$/ })
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
       .optional()
       .describe('Health URL (http or https); a 2xx answer (after redirects) = healthy'),
     duration: DurationSchema.default(10_000).describe('How long the target must stay healthy (default 10s)'),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { stepCatalogue } from '@flotilla/steps/catalogue';
+import { z } from 'zod';
+import { builtinStepSpecs, stepCatalogue } from '@flotilla/steps/catalogue';
 import { validateWorkflow } from '@flotilla/workflow';
 
 /**
@@ -16,6 +17,13 @@ function issues(type: string, config: Record<string, unknown>): string[] {
 }
 
 describe('static checks in the catalogue', () => {
+  it('no step type has a config field "timeout": config.timeout is the step timeout, for every type', () => {
+    const shapeOf = (schema: z.ZodType): Record<string, unknown> =>
+      schema instanceof z.ZodPipe ? shapeOf(schema.in as z.ZodType) : (schema as z.ZodObject).shape;
+    const withTimeout = builtinStepSpecs.filter((spec) => 'timeout' in shapeOf(spec.configSchema));
+    expect(withTimeout.map((spec) => spec.type)).toEqual([]);
+  });
+
   it('db: the dsn parses for its driver, with known TLS modes', () => {
     const db = (driver: string, dsn: string, extra: Record<string, unknown> = {}) =>
       issues('db', { driver, dsn, query: 'SELECT 1', ...extra });

@@ -102,6 +102,7 @@ export function compileWorkflow(doc: WorkflowDocument, ctx: CompileContext): Com
     onFailure: doc.on_failure ?? 'stop',
     steps: (doc[listKey] ?? []).map((step, i) => compileStep(step, [listKey, i], ctx)),
     finally: (doc.finally ?? []).map((step, i) => compileStep(step, ['finally', i], ctx)),
+    ...(doc.outputs === undefined ? {} : { outputs: doc.outputs }),
     ...(doc.layout === undefined ? {} : { layout: doc.layout }),
     ...(doc.after_failure === undefined ? {} : { afterFailure: doc.after_failure }),
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { WorkflowCallTarget } from '../model.js';
 import type { ControlType } from './schema.js';
 
 /**
@@ -25,12 +26,30 @@ export const ParallelConfigSchema = z.strictObject({});
 /** `type: group`: its tasks in order, every one of them even after one fails; it fails when one did. */
 export const GroupConfigSchema = z.strictObject({});
 
+/** `type: workflow`: which workflow to call (`path` or `name`, checked by `callTargetOf`) and its inputs. */
 export const WorkflowCallConfigSchema = z.strictObject({
-  name: z.string().min(1),
-  /** A version number; the latest version when absent. */
+  /** A document file, relative to the calling document's file (`flotilla run` only). */
+  path: z.string().min(1).optional(),
+  /** A workflow by its `name:`: of the project (control plane) or of `--workflows DIR` (`flotilla run`). */
+  name: z.string().min(1).optional(),
+  /** A version number, with `name`; the latest version when absent. */
   version: z.int({ error: 'must be a version number' }).min(1).optional(),
   inputs: z.record(z.string(), z.unknown()).optional(),
 });
+export type WorkflowCallConfig = z.infer<typeof WorkflowCallConfigSchema>;
+
+/** The workflow a call config names, or why it names none (a message about its config). */
+export function callTargetOf(config: WorkflowCallConfig): WorkflowCallTarget | { problem: string } {
+  if (config.path !== undefined && config.name !== undefined)
+    return { problem: 'give either config.path (a document file) or config.name (a workflow by name), not both' };
+  if (config.path !== undefined) {
+    if (config.version !== undefined)
+      return { problem: 'config.version goes with config.name: a file has no versions' };
+    return { path: config.path };
+  }
+  if (config.name !== undefined) return { name: config.name, version: config.version };
+  return { problem: 'a workflow step needs config.name (a workflow by name) or config.path (a document file)' };
+}
 
 export const CONTROL_CONFIG_SCHEMAS: Record<ControlType, z.ZodType> = {
   if: IfConfigSchema,

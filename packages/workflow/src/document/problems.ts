@@ -23,6 +23,14 @@ export const VALIDATION_CODES = [
   'DUPLICATE_ID',
   'SECRET_IN_ARGS',
   'SECRET_IN_NAME',
+  'UNUSED_VARIABLE',
+  // resolving the workflows that `type: workflow` steps call (calls/)
+  'UNKNOWN_WORKFLOW',
+  'AMBIGUOUS_WORKFLOW',
+  'WORKFLOW_CYCLE',
+  'WORKFLOW_CALL_TOO_DEEP',
+  'TOO_MANY_WORKFLOWS',
+  'CALL_VERSION_IGNORED',
   // linyows/probe documents (probe/validate-probe.ts)
   'UNKNOWN_ACTION',
   'UNSUPPORTED_ACTION',

@@ -51,6 +51,11 @@ function listed(names: ReadonlySet<string>): string {
 }
 
 export class ReferenceChecker {
+  /** Names the document reads as `{{.NAME}}` or `vars.NAME` (declared or not). */
+  readonly readNames = new Set<string>();
+  /** True when an expression reads `vars` as a whole, and so every variable. */
+  readsAllVars = false;
+
   constructor(
     private readonly names: DeclaredNames,
     private readonly source: SourceMap,
@@ -106,6 +111,7 @@ export class ReferenceChecker {
   }
 
   private checkName(name: string, at: SourceLocation, place: Place): void {
+    this.readNames.add(name);
     const { inputs, vars, secrets } = this.names;
     if (inputs.has(name) || vars.has(name)) return;
     if (secrets.has(name)) {
@@ -156,6 +162,10 @@ export class ReferenceChecker {
       return;
     }
     for (const ref of compiled.expression.references) {
+      if (ref.root === 'vars') {
+        if (ref.path[0] === undefined) this.readsAllVars = true;
+        else this.readNames.add(ref.path[0]);
+      }
       if (place.label !== undefined && ref.root === 'secrets') {
         this.secretInLabel(ref.path[0] ?? 'secrets', at(ref.start), place);
         continue;
@@ -264,6 +274,13 @@ export function checkReferences(doc: Record<string, unknown>, tree: StepTree, ch
     if (isRecord(outputs)) {
       for (const [name, value] of Object.entries(outputs))
         checker.checkExpressionValue(value, { ...base, path: [...site.path, 'outputs', name] });
+    }
+  }
+  // workflow outputs are evaluated after the steps, in the workflow's own scope
+  if (isRecord(doc.outputs)) {
+    for (const [name, value] of Object.entries(doc.outputs)) {
+      const place = { site: undefined, inForeach: false, commandLine: false, path: ['outputs', name] };
+      checker.checkExpressionValue(value, place);
     }
   }
 }

@@ -165,6 +165,10 @@ export const WorkflowDocumentSchema = z
       description:
         'After a failed step: stop (default: nothing new starts) or skip-dependents (only the steps that need it are skipped)',
     }),
+    outputs: z
+      .record(NameKeySchema, z.string(), { error: 'must map output names to expressions' })
+      .optional()
+      .meta({ description: 'What the workflow gives back to a workflow that calls it: {name: expression}' }),
     tasks: StepListSchema.optional(),
     steps: StepListSchema.optional(),
     finally: StepListSchema.optional(),

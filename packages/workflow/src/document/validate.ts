@@ -1,6 +1,8 @@
 import type { z } from 'zod';
+import { collectCallSites } from './call-sites.js';
 import { compileWorkflow } from './compile.js';
 import { checkConfigTimeouts } from './config-timeout.js';
+import { checkExternalVariables } from './external-variables.js';
 import { checkGraph } from './graph-check.js';
 import { checkInputs } from './input-check.js';
 import { findOverBound, WORKFLOW_LIMITS } from './limits.js';
@@ -12,7 +14,7 @@ import { parseSource } from './source-map.js';
 import { collectSteps, isRecord } from './step-sites.js';
 import { checkStructure } from './structure-check.js';
 import { checkStepTypes } from './type-check.js';
-import { checkVariables } from './variables-check.js';
+import { checkVariables, checkWorkflowOutputs } from './variables-check.js';
 import { isProbeDocument } from '../probe/detect.js';
 import { validateProbe } from '../probe/validate-probe.js';
 
@@ -24,6 +26,11 @@ export interface ValidateWorkflowOptions {
   steps?: ReadonlyMap<string, { readonly configSchema: z.ZodType }> | undefined;
   /** @default 'yaml' (JSON is valid YAML; `json` additionally insists on strict JSON) */
   format?: 'yaml' | 'json' | undefined;
+  /**
+   * Variables the caller sets from outside the document (`flotilla run --var`): templates may
+   * read them as if declared; one nothing reads is an `UNUSED_VARIABLE` warning. @default []
+   */
+  externalVariables?: readonly string[] | undefined;
 }
 
 function names(value: unknown): Set<string> {
@@ -99,16 +106,23 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
   checkConfigTimeouts(tree, source, problems);
   checkInputs(doc.inputs, problems);
   checkVariables(doc, problems);
+  checkWorkflowOutputs(doc.outputs, problems);
+  const calls = collectCallSites(tree, source, problems);
+  const external = options.externalVariables ?? [];
   const declared = {
     inputs: names(doc.inputs),
-    vars: names(doc.variables ?? doc.vars),
+    vars: new Set([...names(doc.variables ?? doc.vars), ...external]),
     secrets: names(doc.secrets),
     stepIds: new Set(tree.sites.flatMap((site) => (site.id === undefined ? [] : [site.id]))),
   };
-  checkReferences(doc, tree, new ReferenceChecker(declared, source, problems));
+  const references = new ReferenceChecker(declared, source, problems);
+  checkReferences(doc, tree, references);
+  const inDocument = [...declared.inputs, ...names(doc.variables ?? doc.vars)];
+  checkExternalVariables(external, references, inDocument, problems);
   checkSecretEnvFields(tree, options.steps, declared.secrets, problems);
   if (parsed === undefined || problems.hasErrors) {
     return { ok: false, problems: problems.problems(), warnings: problems.warnings() };
   }
-  return { ok: true, workflow: compileWorkflow(parsed, { source, needs }), warnings: problems.warnings() };
+  const workflow = compileWorkflow(parsed, { source, needs });
+  return { ok: true, workflow: calls.length === 0 ? workflow : { ...workflow, calls }, warnings: problems.warnings() };
 }

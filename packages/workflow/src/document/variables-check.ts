@@ -30,3 +30,19 @@ export function checkVariables(doc: Record<string, unknown>, problems: ProblemCo
     }
   }
 }
+
+/**
+ * Workflow `outputs` come back as the outputs of the step that called the workflow, beside
+ * `steps` (the outputs of each of its steps), so no output may be called `steps`.
+ */
+export function checkWorkflowOutputs(outputs: unknown, problems: ProblemCollector): void {
+  if (isRecord(outputs) && Object.hasOwn(outputs, 'steps')) {
+    problems.error({
+      code: 'INVALID_VALUE',
+      path: ['outputs', 'steps'],
+      at: 'key',
+      message:
+        '"steps" is taken: a calling step has the outputs of every step of the workflow under steps; name this output otherwise',
+    });
+  }
+}

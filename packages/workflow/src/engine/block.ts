@@ -1,7 +1,9 @@
 import type { StepPhase } from '../journal/journal-record.js';
 import type { StepNode } from '../model.js';
-import type { BlockOptions, BlockStatus, Executor } from './executor.js';
+import type { BlockOptions, BlockStatus, Executor, NodeOutcome } from './executor.js';
 import { blockStatusOf, worse } from './executor.js';
+import { notStartedReasons } from './skip-reason.js';
+import { abortKindOf } from './step-failure.js';
 import type { StepFrame } from './step-frame.js';
 
 /** Resolves the promise returned by `wait` whenever `notify` is called (or was, since). */
@@ -78,11 +80,15 @@ export async function runBlock(
   const concurrency = options.concurrency ?? Infinity;
   const skipDependents = options.afterFailure === 'skip-dependents';
   const stopOnFailure = !skipDependents && (options.stopOnFailure ?? true);
-  // with skip-dependents: the steps that failed, and those skipped because of them
-  const blocked = new Set<string>();
-  const isBlocked = (node: StepNode): boolean => skipDependents && node.needs.some((id) => blocked.has(id));
+  // with skip-dependents: the steps that failed, and those skipped because of them, each with
+  // the key of the failed step that is the cause
+  const blocked = new Map<string, string>();
+  const blockedBy = (node: StepNode): string | undefined =>
+    skipDependents ? node.needs.map((id) => blocked.get(id)).find((key) => key !== undefined) : undefined;
   const { ready, release } = dependencyQueue(nodes, options.ignoreNeeds === true);
   const started = new Array<boolean>(nodes.length).fill(false);
+  const outcomes = new Array<NodeOutcome | undefined>(nodes.length);
+  let stoppedBy: number | undefined;
   const wakeup = new Wakeup();
   const signal = exec.run.signal(phase);
   let status: BlockStatus = 'succeeded';
@@ -97,9 +103,10 @@ export async function runBlock(
       if (node === undefined) continue;
       started[i] = true;
       running += 1;
-      if (isBlocked(node)) {
-        blocked.add(node.id);
-        exec.run.skip(node, frame.keyOf(node), frame, phase).then(
+      const cause = blockedBy(node);
+      if (cause !== undefined) {
+        blocked.set(node.id, cause);
+        exec.run.skip(node, frame.keyOf(node), frame, phase, { code: 'DEPENDENCY_FAILED', step: cause }).then(
           () => {
             running -= 1;
             release(i);
@@ -116,11 +123,15 @@ export async function runBlock(
       exec.runNode(node, frame, phase).then(
         (outcome) => {
           running -= 1;
-          if (outcome.fatal && skipDependents) blocked.add(node.id);
+          outcomes[i] = outcome;
+          if (outcome.fatal && skipDependents) blocked.set(node.id, frame.keyOf(node));
           release(i);
           if (outcome.fatal) {
             status = worse(status, blockStatusOf(outcome.status));
-            if (stopOnFailure) stopped = true;
+            if (stopOnFailure && !stopped) {
+              stopped = true;
+              stoppedBy = i;
+            }
           }
           wakeup.notify();
         },
@@ -137,8 +148,20 @@ export async function runBlock(
   if (fatalError !== undefined) throw fatalError.error;
   // Steps never reached (after a failure, a cancel, or on an unsatisfiable `needs`): one
   // concurrent batch of appends, which a file journal turns into a single fsync.
+  const reasons = notStartedReasons({
+    nodes,
+    outcomes,
+    started,
+    ignoreNeeds: options.ignoreNeeds === true,
+    stoppedBy,
+    keyOf: (node) => frame.keyOf(node),
+    abort: signal.aborted ? { kind: abortKindOf(signal) } : undefined,
+  });
   await Promise.all(
-    nodes.flatMap((node, i) => (started[i] === true ? [] : [exec.run.skip(node, frame.keyOf(node), frame, phase)])),
+    nodes.flatMap((node, i) => {
+      const reason = reasons.get(i);
+      return reason === undefined ? [] : [exec.run.skip(node, frame.keyOf(node), frame, phase, reason)];
+    }),
   );
   return status;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { ForeachConfigSchema, WorkflowCallConfigSchema } from '../document/control-steps.js';
-import { evaluateCondition, resolveTemplates } from '../expressions/evaluate.js';
+import { CALL_LIMITS } from '../calls/call-types.js';
+import { callTargetOf, ForeachConfigSchema, WorkflowCallConfigSchema } from '../document/control-steps.js';
+import { evaluateCondition, evaluateExpression, resolveTemplates } from '../expressions/evaluate.js';
 import type { StepFailure, StepStatus } from '@flotilla/protocol';
 import type { StepPhase } from '../journal/journal-record.js';
 import type { StepReplay } from '../journal/journal-replay.js';
@@ -138,21 +139,46 @@ export function runForeach(exec: Executor, target: Target, replay: StepReplay | 
   });
 }
 
-/** `type: workflow`: runs another workflow's steps (and its `finally`) inside this run. */
+/**
+ * `type: workflow`: runs another workflow's steps (and its `finally`) inside this run, with its
+ * own inputs (checked like a run's), variables and step ids. Its outputs are the callee's
+ * workflow `outputs`, evaluated in its scope once its steps succeeded, and `steps`: the outputs
+ * of each of its steps.
+ */
 export function runWorkflowCall(exec: Executor, target: Target, replay: StepReplay | undefined): Promise<NodeOutcome> {
   return control(exec, target, replay, async () => {
     const { run } = exec;
     const parsed = WorkflowCallConfigSchema.safeParse(resolveTemplates(target.node.config, run.scope(target.frame)));
     if (!parsed.success) return invalid(`invalid workflow config: ${z.prettifyError(parsed.error)}`);
+    const callTarget = callTargetOf(parsed.data);
+    if ('problem' in callTarget) return invalid(callTarget.problem);
     const resolve = run.options.resolveWorkflow;
     if (resolve === undefined) return invalid('this host cannot call other workflows (no resolveWorkflow)');
-    const called = await resolve(parsed.data.name, parsed.data.version);
-    const frame = target.frame.call(target.key, applyInputs(called.inputs, parsed.data.inputs ?? {}), called.variables);
+    const called = await resolve(callTarget, target.frame.workflow);
+    // hosts refuse cycles and deep chains before the run; this bounds a host that does not
+    const chain = [...target.frame.callers, target.frame.workflow.name];
+    if (chain.includes(called.name)) return invalid(`workflow cycle: ${[...chain, called.name].join(' → ')}`);
+    if (chain.length > CALL_LIMITS.maxDepth) {
+      return invalid(`calls nest more than ${CALL_LIMITS.maxDepth} deep: ${[...chain, called.name].join(' → ')}`);
+    }
+    const frame = target.frame.call(target.key, called, applyInputs(called.inputs, parsed.data.inputs ?? {}));
     let status = await exec.runBlock(called.steps, frame, target.phase);
     if (called.finally.length > 0) {
       status = worse(status, await exec.runBlock(called.finally, frame, 'finally', { stopOnFailure: false }));
     }
     const steps = Object.fromEntries(Object.entries(frame.steps).map(([id, s]) => [id, s.outputs]));
-    return fromBlock(status, { steps });
+    if (status !== 'succeeded') {
+      const failure = BLOCK_FAILURE[status];
+      return {
+        status,
+        outputs: { steps },
+        error: { ...failure, message: `workflow "${called.name}": ${failure.message}` },
+      };
+    }
+    const outputs: Record<string, unknown> = {};
+    for (const [name, expression] of Object.entries(called.outputs ?? {})) {
+      outputs[name] = evaluateExpression(expression, run.scope(frame));
+    }
+    return { status, outputs: { ...outputs, steps } };
   });
 }

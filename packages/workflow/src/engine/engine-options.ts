@@ -1,4 +1,4 @@
-import type { CompiledWorkflow } from '../model.js';
+import type { WorkflowResolver } from '../calls/call-resolver.js';
 import type { StepRegistry, StepServices } from '../step-type.js';
 import type { Journal } from '../journal/journal.js';
 import type { EngineEvent } from './engine-events.js';
@@ -22,8 +22,11 @@ export interface EngineOptions {
   services: StepServices;
   /** Live events (run/step lifecycle and masked log lines). Must not throw. @default ignore */
   onEvent?: ((event: EngineEvent) => void) | undefined;
-  /** Loads the workflow a `type: workflow` step calls. @default none: such steps fail */
-  resolveWorkflow?: ((name: string, version: number | undefined) => Promise<CompiledWorkflow>) | undefined;
+  /**
+   * The workflow a `type: workflow` step calls (`caller`: the workflow the step is in). Hosts
+   * resolve calls before the run (`resolveWorkflowCalls`, `createCallResolver`). @default none: such steps fail
+   */
+  resolveWorkflow?: WorkflowResolver | undefined;
   /**
    * Reads a job file that a probe document's `embedded` step names (its `path` as written).
    * @default none: such steps fail, saying this host reads no job files
@@ -41,7 +44,7 @@ export interface CompiledEngineOptions {
   journal: Journal;
   services: StepServices;
   onEvent: (event: EngineEvent) => void;
-  resolveWorkflow: ((name: string, version: number | undefined) => Promise<CompiledWorkflow>) | undefined;
+  resolveWorkflow: WorkflowResolver | undefined;
   readJobFile: ((path: string) => Promise<string>) | undefined;
   abortGraceMs: number;
   compactOnFinish: boolean;

@@ -143,11 +143,19 @@ async function execute(options: CompiledEngineOptions, request: RunRequest): Pro
   try {
     const exec = createExecutor(run);
     const probe = workflow.probe === undefined ? undefined : probeRootScope(workflow.probe, request, secrets);
-    const root = new StepFrame({ inputs, vars: workflow.variables, steps: {}, prefix: '', probe: probe?.scope });
+    const root = new StepFrame({
+      workflow,
+      inputs,
+      vars: workflow.variables,
+      steps: {},
+      prefix: '',
+      probe: probe?.scope,
+    });
     let main: BlockStatus;
     if (probe?.failure !== undefined) {
       // probe's `vars` failed: the run stops before its first job
-      await Promise.all(workflow.steps.map((node) => run.skip(node, root.keyOf(node), root, 'main')));
+      const reason = { code: 'RUN_STOPPED' as const };
+      await Promise.all(workflow.steps.map((node) => run.skip(node, root.keyOf(node), root, 'main', reason)));
       run.firstFailure = probe.failure;
       main = 'failed';
     } else {

@@ -69,12 +69,13 @@ export async function runLeaf(
   replay: StepReplay | undefined,
 ): Promise<NodeOutcome> {
   const { node, key, frame, phase } = target;
+  let maxAttempts = Math.max(1, node.retry.attempts);
   const end = async (
     status: StepStatus,
     attempt: number,
     extra: { error?: StepFailure; outputs?: Record<string, unknown>; startedAt?: number } = {},
   ): Promise<NodeOutcome> => {
-    await run.finish({ ...target, status, attempt, ...extra });
+    await run.finish({ ...target, status, attempt, maxAttempts, ...extra });
     return { status, fatal: isFatal(node, status) };
   };
 
@@ -102,7 +103,6 @@ export async function runLeaf(
 
   const log = stepLogger(run, key);
   let attempt = 1;
-  let maxAttempts = Math.max(1, node.retry.attempts);
   if (replay?.kind === 'in-flight') {
     if (effect === 'at-most-once' && node.onInterrupt !== 'retry') {
       const message = `attempt ${replay.attempt} was in flight when the process stopped; an at-most-once step is not repeated (set on_interrupt: retry to allow it)`;

@@ -7,7 +7,8 @@ import type { Executor, NodeOutcome } from './executor.js';
 import { runLeaf } from './leaf-step.js';
 import { isFatal } from './run-context.js';
 import type { RunContext } from './run-context.js';
-import { failureOf } from './step-failure.js';
+import { abortSkipReason } from './skip-reason.js';
+import { abortKindOf, failureOf } from './step-failure.js';
 import type { StepFrame } from './step-frame.js';
 import { runProbeJob } from '../probe/runtime/probe-job.js';
 import { runProbeStep } from '../probe/runtime/probe-step.js';
@@ -31,7 +32,7 @@ async function runNode(
   }
   if (run.signal(phase).aborted) {
     if (run.fatal !== undefined) throw run.fatal.error;
-    await run.skip(node, key, frame, phase);
+    await run.skip(node, key, frame, phase, abortSkipReason(abortKindOf(run.signal(phase))));
     return { status: 'skipped', fatal: false };
   }
   const target = { node, key, frame, phase };
@@ -49,7 +50,8 @@ async function runNode(
       return { status: 'failed', fatal: isFatal(node, 'failed') };
     }
     if (!holds) {
-      await run.finish({ ...target, status: 'skipped', attempt: 0 });
+      const skipReason = { code: 'CONDITION_FALSE' as const, condition: node.condition };
+      await run.finish({ ...target, status: 'skipped', attempt: 0, skipReason });
       return { status: 'skipped', fatal: false };
     }
   }

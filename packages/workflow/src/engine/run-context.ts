@@ -4,7 +4,7 @@ import type { JournalRecord, StepFinishedRecord, StepPhase } from '../journal/jo
 import type { RunReplay } from '../journal/journal-replay.js';
 import type { CompiledWorkflow, StepNode } from '../model.js';
 import type { CompiledEngineOptions } from './engine-options.js';
-import type { EngineEvent } from './engine-events.js';
+import type { EngineEvent, SkipReason } from './engine-events.js';
 import { resolveDisplayName } from './display-names.js';
 import { exitCodeOf } from './run-record.js';
 import { adoptFinished } from './replay-adoption.js';
@@ -31,6 +31,9 @@ export interface StepEnd {
   outputs?: Record<string, unknown> | undefined;
   error?: StepFailure | undefined;
   startedAt?: number | undefined;
+  /** Reported on the event only (the journal and the run record do not carry it). */
+  maxAttempts?: number | undefined;
+  skipReason?: SkipReason | undefined;
 }
 
 /** Whether a step's end stops its block (and, at top level, fails the run). */
@@ -200,6 +203,8 @@ export class RunContext {
       error: record.error,
       exitCode: exitCodeOf(record.outputs),
       attempts: end.attempt,
+      maxAttempts: end.maxAttempts,
+      skipReason: end.skipReason,
       durationMs: end.startedAt === undefined ? 0 : Math.max(0, ts - end.startedAt),
     });
   }
@@ -225,7 +230,7 @@ export class RunContext {
    * one that was in flight when the process died is reported `interrupted`, since nobody can
    * say whether its effect happened.
    */
-  async skip(node: StepNode, key: string, frame: StepFrame, phase: StepPhase): Promise<void> {
+  async skip(node: StepNode, key: string, frame: StepFrame, phase: StepPhase, reason: SkipReason): Promise<void> {
     const replayed = this.init.replay.steps.get(key);
     if (replayed?.kind === 'finished') {
       this.adopt(node, frame, key);
@@ -240,7 +245,7 @@ export class RunContext {
       await this.finish({ node, key, frame, phase, status: 'interrupted', attempt: replayed.attempt, error });
       return;
     }
-    await this.finish({ node, key, frame, phase, status: 'skipped', attempt: 0 });
+    await this.finish({ node, key, frame, phase, status: 'skipped', attempt: 0, skipReason: reason });
   }
 
   /** Completed steps with a rollback, latest first. */

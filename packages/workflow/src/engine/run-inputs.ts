@@ -23,6 +23,18 @@ function describe(value: unknown): string {
 }
 
 /**
+ * Why `value` (not null) does not fit the declared input `name`, or undefined when it does:
+ * its type, then its enum.
+ */
+export function inputValueProblem(name: string, spec: InputSpec, value: unknown): string | undefined {
+  if (!typeMatches(spec, value)) return `input "${name}" must be a ${spec.type}, got ${describe(value)}`;
+  if (spec.enum !== undefined && !spec.enum.some((allowed) => JSON.stringify(allowed) === JSON.stringify(value))) {
+    return `input "${name}" must be one of ${spec.enum.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  return undefined;
+}
+
+/**
  * Applies declared defaults and checks every input (unknown names, required, type, enum)
  * before a run starts. Inputs declared without a default and not given are `null`, so
  * expressions can test for them.
@@ -42,18 +54,8 @@ export function applyInputs(specs: Record<string, InputSpec>, given: Record<stri
       inputs[name] = null;
       continue;
     }
-    if (!typeMatches(spec, value)) {
-      problems.push({
-        path: `inputs.${name}`,
-        message: `input "${name}" must be a ${spec.type}, got ${describe(value)}`,
-      });
-    } else if (
-      spec.enum !== undefined &&
-      !spec.enum.some((allowed) => JSON.stringify(allowed) === JSON.stringify(value))
-    ) {
-      const allowed = spec.enum.map((v) => JSON.stringify(v)).join(', ');
-      problems.push({ path: `inputs.${name}`, message: `input "${name}" must be one of ${allowed}` });
-    }
+    const problem = inputValueProblem(name, spec, value);
+    if (problem !== undefined) problems.push({ path: `inputs.${name}`, message: problem });
     inputs[name] = value;
   }
   if (problems.length > 0) {

@@ -1,5 +1,5 @@
 import type { StepScope } from '../expressions/template-scope.js';
-import type { StepNode } from '../model.js';
+import type { CompiledWorkflow, StepNode } from '../model.js';
 import type { ProbeScope } from '../probe/runtime/probe-scope.js';
 
 /**
@@ -7,8 +7,12 @@ import type { ProbeScope } from '../probe/runtime/probe-scope.js';
  * `steps.<id>` names, `item`/`index` inside a foreach, and the prefix of its journal key.
  * Frames share their `steps` table with nested control steps, so `if`/`parallel` children are
  * visible by id afterwards; a foreach iteration or a called workflow gets its own table.
+ * `workflow` is the workflow the step is written in, `callers` the names of the workflows whose
+ * calls led to it (outermost first).
  */
 export class StepFrame {
+  readonly workflow: CompiledWorkflow;
+  readonly callers: readonly string[];
   readonly inputs: Record<string, unknown>;
   readonly vars: Record<string, unknown>;
   readonly steps: Record<string, StepScope>;
@@ -18,6 +22,8 @@ export class StepFrame {
   readonly probe: ProbeScope | undefined;
 
   constructor(options: {
+    workflow: CompiledWorkflow;
+    callers?: readonly string[] | undefined;
     inputs: Record<string, unknown>;
     vars: Record<string, unknown>;
     steps: Record<string, StepScope>;
@@ -25,6 +31,8 @@ export class StepFrame {
     iteration?: { item: unknown; index: number } | undefined;
     probe?: ProbeScope | undefined;
   }) {
+    this.workflow = options.workflow;
+    this.callers = options.callers ?? [];
     this.inputs = options.inputs;
     this.vars = options.vars;
     this.steps = options.steps;
@@ -35,6 +43,8 @@ export class StepFrame {
 
   private fields(): ConstructorParameters<typeof StepFrame>[0] {
     return {
+      workflow: this.workflow,
+      callers: this.callers,
       inputs: this.inputs,
       vars: this.vars,
       steps: this.steps,
@@ -70,7 +80,14 @@ export class StepFrame {
   }
 
   /** A called workflow: its own inputs, variables and steps. */
-  call(key: string, inputs: Record<string, unknown>, vars: Record<string, unknown>): StepFrame {
-    return new StepFrame({ inputs, vars, steps: {}, prefix: `${key}/` });
+  call(key: string, callee: CompiledWorkflow, inputs: Record<string, unknown>): StepFrame {
+    return new StepFrame({
+      workflow: callee,
+      callers: [...this.callers, this.workflow.name],
+      inputs,
+      vars: callee.variables,
+      steps: {},
+      prefix: `${key}/`,
+    });
   }
 }

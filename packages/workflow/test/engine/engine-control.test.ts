@@ -1,4 +1,3 @@
-import { FlotillaError } from '@flotilla/protocol';
 import { describe, expect, it } from 'vitest';
 import { createHarness, statuses, stepOf } from './helpers/harness.js';
 import { step, workflow } from './helpers/workflows.js';
@@ -127,26 +126,6 @@ describe('engine: control steps and rollback', () => {
     expect(stepOf(prod, 'choose').outputs).toEqual({ branch: 'then' });
     const other = await h.run(wf, { runId: 'run-2', inputs: { env: 'dev' } });
     expect(statuses(other)).toEqual({ 'choose/other': 'succeeded', choose: 'succeeded' });
-  });
-
-  it('calls another workflow with its own inputs', async () => {
-    const child = workflow([step('greet', { config: { value: 'hello ${{ inputs.who }}' } })], {
-      name: 'child',
-      inputs: { who: { type: 'string', required: true } },
-    });
-    const h = createHarness({
-      resolveWorkflow: (name) =>
-        name === 'child' ? Promise.resolve(child) : Promise.reject(new FlotillaError('WORKFLOW_NOT_FOUND')),
-    });
-    const record = await h.run(
-      workflow([
-        step('call', { type: 'workflow', config: { name: 'child', inputs: { who: 'world' } } }),
-        step('missing', { type: 'workflow', config: { name: 'ghost' } }),
-      ]),
-    );
-    expect(stepOf(record, 'call/greet').outputs).toEqual({ value: 'hello world' });
-    expect(stepOf(record, 'call').outputs).toEqual({ steps: { greet: { value: 'hello world' } } });
-    expect(stepOf(record, 'missing').error?.code).toBe('WORKFLOW_NOT_FOUND');
   });
 
   it('on_failure: rollback runs the rollbacks of completed steps in reverse completion order', async () => {

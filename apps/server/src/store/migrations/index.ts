@@ -7,6 +7,7 @@ import { tenancyMigration } from './0005-tenancy.js';
 import { jobSecretNamesMigration } from './0006-job-secret-names.js';
 import { enrollmentProofsMigration } from './0007-enrollment-proofs.js';
 import { runFailuresMigration } from './0008-run-failures.js';
+import { jobCalledWorkflowsMigration } from './0009-job-called-workflows.js';
 
 /** Every migration, in order. Names sort lexically; add new ones at the end, never edit old ones. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0006-job-secret-names': jobSecretNamesMigration,
   '0007-enrollment-proofs': enrollmentProofsMigration,
   '0008-run-failures': runFailuresMigration,
+  '0009-job-called-workflows': jobCalledWorkflowsMigration,
 };
 
 /** In-code migration provider: migrations ship inside the bundle, no directory scan. */

@@ -1,4 +1,5 @@
 import type { StepFailure, StepStatus } from '@flotilla/protocol';
+import type { SkipReason } from '../../engine/engine-events.js';
 import type { BlockStatus, Executor, NodeOutcome } from '../../engine/executor.js';
 import { worse } from '../../engine/executor.js';
 import { isFatal } from '../../engine/run-context.js';
@@ -80,7 +81,7 @@ export async function runProbeJob(
   let shown = node;
   const end = async (
     status: StepStatus,
-    extra: { error?: StepFailure; startedAt?: number } = {},
+    extra: { error?: StepFailure; startedAt?: number; skipReason?: SkipReason } = {},
   ): Promise<NodeOutcome> => {
     await run.finish({ ...target, node: shown, status, attempt: 1, outputs: {}, ...extra });
     return { status, fatal: isFatal(node, status) };
@@ -100,8 +101,9 @@ export async function runProbeJob(
     }
     if (skip) {
       const inner = frame.probeRun(`${key}/`, scope);
-      await Promise.all((node.tasks ?? []).map((child) => run.skip(child, inner.keyOf(child), inner, phase)));
-      return end('skipped');
+      const reason = { code: 'CONDITION_FALSE' as const, condition: `skipif: ${spec.skipif}` };
+      await Promise.all((node.tasks ?? []).map((child) => run.skip(child, inner.keyOf(child), inner, phase, reason)));
+      return end('skipped', { skipReason: reason });
     }
   }
   const startedAt = run.now();

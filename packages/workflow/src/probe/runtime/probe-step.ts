@@ -1,4 +1,5 @@
 import type { StepFailure, StepStatus } from '@flotilla/protocol';
+import type { SkipReason } from '../../engine/engine-events.js';
 import type { Executor, NodeOutcome } from '../../engine/executor.js';
 import { classify } from '../../engine/leaf-step.js';
 import { isFatal } from '../../engine/run-context.js';
@@ -97,7 +98,12 @@ async function runOnce(
   const end = async (
     status: StepStatus,
     attempt: number,
-    extra: { error?: StepFailure; outputs?: Record<string, unknown>; startedAt?: number } = {},
+    extra: {
+      error?: StepFailure;
+      outputs?: Record<string, unknown>;
+      startedAt?: number;
+      skipReason?: SkipReason;
+    } = {},
   ): Promise<NodeOutcome> => {
     const outputs = extra.outputs === undefined ? undefined : (mask.value(extra.outputs) as Record<string, unknown>);
     const error = extra.error === undefined ? undefined : { ...extra.error, message: mask.text(extra.error.message) };
@@ -126,7 +132,8 @@ async function runOnce(
       // probe runs the step when its skipif cannot be evaluated, and says why
       log().info(`skipif ${spec.skipif}: ${messageOf(err)}; the step runs`);
     }
-    if (skip) return end('skipped', 0);
+    if (skip)
+      return end('skipped', 0, { skipReason: { code: 'CONDITION_FALSE', condition: `skipif: ${spec.skipif}` } });
   }
   if (replay === undefined) await sleep(exec, phase, spec.waitMs);
   let input: Record<string, unknown>;
