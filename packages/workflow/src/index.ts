@@ -97,3 +97,6 @@ export type {
   ProbeEvaluateOptions,
   ProbeTemplatePart,
 } from './probe/expression/index.js';
+export { isProbeDocument } from './probe/detect.js';
+export { convertProbeDocument } from './probe/convert/convert-probe.js';
+export type { ConvertResult } from './probe/convert/convert-probe.js';

@@ -46,11 +46,72 @@ export interface StepNode {
   /** `{name: expression}` evaluated after the step succeeds. */
   outputs: Record<string, string>;
   rollback?: StepNode | undefined;
+  /**
+   * Set only on nodes compiled from a linyows/probe document (`probe/compile-probe.ts`): a job
+   * (`type: 'probe-job'`, its steps in `tasks`) or a step, run with probe's semantics
+   * (`probe/runtime/`). Flotilla documents never have it.
+   */
+  probe?: ProbeJobSpec | ProbeStepSpec | undefined;
   /** Children of control steps: `then`/`else` for `if`, `tasks` for `foreach`/`parallel`. */
   then?: StepNode[] | undefined;
   else?: StepNode[] | undefined;
   tasks?: StepNode[] | undefined;
   location: SourceLocation;
+}
+
+/**
+ * What becomes of the other top-level steps when one fails: `stop` (Flotilla: nothing new
+ * starts, the rest is skipped) or `skip-dependents` (probe's jobs: only the steps that need the
+ * failed one, directly or not, are skipped; independent ones go on).
+ */
+export type AfterFailure = 'stop' | 'skip-dependents';
+
+/** A probe job (`type: 'probe-job'`): its steps all run in order, even after one fails. */
+export interface ProbeJobSpec {
+  kind: 'job';
+  /** Expression (probe dialect): the job is skipped when it is true. */
+  skipif?: string | undefined;
+  /** Run the steps `count` times, `intervalMs` apart; `async` starts each run without waiting for the last. */
+  repeat?: { count: number; intervalMs: number; async: boolean } | undefined;
+}
+
+/** Retry of a probe step: attempts until its test passes (or, without a test, its action's status is 0). */
+export interface ProbeRetry {
+  maxAttempts: number;
+  intervalMs: number;
+  initialDelayMs: number;
+}
+
+/** A probe step: an action (`uses`) whose result model `res`/`req`/`rt`/`status` a `test` judges. */
+export interface ProbeStepSpec {
+  kind: 'step';
+  /** `http`, `shell`, `db`, `ssh`, `smtp`, `hello` or `embedded` (`probe/actions/`). */
+  action: string;
+  /** `with` merged over the job's `defaults` for the action; `{{ }}` templates resolved per attempt. */
+  with: Record<string, unknown>;
+  test?: string | undefined;
+  echo?: string | undefined;
+  skipif?: string | undefined;
+  /** `{name: expression}`, published as `outputs.<id>.<name>` and `outputs.<name>` when `publishAs` is set. */
+  outputs: Record<string, string>;
+  /** The step's explicit `id`: only a step with one publishes outputs. */
+  publishAs?: string | undefined;
+  /** Step `vars` (templates), merged over the workflow's. */
+  vars: Record<string, unknown>;
+  /** Run the step once per entry, each entry's keys merged into `vars`. */
+  iteration?: Record<string, unknown>[] | undefined;
+  /** Sleep before the step (after `skipif`). */
+  waitMs: number;
+  retry?: ProbeRetry | undefined;
+}
+
+/** Workflow-level probe semantics. */
+export interface ProbeWorkflowSpec {
+  /**
+   * Top-level `vars` as written: their templates are evaluated once when the run starts, against
+   * the run's environment (`RunRequest.environment`) and secrets, and become `vars`.
+   */
+  vars: Record<string, unknown>;
 }
 
 /**
@@ -108,4 +169,8 @@ export interface CompiledWorkflow {
   source?: string | undefined;
   /** Canvas positions for the visual editor; ignored by the engine. */
   layout?: unknown;
+  /** @default 'stop' */
+  afterFailure?: AfterFailure | undefined;
+  /** Set only when compiled from a linyows/probe document. */
+  probe?: ProbeWorkflowSpec | undefined;
 }

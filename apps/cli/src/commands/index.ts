@@ -10,6 +10,7 @@ import { tokensCommand } from './tokens.js';
 import { upCommand } from './up.js';
 import { versionCommand } from './version.js';
 import { validateCommand } from './validate.js';
+import { convertCommand } from './convert.js';
 import { runCommand } from './run.js';
 import { secretsCommand } from './secrets.js';
 import { auditCommand } from './audit.js';
@@ -39,5 +40,6 @@ export const commands: readonly CliCommand[] = [
   usersCommand,
   teamsCommand,
   validateCommand,
+  convertCommand,
   versionCommand,
 ];

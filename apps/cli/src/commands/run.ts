@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import {
   createFileJournal,
   createLocalServices,
@@ -54,10 +54,14 @@ function prepare(
   secretNames: readonly string[],
 ) {
   const variables = { ...workflow.variables };
+  // a probe document's vars are its own (`probe.vars`): --var sets one of them
+  const probeVars = workflow.probe === undefined ? undefined : { ...workflow.probe.vars };
   for (const [name, text] of vars) {
-    variables[name] = Object.hasOwn(variables, name)
-      ? coerceFlagValue('--var', name, text, typeOf(variables[name]))
-      : text;
+    if (probeVars !== undefined) probeVars[name] = text;
+    else
+      variables[name] = Object.hasOwn(variables, name)
+        ? coerceFlagValue('--var', name, text, typeOf(variables[name]))
+        : text;
   }
   const inputs = inputsFromFlags(workflow, opts.input);
   const secrets: Record<string, string> = {};
@@ -73,7 +77,8 @@ function prepare(
     if (value === undefined) throw new CliError(`--secret-env ${entry}: environment variable ${envName} is not set`, 2);
     secrets[name] = value;
   }
-  return { workflow: { ...workflow, variables }, inputs, secrets };
+  const probe = probeVars === undefined ? {} : { probe: { ...workflow.probe, vars: probeVars } };
+  return { workflow: { ...workflow, variables, ...probe }, inputs, secrets };
 }
 
 /** Fans one engine event out to several listeners. */
@@ -124,6 +129,8 @@ async function runFile(file: string, opts: RunOptions): Promise<void> {
     services: createLocalServices({ launch: launcherHelper.launch }),
     onEvent: silent ? stepEvents.onEvent : fanOut(stepEvents.onEvent, createLiveView({ print, palette, labels })),
     resolveWorkflow: calls.resolveWorkflow,
+    // a probe document's `embedded` job files, relative to the working directory as in probe
+    readJobFile: (path) => readFile(resolve(path), 'utf8'),
   });
   const cancel = new AbortController();
   const onSigint = (): void => {
@@ -135,7 +142,11 @@ async function runFile(file: string, opts: RunOptions): Promise<void> {
   let record: RunRecord;
   try {
     const runId = opts.runId ?? `local-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-    record = await engine.run({ runId, workflow, inputs, secrets, signal: cancel.signal });
+    // what a probe document's vars read by bare name, as probe reads its own environment
+    const environment = Object.fromEntries(
+      Object.entries(process.env).flatMap(([k, v]) => (v === undefined ? [] : [[k, v]])),
+    );
+    record = await engine.run({ runId, workflow, inputs, secrets, environment, signal: cancel.signal });
   } finally {
     process.removeListener('SIGINT', onSigint);
     await launcherHelper.release();

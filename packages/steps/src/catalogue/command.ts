@@ -18,7 +18,10 @@ export const CommandConfigSchema = z.strictObject({
     .default({})
     .describe('Extra environment variables (the place for secrets, never args)'),
   stdin: z.string().optional().describe('Text written to the standard input'),
-  allow_exit_codes: z.array(z.number().int()).min(1).default([0]).describe('Exit codes that count as success'),
+  allow_exit_codes: z
+    .union([z.array(z.number().int()).min(1), z.literal('any')])
+    .default([0])
+    .describe('Exit codes that count as success, or `any` (the exit code is a result, a signal still fails)'),
 });
 export type CommandConfig = z.output<typeof CommandConfigSchema>;
 

@@ -25,9 +25,9 @@ export const HttpConfigSchema = z
       .optional()
       .describe('Request body: an object or list is sent as JSON, a string as is'),
     expected_status: z
-      .union([StatusSchema, z.array(StatusSchema).min(1)])
+      .union([StatusSchema, z.array(StatusSchema).min(1), z.literal('any')])
       .optional()
-      .describe('Accepted status code(s); default any 2xx'),
+      .describe('Accepted status code(s), or `any` (every answer is a result); default any 2xx'),
     expected_body_contains: z.string().optional().describe('Fail unless the response body contains this text'),
     follow_redirects: z
       .boolean()

@@ -10,7 +10,7 @@ import type { ProcessResult } from './run-process.js';
  */
 export function processOutcome(
   result: ProcessResult,
-  options: { signal: AbortSignal; allowExitCodes: readonly number[]; name: string },
+  options: { signal: AbortSignal; allowExitCodes: readonly number[] | 'any'; name: string },
 ): StepOutcome {
   const outputs = { stdout: result.stdout, stderr: result.stderr, exit_code: result.exitCode };
   if (result.aborted) throw abortedError(options.signal, outputs);
@@ -20,7 +20,7 @@ export function processOutcome(
       outputs,
     });
   }
-  if (!options.allowExitCodes.includes(result.exitCode)) {
+  if (options.allowExitCodes !== 'any' && !options.allowExitCodes.includes(result.exitCode)) {
     throw new StepError('STEP_FAILED', `${options.name} exited with code ${result.exitCode}`, {
       retryable: true,
       outputs,

@@ -40,6 +40,17 @@ describe('command step', () => {
     expect((await commandStep.run(ctx)).outputs).toMatchObject({ exit_code: 4 });
   });
 
+  it('takes any exit code with allow_exit_codes: any, but not death by a signal', async () => {
+    const { ctx } = setup({ command: 'sh', args: ['-c', 'exit 77'], allow_exit_codes: 'any' });
+    expect((await commandStep.run(ctx)).outputs).toMatchObject({ exit_code: 77 });
+    const killed = setup({ command: 'sh', args: ['-c', 'kill -9 $$'], allow_exit_codes: 'any' });
+    await expect(commandStep.run(killed.ctx)).rejects.toMatchObject({
+      code: 'STEP_FAILED',
+      outputs: { exit_code: null },
+    });
+    expect(CommandConfigSchema.safeParse({ command: 'true', allow_exit_codes: 'all' }).success).toBe(false);
+  });
+
   it('runs a shell command line with shell: true', async () => {
     const { ctx } = setup({ command: 'printf "%s\\n" a b | wc -l', shell: true });
     expect((await commandStep.run(ctx)).outputs).toMatchObject({ stdout: '2\n' });

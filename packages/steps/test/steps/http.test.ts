@@ -134,6 +134,13 @@ describe('http step', () => {
     expect([wrong.code, wrong.retryable]).toEqual(['STEP_FAILED', false]);
   });
 
+  it('takes every answer with expected_status: any (the status is an output)', async () => {
+    const notFound = await runHttp({ url: `${base}/status/404`, expected_status: 'any' });
+    expect(notFound.outputs.status).toBe(404);
+    const failed = await runHttp({ url: `${base}/status/503`, expected_status: 'any' });
+    expect(failed.outputs.status).toBe(503);
+  });
+
   it('checks expected_body_contains (not retryable)', async () => {
     await runHttp({ url: `${base}/text`, expected_body_contains: 'world' });
     const err = await failure({ url: `${base}/text`, expected_body_contains: 'mars' });

@@ -104,5 +104,6 @@ export function compileWorkflow(doc: WorkflowDocument, ctx: CompileContext): Com
     finally: (doc.finally ?? []).map((step, i) => compileStep(step, ['finally', i], ctx)),
     ...(doc.outputs === undefined ? {} : { outputs: doc.outputs }),
     ...(doc.layout === undefined ? {} : { layout: doc.layout }),
+    ...(doc.after_failure === undefined ? {} : { afterFailure: doc.after_failure }),
   };
 }

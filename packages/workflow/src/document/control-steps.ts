@@ -3,7 +3,7 @@ import type { WorkflowCallTarget } from '../model.js';
 import type { ControlType } from './schema.js';
 
 /**
- * Config schemas of the control steps (`if`, `foreach`, `parallel`, `workflow`), which the engine
+ * Config schemas of the control steps (`if`, `foreach`, `parallel`, `group`, `workflow`), which the engine
  * implements itself rather than a step type from the catalogue.
  */
 export const IfConfigSchema = z.strictObject({
@@ -22,6 +22,9 @@ export const ForeachConfigSchema = z.strictObject({
 });
 
 export const ParallelConfigSchema = z.strictObject({});
+
+/** `type: group`: its tasks in order, every one of them even after one fails; it fails when one did. */
+export const GroupConfigSchema = z.strictObject({});
 
 /** `type: workflow`: which workflow to call (`path` or `name`, checked by `callTargetOf`) and its inputs. */
 export const WorkflowCallConfigSchema = z.strictObject({
@@ -52,6 +55,7 @@ export const CONTROL_CONFIG_SCHEMAS: Record<ControlType, z.ZodType> = {
   if: IfConfigSchema,
   foreach: ForeachConfigSchema,
   parallel: ParallelConfigSchema,
+  group: GroupConfigSchema,
   workflow: WorkflowCallConfigSchema,
 };
 
@@ -60,6 +64,7 @@ export const CHILD_LISTS: Record<ControlType | 'step', { required: readonly stri
   if: { required: ['then'], allowed: ['then', 'else'] },
   foreach: { required: ['tasks'], allowed: ['tasks'] },
   parallel: { required: ['tasks'], allowed: ['tasks'] },
+  group: { required: ['tasks'], allowed: ['tasks'] },
   workflow: { required: [], allowed: [] },
   step: { required: [], allowed: [] },
 };

@@ -31,6 +31,12 @@ export const VALIDATION_CODES = [
   'WORKFLOW_CALL_TOO_DEEP',
   'TOO_MANY_WORKFLOWS',
   'CALL_VERSION_IGNORED',
+  // linyows/probe documents (probe/validate-probe.ts)
+  'UNKNOWN_ACTION',
+  'UNSUPPORTED_ACTION',
+  'UNSUPPORTED_FIELD',
+  // `flotilla convert`: a probe feature the Flotilla format cannot say with the same meaning
+  'CONVERT_UNSUPPORTED',
   // over one of WORKFLOW_LIMITS (limits.ts)
   'DOCUMENT_TOO_LARGE',
   'DOCUMENT_TOO_DEEP',

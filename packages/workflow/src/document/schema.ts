@@ -96,7 +96,7 @@ function childSteps(description: string): z.ZodOptional<z.ZodArray<z.ZodType<Ste
 }
 const THEN = 'Steps run when the condition holds (type: if)';
 const ELSE = 'Steps run when it does not (type: if)';
-const TASKS = 'Child steps (type: foreach, parallel)';
+const TASKS = 'Child steps (type: foreach, parallel, group)';
 
 /** A step of a workflow: a step type from the catalogue or a control step. */
 export const StepDocumentSchema: z.ZodType<StepDocument> = z
@@ -161,6 +161,10 @@ export const WorkflowDocumentSchema = z
       .array(z.string().regex(SECRET_NAME_PATTERN, { error: 'secret names contain only letters, digits and _' }))
       .optional(),
     on_failure: z.enum(['stop', 'rollback']).optional(),
+    after_failure: z.enum(['stop', 'skip-dependents']).optional().meta({
+      description:
+        'After a failed step: stop (default: nothing new starts) or skip-dependents (only the steps that need it are skipped)',
+    }),
     outputs: z
       .record(NameKeySchema, z.string(), { error: 'must map output names to expressions' })
       .optional()
@@ -174,7 +178,7 @@ export const WorkflowDocumentSchema = z
 export type WorkflowDocument = z.infer<typeof WorkflowDocumentSchema>;
 
 /** Control step types, known with or without a step registry. */
-export const CONTROL_TYPES = ['if', 'foreach', 'parallel', 'workflow'] as const;
+export const CONTROL_TYPES = ['if', 'foreach', 'parallel', 'group', 'workflow'] as const;
 export type ControlType = (typeof CONTROL_TYPES)[number];
 
 export function isControlType(type: string): type is ControlType {

@@ -15,6 +15,8 @@ import { collectSteps, isRecord } from './step-sites.js';
 import { checkStructure } from './structure-check.js';
 import { checkStepTypes } from './type-check.js';
 import { checkVariables, checkWorkflowOutputs } from './variables-check.js';
+import { isProbeDocument } from '../probe/detect.js';
+import { validateProbe } from '../probe/validate-probe.js';
 
 export interface ValidateWorkflowOptions {
   /**
@@ -41,7 +43,9 @@ function failed(problems: ProblemCollector): ValidationResult {
 }
 
 /**
- * Validates a workflow document (YAML or JSON text) and compiles it. Reports every problem at
+ * Validates a workflow document (YAML or JSON text) and compiles it. A document in
+ * linyows/probe's format (top-level `jobs:`) is recognised and checked by probe's rules
+ * (`probe/validate-probe.ts`), compiled to the same model. Reports every problem at
  * once, each with its line and column, the step it is in, and a stable code. A document over
  * one of `WORKFLOW_LIMITS` gets that one problem (`DOCUMENT_TOO_LARGE`, `DOCUMENT_TOO_DEEP`,
  * `TOO_MANY_STEPS`) and is checked no further, so its cost stays bounded.
@@ -79,6 +83,14 @@ export function validateWorkflow(text: string, options: ValidateWorkflowOptions 
     const message = `the document is nested more than ${WORKFLOW_LIMITS.maxDepth} levels deep`;
     problems.error({ code: 'DOCUMENT_TOO_DEEP', path: deep.path, message });
     return failed(problems);
+  }
+  if (isProbeDocument(value)) {
+    // linyows/probe's format (top-level `jobs:`): its own rules, the same problems and model
+    const workflow = validateProbe(source, problems, { steps: options.steps });
+    if (workflow === undefined || problems.hasErrors) {
+      return { ok: false, problems: problems.problems(), warnings: problems.warnings() };
+    }
+    return { ok: true, workflow, warnings: problems.warnings() };
   }
   const doc = isRecord(value) ? value : {};
   const tree = collectSteps(doc);

@@ -16,6 +16,8 @@ export interface AttemptOptions {
   timeoutMs: number;
   phase: StepPhase;
   log: StepLogger;
+  /** The step's environment. @default the run's secrets */
+  env?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Reason for cancelling an attempt's timers; one shared object, as aborting without a reason builds a DOMException per step. */
@@ -73,7 +75,7 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptResult
       stepId: options.key,
       attempt: options.attempt,
       idempotencyKey: `${run.runId}:${options.key}:${options.attempt}`,
-      env: run.init.secrets,
+      env: options.env ?? run.init.secrets,
       services: run.options.services,
     });
   } catch (error) {

@@ -78,7 +78,13 @@ export async function runBlock(
   options: BlockOptions = {},
 ): Promise<BlockStatus> {
   const concurrency = options.concurrency ?? Infinity;
-  const stopOnFailure = options.stopOnFailure ?? true;
+  const skipDependents = options.afterFailure === 'skip-dependents';
+  const stopOnFailure = !skipDependents && (options.stopOnFailure ?? true);
+  // with skip-dependents: the steps that failed, and those skipped because of them, each with
+  // the key of the failed step that is the cause
+  const blocked = new Map<string, string>();
+  const blockedBy = (node: StepNode): string | undefined =>
+    skipDependents ? node.needs.map((id) => blocked.get(id)).find((key) => key !== undefined) : undefined;
   const { ready, release } = dependencyQueue(nodes, options.ignoreNeeds === true);
   const started = new Array<boolean>(nodes.length).fill(false);
   const outcomes = new Array<NodeOutcome | undefined>(nodes.length);
@@ -97,10 +103,28 @@ export async function runBlock(
       if (node === undefined) continue;
       started[i] = true;
       running += 1;
+      const cause = blockedBy(node);
+      if (cause !== undefined) {
+        blocked.set(node.id, cause);
+        exec.run.skip(node, frame.keyOf(node), frame, phase, { code: 'DEPENDENCY_FAILED', step: cause }).then(
+          () => {
+            running -= 1;
+            release(i);
+            wakeup.notify();
+          },
+          (error: unknown) => {
+            running -= 1;
+            fatalError ??= { error };
+            wakeup.notify();
+          },
+        );
+        continue;
+      }
       exec.runNode(node, frame, phase).then(
         (outcome) => {
           running -= 1;
           outcomes[i] = outcome;
+          if (outcome.fatal && skipDependents) blocked.set(node.id, frame.keyOf(node));
           release(i);
           if (outcome.fatal) {
             status = worse(status, blockStatusOf(outcome.status));

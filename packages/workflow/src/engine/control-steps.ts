@@ -87,6 +87,17 @@ export function runParallel(exec: Executor, target: Target, replay: StepReplay |
   );
 }
 
+/** `type: group`: the tasks in order, all of them even after one fails; the group fails when one did. */
+export function runGroup(exec: Executor, target: Target, replay: StepReplay | undefined): Promise<NodeOutcome> {
+  return control(exec, target, replay, async () =>
+    fromBlock(
+      await exec.runBlock(target.node.tasks ?? [], target.frame.nested(target.key), target.phase, {
+        stopOnFailure: false,
+      }),
+    ),
+  );
+}
+
 /** `type: if`: `config.condition` (boolean or expression) picks `then` or `else`. */
 export function runIf(exec: Executor, target: Target, replay: StepReplay | undefined): Promise<NodeOutcome> {
   return control(exec, target, replay, async () => {

@@ -27,6 +27,11 @@ export interface EngineOptions {
    * resolve calls before the run (`resolveWorkflowCalls`, `createCallResolver`). @default none: such steps fail
    */
   resolveWorkflow?: WorkflowResolver | undefined;
+  /**
+   * Reads a job file that a probe document's `embedded` step names (its `path` as written).
+   * @default none: such steps fail, saying this host reads no job files
+   */
+  readJobFile?: ((path: string) => Promise<string>) | undefined;
   /** How long an aborted step may take to stop before the engine stops waiting for it. @default 5000 */
   abortGraceMs?: number | undefined;
   /** Compact the run's journal once the run has finished (journals longer than 8 records). @default true */
@@ -40,6 +45,7 @@ export interface CompiledEngineOptions {
   services: StepServices;
   onEvent: (event: EngineEvent) => void;
   resolveWorkflow: WorkflowResolver | undefined;
+  readJobFile: ((path: string) => Promise<string>) | undefined;
   abortGraceMs: number;
   compactOnFinish: boolean;
 }
@@ -56,6 +62,7 @@ export function compileEngineOptions(options: EngineOptions): CompiledEngineOpti
     services: options.services,
     onEvent: options.onEvent ?? (() => undefined),
     resolveWorkflow: options.resolveWorkflow,
+    readJobFile: options.readJobFile,
     abortGraceMs,
     compactOnFinish: options.compactOnFinish ?? true,
   };

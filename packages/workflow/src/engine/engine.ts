@@ -15,6 +15,7 @@ import type { RunRecord, RunRequest } from './run-record.js';
 import { createSecretMasker } from './secret-masker.js';
 import { abortKindOf, EngineAbortError, formatMs } from './step-failure.js';
 import { StepFrame } from './step-frame.js';
+import { probeRootScope } from '../probe/runtime/probe-root.js';
 
 /** Executes workflow runs; one engine serves any number of concurrent runs. */
 export interface Engine {
@@ -141,8 +142,25 @@ async function execute(options: CompiledEngineOptions, request: RunRequest): Pro
   const deadline = armDeadline(options, run, startedAt);
   try {
     const exec = createExecutor(run);
-    const root = new StepFrame({ workflow, inputs, vars: workflow.variables, steps: {}, prefix: '' });
-    const main = await exec.runBlock(workflow.steps, root, 'main');
+    const probe = workflow.probe === undefined ? undefined : probeRootScope(workflow.probe, request, secrets);
+    const root = new StepFrame({
+      workflow,
+      inputs,
+      vars: workflow.variables,
+      steps: {},
+      prefix: '',
+      probe: probe?.scope,
+    });
+    let main: BlockStatus;
+    if (probe?.failure !== undefined) {
+      // probe's `vars` failed: the run stops before its first job
+      const reason = { code: 'RUN_STOPPED' as const };
+      await Promise.all(workflow.steps.map((node) => run.skip(node, root.keyOf(node), root, 'main', reason)));
+      run.firstFailure = probe.failure;
+      main = 'failed';
+    } else {
+      main = await exec.runBlock(workflow.steps, root, 'main', { afterFailure: workflow.afterFailure });
+    }
     // the deadline bounds the steps; compensation and `finally` are bounded by their own timeouts
     deadline.abort();
     let status = runStatusOf(run, main);

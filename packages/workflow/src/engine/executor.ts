@@ -1,6 +1,6 @@
 import type { StepStatus } from '@flotilla/protocol';
 import type { StepPhase } from '../journal/journal-record.js';
-import type { StepNode } from '../model.js';
+import type { AfterFailure, StepNode } from '../model.js';
 import type { RunContext } from './run-context.js';
 import type { StepFrame } from './step-frame.js';
 
@@ -20,6 +20,11 @@ export interface BlockOptions {
   ignoreNeeds?: boolean | undefined;
   /** A fatal step stops the block: later steps are skipped. `finally` runs everything. @default true */
   stopOnFailure?: boolean | undefined;
+  /**
+   * With `skip-dependents`, a fatal step stops only the steps that need it (directly or through
+   * other skipped steps); the others go on. Overrides `stopOnFailure`. @default 'stop'
+   */
+  afterFailure?: AfterFailure | undefined;
 }
 
 /**

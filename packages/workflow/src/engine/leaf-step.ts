@@ -34,7 +34,7 @@ function stepLogger(run: RunContext, key: string): StepLogger {
 }
 
 /** Status and failure of an attempt that did not succeed. */
-function classify(result: Extract<AttemptResult, { ok: false }>): {
+export function classify(result: Extract<AttemptResult, { ok: false }>): {
   status: StepStatus;
   failure: StepFailure;
   outputs: Record<string, unknown>;

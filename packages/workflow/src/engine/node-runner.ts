@@ -2,7 +2,7 @@ import { evaluateCondition } from '../expressions/evaluate.js';
 import type { StepPhase } from '../journal/journal-record.js';
 import type { StepNode } from '../model.js';
 import { runBlock } from './block.js';
-import { runForeach, runIf, runParallel, runWorkflowCall } from './control-steps.js';
+import { runForeach, runGroup, runIf, runParallel, runWorkflowCall } from './control-steps.js';
 import type { Executor, NodeOutcome } from './executor.js';
 import { runLeaf } from './leaf-step.js';
 import { isFatal } from './run-context.js';
@@ -10,6 +10,8 @@ import type { RunContext } from './run-context.js';
 import { abortSkipReason } from './skip-reason.js';
 import { abortKindOf, failureOf } from './step-failure.js';
 import type { StepFrame } from './step-frame.js';
+import { runProbeJob } from '../probe/runtime/probe-job.js';
+import { runProbeStep } from '../probe/runtime/probe-step.js';
 
 /**
  * Runs one step of any kind: a step the journal settled is taken over as it was; otherwise its
@@ -53,9 +55,14 @@ async function runNode(
       return { status: 'skipped', fatal: false };
     }
   }
+  // nodes compiled from a probe document run with probe's semantics
+  if (node.probe?.kind === 'job') return runProbeJob(exec, target, replay);
+  if (node.probe?.kind === 'step') return runProbeStep(exec, target, replay);
   switch (node.type) {
     case 'parallel':
       return runParallel(exec, target, replay);
+    case 'group':
+      return runGroup(exec, target, replay);
     case 'if':
       return runIf(exec, target, replay);
     case 'foreach':

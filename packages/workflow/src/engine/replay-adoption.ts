@@ -4,6 +4,7 @@ import type { StepFinishedRecord } from '../journal/journal-record.js';
 import type { RunReplay } from '../journal/journal-replay.js';
 import type { StepNode } from '../model.js';
 import type { StepFrame } from './step-frame.js';
+import { adoptProbeNode } from '../probe/runtime/probe-adoption.js';
 
 export interface AdoptionOptions {
   replay: RunReplay;
@@ -22,8 +23,13 @@ export function adoptFinished(options: AdoptionOptions, node: StepNode, frame: S
   const replayed = options.replay.steps.get(key);
   if (replayed?.kind !== 'finished') return;
   options.register(node, frame, replayed.record, replayed.order);
+  if (node.probe !== undefined) {
+    adoptProbeNode(options.replay, node, frame, key);
+    return;
+  }
   switch (node.type) {
     case 'if':
+    case 'group':
     case 'parallel': {
       const inner = frame.nested(key);
       for (const child of [...(node.then ?? []), ...(node.else ?? []), ...(node.tasks ?? [])]) {

@@ -20,6 +20,13 @@ export interface RunRequest {
   secrets?: Record<string, string> | undefined;
   agent?: AgentScope | undefined;
   job?: Record<string, unknown> | undefined;
+  /**
+   * What a probe document's top-level `vars` read by bare name (`{{TOKEN ?? 'x'}}`), besides the
+   * run's secrets, which win: `flotilla run` passes its process environment; an agent passes
+   * nothing, so there only the job's secrets are read (never the agent's own environment).
+   * Never journaled.
+   */
+  environment?: Record<string, string> | undefined;
   /** Cancels the run: running steps are aborted, `finally` runs, the run ends `cancelled`. */
   signal?: AbortSignal | undefined;
 }

@@ -1,5 +1,6 @@
 import type { StepScope } from '../expressions/template-scope.js';
 import type { CompiledWorkflow, StepNode } from '../model.js';
+import type { ProbeScope } from '../probe/runtime/probe-scope.js';
 
 /**
  * The lexical surroundings of a step: which inputs and variables it sees, which earlier steps
@@ -17,6 +18,8 @@ export class StepFrame {
   readonly steps: Record<string, StepScope>;
   readonly prefix: string;
   readonly iteration: { item: unknown; index: number } | undefined;
+  /** Probe's scope (`vars`, `outputs`, `repeat_index`) in a workflow compiled from a probe document. */
+  readonly probe: ProbeScope | undefined;
 
   constructor(options: {
     workflow: CompiledWorkflow;
@@ -26,6 +29,7 @@ export class StepFrame {
     steps: Record<string, StepScope>;
     prefix: string;
     iteration?: { item: unknown; index: number } | undefined;
+    probe?: ProbeScope | undefined;
   }) {
     this.workflow = options.workflow;
     this.callers = options.callers ?? [];
@@ -34,6 +38,7 @@ export class StepFrame {
     this.steps = options.steps;
     this.prefix = options.prefix;
     this.iteration = options.iteration;
+    this.probe = options.probe;
   }
 
   private fields(): ConstructorParameters<typeof StepFrame>[0] {
@@ -45,6 +50,7 @@ export class StepFrame {
       steps: this.steps,
       prefix: this.prefix,
       iteration: this.iteration,
+      probe: this.probe,
     };
   }
 
@@ -66,6 +72,11 @@ export class StepFrame {
       prefix: `${key}[${index}]/`,
       iteration: { item, index },
     });
+  }
+
+  /** One run of a probe job (or of an embedded job file): the steps under `prefix`, in `probe`'s scope. */
+  probeRun(prefix: string, probe: ProbeScope): StepFrame {
+    return new StepFrame({ ...this.fields(), steps: {}, prefix, probe });
   }
 
   /** A called workflow: its own inputs, variables and steps. */
