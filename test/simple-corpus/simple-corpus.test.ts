@@ -184,6 +184,7 @@ describe('simple-style corpus: documents validate and run as written', () => {
       'type: if',
       'type: foreach',
       'type: parallel',
+      'type: workflow',
       'outputs:',
       'continue_on_error:',
       'finally:',
