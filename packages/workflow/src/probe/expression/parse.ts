@@ -28,7 +28,7 @@ function checkNesting(tokens: readonly IToken[]): void {
  */
 export function parseProbeExpression(source: string): ExprNode {
   if (source.trim() === '') throw syntax('the expression is empty', 0);
-  const lexed = probeLexer.tokenize(source);
+  const lexed = probeLexer().tokenize(source);
   const lexError = lexed.errors[0];
   if (lexError !== undefined) {
     const ch = source.charAt(lexError.offset);
@@ -38,7 +38,7 @@ export function parseProbeExpression(source: string): ExprNode {
     );
   }
   checkNesting(lexed.tokens);
-  const parser = probeExpressionParser;
+  const parser = probeExpressionParser();
   parser.input = lexed.tokens;
   const tree = parser.program();
   const parseError = parser.errors[0];

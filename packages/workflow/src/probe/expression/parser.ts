@@ -498,4 +498,14 @@ class ProbeExpressionParser extends EmbeddedActionsParser {
 }
 
 /** The parser, built once (its grammar analysis is the expensive part) and fed each input. */
-export const probeExpressionParser = new ProbeExpressionParser();
+let parser: ProbeExpressionParser | undefined;
+
+/**
+ * The one parser, built on first use: building it (Chevrotain's grammar analysis) costs ~20 MB
+ * of heap, which every process importing `@flotilla/workflow` (an idle agent, the server) would
+ * otherwise pay whether or not it ever reads a probe document.
+ */
+export function probeExpressionParser(): ProbeExpressionParser {
+  parser ??= new ProbeExpressionParser();
+  return parser;
+}

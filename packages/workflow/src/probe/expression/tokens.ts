@@ -150,4 +150,10 @@ export const ALL_TOKENS: TokenType[] = [
 ];
 
 /** The lexer, built once; `positionTracking: 'onlyOffset'` is all the errors need. */
-export const probeLexer = new Lexer(ALL_TOKENS, { positionTracking: 'onlyOffset', ensureOptimizations: false });
+let lexer: Lexer | undefined;
+
+/** The lexer, built on first use (like the parser: see `probeExpressionParser`). */
+export function probeLexer(): Lexer {
+  lexer ??= new Lexer(ALL_TOKENS, { positionTracking: 'onlyOffset', ensureOptimizations: false });
+  return lexer;
+}
