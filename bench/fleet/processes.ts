@@ -12,7 +12,9 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * the `@flotilla/*` packages it imports resolve to their build (`dist/`, made by `npm install`):
  * the code users run, not the TypeScript sources through a loader.
  */
-const TS_NODE_ARGS = ['--import', 'tsx'];
+/** `BENCH_CPU_PROF=DIR` has every benchmark child write a V8 CPU profile into DIR (see bench/README.md). */
+const PROFILE_ARGS = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+const TS_NODE_ARGS = [...PROFILE_ARGS, '--import', 'tsx'];
 
 /** Every child the benchmark started, so it always cleans up (also on failure or Ctrl-C). */
 const children = new Set<ChildProcess>();
@@ -53,7 +55,7 @@ const FLOTILLA_BIN = join(ROOT, 'apps/cli/bin/flotilla.js');
 
 /** Starts `flotilla <args>` from the build, as a user would; no IPC, its output discarded. */
 export function startFlotilla(args: readonly string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [FLOTILLA_BIN, ...args], {
+  const child = spawn(process.execPath, [...PROFILE_ARGS, FLOTILLA_BIN, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
