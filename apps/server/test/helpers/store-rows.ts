@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { NewJob } from '../../src/jobs/job-repo.js';
 import type { Database } from '../../src/store/schema.js';
 import type { Scope } from '../../src/store/scope.js';
 
@@ -33,5 +34,20 @@ export function bareAgentRow(scope: Scope, id: string, name: string, now = new D
     last_seen_at: null,
     created_at: now,
     updated_at: now,
+  };
+}
+
+/** A minimal job with one run on `agentId`, for tests that need a run row to act on. */
+export function oneRunJob(agentId: string): NewJob {
+  return {
+    workflowName: 'w',
+    workflowText: 'name: w',
+    secretNames: [],
+    inputs: {},
+    target: {},
+    runs: [{ agentId, batch: 0 }],
+    rollout: null,
+    expiresAt: null,
+    createdBy: null,
   };
 }

@@ -12,7 +12,7 @@ import type { RunTransitionName } from '../../src/jobs/run-transitions.js';
 import type { Scope } from '../../src/store/scope.js';
 import type { Store } from '../../src/store/store.js';
 import { dialectAvailable, DIALECTS, freshStore } from '../helpers/databases.js';
-import { bareAgentRow, defaultScope } from '../helpers/store-rows.js';
+import { bareAgentRow, defaultScope, oneRunJob } from '../helpers/store-rows.js';
 
 const STATES = RunStateSchema.options;
 const NAMES = Object.keys(RUN_TRANSITIONS) as RunTransitionName[];
@@ -40,17 +40,7 @@ describe.each(DIALECTS)('run transitions [%s]', (dialect) => {
 
   /** A run put straight into `state` (the test sets up every case the table must decide). */
   const runIn = async (state: RunState): Promise<string> => {
-    const { runIds } = await createJob(store, scope, {
-      workflowName: 'w',
-      workflowText: 'name: w',
-      secretNames: [],
-      inputs: {},
-      target: {},
-      runs: [{ agentId, batch: 0 }],
-      rollout: null,
-      expiresAt: null,
-      createdBy: null,
-    });
+    const { runIds } = await createJob(store, scope, oneRunJob(agentId));
     const runId = runIds[0]!;
     await store.db.updateTable('runs').set({ state }).where('id', '=', runId).execute();
     return runId;

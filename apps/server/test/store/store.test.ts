@@ -22,7 +22,7 @@ import type { Scope } from '../../src/store/scope.js';
 import { createTestDatabase, dialectAvailable, DIALECTS } from '../helpers/databases.js';
 import type { TestDatabase } from '../helpers/databases.js';
 import { newAgentKey, signedEnrollment } from '../helpers/test-agent.js';
-import { defaultScope } from '../helpers/store-rows.js';
+import { defaultScope, oneRunJob } from '../helpers/store-rows.js';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const facts = { hostname: 'h', os: 'linux', arch: 'x64', agentVersion: '0.1.0' };
@@ -246,17 +246,7 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
       store.dialect,
       signedEnrollment({ token: await token(), key: newAgentKey(), name: 'scoped', labels: {}, facts }),
     );
-    const { jobId } = await createJob(store, scope, {
-      workflowName: 'w',
-      workflowText: 'name: w',
-      secretNames: [],
-      inputs: {},
-      target: {},
-      runs: [{ agentId, batch: 0 }],
-      rollout: null,
-      expiresAt: null,
-      createdBy: null,
-    });
+    const { jobId } = await createJob(store, scope, oneRunJob(agentId));
     const elsewhere: Scope = { tenantId: scope.tenantId, projectId: 'prj_other' };
     expect(await getAgent(store.db, elsewhere, agentId)).toBeUndefined();
     expect(await getJob(store.db, elsewhere, jobId)).toBeUndefined();
