@@ -124,24 +124,15 @@ function parseUrlDsn(driver: 'postgres' | 'mysql', scheme: string, rest: string)
 function parseGoDsn(driver: 'postgres' | 'mysql', match: RegExpExecArray): ServerDsn {
   const [, userInfo, net, address = '', database = '', query = ''] = match;
   const [user, password] = userInfo === undefined ? ['', ''] : splitUserInfo(userInfo, false);
-  if (net === 'unix') {
-    if (!address.startsWith('/')) throw invalid('unix(...) needs an absolute socket path');
-    return {
-      kind: 'server',
-      host: 'localhost',
-      port: DEFAULT_PORT[driver],
-      socketPath: address,
-      user,
-      password,
-      database,
-      params: parseParams(query),
-    };
-  }
-  const { host, port } = parseHostPort(address, DEFAULT_PORT[driver]);
+  if (net === 'unix' && !address.startsWith('/')) throw invalid('unix(...) needs an absolute socket path');
+  const where =
+    net === 'unix'
+      ? { host: 'localhost', port: DEFAULT_PORT[driver], socketPath: address }
+      : parseHostPort(address, DEFAULT_PORT[driver]);
   return {
     kind: 'server',
-    host: host === '' ? 'localhost' : host,
-    port,
+    ...where,
+    host: where.host === '' ? 'localhost' : where.host,
     user,
     password,
     database,
