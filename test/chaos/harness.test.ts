@@ -1,5 +1,6 @@
 /** The chaos harness itself: a cut must really cut, and orphan cleanup must really kill. */
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -77,13 +78,23 @@ describe('chaos harness', () => {
       const out = execFileSync('pgrep', ['-g', String(leader.pid)], { encoding: 'utf8' })
         .trim()
         .split('\n');
-      return out.length >= 2 ? out.map(Number) : undefined;
+      // until the child has exec'd `sleep`: a fork of `sh` not yet exec'd still names the marker
+      const execd = out.some((pid) => readCmdline(Number(pid)).startsWith('sleep'));
+      return out.length >= 2 && execd ? out.map(Number) : undefined;
     });
     expect(killProcessGroupsMatching(dir)).toBe(1);
     await leaderExit;
     await waitUntil(() => childPids.every((pid) => !alive(pid)), { what: 'the whole group gone' });
   });
 });
+
+function readCmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
 
 function alive(pid: number): boolean {
   try {
