@@ -6,8 +6,11 @@
 // browser-safe entry of `@flotilla/steps` (schemas, effect classes, docs); a workspace allowed
 // only that entry may not import the Node runners behind `@flotilla/steps`.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
+import pluginVue from 'eslint-plugin-vue';
+import vueParser from 'vue-eslint-parser';
 
 const workspaces = ['protocol', 'node-kit', 'workflow', 'steps', 'client', 'server', 'agent', 'cli'];
 const CATALOGUE = 'steps/catalogue';
@@ -67,7 +70,7 @@ function restrictedImports(dir, deps, extraPatterns = []) {
 }
 
 const boundaries = Object.entries(allowed).map(([dir, deps]) => ({
-  files: [`${dir}/src/**/*.ts`],
+  files: [`${dir}/src/**/*.ts`, ...(dir === 'apps/web' ? [`${dir}/src/**/*.vue`] : [])],
   rules: {
     'no-restricted-imports': restrictedImports(
       dir,
@@ -107,9 +110,14 @@ export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '.flotilla/**', 'apps/cli/bin/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
+  ...pluginVue.configs['flat/recommended'],
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+        extraFileExtensions: ['.vue'],
+      },
     },
     plugins: { 'import-x': importX },
     rules: {
@@ -154,4 +162,33 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    // The web UI: single-file components parsed by vue-eslint-parser, their scripts type-checked
+    // through apps/web/tsconfig.json (vue-tsc checks the templates).
+    files: ['apps/web/**/*.vue'],
+    languageOptions: {
+      parser: vueParser,
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'], sourceType: 'module' },
+    },
+  },
+  {
+    files: ['apps/web/**/*.{ts,vue}'],
+    languageOptions: { globals: globals.browser },
+    rules: {
+      // Prettier owns layout; these stylistic template rules would fight it.
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+      'vue/html-indent': 'off',
+      'vue/html-closing-bracket-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+      // Single-word page names (`FleetPage`) are fine: the app registers no global components.
+      'vue/multi-word-component-names': 'off',
+    },
+  },
+  {
+    // import-x's resolver cannot load the build tools' packages; a build config has no cycles to find.
+    files: ['apps/web/vite.config.ts'],
+    rules: { 'import-x/no-cycle': 'off' },
+  },
 );

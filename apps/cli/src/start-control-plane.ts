@@ -1,5 +1,6 @@
 import type { CompiledServerOptions, FlotillaServer } from '@flotilla/server';
 import { CliError } from './cli-error.js';
+import { builtWebDir } from './web-dir.js';
 
 /** A listening control plane and the URL clients use to reach it. */
 export interface RunningControlPlane {
@@ -13,7 +14,7 @@ export interface RunningControlPlane {
  */
 export async function startControlPlane(options: CompiledServerOptions): Promise<RunningControlPlane> {
   const { buildServer } = await import('@flotilla/server');
-  const server = await buildServer(options);
+  const server = await buildServer({ ...options, webDir: options.webDir ?? builtWebDir() ?? null });
   try {
     await server.app.listen({ port: options.port, host: options.host });
   } catch (err) {
@@ -24,5 +25,8 @@ export async function startControlPlane(options: CompiledServerOptions): Promise
     throw err;
   }
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  return { server, url: `http://${host}:${options.port}` };
+  // The bound port, not the asked one: `--port 0` lets the system pick a free port.
+  const address = server.app.server.address();
+  const port = address !== null && typeof address === 'object' ? address.port : options.port;
+  return { server, url: `http://${host}:${port}` };
 }

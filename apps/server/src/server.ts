@@ -33,6 +33,7 @@ import { gitHttpRoutes } from './git/git-http-routes.js';
 import { collectRoutes } from './openapi/route-collector.js';
 import type { RegisteredRoute } from './openapi/route-collector.js';
 import { DocumentChecker } from './workflows/document-checker.js';
+import { webUiPlugin } from './web/web-ui-plugin.js';
 
 /** A built, ready (not listening) control plane. */
 export interface FlotillaServer {
@@ -145,6 +146,7 @@ export async function buildServer(options: CompiledServerOptions, parts: ServerP
     await app.register(gitHttpRoutes, ctx);
     // Wrapped so the `prefix` option stays out of the context handed to the routes.
     await app.register((api) => apiV1Plugin(api, ctx), { prefix: '/api/v1' });
+    await app.register(webUiPlugin, ctx);
     await app.ready();
     logger.info({ database: store.dialect.name, serverKeyId: serverKey.keyId }, 'control plane ready');
 

@@ -8,6 +8,11 @@ export interface HttpClientOptions {
   token?: string | undefined;
   /** Per-request timeout (streams have none). @default 30000 */
   timeoutMs?: number | undefined;
+  /**
+   * Extra headers per request, e.g. in a browser, where the session cookie authenticates: the
+   * CSRF token that unsafe requests echo (`x-csrf-token`) and the chosen project (`x-flotilla-project`).
+   */
+  requestHeaders?: ((method: HttpMethod) => Record<string, string>) | undefined;
 }
 
 /** A query parameter's value; `undefined` leaves it out. */
@@ -40,23 +45,29 @@ export class HttpClient {
   readonly baseUrl: string;
   token: string | undefined;
   private readonly timeoutMs: number;
+  private readonly requestHeaders: ((method: HttpMethod) => Record<string, string>) | undefined;
 
   constructor(options: HttpClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.token = options.token;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.requestHeaders = options.requestHeaders;
   }
 
   /** Sends `request`; resolves with the response whatever its status. */
   async fetch(request: HttpRequest): Promise<Response> {
-    const headers: Record<string, string> = { accept: request.accept ?? 'application/json' };
+    const method = request.method ?? 'GET';
+    const headers: Record<string, string> = {
+      ...this.requestHeaders?.(method),
+      accept: request.accept ?? 'application/json',
+    };
     if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     const timeout = request.stream === true ? undefined : AbortSignal.timeout(this.timeoutMs);
     const signals = [timeout, request.signal].filter((s): s is AbortSignal => s !== undefined);
     try {
       return await fetch(this.url(request.path, request.query), {
-        method: request.method ?? 'GET',
+        method,
         headers,
         body: request.body === undefined ? null : JSON.stringify(request.body),
         signal: signals.length === 0 ? null : AbortSignal.any(signals),

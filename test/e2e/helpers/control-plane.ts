@@ -29,6 +29,8 @@ export interface ControlPlaneOptions {
   port?: number;
   /** The store (`sqlite:…`, `postgres://…`); SQLite in the data dir otherwise. */
   databaseUrl?: string;
+  /** Serve this built web UI at `/` (browser tests). */
+  webDir?: string;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         // A response that breaks its route contract is a 500 the test sees.
         checkResponses: true,
         ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
+        ...(options.webDir === undefined ? {} : { webDir: options.webDir }),
       },
     }),
   );

@@ -92,6 +92,7 @@ export const upCommand: CliCommand = {
         const agent = await startLocalAgent();
 
         console.log(`Flotilla is up.
+  open           ${url}/   in your browser (sign in with the admin login below)
   control plane  ${url}   (SQLite: ${join(options.dataDir, 'flotilla.db')})
   local agent    ${agent.name} (${agent.agentId})
   admin login    admin / ${password}   (saved in ${join(dataDir, 'admin-password')}, mode 0600)

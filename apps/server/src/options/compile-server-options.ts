@@ -32,6 +32,7 @@ const ENV_NAMES = {
   FLOTILLA_MASTER_KEY: 'masterKey',
   FLOTILLA_TRUSTED_PROXIES: 'trustedProxies',
   FLOTILLA_CHECK_RESPONSES: 'checkResponses',
+  FLOTILLA_WEB_DIR: 'webDir',
 } as const satisfies Record<string, keyof ServerOptions>;
 
 /** An integer given as a number or as decimal text (environment variables are text). */
@@ -73,6 +74,7 @@ const LayerSchema = z.strictObject({
     .union([z.boolean(), z.enum(['1', 'true', '0', 'false'], 'expected true, false, 1 or 0')])
     .transform((value) => value === true || value === '1' || value === 'true')
     .optional(),
+  webDir: z.string().min(1).optional(),
   masterKey: z
     .string()
     .refine(
@@ -134,6 +136,7 @@ export function compileServerOptions(input: ServerOptionsInput = {}): CompiledSe
     serverKeyFile: path.join(dataDir, 'server-key.pem'),
     masterKey: merged.masterKey ?? null,
     masterKeyFile: path.join(dataDir, 'master.key'),
+    webDir: merged.webDir ?? null,
   };
 }
 
@@ -156,7 +159,12 @@ function parseLayer(values: unknown, problems: ProblemList, label: (key: string)
     else for (const issue of result.error.issues) problems.push({ path: label(key), message: issue.message });
   }
   const parsed = layer as Layer;
-  return parsed.dataDir === undefined ? parsed : { ...parsed, dataDir: path.resolve(baseDir, parsed.dataDir) };
+  // Paths are relative to where they were written (the config file's folder, or the cwd).
+  return {
+    ...parsed,
+    ...(parsed.dataDir === undefined ? {} : { dataDir: path.resolve(baseDir, parsed.dataDir) }),
+    ...(parsed.webDir === undefined ? {} : { webDir: path.resolve(baseDir, parsed.webDir) }),
+  };
 }
 
 function readConfigFile(file: string, problems: ProblemList): Layer {

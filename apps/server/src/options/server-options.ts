@@ -76,6 +76,12 @@ export interface ServerOptions {
    * @default false
    */
   checkResponses?: boolean | string;
+  /**
+   * Directory of the built web UI (`apps/web/dist`), served at `/` (env `FLOTILLA_WEB_DIR`). The
+   * CLI fills in the one built with this checkout; without it, `GET /` says how to build the UI.
+   * @default none
+   */
+  webDir?: string;
 }
 
 /** Which store backs the server, derived from `databaseUrl`. */
@@ -108,4 +114,6 @@ export interface CompiledServerOptions {
   readonly masterKeyFile: string;
   /** Responses are checked against their route contracts (tests). */
   readonly checkResponses: boolean;
+  /** The built web UI served at `/`; `null`: none. */
+  readonly webDir: string | null;
 }

@@ -18,7 +18,7 @@ export const metaRoutes = {
 const gitRefusals = { 401: problem, 403: problem, 404: problem } as const;
 
 /**
- * Routes outside `/api/v1`: health, the agent channel and the git mirror. They are documented
+ * Routes outside `/api/v1`: health, the agent channel, the git mirror and the web UI. They are documented
  * like the API; their handlers are not all plain JSON (a WebSocket upgrade, git's CGI).
  */
 export const platformRoutes = {
@@ -73,6 +73,18 @@ export const platformRoutes = {
       permission: 'workflows:read',
       security: ['basic', 'bearer'],
       responses: { 200: media('application/x-git-upload-pack-result', 'Pack data'), ...gitRefusals },
+    }),
+  },
+  ui: {
+    page: defineRoute({
+      method: 'GET',
+      path: '/*',
+      documentedAs: '/{page}',
+      summary:
+        'The web UI: its built files, and `index.html` for any other page path a browser asks for (history fallback); API, agent and git paths are never answered with it',
+      tag: 'ui',
+      permission: 'public',
+      responses: { 200: media('text/html', 'The UI (or one of its static files)'), 404: problem, 503: problem },
     }),
   },
 };
