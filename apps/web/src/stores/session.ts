@@ -1,6 +1,6 @@
 import { computed, ref } from 'vue';
 import { defineStore } from 'pinia';
-import type { User } from '@flotilla/protocol';
+import type { Permission, User } from '@flotilla/protocol';
 import { api, hasSessionCookie } from '../api/client';
 import { isUnauthenticated } from '../api/errors';
 
@@ -14,6 +14,16 @@ export const useSessionStore = defineStore('session', () => {
   const checked = ref(false);
 
   const signedIn = computed(() => user.value !== null);
+  /** What the signed-in principal may do in the current project, as the server computed it. */
+  const permissions = ref<ReadonlySet<Permission> | null>(null);
+
+  /**
+   * Whether to show a control that needs `permission`. The server enforces every permission on
+   * its own; this only hides what would be refused (a read-only member sees no mutating control).
+   */
+  function can(permission: Permission): boolean {
+    return permissions.value?.has(permission) ?? false;
+  }
 
   /** Asks the server who the cookie belongs to; `false` when nobody is signed in. */
   async function load(): Promise<boolean> {
@@ -48,5 +58,5 @@ export const useSessionStore = defineStore('session', () => {
     user.value = null;
   }
 
-  return { user, checked, signedIn, load, login, logout, expire };
+  return { user, checked, signedIn, permissions, can, load, login, logout, expire };
 });
