@@ -8,6 +8,7 @@ import { cancelJob } from './cancel-job.js';
 import { getJob, getJobSource, listJobs } from './job-repo.js';
 import { rerunSubmission } from './rerun-job.js';
 import { submitJob } from './submit-job.js';
+import { submittedWorkflow } from './submitted-workflow.js';
 
 const jobs = apiRoutes.jobs;
 
@@ -15,8 +16,9 @@ const jobs = apiRoutes.jobs;
 export function jobRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   route(app, jobs.submit, async ({ request, body }) => {
     const p = principalOf(request);
+    const workflow = await submittedWorkflow(ctx.store.db, p, body);
     const job = await submitJob(ctx, p, {
-      workflowText: body.workflow,
+      workflowText: workflow.text,
       target: body.target,
       inputs: body.inputs,
       expiresInMs: body.expiresIn ?? null,
@@ -26,7 +28,7 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
         action: 'job.create',
         objectType: 'job',
         objectId: id,
-        change: { workflow: workflowName, target: body.target, runs },
+        change: { workflow: workflowName, ...workflow.stored, target: body.target, runs },
       }),
     });
     request.log.info({ jobId: job.id, runs: job.runs.length, workflow: job.workflowName }, 'job accepted');

@@ -34,15 +34,32 @@ export const SelectorTargetSchema = z.strictObject({
 export const JobTargetSchema = z.union([AgentTargetSchema, SelectorTargetSchema]);
 export type JobTarget = z.infer<typeof JobTargetSchema>;
 
-export const CreateJobRequestSchema = z.strictObject({
-  /** The workflow document as YAML or JSON text (bounded like `document` of `POST /workflows`). */
-  workflow: z.string().min(1),
-  target: JobTargetSchema,
-  /** Bounded by `INPUT_LIMITS` of `@flotilla/workflow` (256 KiB as JSON, 64 levels): `INPUTS_TOO_LARGE`. */
-  inputs: z.record(z.string(), z.unknown()).default({}),
-  /** Runs not delivered within this time end `expired`. @default never */
-  expiresIn: DurationSchema.optional(),
-});
+/**
+ * `POST /jobs`: what to run — a document (`workflow`) or a stored workflow (`workflowId`, at
+ * `version` or its latest) — on which target, with which inputs.
+ */
+export const CreateJobRequestSchema = z
+  .strictObject({
+    /** The workflow document as YAML or JSON text (bounded like `document` of `POST /workflows`). */
+    workflow: z.string().min(1).optional(),
+    /** A stored workflow of the project, instead of `workflow`. */
+    workflowId: z.string().min(1).max(64).optional(),
+    /** With `workflowId`: the version to run. @default the latest */
+    version: z.number().int().min(1).max(INT32_MAX).optional(),
+    target: JobTargetSchema,
+    /** Bounded by `INPUT_LIMITS` of `@flotilla/workflow` (256 KiB as JSON, 64 levels): `INPUTS_TOO_LARGE`. */
+    inputs: z.record(z.string(), z.unknown()).default({}),
+    /** Runs not delivered within this time end `expired`. @default never */
+    expiresIn: DurationSchema.optional(),
+  })
+  .refine((body) => (body.workflow === undefined) !== (body.workflowId === undefined), {
+    message: 'give either workflow (a document) or workflowId (a stored workflow)',
+    path: ['workflow'],
+  })
+  .refine((body) => body.version === undefined || body.workflowId !== undefined, {
+    message: 'version needs workflowId',
+    path: ['version'],
+  });
 export type CreateJobRequest = z.input<typeof CreateJobRequestSchema>;
 
 export const JobStateSchema = RunStateSchema;

@@ -17,10 +17,11 @@ export const jobRoutes = {
   submit: defineRoute({
     method: 'POST',
     path: '/api/v1/jobs',
-    summary: 'Submit a job (a workflow document on a target)',
+    summary: 'Submit a job (a workflow document, or a stored workflow by id and version, on a target)',
     permission: 'jobs:write',
     body: CreateJobRequestSchema,
-    responses: { 201: JobSchema, 400: problem, 422: problem, 503: problem },
+    // 404: `workflowId` names no workflow of the project, or `version` no version of it
+    responses: { 201: JobSchema, 400: problem, 404: problem, 422: problem, 503: problem },
   }),
   list: defineRoute({
     method: 'GET',
