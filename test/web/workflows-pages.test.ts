@@ -143,6 +143,13 @@ describe.skipIf(!chromiumAvailable())('workflows pages (real Chromium)', () => {
     await page.getByLabel('who').fill('ada');
     await page.locator('[data-test="input-tone"] .el-select').click();
     await page.locator('.el-select-dropdown__item', { hasText: 'dry' }).click();
+    // a selector says at once how many agents it reaches (counted by the server)
+    await page.locator('[data-test="target-selector"]').click();
+    await page.getByLabel('Labels', { exact: true }).fill('role=nobody');
+    await page.locator('[data-test="matching-agents"]', { hasText: 'No agent carries these labels' }).waitFor();
+    await page.getByLabel('Labels', { exact: true }).fill('role=wf');
+    await page.locator('[data-test="matching-agents"]', { hasText: '1 matching agent, 1 online' }).waitFor();
+    await page.locator('[data-test="target-agent"]').click();
     await page.locator('[data-test="agent-select"]').click();
     await page.locator('.el-select-dropdown__item', { hasText: AGENT }).click();
     await tab.screenshot('workflow-run-form');
@@ -150,7 +157,7 @@ describe.skipIf(!chromiumAvailable())('workflows pages (real Chromium)', () => {
     await page.waitForURL(/\/jobs\/job_[^/?]+$/);
     const jobId = new URL(page.url()).pathname.split('/').pop()!;
     const job = await finishedJob(cp.api, jobId, 20_000);
-    expect(job).toMatchObject({ state: 'succeeded', workflowName: 'greet-ui' });
+    expect(job).toMatchObject({ state: 'succeeded', workflowName: 'greet-ui', workflowId, workflowVersion: 3 });
     const lines = (await cp.api.get(`/jobs/${jobId}/logs`)).body.items.map((l: { line: string }) => l.line);
     expect(lines).toContain('hello, ada (dry)');
   });

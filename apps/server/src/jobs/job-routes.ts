@@ -19,6 +19,7 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
     const workflow = await submittedWorkflow(ctx.store.db, p, body);
     const job = await submitJob(ctx, p, {
       workflowText: workflow.text,
+      storedVersion: workflow.stored,
       target: body.target,
       inputs: body.inputs,
       expiresInMs: body.expiresIn ?? null,

@@ -50,12 +50,22 @@ describe.each(DIALECTS)('POST /jobs with a stored workflow [%s]', (dialect) => {
     const latest = await client.post('/jobs', { workflowId, target });
     expect(latest.status).toBe(201);
     expect(latest.body.workflowName).toBe('stored-two');
+    expect(latest.body).toMatchObject({ workflowId, workflowVersion: 2 });
     const first = await client.post('/jobs', { workflowId, version: 1, target });
     expect(first.status).toBe(201);
-    expect(first.body.workflowName).toBe('stored-one');
+    expect(first.body).toMatchObject({ workflowName: 'stored-one', workflowId, workflowVersion: 1 });
     const audit = await client.get('/audit?action=job.create');
     const entry = audit.body.items.find((e: { objectId: string }) => e.objectId === first.body.id);
     expect(entry.change).toMatchObject({ workflow: 'stored-one', workflowId, version: 1 });
+  });
+
+  it('records the version asked for, even when a newer version has the same text', async () => {
+    const restored = await client.post(`/workflows/${workflowId}/versions/1/restore`);
+    expect(restored.body.version).toBe(3);
+    const first = await client.post('/jobs', { workflowId, version: 1, target });
+    expect(first.body).toMatchObject({ workflowName: 'stored-one', workflowVersion: 1 });
+    const latest = await client.post('/jobs', { workflowId, target });
+    expect(latest.body).toMatchObject({ workflowName: 'stored-one', workflowVersion: 3 });
   });
 
   it('answers 404 for a workflow or a version that does not exist', async () => {
