@@ -162,6 +162,27 @@ describe.skipIf(!chromiumAvailable())('workflows pages (real Chromium)', () => {
     expect(lines).toContain('hello, ada (dry)');
   });
 
+  it('shows a read-only member the workflow without a control that changes or runs anything', async () => {
+    const user = await cp.api.post('/users', { username: 'wf-viewer', password: 'viewer password 1', role: 'member' });
+    const team = await cp.api.post('/teams', { name: 'wf-viewers' });
+    await cp.api.post(`/teams/${team.body.id}/members`, { userId: user.body.id });
+    expect((await cp.api.post(`/teams/${team.body.id}/grants`, { project: '*', access: 'read-only' })).status).toBe(
+      200,
+    );
+    const viewer = await browser.open(cp.url);
+    await signIn(viewer, 'wf-viewer', 'viewer password 1');
+    await viewer.page.goto('/workflows');
+    await viewer.page.locator('[data-test="workflows-table"] tbody tr', { hasText: 'greet-ui' }).waitFor();
+    expect(await viewer.page.locator('[data-test="new-workflow"]').count()).toBe(0);
+    await viewer.page.goto(`/workflows/${workflowId}?tab=versions`);
+    await viewer.page.locator('[data-test="versions-table"] tbody tr').nth(2).waitFor();
+    for (const control of ['run-workflow', 'edit-workflow', 'delete-workflow', 'restore-v1', 'restore-v2']) {
+      expect(await viewer.page.locator(`[data-test="${control}"]`).count(), control).toBe(0);
+    }
+    expect(viewer.problems).toEqual([]);
+    await viewer.context.close();
+  });
+
   it('deletes the workflow only after a confirmation that names it', async () => {
     const { page } = tab;
     await page.goto(`/workflows/${workflowId}`);
