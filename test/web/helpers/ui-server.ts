@@ -50,6 +50,6 @@ export async function signIn(watched: WatchedPage, username = 'admin', password 
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  // The login page's own URL holds `redirect=%2Ffleet`: wait for the fleet page itself.
+  // The path, not the URL: `/login?redirect=/fleet` matches /fleet/ before the sign-in is done.
   await page.waitForURL((url) => url.pathname === '/fleet');
 }
