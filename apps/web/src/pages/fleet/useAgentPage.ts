@@ -1,0 +1,78 @@
+import { computed, onScopeDispose, ref, watch, type ComputedRef, type Ref } from 'vue';
+import { useRoute } from 'vue-router';
+import type { Agent, Page } from '@flotilla/protocol';
+import { api } from '../../api/client';
+import { useResource, type Resource } from '../../composables/useResource';
+import { useLiveEvents } from '../../composables/useLiveEvents';
+import { cursorFromQuery, filtersFromQuery, queryFromFilters, type FleetFilters } from './fleet-query';
+
+export interface UseAgentPageOptions {
+  /** Rows per page. @default 50 */
+  pageSize?: number;
+  /** Live events within this window re-read the page once. @default 400 */
+  debounceMs?: number;
+}
+
+export interface AgentPage {
+  filters: ComputedRef<FleetFilters>;
+  cursor: ComputedRef<string | undefined>;
+  agents: Resource<Page<Agent> & { key: string }>;
+  /** True while a load for a view other than the one shown runs (a live re-read shows no spinner). */
+  switching: ComputedRef<boolean>;
+  /** Reloads now (after a change this page made). */
+  refresh: () => Promise<void>;
+  /** The number of re-reads caused by live events (tests and the curious). */
+  liveReloads: Ref<number>;
+}
+
+/**
+ * One page of the fleet as the URL describes it: the server filters, sorts and pages (never the
+ * browser). A change of the URL (a filter, back/forward) reads the new view; `agent.changed` and
+ * `agent.pending` re-read the current page, debounced, so a fleet reconnecting at once costs one
+ * read, not thousands.
+ */
+export function useAgentPage(options: UseAgentPageOptions = {}): AgentPage {
+  const route = useRoute();
+  const filters = computed(() => filtersFromQuery(route.query));
+  const cursor = computed(() => cursorFromQuery(route.query));
+  const key = computed(() => JSON.stringify(queryFromFilters(filters.value, cursor.value)));
+
+  const agents = useResource({
+    load: async () => {
+      const f = filters.value;
+      const wanted = key.value;
+      const page = await api.agents.list({
+        query: {
+          limit: options.pageSize ?? 50,
+          sort: f.sort,
+          ...(f.selector === '' ? {} : { selector: f.selector }),
+          ...(f.status.length === 0 ? {} : { status: f.status.join(',') }),
+          ...(f.q === '' ? {} : { q: f.q }),
+          ...(cursor.value === undefined ? {} : { cursor: cursor.value }),
+        },
+      });
+      return { ...page, key: wanted };
+    },
+  });
+  const switching = computed(() => agents.loading.value && agents.data.value?.key !== key.value);
+
+  // Only the fleet's own query: other pages' query changes (none here) and hash changes do not reload.
+  watch(key, () => void agents.reload());
+
+  const liveReloads = ref(0);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  useLiveEvents({
+    types: ['agent.changed', 'agent.pending'],
+    onEvent: () => {
+      if (timer !== undefined) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        liveReloads.value++;
+        void agents.reload();
+      }, options.debounceMs ?? 400);
+    },
+  });
+  onScopeDispose(() => clearTimeout(timer));
+
+  return { filters, cursor, agents, switching, refresh: agents.reload, liveReloads };
+}
