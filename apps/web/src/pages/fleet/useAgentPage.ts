@@ -1,9 +1,9 @@
-import { computed, onScopeDispose, ref, watch, type ComputedRef, type Ref } from 'vue';
+import { computed, watch, type ComputedRef } from 'vue';
 import { useRoute } from 'vue-router';
 import type { Agent, Page } from '@flotilla/protocol';
 import { api } from '../../api/client';
 import { useResource, type Resource } from '../../composables/useResource';
-import { useLiveEvents } from '../../composables/useLiveEvents';
+import { useLiveReload } from './useLiveReload';
 import { cursorFromQuery, filtersFromQuery, queryFromFilters, type FleetFilters } from './fleet-query';
 
 export interface UseAgentPageOptions {
@@ -21,8 +21,6 @@ export interface AgentPage {
   switching: ComputedRef<boolean>;
   /** Reloads now (after a change this page made). */
   refresh: () => Promise<void>;
-  /** The number of re-reads caused by live events (tests and the curious). */
-  liveReloads: Ref<number>;
 }
 
 /**
@@ -59,20 +57,7 @@ export function useAgentPage(options: UseAgentPageOptions = {}): AgentPage {
   // Only the fleet's own query: other pages' query changes (none here) and hash changes do not reload.
   watch(key, () => void agents.reload());
 
-  const liveReloads = ref(0);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  useLiveEvents({
-    types: ['agent.changed', 'agent.pending'],
-    onEvent: () => {
-      if (timer !== undefined) return;
-      timer = setTimeout(() => {
-        timer = undefined;
-        liveReloads.value++;
-        void agents.reload();
-      }, options.debounceMs ?? 400);
-    },
-  });
-  onScopeDispose(() => clearTimeout(timer));
+  useLiveReload({ types: ['agent.changed', 'agent.pending'], reload: agents.reload, delayMs: options.debounceMs });
 
-  return { filters, cursor, agents, switching, refresh: agents.reload, liveReloads };
+  return { filters, cursor, agents, switching, refresh: agents.reload };
 }
