@@ -127,7 +127,7 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
       signedEnrollment({ token: await token(), key, name: 'web-1', labels: {}, facts }),
     );
     // The trusted key enrolling again gets its id back and changes nothing (labels stay).
-    expect(again).toEqual({ agentId: first.agentId, status: 'approved', outcome: 'unchanged', labels: null });
+    expect(again).toEqual({ agentId: first.agentId, status: 'approved', outcome: 'unchanged', labels: null, scope });
     expect((await getAgent(store.db, scope, first.agentId))!.labels).toBe(JSON.stringify({ env: 'test', role: 'web' }));
 
     const other = newAgentKey();
