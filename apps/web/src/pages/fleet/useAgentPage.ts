@@ -1,10 +1,13 @@
-import { computed, watch, type ComputedRef } from 'vue';
+import { computed, onScopeDispose, ref, watch, type ComputedRef, type Ref } from 'vue';
 import { useRoute } from 'vue-router';
 import type { Agent, Page } from '@flotilla/protocol';
 import { api } from '../../api/client';
 import { useResource, type Resource } from '../../composables/useResource';
 import { useLiveReload } from './useLiveReload';
 import { cursorFromQuery, filtersFromQuery, queryFromFilters, type FleetFilters } from './fleet-query';
+
+/** A view change answered sooner than this shows no spinner. */
+const SPINNER_DELAY_MS = 250;
 
 export interface UseAgentPageOptions {
   /** Rows per page. @default 50 */
@@ -17,8 +20,11 @@ export interface AgentPage {
   filters: ComputedRef<FleetFilters>;
   cursor: ComputedRef<string | undefined>;
   agents: Resource<Page<Agent> & { key: string }>;
-  /** True while a load for a view other than the one shown runs (a live re-read shows no spinner). */
-  switching: ComputedRef<boolean>;
+  /**
+   * True while a load for a view other than the one shown has run for a moment (a live re-read
+   * shows no spinner, nor does a quick answer: a spinner flashing for 50 ms is only noise).
+   */
+  switching: Ref<boolean>;
   /** Reloads now (after a change this page made). */
   refresh: () => Promise<void>;
 }
@@ -52,7 +58,15 @@ export function useAgentPage(options: UseAgentPageOptions = {}): AgentPage {
       return { ...page, key: wanted };
     },
   });
-  const switching = computed(() => agents.loading.value && agents.data.value?.key !== key.value);
+  const loadingOther = computed(() => agents.loading.value && agents.data.value?.key !== key.value);
+  const switching = ref(false);
+  let spinnerTimer: ReturnType<typeof setTimeout> | undefined;
+  watch(loadingOther, (now) => {
+    clearTimeout(spinnerTimer);
+    if (now) spinnerTimer = setTimeout(() => (switching.value = true), SPINNER_DELAY_MS);
+    else switching.value = false;
+  });
+  onScopeDispose(() => clearTimeout(spinnerTimer));
 
   // Only the fleet's own query: other pages' query changes (none here) and hash changes do not reload.
   watch(key, () => void agents.reload());
