@@ -99,7 +99,11 @@ describe.skipIf(!chromiumAvailable())('agent detail (real Chromium)', () => {
     await page.locator('[data-test="action-revoke"]').click();
     await dialog.getByText('never trusted again').waitFor();
     await tab.screenshot('agent-revoke-confirm');
-    await dialog.getByRole('button', { name: 'Revoke app-1' }).click();
+    // The confirm button takes the focus once the dialog is open: Enter confirms.
+    await eventually(
+      async () => (await page.evaluate<string>('document.activeElement?.textContent ?? ""')).trim() === 'Revoke app-1',
+    );
+    await page.keyboard.press('Enter');
     await page.locator('h1 + [data-status="revoked"]').waitFor();
     await agentStatus(cp.api, agent.agentId, 'revoked');
     await expect(agent.done).rejects.toMatchObject({ code: 'AGENT_REVOKED' });
