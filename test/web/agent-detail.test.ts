@@ -86,6 +86,29 @@ describe.skipIf(!chromiumAvailable())('agent detail (real Chromium)', () => {
     await tab.screenshot('agent-detail');
   });
 
+  it('disables and enables another agent, each after a confirmation', async () => {
+    const { page } = tab;
+    const other = await ui.agent(cp, 'app-2');
+    await page.goto(`/fleet/agents/${other.agentId}`);
+    await page.locator('h1 + [data-status="online"]').waitFor();
+    const dialog = page.locator('[data-test="confirm-dialog"]');
+    await page.locator('[data-test="action-disable"]').click();
+    await dialog.getByText('refused until it is enabled again').waitFor();
+    await dialog.getByRole('button', { name: 'Disable app-2' }).click();
+    await page.locator('h1 + [data-status="disabled"]').waitFor();
+    await agentStatus(cp.api, other.agentId, 'disabled');
+    expect(await page.locator('[data-test="action-disable"]').count()).toBe(0);
+    // Refused, the agent process stops (a service manager would restart it).
+    await expect(other.done).rejects.toMatchObject({ code: 'AGENT_REVOKED' });
+
+    await page.locator('[data-test="action-enable"]').click();
+    await dialog.getByRole('button', { name: 'Enable app-2' }).click();
+    await page.locator('h1 + [data-status="offline"]').waitFor();
+    await agentStatus(cp.api, other.agentId, 'offline');
+    await page.goto(`/fleet/agents/${agent.agentId}`);
+    await page.locator('h1 + [data-status="online"]').waitFor();
+  });
+
   it('revokes the agent behind a confirmation that names it', async () => {
     const { page } = tab;
     await page.locator('[data-test="action-revoke"]').click();
