@@ -171,6 +171,15 @@ export type {
   Job,
   LogLine,
 } from './api/jobs.js';
+export {
+  RunStepStateSchema,
+  RunStepSchema,
+  RunDetailSchema,
+  WorkflowStepSchema,
+  RolloutProgressSchema,
+  JobDetailSchema,
+} from './api/job-detail.js';
+export type { RunStepState, RunStep, RunDetail, WorkflowStep, RolloutProgress, JobDetail } from './api/job-detail.js';
 export { HealthSchema, ReadinessSchema } from './api/health.js';
 export type { Health, Readiness } from './api/health.js';
 export {

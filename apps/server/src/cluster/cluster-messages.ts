@@ -32,6 +32,18 @@ export const JobLogsEventSchema = z.strictObject({
   toSeq: z.int().min(1),
 });
 
+/**
+ * Steps of a run started or ended (one event for every step event of a stored batch of that
+ * run): read the run's steps from the store. Step keys are not carried: they are unbounded.
+ */
+export const StepChangedEventSchema = z.strictObject({
+  type: z.literal('step.changed'),
+  tenantId: Id,
+  projectId: Id,
+  jobId: Id,
+  runId: Id,
+});
+
 /** A job was accepted (its runs are stored, queued). */
 export const JobCreatedEventSchema = z.strictObject({
   type: z.literal('job.created'),
@@ -50,6 +62,7 @@ export const AgentChangedEventSchema = z.strictObject({
 export const ClusterEventSchema = z.discriminatedUnion('type', [
   RunChangedEventSchema,
   JobLogsEventSchema,
+  StepChangedEventSchema,
   JobCreatedEventSchema,
   AgentChangedEventSchema,
 ]);
@@ -57,6 +70,7 @@ export type ClusterEvent = z.infer<typeof ClusterEventSchema>;
 export type ClusterEventType = ClusterEvent['type'];
 export type RunChangedEvent = z.infer<typeof RunChangedEventSchema>;
 export type JobLogsEvent = z.infer<typeof JobLogsEventSchema>;
+export type StepChangedEvent = z.infer<typeof StepChangedEventSchema>;
 
 /**
  * Work for the replica that holds an agent's connection. `offer`: these agents may have runs to

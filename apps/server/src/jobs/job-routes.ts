@@ -5,6 +5,7 @@ import { route } from '../http/contract-route.js';
 import type { ServerContext } from '../server-context.js';
 import { auditContextOf } from '../audit/audit-context.js';
 import { cancelJob } from './cancel-job.js';
+import { jobDetail } from './job-detail.js';
 import { getJob, getJobSource, listJobs } from './job-repo.js';
 import { rerunSubmission } from './rerun-job.js';
 import { submitJob } from './submit-job.js';
@@ -39,8 +40,9 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
 
   route(app, jobs.get, async ({ request, params: { id } }) => {
     const job = await getJob(ctx.store.db, principalOf(request), id);
-    if (job === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
-    return job;
+    const detail = job === undefined ? undefined : await jobDetail({ db: ctx.store.db, documents: ctx.documents }, job);
+    if (detail === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
+    return detail;
   });
 
   route(app, jobs.cancel, async ({ request, params: { id } }) => {
