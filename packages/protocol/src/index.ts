@@ -180,6 +180,30 @@ export {
   JobDetailSchema,
 } from './api/job-detail.js';
 export type { RunStepState, RunStep, RunDetail, WorkflowStep, RolloutProgress, JobDetail } from './api/job-detail.js';
+export {
+  AgentChangeSchema,
+  AgentChangedUiEventSchema,
+  AgentPendingUiEventSchema,
+  JobCreatedUiEventSchema,
+  RunChangedUiEventSchema,
+  JobLogsUiEventSchema,
+  StepChangedUiEventSchema,
+  RolloutChangedUiEventSchema,
+  UiEventSchema,
+  UI_EVENT_TYPES,
+  UiEventTypeSchema,
+  EventStreamReadySchema,
+  EventStreamResetSchema,
+  EventStreamQuerySchema,
+} from './api/events.js';
+export type {
+  AgentChange,
+  UiEvent,
+  UiEventType,
+  EventStreamReady,
+  EventStreamReset,
+  EventStreamQuery,
+} from './api/events.js';
 export { HealthSchema, ReadinessSchema } from './api/health.js';
 export type { Health, Readiness } from './api/health.js';
 export {
