@@ -36,7 +36,11 @@ export function stateLabel(state: string): string {
 }
 
 /** How long from `from` to `to` (or now), as `1h 2m`, `3m 4s`, `5.2s`; `—` without a start. */
-export function formatDuration(from: string | null | undefined, to: string | null | undefined, now = Date.now()): string {
+export function formatDuration(
+  from: string | null | undefined,
+  to: string | null | undefined,
+  now = Date.now(),
+): string {
   if (from == null) return '—';
   const ms = (to == null ? now : Date.parse(to)) - Date.parse(from);
   if (!Number.isFinite(ms) || ms < 0) return '—';
