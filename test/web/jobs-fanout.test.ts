@@ -39,6 +39,11 @@ async function matrixRow(tab: WatchedPage, agent: string): Promise<Record<string
   return states;
 }
 
+/** The id of the run of `agent` in a `GET /jobs/:id` answer. */
+function runIdOf(res: { body: { runs: { id: string; agent: string }[] } }, agent: string): string {
+  return res.body.runs.find((r) => r.agent === agent)?.id ?? '';
+}
+
 describe.skipIf(!chromiumAvailable())('jobs across agents (real Chromium, real agents)', () => {
   const fixture = uiFixture();
   let cp: ControlPlane;
@@ -59,7 +64,9 @@ describe.skipIf(!chromiumAvailable())('jobs across agents (real Chromium, real a
   });
 
   it('shows a fan-out to 3 agents as a matrix; "re-run on failed agents only" targets exactly the one that failed', async () => {
-    const res = await cp.api.post('/jobs', { workflow: FAN_CHECK, target: { selector: { role: 'fan' } } });
+    // Two batches (fan-1 and fan-2, then fan-3); one failure is tolerated.
+    const target = { selector: { role: 'fan' }, rollout: { batch_size: 2, max_failures: 1 } };
+    const res = await cp.api.post('/jobs', { workflow: FAN_CHECK, target });
     expect(res.status).toBe(201);
     const jobId = res.body.id as string;
     await tab.page.goto(`/jobs/${jobId}`);
@@ -68,6 +75,8 @@ describe.skipIf(!chromiumAvailable())('jobs across agents (real Chromium, real a
     expect(await matrixRow(tab, 'fan-1')).toEqual({ check: 'succeeded', report: 'succeeded' });
     expect((await matrixRow(tab, 'fan-2')).check).toBe('failed');
     expect((await matrixRow(tab, 'fan-2')).report).not.toBe('succeeded');
+    await tab.page.locator('[data-test="rollout-progress"]', { hasText: 'Batch 2 of 2' }).waitFor();
+    expect(await tab.page.locator('[data-test="rollout-failures"]').textContent()).toContain('1 failed of 1 tolerated');
 
     // A cell opens that agent's step log.
     await tab.page.locator('[data-test="fanout-matrix"] tr[data-agent="fan-2"] button[data-step="check"]').click();
@@ -75,7 +84,21 @@ describe.skipIf(!chromiumAvailable())('jobs across agents (real Chromium, real a
     await tab.page.locator('[data-test="log-lines"] .text', { hasText: /^fan-2 is broken$/ }).waitFor();
     expect(await tab.page.locator('[data-test="log-lines"] .text', { hasText: /^checking fan-1$/ }).count()).toBe(0);
     expect(new URL(tab.page.url()).searchParams.get('step')).toBe('check');
+    // The whole page from its top: header, rollout, matrix and graph, the start of the log.
+    await tab.page.evaluate('document.querySelector(".shell-content").scrollTop = 0');
     await tab.screenshot('job-detail-fanout');
+    // The same page in the dark theme (the system's preference until one is chosen).
+    const dark = await browser.open(cp.url, { colorScheme: 'dark' });
+    try {
+      await signIn(dark);
+      await dark.page.goto(`/jobs/${jobId}?run=${runIdOf(await cp.api.get(`/jobs/${jobId}`), 'fan-2')}`);
+      await dark.page.locator('[data-test="log-lines"] .text', { hasText: /^fan-2 is broken$/ }).waitFor();
+      expect(await dark.page.evaluate('document.documentElement.classList.contains("dark")')).toBe(true);
+      await dark.screenshot('job-detail-fanout-dark');
+      expect(dark.problems).toEqual([]);
+    } finally {
+      await dark.context.close();
+    }
 
     await tab.page.locator('[data-test="job-rerun-failed-agents"]').click();
     await tab.page.waitForURL((url) => url.pathname.startsWith('/jobs/') && !url.pathname.endsWith(jobId));
@@ -84,6 +107,7 @@ describe.skipIf(!chromiumAvailable())('jobs across agents (real Chromium, real a
     expect(rerun.rerunOf).toBe(jobId);
     expect(rerun.runs.map((r: { agent: string }) => r.agent)).toEqual(['fan-2']);
     expect(rerun.target.agents).toHaveLength(1);
+    expect(rerun.target.rollout).toEqual({ ...target.rollout, stop_on_failure: false });
     await tab.page.locator('[data-test="job-summary"]', { hasText: rerunId }).waitFor();
     await finishedJob(cp.api, rerunId, 20_000);
   });

@@ -2,9 +2,11 @@ import { ref, type Ref } from 'vue';
 import { AnsiUp } from 'ansi_up';
 import type { LogLine } from '@flotilla/protocol';
 
-/** A log line as the viewer shows it: the line, and its text as safe HTML (ANSI colours as spans). */
+/** A log line as the viewer shows it: the line, its text as safe HTML (ANSI colours as spans), and as plain text. */
 export interface LogEntry extends LogLine {
   html: string;
+  /** The line without ANSI escape sequences: what search looks in and download writes. */
+  plain: string;
 }
 
 /**
@@ -24,6 +26,10 @@ export interface LogBuffer {
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' };
+
+/** CSI sequences (colours, cursor moves) and OSC sequences (titles, links) of a terminal. */
+// eslint-disable-next-line no-control-regex -- matching the escape character is the point
+const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?/g;
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
@@ -57,7 +63,8 @@ export function useLogBuffer(): LogBuffer {
     let added = false;
     for (const line of batch) {
       if (line.seq <= lastSeq()) continue;
-      lines.push({ ...line, html: toHtml(line) });
+      const plain = line.line.includes('\u001b') ? line.line.replace(ANSI_SEQUENCE, '') : line.line;
+      lines.push({ ...line, html: toHtml(line), plain });
       added = true;
     }
     if (added) version.value++;

@@ -36,7 +36,7 @@ export function useLogView(options: UseLogViewOptions): LogView {
     if (needle === '') return [];
     const found: number[] = [];
     const shown = lines.value;
-    for (let i = start; i < shown.length; i++) if (shown[i]?.line.toLowerCase().includes(needle)) found.push(i);
+    for (let i = start; i < shown.length; i++) if (shown[i]?.plain.toLowerCase().includes(needle)) found.push(i);
     return found;
   }
 
