@@ -12,10 +12,11 @@ const GRAPH_CACHE_SIZE = 256;
 /** Runs per `IN (…)` list: well under SQLite's and PostgreSQL's parameter limits. */
 const IN_LIST = 500;
 
-/** What the job detail needs besides the database: the server's document checker. */
+/** What the job detail reads from: the store, the server's document checker, and a cache of step graphs. */
 export interface JobDetailSource {
   db: Kysely<Database>;
   documents: Pick<DocumentChecker, 'check'>;
+  graphs: StepGraphCache;
 }
 
 /**
@@ -37,8 +38,6 @@ export class StepGraphCache {
     return graph;
   }
 }
-
-const graphs = new StepGraphCache();
 
 /** Steps of these runs, per run, in the order they started. */
 async function stepsOfRuns(db: Kysely<Database>, runIds: readonly string[]): Promise<Map<string, RunStep[]>> {
@@ -95,7 +94,7 @@ export async function jobDetail(source: JobDetailSource, job: Job): Promise<JobD
   }
   const [steps, graph] = await Promise.all([
     stepsOfRuns(db, runIds),
-    graphs.of(source.documents, job.id, row.workflow_text),
+    source.graphs.of(source.documents, job.id, row.workflow_text),
   ]);
   const runs = job.runs.map((run) => ({ ...run, batch: batches.get(run.id) ?? 0, steps: steps.get(run.id) ?? [] }));
   let rollout: RolloutProgress | null = null;

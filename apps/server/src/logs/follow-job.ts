@@ -3,7 +3,7 @@ import { FlotillaError, TERMINAL_STATES } from '@flotilla/protocol';
 import type { JobDetail, LogLine } from '@flotilla/protocol';
 import type { Unsubscribe } from '../cluster/cluster-bus.js';
 import type { JobLogsEvent, RunChangedEvent, StepChangedEvent } from '../cluster/cluster-messages.js';
-import { jobDetail } from '../jobs/job-detail.js';
+import { jobDetail, type StepGraphCache } from '../jobs/job-detail.js';
 import { getJobById } from '../jobs/job-repo.js';
 import type { ServerContext } from '../server-context.js';
 import { readJobLogs } from './log-chunks.js';
@@ -29,13 +29,15 @@ export async function followJob(options: {
   after: number;
   /** Open streams, ended by the server on shutdown (an open stream would hold `close()` forever). */
   streams: Set<() => void>;
+  /** Step graphs of jobs already read (the `state` events carry the job in full). */
+  graphs: StepGraphCache;
   /**
    * Ends the stream when aborted (the credential that opened it was revoked or expired); a
    * `FlotillaError` reason is sent first as a `problem` event.
    */
   signal?: AbortSignal;
 }): Promise<void> {
-  const { ctx, request, reply, jobId, after, streams, signal } = options;
+  const { ctx, request, reply, jobId, after, streams, graphs, signal } = options;
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, {
@@ -88,7 +90,7 @@ export async function followJob(options: {
   /** The job as `GET /jobs/:id` gives it (its steps included). */
   const readJob = async (): Promise<JobDetail | undefined> => {
     const job = await getJobById(ctx.store.db, jobId);
-    return job === undefined ? undefined : jobDetail({ db: ctx.store.db, documents: ctx.documents }, job);
+    return job === undefined ? undefined : jobDetail({ db: ctx.store.db, documents: ctx.documents, graphs }, job);
   };
   const report = async (job: JobDetail | undefined) => {
     if (job === undefined || closed) {

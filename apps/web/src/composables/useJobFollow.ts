@@ -16,8 +16,6 @@ export type JobFollowStatus = 'connecting' | 'live' | 'retrying' | 'ended' | 'fa
 
 export interface UseJobFollowOptions {
   jobId: string;
-  /** Called with every state the stream sends (the job in full), after `job` is set. */
-  onJob?: (job: JobDetail) => void;
 }
 
 export interface JobFollow {
@@ -73,7 +71,6 @@ export function useJobFollow(options: UseJobFollowOptions): JobFollow {
 
   function setJob(value: JobDetail): void {
     job.value = value;
-    options.onJob?.(value);
   }
 
   /** One connection: resolves when the job ended, throws when the stream failed or closed early. */
