@@ -50,5 +50,6 @@ export async function signIn(watched: WatchedPage, username = 'admin', password 
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/fleet/);
+  // The path, not the URL: `/login?redirect=/fleet` matches /fleet/ before the sign-in is done.
+  await page.waitForURL((url) => url.pathname === '/fleet');
 }
