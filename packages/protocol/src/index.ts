@@ -199,12 +199,22 @@ export type {
   LogLine,
 } from './api/jobs.js';
 export {
+  RunStepStateSchema,
+  RunStepSchema,
+  RunDetailSchema,
+  WorkflowStepSchema,
+  RolloutProgressSchema,
+  JobDetailSchema,
+} from './api/job-detail.js';
+export type { RunStepState, RunStep, RunDetail, WorkflowStep, RolloutProgress, JobDetail } from './api/job-detail.js';
+export {
   AgentChangeSchema,
   AgentChangedUiEventSchema,
   AgentPendingUiEventSchema,
   JobCreatedUiEventSchema,
   RunChangedUiEventSchema,
   JobLogsUiEventSchema,
+  StepChangedUiEventSchema,
   RolloutChangedUiEventSchema,
   UiEventSchema,
   UI_EVENT_TYPES,

@@ -34,6 +34,18 @@ export const JobLogsEventSchema = z.strictObject({
   toSeq: z.int().min(1),
 });
 
+/**
+ * Steps of a run started or ended (one event for every step event of a stored batch of that
+ * run): read the run's steps from the store. Step keys are not carried: they are unbounded.
+ */
+export const StepChangedEventSchema = z.strictObject({
+  type: z.literal('step.changed'),
+  tenantId: Id,
+  projectId: Id,
+  jobId: Id,
+  runId: Id,
+});
+
 /** A job was accepted (its runs are stored, queued). */
 export const JobCreatedEventSchema = z.strictObject({
   type: z.literal('job.created'),
@@ -73,6 +85,7 @@ export const RolloutChangedEventSchema = z.strictObject({
 export const ClusterEventSchema = z.discriminatedUnion('type', [
   RunChangedEventSchema,
   JobLogsEventSchema,
+  StepChangedEventSchema,
   JobCreatedEventSchema,
   AgentChangedEventSchema,
   AgentPendingEventSchema,
@@ -82,6 +95,7 @@ export type ClusterEvent = z.infer<typeof ClusterEventSchema>;
 export type ClusterEventType = ClusterEvent['type'];
 export type RunChangedEvent = z.infer<typeof RunChangedEventSchema>;
 export type JobLogsEvent = z.infer<typeof JobLogsEventSchema>;
+export type StepChangedEvent = z.infer<typeof StepChangedEventSchema>;
 export type AgentChangedEvent = z.infer<typeof AgentChangedEventSchema>;
 
 /**

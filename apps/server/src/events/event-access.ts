@@ -13,6 +13,7 @@ export const EVENT_PERMISSIONS: Record<UiEventType, Permission> = {
   'job.created': 'jobs:read',
   'run.changed': 'jobs:read',
   'rollout.changed': 'jobs:read',
+  'step.changed': 'jobs:read',
   'job.logs': 'logs:read',
 };
 

@@ -21,6 +21,8 @@ function uiEventOf(event: ClusterEvent): UiEvent {
       const { type, jobId, runId, fromSeq, toSeq } = event;
       return { type, jobId, runId, fromSeq, toSeq };
     }
+    case 'step.changed':
+      return { type: event.type, jobId: event.jobId, runId: event.runId };
     case 'rollout.changed':
       return { type: event.type, jobId: event.jobId, activeBatch: event.activeBatch };
     default: {
@@ -47,6 +49,7 @@ export function feedRing(events: ClusterEvents, ring: UiEventRing): Unsubscribe 
     events.subscribe('job.created', keep),
     events.subscribe('run.changed', keep),
     events.subscribe('job.logs', keep),
+    events.subscribe('step.changed', keep),
     events.subscribe('rollout.changed', keep),
   ];
   return () => {

@@ -278,7 +278,7 @@ export class AgentConnection {
 
   private apply(outcome: RunFrameOutcome): void {
     if (outcome.reply !== undefined) this.send(outcome.reply);
-    this.host.dispatcher.announce(outcome.updates, outcome.logs);
+    this.host.dispatcher.announce(outcome.updates, outcome.logs, outcome.steps);
   }
 
   private async onHello(hello: Extract<AgentFrame, { type: 'hello' }>): Promise<void> {

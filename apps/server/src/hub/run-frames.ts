@@ -1,7 +1,7 @@
 import type { AgentFrame, ServerFrame } from '@flotilla/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { recordAgentEvent, recordAgentEvents } from '../jobs/agent-event-store.js';
-import type { JobUpdate, StoredLogs } from '../jobs/job-events.js';
+import type { JobUpdate, StepUpdate, StoredLogs } from '../jobs/job-events.js';
 import { storedFailure } from '../jobs/run-failure.js';
 import { transitionRun } from '../jobs/run-repo.js';
 import type { EventStore } from '../jobs/agent-event-store.js';
@@ -19,6 +19,8 @@ export interface RunFrameOutcome {
   replay?: boolean;
   updates: JobUpdate[];
   logs: StoredLogs[];
+  /** Steps that started or ended. @default none */
+  steps?: StepUpdate[];
 }
 
 type Frame<T extends AgentFrame['type']> = Extract<AgentFrame, { type: T }>;
@@ -90,6 +92,7 @@ export async function handleRunEvent(
     replay: recorded.beyondGap,
     updates: recorded.updates,
     logs: recorded.logs,
+    steps: recorded.steps,
   };
 }
 
@@ -115,5 +118,6 @@ export async function handleRunEvents(
     replay: recorded.beyondGap > 0,
     updates: recorded.updates,
     logs: recorded.logs,
+    steps: recorded.steps,
   };
 }

@@ -9,7 +9,7 @@ import type { Store } from '../store/store.js';
 import { preparedQuery } from '../store/prepared.js';
 import { nowIso, toIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
-import type { JobUpdate, StoredLogs } from './job-events.js';
+import type { JobUpdate, StepUpdate, StoredLogs } from './job-events.js';
 import { transitionRun } from './run-repo.js';
 import { storedFailure } from './run-failure.js';
 import { storableOutputs, withDroppedOutputs } from './step-outputs.js';
@@ -34,6 +34,8 @@ export interface RecordedEvents {
   updates: JobUpdate[];
   /** The lines stored, per run. */
   logs: StoredLogs[];
+  /** Runs whose steps started or ended. */
+  steps: StepUpdate[];
 }
 
 /** Outcome of recording one event (the single-event form of `recordAgentEvents`). */
@@ -44,6 +46,7 @@ export interface RecordedEvent {
   ackSeq: number;
   updates: JobUpdate[];
   logs: StoredLogs[];
+  steps: StepUpdate[];
 }
 
 /** Rows per multi-row insert: well under SQLite's and PostgreSQL's parameter limits. */
@@ -82,7 +85,7 @@ export async function recordAgentEvents(
   items: readonly AgentEvent[],
 ): Promise<RecordedEvents> {
   return store.write(async (trx) => {
-    const out: RecordedEvents = { stored: 0, notApplied: 0, beyondGap: 0, ackSeq: 0, updates: [], logs: [] };
+    const out: RecordedEvents = { stored: 0, notApplied: 0, beyondGap: 0, ackSeq: 0, updates: [], logs: [], steps: [] };
     const row = await ackedSeqQuery.takeFirst(trx, { agentId });
     if (row === undefined) throw new Error(`agent ${agentId} is not in the store`);
     const acked = row.acked_event_seq;
@@ -144,6 +147,7 @@ export async function recordAgentEvent(store: EventStore, agentId: string, e: Ag
     ackSeq: r.ackSeq,
     updates: r.updates,
     logs: r.logs,
+    steps: r.steps,
   };
 }
 
@@ -194,7 +198,16 @@ async function applyAll(batch: Batch, events: AgentEvent[]): Promise<void> {
     linesByRun.set(e.runId, group);
   }
   if (linesByRun.size > 0) await storeLines(batch, linesByRun);
-  for (const e of others) await applyEvent(db, agentId, e, out);
+  const stepsOf = new Set<string>();
+  for (const e of others) {
+    await applyEvent(db, agentId, e, out);
+    if (e.event.kind === 'step.started' || e.event.kind === 'step.finished') stepsOf.add(e.runId);
+  }
+  for (const runId of stepsOf) {
+    const run = runs.get(runId);
+    if (run !== undefined)
+      out.steps.push({ tenantId: run.tenantId, projectId: run.projectId, jobId: run.jobId, runId });
+  }
 }
 
 const reserveLogSeqQuery = preparedQuery((db, p: { jobId: string; count: number }) =>

@@ -5,6 +5,7 @@ import { route } from '../http/contract-route.js';
 import type { ServerContext } from '../server-context.js';
 import { auditContextOf } from '../audit/audit-context.js';
 import { cancelJob } from './cancel-job.js';
+import { jobDetail, StepGraphCache } from './job-detail.js';
 import { getJob, getJobSource, listJobs } from './job-repo.js';
 import { rerunSubmission } from './rerun-job.js';
 import { submitJob } from './submit-job.js';
@@ -14,6 +15,7 @@ const jobs = apiRoutes.jobs;
 
 /** `POST /jobs`, `GET /jobs`, `GET /jobs/:id`, `POST /jobs/:id/cancel`, `POST /jobs/:id/rerun`. */
 export function jobRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const detailSource = { db: ctx.store.db, documents: ctx.documents, graphs: new StepGraphCache() };
   route(app, jobs.submit, async ({ request, body }) => {
     const p = principalOf(request);
     const workflow = await submittedWorkflow(ctx.store.db, p, body);
@@ -42,8 +44,9 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
 
   route(app, jobs.get, async ({ request, params: { id } }) => {
     const job = await getJob(ctx.store.db, principalOf(request), id);
-    if (job === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
-    return job;
+    const detail = job === undefined ? undefined : await jobDetail(detailSource, job);
+    if (detail === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
+    return detail;
   });
 
   route(app, jobs.cancel, async ({ request, params: { id } }) => {

@@ -7,7 +7,7 @@ import type { MasterKey } from '../secrets/master-key.js';
 import { resolveRunSecrets } from '../secrets/secret-repo.js';
 import type { Store } from '../store/store.js';
 import { nowIso } from '../store/time.js';
-import type { JobUpdate, StoredLogs } from './job-events.js';
+import type { JobUpdate, StepUpdate, StoredLogs } from './job-events.js';
 import { signJobEnvelope } from './job-envelope.js';
 import { advanceRollout, hasRollout } from './rollout-progress.js';
 import { storedFailure } from './run-failure.js';
@@ -134,9 +134,10 @@ export class RunDispatcher {
    * take effect: a run that ended frees a slot on its agent and may open the next rollout batch
    * or stop the rollout. The replica that committed the change does this, no other.
    */
-  announce(updates: readonly JobUpdate[], logs: readonly StoredLogs[]): void {
+  announce(updates: readonly JobUpdate[], logs: readonly StoredLogs[], steps: readonly StepUpdate[] = []): void {
     const { bus, logger } = this.#options;
     for (const range of logs) bus.events.publish({ type: 'job.logs', ...range }).catch(this.#notPublished);
+    for (const step of steps) bus.events.publish({ type: 'step.changed', ...step }).catch(this.#notPublished);
     for (const update of updates) bus.events.publish({ type: 'run.changed', ...update }).catch(this.#notPublished);
     const ended = updates.filter((u) => TERMINAL_STATES.has(u.runState));
     if (ended.length === 0 || this.#stopped) return;

@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FlotillaError, TERMINAL_STATES } from '@flotilla/protocol';
-import type { Job, LogLine } from '@flotilla/protocol';
+import type { JobDetail, LogLine } from '@flotilla/protocol';
 import type { Unsubscribe } from '../cluster/cluster-bus.js';
-import type { JobLogsEvent, RunChangedEvent } from '../cluster/cluster-messages.js';
+import type { JobLogsEvent, RunChangedEvent, StepChangedEvent } from '../cluster/cluster-messages.js';
+import { jobDetail, type StepGraphCache } from '../jobs/job-detail.js';
 import { getJobById } from '../jobs/job-repo.js';
 import type { ServerContext } from '../server-context.js';
 import { readJobLogs } from './log-chunks.js';
@@ -12,12 +13,13 @@ const HEARTBEAT_MS = 15_000;
 
 /**
  * `GET /jobs/:id/logs?follow=1` as Server-Sent Events: `log` events for every line after `after`
- * (the stored backlog first, then live lines), `state` with the job on every change, and `end`
- * with the final job once it is over, after which the stream closes. Live updates come from the
- * cluster bus (`job.logs`, `run.changed`), whichever replica stored them; they say which lines
- * are stored, and the lines are read from the store from the last one sent, in `seq` order (unique
- * and gap-free per job). So a notification that arrives late, twice, or out of order never makes
- * a gap or a repeat: the stream is resumable with `after` = the last `seq` received.
+ * (the stored backlog first, then live lines), `state` with the job (as `GET /jobs/:id` gives it)
+ * whenever a run or step changes, and `end` with the final job once it is over, after which the
+ * stream closes. Live updates come from the cluster bus (`job.logs`, `run.changed`,
+ * `step.changed`), whichever replica stored them; they say which lines are stored, and the lines
+ * are read from the store from the last one sent, in `seq` order (unique and gap-free per job).
+ * So a notification that arrives late, twice, or out of order never makes a gap or a repeat: the
+ * stream is resumable with `after` = the last `seq` received.
  */
 export async function followJob(options: {
   ctx: ServerContext;
@@ -27,13 +29,15 @@ export async function followJob(options: {
   after: number;
   /** Open streams, ended by the server on shutdown (an open stream would hold `close()` forever). */
   streams: Set<() => void>;
+  /** Step graphs of jobs already read (the `state` events carry the job in full). */
+  graphs: StepGraphCache;
   /**
    * Ends the stream when aborted (the credential that opened it was revoked or expired); a
    * `FlotillaError` reason is sent first as a `problem` event.
    */
   signal?: AbortSignal;
 }): Promise<void> {
-  const { ctx, request, reply, jobId, after, streams, signal } = options;
+  const { ctx, request, reply, jobId, after, streams, graphs, signal } = options;
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, {
@@ -83,7 +87,12 @@ export async function followJob(options: {
     // Lines sent already (an earlier drain read them) need no read.
     if (stored.jobId === jobId) enqueue(() => (stored.toSeq > lastSeq ? drain() : Promise.resolve()));
   };
-  const report = async (job: Job | undefined) => {
+  /** The job as `GET /jobs/:id` gives it (its steps included). */
+  const readJob = async (): Promise<JobDetail | undefined> => {
+    const job = await getJobById(ctx.store.db, jobId);
+    return job === undefined ? undefined : jobDetail({ db: ctx.store.db, documents: ctx.documents, graphs }, job);
+  };
+  const report = async (job: JobDetail | undefined) => {
     if (job === undefined || closed) {
       finish();
       return;
@@ -96,8 +105,15 @@ export async function followJob(options: {
     }
     write('state', job);
   };
-  const onUpdate = (update: RunChangedEvent) => {
-    if (update.jobId === jobId) enqueue(async () => report(await getJobById(ctx.store.db, jobId)));
+  /** A read of the job is waiting in the chain: changes that come meanwhile are in what it reads. */
+  let reportQueued = false;
+  const onUpdate = (update: RunChangedEvent | StepChangedEvent) => {
+    if (update.jobId !== jobId || reportQueued) return;
+    reportQueued = true;
+    enqueue(async () => {
+      reportQueued = false;
+      await report(await readJob());
+    });
   };
 
   const heartbeat = setInterval(() => {
@@ -117,8 +133,12 @@ export async function followJob(options: {
   // Subscribed before the backlog is read: a line stored meanwhile is either in the backlog or
   // announced after it (and then read from where the backlog ended).
   if (closed) return;
-  subscriptions.push(ctx.bus.events.subscribe('job.logs', onLogs), ctx.bus.events.subscribe('run.changed', onUpdate));
+  subscriptions.push(
+    ctx.bus.events.subscribe('job.logs', onLogs),
+    ctx.bus.events.subscribe('run.changed', onUpdate),
+    ctx.bus.events.subscribe('step.changed', onUpdate),
+  );
   enqueue(drain);
-  enqueue(async () => report(await getJobById(ctx.store.db, jobId)));
+  enqueue(async () => report(await readJob()));
   await chain;
 }

@@ -3,6 +3,7 @@ import { apiRoutes, FlotillaError } from '@flotilla/protocol';
 import { principalOf } from '../auth/auth-plugin.js';
 import { watchCredential } from '../auth/credential-watch.js';
 import { route } from '../http/contract-route.js';
+import { StepGraphCache } from '../jobs/job-detail.js';
 import { getJob } from '../jobs/job-repo.js';
 import type { ServerContext } from '../server-context.js';
 import { followJob } from './follow-job.js';
@@ -12,6 +13,7 @@ import { searchLogs } from './log-search.js';
 /** `GET /jobs/:id/logs[?follow=1]` and `GET /logs/search?q=`. */
 export function logRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const streams = new Set<() => void>();
+  const graphs = new StepGraphCache();
   app.addHook('preClose', () => {
     for (const end of [...streams]) end();
     return Promise.resolve();
@@ -33,7 +35,16 @@ export function logRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
       });
       reply.raw.once('close', unwatch);
       try {
-        await followJob({ ctx, request, reply, jobId: id, after: query.after, streams, signal: credentialGone.signal });
+        await followJob({
+          ctx,
+          request,
+          reply,
+          jobId: id,
+          after: query.after,
+          streams,
+          graphs,
+          signal: credentialGone.signal,
+        });
       } catch (err) {
         unwatch();
         throw err;

@@ -1,7 +1,7 @@
-import type { WorkflowValidation } from '@flotilla/protocol';
+import type { WorkflowStep, WorkflowValidation } from '@flotilla/protocol';
 import { stepCatalogue } from '@flotilla/steps/catalogue';
 import { isLimitCode, validateWorkflow } from '@flotilla/workflow';
-import type { CompiledWorkflow, InputSpec, ValidationProblem, WorkflowCallSite } from '@flotilla/workflow';
+import type { CompiledWorkflow, InputSpec, StepNode, ValidationProblem, WorkflowCallSite } from '@flotilla/workflow';
 
 /** One problem as the API sends it: `{line, column, step?, path, code, message}`. */
 export type WireProblem = WorkflowValidation['problems'][number];
@@ -20,6 +20,8 @@ export type DocumentVerdict =
       /** What a job needs to resolve the workflows it calls (`workflows/called-workflows.ts`). */
       inputs: Record<string, InputSpec>;
       calls: WorkflowCallSite[];
+      /** Its top-level steps and their `needs`: the step graph a job page draws. */
+      steps: WorkflowStep[];
       warnings: WireProblem[];
       /** What a job needs to resolve the placeholders of the name; only when it has some. */
       templatedName?: TemplatedName | undefined;
@@ -46,10 +48,28 @@ export function documentVerdict(document: string): DocumentVerdict {
   if (result.ok) {
     const { name, description, secrets, inputs, variables, calls = [] } = result.workflow;
     const templatedName = name.includes('{{') ? { name, inputs, variables } : undefined;
-    return { ok: true, name, description: description ?? null, secrets, inputs, calls, warnings, templatedName };
+    const steps = [
+      ...result.workflow.steps.map((node) => graphNode(node, false)),
+      ...result.workflow.finally.map((node) => graphNode(node, true)),
+    ];
+    return {
+      ok: true,
+      name,
+      description: description ?? null,
+      secrets,
+      inputs,
+      calls,
+      steps,
+      warnings,
+      templatedName,
+    };
   }
   const problems = result.problems.map(toWire);
   return { ok: false, overLimit: problems.some((p) => isLimitCode(p.code)), problems, warnings };
+}
+
+function graphNode(node: StepNode, inFinally: boolean): WorkflowStep {
+  return { id: node.id, name: node.name, type: node.type, needs: [...node.needs], finally: inFinally };
 }
 
 function toWire(problem: ValidationProblem): WireProblem {

@@ -121,6 +121,7 @@ export function describeClusterBusContract(name: string, make: () => Promise<Clu
           fromSeq: 2 ** 31 - 1,
           toSeq: 2 ** 31 - 1,
         },
+        { type: 'step.changed', tenantId: id, projectId: id, jobId: id, runId: id },
         { type: 'job.created', tenantId: id, projectId: id, jobId: id },
         { type: 'agent.changed', tenantId: id, projectId: id, agentId: id, change: 'enrolled' },
         { type: 'agent.pending', tenantId: id, projectId: id, agentId: id, name: id, keyChange: true },

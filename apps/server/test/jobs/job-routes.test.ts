@@ -43,7 +43,17 @@ describe.each(DIALECTS)('jobs [%s]', (dialect) => {
       });
       expect(job.id).toMatch(/^job_/);
       expect(job.runs[0]!.id).toMatch(/^run_/);
-      expect((await client.get(`/jobs/${job.id}`)).body).toEqual(res.body);
+      // The one job in full: what the submission answered, and what it was started with.
+      const { runs, ...head } = res.body;
+      expect((await client.get(`/jobs/${job.id}`)).body).toEqual({
+        ...head,
+        runs: runs.map((run: object) => ({ ...run, batch: 0, steps: [] })),
+        inputs: {},
+        target: { agent: target },
+        steps: [{ id: 'say', name: 'say', type: 'command', needs: [], finally: false }],
+        rollout: null,
+        finishedAt: null,
+      });
     }
   });
 

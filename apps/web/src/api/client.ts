@@ -27,20 +27,20 @@ export function useProjectForRequests(project: string | undefined): void {
   currentProject = project;
 }
 
+/** The headers of every request of the UI: the CSRF cookie echoed on unsafe methods, the chosen project. */
+export function requestHeaders(method: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const csrf = SAFE_METHODS.has(method) ? undefined : csrfCookie();
+  if (csrf !== undefined) headers['x-csrf-token'] = csrf;
+  if (currentProject !== undefined) headers['x-flotilla-project'] = currentProject;
+  return headers;
+}
+
 /**
  * The one client of the UI: same origin, authenticated by the HTTP-only session cookie (no token
  * is ever kept in script-readable storage), unsafe methods echo the CSRF cookie.
  */
-export const client = new FlotillaClient({
-  baseUrl: window.location.origin,
-  requestHeaders: (method) => {
-    const headers: Record<string, string> = {};
-    const csrf = SAFE_METHODS.has(method) ? undefined : csrfCookie();
-    if (csrf !== undefined) headers['x-csrf-token'] = csrf;
-    if (currentProject !== undefined) headers['x-flotilla-project'] = currentProject;
-    return headers;
-  },
-});
+export const client = new FlotillaClient({ baseUrl: window.location.origin, requestHeaders });
 
 /** The API of every `/api/v1` route, typed by the contract table. */
 export const api = client.api;

@@ -71,6 +71,13 @@ export const JobLogsUiEventSchema = z.strictObject({
   toSeq: z.int().min(1),
 });
 
+/** Steps of a run started or ended: a hint, the steps are read with `GET /jobs/:id`. */
+export const StepChangedUiEventSchema = z.strictObject({
+  type: z.literal('step.changed'),
+  jobId: Id,
+  runId: Id,
+});
+
 /**
  * A rolling fan-out opened its next batch (`activeBatch`, counted from 0). Runs that end and
  * runs a stopped rollout cancels arrive as `run.changed`.
@@ -88,6 +95,7 @@ export const UiEventSchema = z.discriminatedUnion('type', [
   JobCreatedUiEventSchema,
   RunChangedUiEventSchema,
   JobLogsUiEventSchema,
+  StepChangedUiEventSchema,
   RolloutChangedUiEventSchema,
 ]);
 export type UiEvent = z.infer<typeof UiEventSchema>;
@@ -98,6 +106,7 @@ export const UI_EVENT_TYPES = [
   'job.created',
   'run.changed',
   'job.logs',
+  'step.changed',
   'rollout.changed',
 ] as const satisfies readonly UiEvent['type'][];
 export const UiEventTypeSchema = z.enum(UI_EVENT_TYPES);

@@ -8,4 +8,11 @@ export const fleetRoutes: RouteRecordRaw[] = [
     component: () => import('./FleetPage.vue'),
     meta: { title: 'Fleet', nav: { label: 'Fleet', order: 10 } },
   },
+  {
+    path: '/fleet/agents/:id',
+    name: 'agent',
+    component: () => import('./AgentPage.vue'),
+    props: true,
+    meta: { title: 'Agent', section: 'fleet' },
+  },
 ];

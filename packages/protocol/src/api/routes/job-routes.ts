@@ -11,6 +11,7 @@ import {
   LogsQuerySchema,
   RerunJobRequestSchema,
 } from '../jobs.js';
+import { JobDetailSchema } from '../job-detail.js';
 
 /** Jobs and their runs. */
 export const jobRoutes = {
@@ -34,10 +35,10 @@ export const jobRoutes = {
   get: defineRoute({
     method: 'GET',
     path: '/api/v1/jobs/:id',
-    summary: 'Get a job with its runs',
+    summary: 'Get a job with its runs, their steps, its inputs, target, step graph and rollout',
     permission: 'jobs:read',
     params: IdParamsSchema,
-    responses: { 200: JobSchema, 404: problem },
+    responses: { 200: JobDetailSchema, 404: problem },
   }),
   cancel: defineRoute({
     method: 'POST',
@@ -72,7 +73,7 @@ export const logRoutes = {
     responses: {
       200: media(
         'text/event-stream',
-        'With `follow=1`: `log`, `state` and `end` events until the job ends; otherwise a page of lines',
+        'With `follow=1`: `log` (a line), `state` and `end` (the job as `GET /jobs/:id` gives it) events until the job ends; otherwise a page of lines',
         {
           json: pageSchema(LogLineSchema),
         },
