@@ -1,7 +1,8 @@
 /**
  * Log search in a real Chromium against a real control plane and agent: a job prints a unique
  * marker; searching for it shows the hit with the match marked (and the line's HTML as text);
- * the query is in the URL; choosing the hit lands on its line in its job (`/jobs/<id>?line=<seq>`).
+ * the query is in the URL; choosing the hit lands on its line in its job (`/jobs/<id>?line=<seq>`),
+ * scrolled to and highlighted.
  * Also the alignment of the server's `[[highlight]]` markers with the line, as a unit.
  */
 import { randomBytes } from 'node:crypto';
@@ -119,6 +120,12 @@ describe.skipIf(!chromiumAvailable())('log search (real Chromium)', () => {
     await page.goto(`/logs?q=${encodeURIComponent(marker)}`);
     await page.locator('[data-test="log-hit"]').first().click();
     await page.waitForURL((url) => url.pathname === `/jobs/${jobId}` && url.searchParams.get('line') === String(seq));
+    // the job page scrolls to that line and highlights it
+    const line = page.locator(`[data-test="log-lines"] [data-seq="${seq}"]`);
+    await line.and(page.locator('.highlighted')).waitFor();
+    expect(await line.textContent()).toContain(marker);
+    expect(await line.isVisible()).toBe(true);
+    await tab.screenshot('log-search-landed');
   });
 
   it('logs no console error or warning', () => {
