@@ -89,6 +89,8 @@ export {
   TeamSchema,
   CreateTeamRequestSchema,
   AddTeamMemberRequestSchema,
+  TeamMemberParamsSchema,
+  TeamGrantParamsSchema,
   GrantRequestSchema,
   ApiTokenKindSchema,
   CreateApiTokenRequestSchema,

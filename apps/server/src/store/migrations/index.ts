@@ -8,6 +8,7 @@ import { jobSecretNamesMigration } from './0006-job-secret-names.js';
 import { enrollmentProofsMigration } from './0007-enrollment-proofs.js';
 import { runFailuresMigration } from './0008-run-failures.js';
 import { jobCalledWorkflowsMigration } from './0009-job-called-workflows.js';
+import { secretAuthorsMigration } from './0011-secret-authors.js';
 
 /** Every migration, in order. Names sort lexically; add new ones at the end, never edit old ones. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0007-enrollment-proofs': enrollmentProofsMigration,
   '0008-run-failures': runFailuresMigration,
   '0009-job-called-workflows': jobCalledWorkflowsMigration,
+  '0011-secret-authors': secretAuthorsMigration,
 };
 
 /** In-code migration provider: migrations ship inside the bundle, no directory scan. */
