@@ -1,5 +1,7 @@
 import { apiRoutes, TERMINAL_STATES } from '@flotilla/protocol';
 import type { AnyRouteContract, ApiRoutes, Job, LoginResponse, LogLine } from '@flotilla/protocol';
+import { followEvents, type FollowEventsOptions } from './event-follow.js';
+import { streamEvents, type EventStreamEnd, type StreamEventsOptions } from './event-stream.js';
 import { HttpClient, type HttpClientOptions } from './http-client.js';
 import { streamJob, type FollowJobOptions } from './job-follow.js';
 import { createRouteApi, type RouteApi } from './route-api.js';
@@ -14,7 +16,7 @@ export interface WaitForJobOptions extends FollowJobOptions {
  * Typed client for the Flotilla control plane, used by the CLI, tests and later the UI. Every
  * `/api/v1` route is a method of `api`, derived from the route contracts (`api.jobs.get({ params:
  * { id } })`); what is here besides is what no single route does: keeping the login's token,
- * following a job live.
+ * following a job or the UI events live.
  */
 export class FlotillaClient {
   /** Every route of `apiRoutes`, by area and name, with its input and answer typed by its contract. */
@@ -54,6 +56,22 @@ export class FlotillaClient {
   async followJob(id: string, options: WaitForJobOptions = {}): Promise<Job> {
     const streamed = await streamJob(this.http, id, options);
     return streamed ?? this.pollJob(id, options);
+  }
+
+  /**
+   * Reads the UI event stream (`GET /api/v1/events`) once, until it ends; resolves with the id
+   * to resume after. See `followEvents` for the loop that reconnects.
+   */
+  streamEvents(options: StreamEventsOptions): Promise<EventStreamEnd> {
+    return streamEvents(this.http, options);
+  }
+
+  /**
+   * Follows the UI event stream until `options.signal` aborts, reconnecting with backoff and
+   * resuming after the last event id, so no event is missed or repeated across drops.
+   */
+  followEvents(options: FollowEventsOptions): Promise<void> {
+    return followEvents(this.http, options);
   }
 
   /** Waits for a job to end, delivering its log lines in order (same as `followJob`). */

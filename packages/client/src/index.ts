@@ -9,6 +9,8 @@ export type { RouteArgs, RouteResult } from './route-call.js';
 export { createRouteApi } from './route-api.js';
 export type { RouteApi, RouteCaller } from './route-api.js';
 export type { FollowJobOptions } from './job-follow.js';
+export type { StreamEventsOptions, EventStreamEnd } from './event-stream.js';
+export type { FollowEventsOptions } from './event-follow.js';
 export { allPages } from './all-pages.js';
 export { SseParser } from './sse-parser.js';
 export type { SseEvent } from './sse-parser.js';

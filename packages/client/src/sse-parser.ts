@@ -15,8 +15,18 @@ export class SseParser {
   private event = '';
   private data: string[] = [];
   private id: string | undefined;
+  private dispatchedId: string | undefined;
 
   constructor(private readonly onEvent: (event: SseEvent) => void) {}
+
+  /**
+   * The last event id as of the last complete event, including one without data (a server may
+   * move the id on with a heartbeat): what a reconnect sends as `Last-Event-ID`. An `id:` line of
+   * an event cut off before its end does not count.
+   */
+  get lastEventId(): string | undefined {
+    return this.dispatchedId;
+  }
 
   feed(chunk: string): void {
     this.buffer += chunk;
@@ -46,6 +56,7 @@ export class SseParser {
   }
 
   private dispatch(): void {
+    this.dispatchedId = this.id;
     if (this.data.length > 0) {
       this.onEvent({ event: this.event === '' ? 'message' : this.event, data: this.data.join('\n'), id: this.id });
     }

@@ -35,4 +35,16 @@ describe('SseParser', () => {
   it('dispatches nothing for an event without data or an unterminated event', () => {
     expect(parse(['event: empty\n\n', 'event: log\ndata: partial'])).toEqual([]);
   });
+
+  it('tracks the id of the last complete block, with data or without, never of one cut off', () => {
+    const parser = new SseParser(() => undefined);
+    expect(parser.lastEventId).toBeUndefined();
+    parser.feed('id: e.1\nevent: a\ndata: x\n\n');
+    expect(parser.lastEventId).toBe('e.1');
+    // A heartbeat that moves the id on (what a resume should send from then on).
+    parser.feed('id: e.5\n: heartbeat\n\n');
+    expect(parser.lastEventId).toBe('e.5');
+    parser.feed('id: e.6\nevent: a\ndata: cut off here');
+    expect(parser.lastEventId).toBe('e.5');
+  });
 });

@@ -173,6 +173,29 @@ export type {
   Job,
   LogLine,
 } from './api/jobs.js';
+export {
+  AgentChangeSchema,
+  AgentChangedUiEventSchema,
+  AgentPendingUiEventSchema,
+  JobCreatedUiEventSchema,
+  RunChangedUiEventSchema,
+  JobLogsUiEventSchema,
+  RolloutChangedUiEventSchema,
+  UiEventSchema,
+  UI_EVENT_TYPES,
+  UiEventTypeSchema,
+  EventStreamReadySchema,
+  EventStreamResetSchema,
+  EventStreamQuerySchema,
+} from './api/events.js';
+export type {
+  AgentChange,
+  UiEvent,
+  UiEventType,
+  EventStreamReady,
+  EventStreamReset,
+  EventStreamQuery,
+} from './api/events.js';
 export { HealthSchema, ReadinessSchema } from './api/health.js';
 export type { Health, Readiness } from './api/health.js';
 export {

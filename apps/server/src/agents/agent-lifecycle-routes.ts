@@ -1,15 +1,25 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { apiRoutes } from '@flotilla/protocol';
-import type { Agent } from '@flotilla/protocol';
+import type { Agent, AgentChange } from '@flotilla/protocol';
 import { route } from '../http/contract-route.js';
 import type { ServerContext } from '../server-context.js';
 import { auditContextOf } from '../audit/audit-context.js';
 import type { AuditAction } from '../audit/audit-log.js';
+import { announceAgentChange, announceTrustChange } from './agent-announcements.js';
 import { toAgent } from './agent-repo.js';
 import { deleteAgent, disableAgent, enableAgent, rejectAgent, updateAgentLabels } from './agent-lifecycle.js';
 import type { TrustChange } from './approve-agent.js';
 
 const agents = apiRoutes.agents;
+
+/** What live views hear for each trust change that withdraws trust. */
+const WITHDRAWN: Record<WithdrawAction, AgentChange> = {
+  'agent.reject': 'rejected',
+  'agent.disable': 'disabled',
+  'agent.delete': 'deleted',
+};
+
+type WithdrawAction = Extract<AuditAction, 'agent.reject' | 'agent.disable' | 'agent.delete'>;
 
 /**
  * The rest of the agent trust lifecycle (approve and revoke are in `agent-routes.ts`): reject a
@@ -19,7 +29,7 @@ const agents = apiRoutes.agents;
 export function agentLifecycleRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const db = ctx.store.db;
 
-  const withdraw = async (request: FastifyRequest, action: AuditAction, change: TrustChange): Promise<Agent> => {
+  const withdraw = async (request: FastifyRequest, action: WithdrawAction, change: TrustChange): Promise<Agent> => {
     ctx.hub.disconnect(
       change.disconnect,
       'AGENT_REVOKED',
@@ -32,6 +42,7 @@ export function agentLifecycleRoutes(app: FastifyInstance, ctx: ServerContext): 
       objectId: change.agent.id,
       change: { name: change.agent.name, approval: change.agent.approval },
     });
+    await announceTrustChange({ bus: ctx.bus, log: request.log }, change, WITHDRAWN[action]);
     request.log.info({ agentId: change.agent.id, action }, 'agent trust changed');
     return toAgent(change.agent);
   };
@@ -53,6 +64,7 @@ export function agentLifecycleRoutes(app: FastifyInstance, ctx: ServerContext): 
       objectId: id,
       change: { name: agent.name, approval: agent.approval },
     });
+    await announceAgentChange({ bus: ctx.bus, log: request.log }, agent, 'enabled');
     return toAgent(agent);
   });
 
@@ -69,6 +81,7 @@ export function agentLifecycleRoutes(app: FastifyInstance, ctx: ServerContext): 
       objectId: id,
       change: { labels: body.labels },
     });
+    await announceAgentChange({ bus: ctx.bus, log: request.log }, agent, 'labels');
     return toAgent(agent);
   });
   return Promise.resolve();

@@ -3,6 +3,7 @@ import { apiRoutes, EnrollRequestSchema, FlotillaError } from '@flotilla/protoco
 import { route } from '../http/contract-route.js';
 import type { ServerContext } from '../server-context.js';
 import { agentAuditContext, auditContextOf } from '../audit/audit-context.js';
+import { announceEnrolment, announceTrustChange } from './agent-announcements.js';
 import { getAgent, listAgents, toAgent } from './agent-repo.js';
 import { approveAgent, revokeAgent } from './approve-agent.js';
 import { enrollAgent } from './enroll-agent.js';
@@ -39,6 +40,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<v
           ...(result.labels === null ? {} : { labels: result.labels }),
         },
       });
+      await announceEnrolment({ bus: ctx.bus, log: request.log }, body.name, result);
       request.log.info(
         { agentId: result.agentId, name: body.name, status: result.status, outcome: result.outcome },
         'agent enrolled',
@@ -74,6 +76,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<v
       objectId: id,
       change: { approval: change.agent.approval, revoked: change.disconnect },
     });
+    await announceTrustChange({ bus: ctx.bus, log: request.log }, change, 'approved');
     request.log.info({ agentId: id, revoked: change.disconnect }, 'agent approved');
     return toAgent(change.agent);
   });
@@ -88,6 +91,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<v
       objectId: id,
       change: { approval: 'revoked' },
     });
+    await announceTrustChange({ bus: ctx.bus, log: request.log }, change, 'revoked');
     request.log.info({ agentId: id }, 'agent revoked');
     return toAgent(change.agent);
   });

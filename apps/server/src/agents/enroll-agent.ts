@@ -5,6 +5,7 @@ import { newId } from '../store/ids.js';
 import { nowIso } from '../store/time.js';
 import type { Database } from '../store/schema.js';
 import type { StoreDialect } from '../store/dialect.js';
+import type { Scope } from '../store/scope.js';
 import { consumeEnrollmentToken } from './enrollment-token-repo.js';
 import { factColumns, findKeyChangeRequest, findTrustedAgentByName } from './agent-repo.js';
 import { rememberEnrollmentProof, verifyEnrollmentProof } from './enrollment-proof.js';
@@ -23,6 +24,8 @@ export interface EnrollAgentResult {
   outcome: 'created' | 'unchanged' | 'key-change';
   /** The labels the created or key-change record carries; `null` when nothing changed. */
   labels: Labels | null;
+  /** The tenant and project the enrolment token enrols into. */
+  scope: Scope;
 }
 
 /**
@@ -72,7 +75,7 @@ export async function enrollAgent(
             ...base,
           })
           .execute();
-        return { agentId: id, status: approval, outcome: 'created', labels };
+        return { agentId: id, status: approval, outcome: 'created', labels, scope };
       }
       if (trusted.public_key === request.publicKey) {
         if (trusted.approval === 'disabled')
@@ -82,6 +85,7 @@ export async function enrollAgent(
           status: trusted.approval === 'approved' ? 'approved' : 'pending',
           outcome: 'unchanged',
           labels: null,
+          scope,
         };
       }
       const request_ = await findKeyChangeRequest(trx, scope, request.name);
@@ -91,7 +95,7 @@ export async function enrollAgent(
           .set({ ...base, public_key: request.publicKey })
           .where('id', '=', request_.id)
           .execute();
-        return { agentId: request_.id, status: 'pending', outcome: 'key-change', labels };
+        return { agentId: request_.id, status: 'pending', outcome: 'key-change', labels, scope };
       }
       const id = newId('agt');
       await trx
@@ -110,7 +114,7 @@ export async function enrollAgent(
           ...base,
         })
         .execute();
-      return { agentId: id, status: 'pending', outcome: 'key-change', labels };
+      return { agentId: id, status: 'pending', outcome: 'key-change', labels, scope };
     });
   } catch (err) {
     // Two first enrolments of one name at the same instant: the loser retries as a re-enrolment

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RunStateSchema } from '@flotilla/protocol';
+import { AgentChangeSchema, RunStateSchema } from '@flotilla/protocol';
 
 /**
  * What crosses the cluster bus: small, JSON-serialisable messages that say WHAT changed (ids and
@@ -26,6 +26,8 @@ export const RunChangedEventSchema = z.strictObject({
 /** Log lines `fromSeq`..`toSeq` (the job's sequence) of one run are stored. */
 export const JobLogsEventSchema = z.strictObject({
   type: z.literal('job.logs'),
+  tenantId: Id,
+  projectId: Id,
   jobId: Id,
   runId: Id,
   fromSeq: z.int().min(1),
@@ -40,11 +42,32 @@ export const JobCreatedEventSchema = z.strictObject({
   jobId: Id,
 });
 
-/** An agent's connection came or went (as the store now records it). */
+/** An agent's connection came or went, or an admin changed its trust or labels (as the store now records it). */
 export const AgentChangedEventSchema = z.strictObject({
   type: z.literal('agent.changed'),
+  tenantId: Id,
+  projectId: Id,
   agentId: Id,
-  connection: z.enum(['online', 'offline']),
+  change: AgentChangeSchema,
+});
+
+/** An enrolment waits for approval: a new agent, or (`keyChange`) a new key for a trusted one. */
+export const AgentPendingEventSchema = z.strictObject({
+  type: z.literal('agent.pending'),
+  tenantId: Id,
+  projectId: Id,
+  agentId: Id,
+  name: Id,
+  keyChange: z.boolean(),
+});
+
+/** A rolling fan-out opened its next batch. */
+export const RolloutChangedEventSchema = z.strictObject({
+  type: z.literal('rollout.changed'),
+  tenantId: Id,
+  projectId: Id,
+  jobId: Id,
+  activeBatch: z.int().min(0),
 });
 
 export const ClusterEventSchema = z.discriminatedUnion('type', [
@@ -52,11 +75,14 @@ export const ClusterEventSchema = z.discriminatedUnion('type', [
   JobLogsEventSchema,
   JobCreatedEventSchema,
   AgentChangedEventSchema,
+  AgentPendingEventSchema,
+  RolloutChangedEventSchema,
 ]);
 export type ClusterEvent = z.infer<typeof ClusterEventSchema>;
 export type ClusterEventType = ClusterEvent['type'];
 export type RunChangedEvent = z.infer<typeof RunChangedEventSchema>;
 export type JobLogsEvent = z.infer<typeof JobLogsEventSchema>;
+export type AgentChangedEvent = z.infer<typeof AgentChangedEventSchema>;
 
 /**
  * Work for the replica that holds an agent's connection. `offer`: these agents may have runs to

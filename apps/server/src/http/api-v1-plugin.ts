@@ -7,6 +7,7 @@ import { agentRoutes } from '../agents/agent-routes.js';
 import { enrollmentTokenRoutes } from '../agents/enrollment-token-routes.js';
 import { jobRoutes } from '../jobs/job-routes.js';
 import { logRoutes } from '../logs/log-routes.js';
+import { eventRoutes } from '../events/event-routes.js';
 import { auditRoutes } from '../audit/audit-routes.js';
 import { secretRoutes } from '../secrets/secret-routes.js';
 import type { ServerContext } from '../server-context.js';
@@ -36,6 +37,7 @@ export async function apiV1Plugin(app: FastifyInstance, ctx: ServerContext): Pro
   await app.register(agentLifecycleRoutes, ctx);
   await app.register(jobRoutes, ctx);
   await app.register(logRoutes, ctx);
+  await app.register(eventRoutes, ctx);
   await app.register(workflowRoutes, ctx);
   await app.register(openApiRoutes, ctx);
   await app.register(secretRoutes, ctx);

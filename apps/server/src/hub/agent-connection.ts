@@ -278,7 +278,7 @@ export class AgentConnection {
       pingIntervalMs: this.host.pingIntervalMs,
       lastEventSeq: await lastEventSeq(this.host.db, agent.id),
     });
-    await this.host.sessions.opened(agent.id, hello);
+    await this.host.sessions.opened({ id: agent.id, tenantId: agent.tenant_id, projectId: agent.project_id }, hello);
     this.log.info({ version: hello.agentVersion, maxConcurrentRuns: hello.maxConcurrentRuns }, 'agent connected');
     await this.sendOffers(true);
     // After the offers: a cancel must never overtake the offer of the run it stops.

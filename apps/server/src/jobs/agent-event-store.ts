@@ -215,9 +215,10 @@ async function storeLines(batch: Batch, linesByRun: Map<string, { run: RunInfo; 
     if (row === undefined) throw new Error(`job ${run.jobId} is not in the store`);
     const end = row.log_seq;
     let seq = end - entries.length;
-    out.logs.push({ jobId: run.jobId, runId, fromSeq: seq + 1, toSeq: end });
+    const scope = { tenantId: run.tenantId, projectId: run.projectId };
+    out.logs.push({ ...scope, jobId: run.jobId, runId, fromSeq: seq + 1, toSeq: end });
     for (const entry of entries) entry[0] = ++seq;
-    chunks.push({ scope: { tenantId: run.tenantId, projectId: run.projectId }, jobId: run.jobId, runId, entries });
+    chunks.push({ scope, jobId: run.jobId, runId, entries });
   }
   await insertChunks(db, batch.logText, chunks);
 }

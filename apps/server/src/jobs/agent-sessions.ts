@@ -1,6 +1,7 @@
 import { setAgentConnection } from '../agents/agent-repo.js';
 import type { ClusterBus } from '../cluster/cluster-bus.js';
 import type { WriteTransaction } from '../store/group-commit.js';
+import type { Scope } from '../store/scope.js';
 import type { Store } from '../store/store.js';
 import type { JobUpdate } from './job-events.js';
 import { ACTIVE_RUN_STATES } from './job-state.js';
@@ -12,6 +13,11 @@ export const DEFAULT_MAX_CONCURRENT_RUNS = 4;
 
 /** Ids per `in (…)` list: well under both engines' parameter limits. */
 const ID_BATCH = 500;
+
+/** An agent with the scope its announcements carry. */
+export interface ScopedAgent extends Scope {
+  readonly id: string;
+}
 
 /** What the store and the cluster learn when agents' connections come and go. */
 export interface AgentSessionsOptions {
@@ -42,19 +48,25 @@ export class AgentSessions {
 
   /** An agent authenticated on this replica: online, with the slots its `hello` offers. */
   async opened(
-    agentId: string,
+    agent: ScopedAgent,
     hello: { agentVersion: string; maxConcurrentRuns?: number | undefined },
   ): Promise<void> {
     const { store, bus } = this.#options;
     await store.write(async (trx) => {
-      await setAgentConnection(trx, agentId, 'online', hello.agentVersion);
+      await setAgentConnection(trx, agent.id, 'online', hello.agentVersion);
       await trx
         .updateTable('agents')
         .set({ max_concurrent_runs: hello.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS })
-        .where('id', '=', agentId)
+        .where('id', '=', agent.id)
         .execute();
     });
-    await bus.events.publish({ type: 'agent.changed', agentId, connection: 'online' });
+    await bus.events.publish({
+      type: 'agent.changed',
+      tenantId: agent.tenantId,
+      projectId: agent.projectId,
+      agentId: agent.id,
+      change: 'online',
+    });
   }
 
   /**
@@ -66,14 +78,23 @@ export class AgentSessions {
     const held = await bus.presence.holders(agentIds);
     const gone = agentIds.filter((id) => !held.has(id));
     if (gone.length === 0) return;
-    const updates = await store.write(async (trx) => {
+    const { updates, agents } = await store.write(async (trx) => {
       if (reason === 'disconnected') for (const id of gone) await setAgentConnection(trx, id, 'offline');
       else await markOffline(trx, gone);
       const released: JobUpdate[] = [];
       if (reason !== 'shutdown') for (const id of gone) released.push(...(await releaseAgentRuns(trx, id)));
-      return released;
+      return { updates: released, agents: await scopesOf(trx, gone) };
     });
-    for (const agentId of gone) await bus.events.publish({ type: 'agent.changed', agentId, connection: 'offline' });
+    // An agent deleted meanwhile has no row and no scope: its `deleted` was announced already.
+    for (const agent of agents) {
+      await bus.events.publish({
+        type: 'agent.changed',
+        tenantId: agent.tenantId,
+        projectId: agent.projectId,
+        agentId: agent.id,
+        change: 'offline',
+      });
+    }
     dispatcher.announce(updates, []);
   }
 
@@ -94,6 +115,20 @@ export class AgentSessions {
     const ids = new Set([...online.map((r) => r.id), ...busy.map((r) => r.agent_id)]);
     await this.gone([...ids], 'orphaned');
   }
+}
+
+/** The tenant and project of these agents, which every announcement of them carries. */
+async function scopesOf(trx: WriteTransaction, agentIds: readonly string[]): Promise<ScopedAgent[]> {
+  const out: ScopedAgent[] = [];
+  for (let i = 0; i < agentIds.length; i += ID_BATCH) {
+    const rows = await trx
+      .selectFrom('agents')
+      .select(['id', 'tenant_id', 'project_id'])
+      .where('id', 'in', agentIds.slice(i, i + ID_BATCH))
+      .execute();
+    for (const row of rows) out.push({ id: row.id, tenantId: row.tenant_id, projectId: row.project_id });
+  }
+  return out;
 }
 
 /** Offline without a new last-seen time (the agent was not seen: its replica is gone). */

@@ -3,6 +3,7 @@ import { TERMINAL_STATES } from '@flotilla/protocol';
 import type { RunState } from '@flotilla/protocol';
 import type { WriteTransaction } from '../store/group-commit.js';
 import type { Database } from '../store/schema.js';
+import type { Scope } from '../store/scope.js';
 import type { JobUpdate } from './job-events.js';
 import { FAILURE_STATES } from './job-state.js';
 import type { CompiledRollout } from './job-target.js';
@@ -14,6 +15,8 @@ export interface RolloutStep {
   updates: JobUpdate[];
   /** Agents that may now have runs to receive (next batch opened). */
   agentIds: string[];
+  /** The batch opened now, with the job's scope (what `rollout.changed` announces); `null` if none. */
+  opened: (Scope & { activeBatch: number }) | null;
 }
 
 /** Whether a job paces its runs (batches or a failure limit); most jobs do not. */
@@ -31,10 +34,10 @@ export async function hasRollout(db: Kysely<Database>, jobId: string): Promise<b
 export async function advanceRollout(db: WriteTransaction, jobId: string): Promise<RolloutStep> {
   const job = await db
     .selectFrom('jobs')
-    .select(['rollout', 'active_batch'])
+    .select(['rollout', 'active_batch', 'tenant_id', 'project_id'])
     .where('id', '=', jobId)
     .executeTakeFirst();
-  const step: RolloutStep = { updates: [], agentIds: [] };
+  const step: RolloutStep = { updates: [], agentIds: [], opened: null };
   if (job?.rollout == null) return step;
   const rollout = JSON.parse(job.rollout) as CompiledRollout;
   const runs = await db
@@ -67,6 +70,7 @@ export async function advanceRollout(db: WriteTransaction, jobId: string): Promi
     .executeTakeFirst();
   if (moved.numUpdatedRows === 0n) return step;
   await refreshJobState(db, jobId);
+  step.opened = { tenantId: job.tenant_id, projectId: job.project_id, activeBatch: active };
   step.agentIds = [
     ...new Set(runs.filter((r) => r.batch > job.active_batch && r.batch <= active).map((r) => r.agent_id)),
   ];

@@ -164,6 +164,8 @@ export class RunDispatcher {
       if (!(await hasRollout(store.db, jobId))) continue;
       const step = await store.write((trx) => advanceRollout(trx, jobId));
       for (const agentId of step.agentIds) agents.add(agentId);
+      if (step.opened !== null)
+        this.#options.bus.events.publish({ type: 'rollout.changed', jobId, ...step.opened }).catch(this.#notPublished);
       if (step.updates.length > 0) this.announce(step.updates, []);
     }
     await this.pump([...agents]);

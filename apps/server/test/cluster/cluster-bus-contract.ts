@@ -112,9 +112,19 @@ export function describeClusterBusContract(name: string, make: () => Promise<Clu
           jobState: 'interrupted',
           runState: 'timed_out',
         },
-        { type: 'job.logs', jobId: id, runId: id, fromSeq: 2 ** 31 - 1, toSeq: 2 ** 31 - 1 },
+        {
+          type: 'job.logs',
+          tenantId: id,
+          projectId: id,
+          jobId: id,
+          runId: id,
+          fromSeq: 2 ** 31 - 1,
+          toSeq: 2 ** 31 - 1,
+        },
         { type: 'job.created', tenantId: id, projectId: id, jobId: id },
-        { type: 'agent.changed', agentId: id, connection: 'offline' },
+        { type: 'agent.changed', tenantId: id, projectId: id, agentId: id, change: 'enrolled' },
+        { type: 'agent.pending', tenantId: id, projectId: id, agentId: id, name: id, keyChange: true },
+        { type: 'rollout.changed', tenantId: id, projectId: id, jobId: id, activeBatch: 2 ** 31 - 1 },
       ];
       for (const event of events) {
         const wire = JSON.stringify(event);

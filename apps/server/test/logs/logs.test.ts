@@ -233,9 +233,11 @@ describe.each(DIALECTS)('job logs [%s]', (dialect) => {
     } finally {
       held = undefined;
     }
+    // The scope travels with the note (live views filter on it without a read).
+    const scope = { tenantId: expect.stringMatching(/^ten_/), projectId: expect.stringMatching(/^prj_/) };
     expect(notes).toEqual([
-      { type: 'job.logs', jobId: job.id, runId: oa.runId, fromSeq: 1, toSeq: 2 },
-      { type: 'job.logs', jobId: job.id, runId: ob.runId, fromSeq: 3, toSeq: 3 },
+      { type: 'job.logs', ...scope, jobId: job.id, runId: oa.runId, fromSeq: 1, toSeq: 2 },
+      { type: 'job.logs', ...scope, jobId: job.id, runId: ob.runId, fromSeq: 3, toSeq: 3 },
     ]);
     for (const note of notes.reverse()) await publish(note);
     await a.report(oa.runId, [{ kind: 'run.finished', state: 'succeeded', exitCode: 0 }]);

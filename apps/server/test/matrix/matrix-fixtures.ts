@@ -113,6 +113,22 @@ export function requestFor(
   }
 }
 
+/**
+ * The text of an answer. A server-sent event stream never ends by itself: it is read up to its
+ * first message (what is checked for leaks), then the connection is dropped, as a client would.
+ */
+async function bodyText(res: Awaited<ReturnType<FlotillaServer['app']['inject']>>): Promise<string> {
+  const stream = res.stream();
+  const isEventStream = String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
+  let text = '';
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    text += chunk.toString('utf8');
+    if (isEventStream && text.includes('\n\n')) break;
+  }
+  if (isEventStream) res.raw.res.destroy();
+  return text;
+}
+
 /** One call with any method; the body text is kept to search it for leaks. */
 export async function call(
   server: FlotillaServer,
@@ -124,13 +140,15 @@ export async function call(
     method: method as 'GET',
     url: request.url,
     headers: { authorization: `Bearer ${token}` },
+    payloadAsStream: true,
     ...(request.body === undefined ? {} : { payload: request.body as Record<string, unknown> }),
   });
+  const text = await bodyText(res);
   let code: unknown;
   try {
-    code = res.json<{ code?: unknown }>().code;
+    code = (JSON.parse(text) as { code?: unknown }).code;
   } catch {
     code = undefined;
   }
-  return { status: res.statusCode, code, text: res.body };
+  return { status: res.statusCode, code, text };
 }

@@ -1,5 +1,6 @@
 import { agentRoutes, enrollmentTokenRoutes } from './agent-routes.js';
 import { apiTokenRoutes, authRoutes } from './auth-routes.js';
+import { eventRoutes } from './event-routes.js';
 import { auditRoutes, secretRoutes } from './governance-routes.js';
 import { jobRoutes, logRoutes } from './job-routes.js';
 import { metaRoutes } from './platform-routes.js';
@@ -23,6 +24,7 @@ export const apiRoutes = {
   agents: agentRoutes,
   jobs: jobRoutes,
   logs: logRoutes,
+  events: eventRoutes,
   workflows: workflowRoutes,
   secrets: secretRoutes,
   audit: auditRoutes,
