@@ -1,6 +1,7 @@
 import { ref } from 'vue';
 import { defineStore } from 'pinia';
 import { SseParser } from '@flotilla/client';
+import { projectForRequests } from '../api/client';
 
 /** One event of the UI stream: its `type` and fields (see docs/api.md, "Event stream"). */
 export interface LiveEvent {
@@ -31,7 +32,10 @@ export const useLiveEventsStore = defineStore('live-events', () => {
   async function connectOnce(signal: AbortSignal): Promise<void> {
     const url = new URL('/api/v1/events', window.location.origin);
     if (lastEventId !== undefined) url.searchParams.set('lastEventId', lastEventId);
-    const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal });
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    const project = projectForRequests();
+    if (project !== undefined) headers['x-flotilla-project'] = project;
+    const response = await fetch(url, { headers, signal });
     if (!response.ok || response.body === null) throw new Error(`event stream: HTTP ${response.status}`);
     status.value = 'open';
     const parser = new SseParser((sse) => {
