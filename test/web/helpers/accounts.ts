@@ -43,11 +43,11 @@ export async function createReadOnlyMember(
 }
 
 /**
- * Waits until the page at hand has settled: its heading is shown and no table or panel is still
+ * Waits until the page at hand has settled: it is shown and no table or panel is still
  * loading (pages read their data after mounting; controls in rows come with the data).
  */
 export async function settled(page: Page): Promise<void> {
-  await page.locator('main h1').first().waitFor();
+  await page.locator('main > *').first().waitFor();
   // Polled from here: `waitForFunction` evaluates in the page, which the UI's CSP (no eval) refuses.
   await eventually(async () => (await page.locator('.el-loading-mask').count()) === 0, 10_000, 'page loaded');
   // A last tick for data that arrived with the mask's removal to render its rows.

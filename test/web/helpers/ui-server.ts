@@ -46,5 +46,6 @@ export async function signIn(watched: WatchedPage, username = 'admin', password 
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/fleet/);
+  // By path: the login page's own URL (`/login?redirect=/fleet`) matches a bare /\/fleet/.
+  await page.waitForURL((url) => url.pathname.startsWith('/fleet'));
 }
