@@ -40,6 +40,7 @@ export const errorCatalogue = {
   AGENT_NOT_APPROVED: { status: 403, title: 'Agent is not approved' },
   AGENT_REVOKED: { status: 403, title: 'Agent is revoked' },
   AGENT_AUTH_FAILED: { status: 401, title: 'Agent authentication failed' },
+  SELECTOR_INVALID: { status: 400, title: 'The label selector is invalid' },
   PROTOCOL_VERSION_UNSUPPORTED: { status: 426, title: 'Protocol version not supported' },
   PROTOCOL_ERROR: { status: 400, title: 'Invalid protocol frame' },
   FRAME_TOO_LARGE: { status: 413, title: 'A channel frame or event is over the size limit' },
@@ -53,6 +54,7 @@ export const errorCatalogue = {
   INPUTS_TOO_LARGE: { status: 400, title: 'The job inputs are over a limit' },
   JOB_NOT_FOUND: { status: 404, title: 'Job not found' },
   TARGET_NOT_FOUND: { status: 422, title: 'No agent matches the target' },
+  NO_FAILED_AGENTS: { status: 409, title: 'No agent of the job failed: there is nothing to re-run' },
   SEARCH_QUERY_INVALID: { status: 400, title: 'The search query is invalid' },
   ENVELOPE_SIGNATURE_INVALID: { status: 400, title: 'Job envelope signature invalid' },
   // execution

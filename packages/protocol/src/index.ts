@@ -67,14 +67,17 @@ export { createLinkedTransports } from './channel/in-memory-transport.js';
 export {
   TimestampSchema,
   LabelsSchema,
+  LabelKeySchema,
+  LABEL_KEY_PATTERN,
+  LABEL_VALUE_MAX,
   PageQuerySchema,
   pageSchema,
   itemsSchema,
   IdParamsSchema,
 } from './api/common.js';
 export type { Labels, PageQuery, Page } from './api/common.js';
-export { LoginRequestSchema, UserSchema, LoginResponseSchema } from './api/auth.js';
-export type { LoginRequest, User, LoginResponse } from './api/auth.js';
+export { LoginRequestSchema, UserSchema, LoginResponseSchema, NamedRefSchema, SessionInfoSchema } from './api/auth.js';
+export type { LoginRequest, User, LoginResponse, NamedRef, SessionInfo } from './api/auth.js';
 export {
   ResourceNameSchema,
   TenantSchema,
@@ -96,8 +99,6 @@ export {
   CreateApiTokenRequestSchema,
   ApiTokenSchema,
   CreatedApiTokenSchema,
-  AgentListQuerySchema,
-  UpdateAgentRequestSchema,
 } from './api/tenancy.js';
 export type {
   Tenant,
@@ -116,8 +117,6 @@ export type {
   CreateApiTokenRequest,
   ApiToken,
   CreatedApiToken,
-  AgentListQuery,
-  UpdateAgentRequest,
 } from './api/tenancy.js';
 export {
   EnrollmentPolicySchema,
@@ -142,13 +141,39 @@ export type {
   EnrollProof,
   EnrollProofFields,
 } from './api/enrollment.js';
-export { AgentStatusSchema, AgentSchema } from './api/agents.js';
-export type { AgentStatus, Agent } from './api/agents.js';
+export {
+  AgentStatusSchema,
+  AgentSchema,
+  AgentSortSchema,
+  AgentListQuerySchema,
+  AgentConnectionEventSchema,
+  BulkLabelRequestSchema,
+  BulkLabelResponseSchema,
+  UpdateAgentRequestSchema,
+} from './api/agents.js';
+export type {
+  AgentStatus,
+  Agent,
+  AgentSort,
+  AgentListQuery,
+  AgentConnectionEvent,
+  BulkLabelRequest,
+  BulkLabelResponse,
+  UpdateAgentRequest,
+} from './api/agents.js';
+export {
+  parseLabelSelector,
+  formatLabelSelector,
+  matchesLabelSelector,
+  LABEL_SELECTOR_MAX_LENGTH,
+} from './api/label-selector.js';
+export type { LabelSelectorParse } from './api/label-selector.js';
 export {
   CountOrPercentSchema,
   RolloutSchema,
   AgentTargetSchema,
   SelectorTargetSchema,
+  AgentsTargetSchema,
   LogSearchHitSchema,
   LogSearchQuerySchema,
   JobTargetSchema,
@@ -167,6 +192,8 @@ export type {
   Rollout,
   LogSearchHit,
   JobTarget,
+  ListJobsQuery,
+  RerunJobRequest,
   CreateJobRequest,
   JobState,
   Run,

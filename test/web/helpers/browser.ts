@@ -66,7 +66,9 @@ export class TestBrowser {
     const problems: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error' || message.type() === 'warning') {
-        problems.push(`console.${message.type()}: ${message.text()}`);
+        // A failed load names only its status: the location says which resource it was.
+        const where = message.location().url;
+        problems.push(`console.${message.type()}: ${message.text()}${where === '' ? '' : ` (${where})`}`);
       }
     });
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));

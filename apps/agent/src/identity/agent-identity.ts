@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { FlotillaError } from '@flotilla/protocol';
 import type { AgentLogger } from '../logger.js';
 import type { CompiledAgentOptions } from '../options.js';
-import { publicKeyFromRaw } from '@flotilla/node-kit';
+import { keyFingerprint, publicKeyFromRaw } from '@flotilla/node-kit';
 import { loadOrCreateAgentKey, type AgentKey } from './agent-key.js';
 import { readAgentState, writeAgentState, type AgentState } from './agent-state.js';
 import { enroll } from './enroll.js';
@@ -39,7 +39,11 @@ export async function loadOrEnrollIdentity(
         errors: [{ path: 'token', message: 'required for first start' }],
       });
     }
-    logger.info({ server: options.serverUrl, name: options.name }, 'enrolling');
+    // The fingerprint is what the admin compares with the one the control plane shows before approving.
+    logger.info(
+      { server: options.serverUrl, name: options.name, keyFingerprint: keyFingerprint(key.publicKey) },
+      'enrolling',
+    );
     const response = await enroll({ options, token: options.token, key, logger, signal });
     state = {
       agentId: response.agentId,

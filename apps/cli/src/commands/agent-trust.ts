@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { allPages } from '@flotilla/client';
 import type { FlotillaClient } from '@flotilla/client';
+import { parseLabelSelector } from '@flotilla/protocol';
 import type { Agent } from '@flotilla/protocol';
 import { CliError } from '../cli-error.js';
 import { connectClient, type ClientFlags } from '../config/client-config.js';
@@ -11,7 +13,10 @@ import { renderTable, timeAgo } from '../output/table.js';
 async function findAgent(client: FlotillaClient, nameOrId: string): Promise<Agent> {
   let cursor: string | undefined;
   do {
-    const page = await client.api.agents.list({ query: { limit: 1000, ...(cursor === undefined ? {} : { cursor }) } });
+    // `q` narrows to agents whose name or id (among others) contains the text: the exact ones are among them.
+    const page = await client.api.agents.list({
+      query: { limit: 1000, q: nameOrId, ...(cursor === undefined ? {} : { cursor }) },
+    });
     // A pending key-change record shares its name with the trusted agent: prefer the exact id,
     // then the trusted record, then the pending one.
     const matches = page.items.filter((a) => a.id === nameOrId || a.name === nameOrId);
@@ -42,6 +47,8 @@ function printAgent(agent: Agent, json: boolean | undefined): void {
         ['version', agent.version ?? '-'],
         ['host', `${agent.hostname ?? '-'} (${agent.os ?? '?'}/${agent.arch ?? '?'})`],
         ['last seen', timeAgo(agent.lastSeenAt)],
+        ['connected', agent.connectedAt === null ? '-' : `${agent.connectedAt} from ${agent.remoteAddress ?? '?'}`],
+        ['key', agent.keyFingerprint],
         ...(agent.replacesAgentId ? [['replaces', agent.replacesAgentId]] : []),
       ],
     ),
@@ -89,26 +96,71 @@ export function registerAgentTrustCommands(agents: Command): void {
     console.error(`deleted ${agent.name} (${agent.id})`);
   });
 
+  registerLabel(agents);
+}
+
+interface LabelFlags extends ClientFlags {
+  remove?: string[];
+  selector?: string;
+  json?: boolean;
+}
+
+/** The ids of the agents `label` changes: those named, or those the selector matches. */
+async function labelTargets(client: FlotillaClient, names: string[], selector: string | undefined): Promise<string[]> {
+  if (selector === undefined) return Promise.all(names.map(async (name) => (await findAgent(client, name)).id));
+  const parsed = parseLabelSelector(selector);
+  if (!parsed.ok) throw new CliError(`--selector: ${parsed.message} (at character ${parsed.position + 1})`, 2);
+  const matching = await allPages((page) => client.api.agents.list({ query: { ...page, selector } }));
+  if (matching.length === 0) throw new CliError(`no agent matches the selector ${selector}`);
+  return matching.map((a) => a.id);
+}
+
+/**
+ * `agents label AGENT… key=value… [--remove KEY]…`, or `agents label --selector k=v key=value…`:
+ * one agent is edited in place (and printed); several, in one transaction per 1000.
+ */
+function registerLabel(agents: Command): void {
   withClientOptions(
     agents
       .command('label')
-      .description('set or remove labels: `agents label web-1 role=web --remove zone`')
-      .argument('<name-or-id>')
-      .argument('[labels...]', 'key=value pairs to set'),
+      .description('set or remove labels: `agents label web-1 web-2 role=web --remove zone`')
+      .argument('[agents-and-labels...]', 'agent names or ids, then key=value pairs to set'),
   )
     .option('--remove <key>', 'remove a label (repeatable)', (key: string, keys: string[] | undefined) => [
       ...(keys ?? []),
       key,
     ])
+    .option('--selector <key=value,…>', 'label every agent carrying these labels instead of naming them')
     .option('--json', 'machine-readable output')
-    .action(async (nameOrId: string, pairs: string[], opts: ClientFlags & { remove?: string[]; json?: boolean }) => {
-      const client = await connectClient(opts);
-      const agent = await findAgent(client, nameOrId);
+    .action(async (args: string[], opts: LabelFlags) => {
+      const names = args.filter((arg) => !arg.includes('='));
+      const pairs = args.filter((arg) => arg.includes('='));
+      if (names.length === 0 && opts.selector === undefined)
+        throw new CliError('name the agents to label, or give --selector', 2);
+      if (names.length > 0 && opts.selector !== undefined)
+        throw new CliError('name the agents or give --selector, not both', 2);
       const set = pairs.reduce<Record<string, string>>((acc, pair) => collectKeyValue(pair, acc), {});
-      const removed = new Set(opts.remove ?? []);
-      const labels = Object.fromEntries(
-        Object.entries({ ...agent.labels, ...set }).filter(([key]) => !removed.has(key)),
-      );
-      printAgent(await client.api.agents.update({ params: { id: agent.id }, body: { labels } }), opts.json);
+      const remove = opts.remove ?? [];
+      if (Object.keys(set).length === 0 && remove.length === 0)
+        throw new CliError('give key=value labels to set or --remove KEY', 2);
+      const client = await connectClient(opts);
+      const [only, ...more] = names;
+      if (only !== undefined && more.length === 0) {
+        const agent = await findAgent(client, only);
+        const removed = new Set(remove);
+        const labels = Object.fromEntries(
+          Object.entries({ ...agent.labels, ...set }).filter(([key]) => !removed.has(key)),
+        );
+        printAgent(await client.api.agents.update({ params: { id: agent.id }, body: { labels } }), opts.json);
+        return;
+      }
+      const ids = await labelTargets(client, names, opts.selector);
+      let updated = 0;
+      for (let i = 0; i < ids.length; i += 1000) {
+        const body = { agentIds: ids.slice(i, i + 1000), set, ...(remove.length === 0 ? {} : { remove }) };
+        updated += (await client.api.agents.bulkLabel({ body })).updated;
+      }
+      if (opts.json === true) console.log(JSON.stringify({ updated }, null, 2));
+      else console.error(`relabelled ${updated} agent${updated === 1 ? '' : 's'}`);
     });
 }

@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { apiRoutes } from '@flotilla/protocol';
+import { apiRoutes, FlotillaError } from '@flotilla/protocol';
 import type { Agent, AgentChange } from '@flotilla/protocol';
 import { route } from '../http/contract-route.js';
 import type { ServerContext } from '../server-context.js';
 import { auditContextOf } from '../audit/audit-context.js';
 import type { AuditAction } from '../audit/audit-log.js';
 import { announceAgentChange, announceTrustChange } from './agent-announcements.js';
-import { toAgent } from './agent-repo.js';
+import { getAgent, toAgent } from './agent-repo.js';
+import { listConnections } from '../hub/connection-history.js';
+import { bulkLabelAgents } from './bulk-labels.js';
 import { deleteAgent, disableAgent, enableAgent, rejectAgent, updateAgentLabels } from './agent-lifecycle.js';
 import type { TrustChange } from './approve-agent.js';
 
@@ -23,8 +25,9 @@ type WithdrawAction = Extract<AuditAction, 'agent.reject' | 'agent.disable' | 'a
 
 /**
  * The rest of the agent trust lifecycle (approve and revoke are in `agent-routes.ts`): reject a
- * pending agent, disable/enable, delete, edit labels. Every change is audited; every change that
- * withdraws trust closes the agent's connection at once.
+ * pending agent, disable/enable, delete, edit labels (of one agent or many), and the connection
+ * history. Every change is audited; every change that withdraws trust closes the agent's
+ * connection at once.
  */
 export function agentLifecycleRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const db = ctx.store.db;
@@ -83,6 +86,29 @@ export function agentLifecycleRoutes(app: FastifyInstance, ctx: ServerContext): 
     });
     await announceAgentChange({ bus: ctx.bus, log: request.log }, agent, 'labels');
     return toAgent(agent);
+  });
+
+  route(app, agents.bulkLabel, async ({ request, principal, body }) => {
+    const updated = await bulkLabelAgents({
+      store: ctx.store,
+      scope: principal,
+      request: body,
+      audit: (agentIds) => ({
+        ...auditContextOf(request),
+        action: 'agent.bulk_label',
+        objectType: 'agent',
+        objectId: null,
+        change: { agentIds, ...(body.set === undefined ? {} : { set: body.set }), remove: body.remove ?? [] },
+      }),
+    });
+    request.log.info({ updated }, 'agents relabelled');
+    return { updated };
+  });
+
+  route(app, agents.connections, async ({ principal, params: { id }, query }) => {
+    if ((await getAgent(db, principal, id)) === undefined)
+      throw new FlotillaError('AGENT_NOT_FOUND', { detail: `No agent ${id}` });
+    return listConnections(db, id, query);
   });
   return Promise.resolve();
 }

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Agent, AgentFacts, Labels, Page } from '@flotilla/protocol';
-import { newestFirst, toPage } from '../store/cursor.js';
+import type { Agent, AgentFacts, Labels } from '@flotilla/protocol';
+import { keyFingerprint } from '@flotilla/node-kit';
 import type { WriteTransaction } from '../store/group-commit.js';
 import { nowIso } from '../store/time.js';
 import type { AgentTable, Database } from '../store/schema.js';
@@ -22,6 +22,9 @@ export function toAgent(row: AgentRow): Agent {
     os: row.os,
     arch: row.arch,
     replacesAgentId: row.replaces_agent_id,
+    keyFingerprint: keyFingerprint(row.public_key),
+    connectedAt: row.connected_at,
+    remoteAddress: row.remote_address,
   };
 }
 
@@ -90,25 +93,6 @@ export async function resolveTargetAgent(
   const byId = await getAgent(db, scope, nameOrId);
   if (byId !== undefined) return byId.approval === 'revoked' ? undefined : byId;
   return findTrustedAgentByName(db, scope, nameOrId);
-}
-
-/** Newest first, cursor-paginated. */
-export async function listAgents(
-  db: Kysely<Database>,
-  scope: Scope,
-  page: { limit: number; cursor?: string | undefined; status?: Agent['status'] | undefined },
-): Promise<Page<Agent>> {
-  let query = db
-    .selectFrom('agents')
-    .selectAll()
-    .where('tenant_id', '=', scope.tenantId)
-    .where('project_id', '=', scope.projectId);
-  // `online`/`offline` are the connectivity of approved agents; the other statuses are trust states.
-  if (page.status === 'online' || page.status === 'offline')
-    query = query.where('approval', '=', 'approved').where('connection', '=', page.status);
-  else if (page.status !== undefined) query = query.where('approval', '=', page.status);
-  const rows = await newestFirst(query, page).execute();
-  return toPage(rows, page.limit, toAgent);
 }
 
 /** Records a (dis)connection; `version` is what the agent reported in `hello`. */

@@ -4,7 +4,8 @@ import { route } from '../http/contract-route.js';
 import type { ServerContext } from '../server-context.js';
 import { agentAuditContext, auditContextOf } from '../audit/audit-context.js';
 import { announceEnrolment, announceTrustChange } from './agent-announcements.js';
-import { getAgent, listAgents, toAgent } from './agent-repo.js';
+import { getAgent, toAgent } from './agent-repo.js';
+import { listAgents, selectorOfQuery } from './agent-list.js';
 import { approveAgent, revokeAgent } from './approve-agent.js';
 import { enrollAgent } from './enroll-agent.js';
 
@@ -54,7 +55,9 @@ export function agentRoutes(app: FastifyInstance, ctx: ServerContext): Promise<v
     },
   });
 
-  route(app, agents.list, ({ principal, query }) => listAgents(ctx.store.db, principal, query));
+  route(app, agents.list, ({ principal, query }) =>
+    listAgents(ctx.store.db, ctx.store.dialect, principal, { ...query, selector: selectorOfQuery(query.selector) }),
+  );
 
   route(app, agents.get, async ({ principal, params: { id } }) => {
     const row = await getAgent(ctx.store.db, principal, id);

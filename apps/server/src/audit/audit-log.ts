@@ -43,7 +43,8 @@ export type AuditAction =
   | 'agent.disable'
   | 'agent.enable'
   | 'agent.delete'
-  | 'agent.update';
+  | 'agent.update'
+  | 'agent.bulk_label';
 
 /** Who did it: `usr_…` with the username, `agent:<id>`, `system`, or `anonymous` with the attempted username. */
 export interface AuditActor {

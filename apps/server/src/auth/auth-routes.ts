@@ -9,6 +9,7 @@ import { createSession, deleteSession } from './session-repo.js';
 import { assertNotLocked, recordLoginFailure, recordLoginSuccess } from './lockout.js';
 import { clearSessionCookies, setSessionCookies } from './session-cookie.js';
 import { findUserByUsername } from './user-repo.js';
+import { sessionInfo } from './session-info.js';
 
 /** Login attempts are counted per client address and username, so one user cannot lock out another. */
 function loginKey(request: FastifyRequest): string {
@@ -26,7 +27,7 @@ function loginAddressKey(request: FastifyRequest): string {
   return `login-address|${normalizeIP(request.ip)}`;
 }
 
-/** `POST /auth/login`, `POST /auth/logout`, `GET /auth/me`. */
+/** `POST /auth/login`, `POST /auth/logout`, `GET /auth/me`, `GET /auth/session`. */
 export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   // A hash to verify against when the user does not exist, so timing does not reveal usernames.
   const decoyHash = await hashPassword('decoy password that matches nothing');
@@ -137,4 +138,6 @@ export async function authRoutes(app: FastifyInstance, ctx: ServerContext): Prom
     role: p.role,
     tenant: p.tenantName,
   }));
+
+  route(app, apiRoutes.auth.session, ({ principal }) => sessionInfo(ctx.store.db, principal));
 }

@@ -15,6 +15,7 @@ import type { Database } from '../store/schema.js';
 import { toErrorFrame } from './error-frame.js';
 import { verifyHello } from './handshake.js';
 import type { Refusal } from './handshake.js';
+import type { ConnectionHistory } from './connection-history.js';
 import { handleJobAck, handleJobReject, handleRunEvent, handleRunEvents } from './run-frames.js';
 import type { RunFrameOutcome } from './run-frames.js';
 
@@ -35,6 +36,8 @@ export interface ConnectionHost {
   readonly serverKey: ServerKey;
   readonly dispatcher: Pick<RunDispatcher, 'offers' | 'pendingCancels' | 'announce'>;
   readonly sessions: Pick<AgentSessions, 'opened'>;
+  /** Where connects and disconnects are recorded (buffered: never awaited on the connection's path). */
+  readonly history: Pick<ConnectionHistory, 'record'>;
   readonly pingIntervalMs: number;
   readonly helloTimeoutMs: number;
   readonly stats: { protocolErrors: number; refused: number };
@@ -65,16 +68,21 @@ export class AgentConnection {
   private readonly socket: ChannelSocket;
   private readonly host: ConnectionHost;
   private log: FastifyBaseLogger;
+  /** The client address as the server sees it (trusted proxies applied). */
+  private readonly remoteAddress: string | null;
+  /** Whether the end of this (authenticated) connection is in the history already. */
+  private endRecorded = false;
 
-  constructor(socket: ChannelSocket, host: ConnectionHost, log: FastifyBaseLogger) {
+  constructor(socket: ChannelSocket, host: ConnectionHost, log: FastifyBaseLogger, remoteAddress: string | null) {
     this.socket = socket;
     this.host = host;
     this.log = log;
+    this.remoteAddress = remoteAddress;
     socket.on('message', (data: RawData, isBinary: boolean) => {
       this.onMessage(data, isBinary);
     });
-    socket.on('close', (code: number) => {
-      this.onClose(code);
+    socket.on('close', (code: number, reason: Buffer) => {
+      this.onClose(code, reason);
     });
     socket.on('error', (err: Error) => {
       this.log.warn({ err }, 'agent socket error');
@@ -124,10 +132,13 @@ export class AgentConnection {
     this.host.stats.refused++;
     this.log.info({ code: refusal.code }, 'agent connection refused');
     this.send({ type: 'refused', code: refusal.code, message: refusal.message });
+    this.recordEnd(`${refusal.code}: ${refusal.message}`);
     this.close(refusal.closeCode, refusal.code);
   }
 
   close(code: number, reason: string): void {
+    // Recorded now, not when the close handshake ends: a server shutting down writes it before its store closes.
+    this.recordEnd(reason);
     this.state = 'closed';
     clearTimeout(this.helloTimer);
     // Close reasons are limited to 123 bytes by RFC 6455.
@@ -139,11 +150,25 @@ export class AgentConnection {
     if (this.state !== 'ready') return;
     if (now - this.lastBeatAt > silenceLimitMs) {
       this.log.info({ silentMs: now - this.lastBeatAt }, 'agent missed heartbeats; disconnecting');
+      this.recordEnd(`heartbeats missed: silent for ${now - this.lastBeatAt} ms`);
       this.state = 'closed';
       this.socket.terminate();
       return;
     }
     this.send({ type: 'ping', ts: now });
+  }
+
+  /** Records the end of an authenticated connection in the history, once: the first reason wins. */
+  private recordEnd(reason: string): void {
+    if (this.agentId === null || this.endRecorded) return;
+    this.endRecorded = true;
+    this.host.history.record({
+      agentId: this.agentId,
+      event: 'disconnected',
+      remoteAddress: this.remoteAddress,
+      agentVersion: null,
+      reason,
+    });
   }
 
   private send(frame: ServerFrame): void {
@@ -271,6 +296,14 @@ export class AgentConnection {
     this.agentId = agent.id;
     this.log = this.log.child({ agentId: agent.id, agent: agent.name });
     this.state = 'ready';
+    // Before `register`, which closes an older connection: the history shows this one, then that one replaced.
+    this.host.history.record({
+      agentId: agent.id,
+      event: 'connected',
+      remoteAddress: this.remoteAddress,
+      agentVersion: hello.agentVersion,
+      reason: null,
+    });
     await this.host.register(this);
     this.send({
       type: 'welcome',
@@ -278,7 +311,10 @@ export class AgentConnection {
       pingIntervalMs: this.host.pingIntervalMs,
       lastEventSeq: await lastEventSeq(this.host.db, agent.id),
     });
-    await this.host.sessions.opened({ id: agent.id, tenantId: agent.tenant_id, projectId: agent.project_id }, hello);
+    await this.host.sessions.opened(
+      { id: agent.id, tenantId: agent.tenant_id, projectId: agent.project_id },
+      { ...hello, remoteAddress: this.remoteAddress },
+    );
     this.log.info({ version: hello.agentVersion, maxConcurrentRuns: hello.maxConcurrentRuns }, 'agent connected');
     await this.sendOffers(true);
     // After the offers: a cancel must never overtake the offer of the run it stops.
@@ -294,10 +330,12 @@ export class AgentConnection {
     }
   }
 
-  private onClose(code: number): void {
+  private onClose(code: number, reason: Buffer): void {
     this.state = 'closed';
     clearTimeout(this.helloTimer);
     if (this.agentId === null) return;
+    const said = reason.toString('utf8');
+    this.recordEnd(`closed by the agent (${code}${said === '' ? '' : `: ${said}`})`);
     const wasCurrent = this.host.unregister(this);
     this.log.info({ code }, 'agent disconnected');
     // A replaced connection must not mark the agent offline under its successor.

@@ -11,6 +11,7 @@ import type { Database } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { AgentConnection } from './agent-connection.js';
 import type { ChannelSocket, ConnectionHost } from './agent-connection.js';
+import { ConnectionHistory } from './connection-history.js';
 
 export interface AgentHubOptions {
   store: Store;
@@ -48,6 +49,7 @@ export class AgentHub implements ConnectionHost {
   readonly serverKey: ServerKey;
   readonly dispatcher: RunDispatcher;
   readonly sessions: AgentSessions;
+  readonly history: ConnectionHistory;
   readonly pingIntervalMs: number;
   readonly helloTimeoutMs: number;
   private readonly options: AgentHubOptions;
@@ -66,6 +68,7 @@ export class AgentHub implements ConnectionHost {
     this.serverKey = options.serverKey;
     this.dispatcher = options.dispatcher;
     this.sessions = options.sessions;
+    this.history = new ConnectionHistory({ store: options.store, logger: options.logger });
     this.pingIntervalMs = options.pingIntervalMs;
     this.helloTimeoutMs = options.helloTimeoutMs;
   }
@@ -95,14 +98,14 @@ export class AgentHub implements ConnectionHost {
     this.timer.unref();
   }
 
-  /** Takes over a freshly upgraded WebSocket. */
-  accept(socket: ChannelSocket, log: FastifyBaseLogger): void {
+  /** Takes over a freshly upgraded WebSocket from `remoteAddress`. */
+  accept(socket: ChannelSocket, log: FastifyBaseLogger, remoteAddress: string | null): void {
     if (this.shuttingDown) {
       socket.close(ChannelCloseCode.goingAway, 'server shutting down');
       return;
     }
     this.stats.accepted++;
-    const connection = new AgentConnection(socket, this, log);
+    const connection = new AgentConnection(socket, this, log, remoteAddress);
     this.all.add(connection);
     // Tracked until its queued work (offline bookkeeping after a close) is done, so that
     // shutdown waits for it and no query outlives the store.
@@ -197,5 +200,6 @@ export class AgentHub implements ConnectionHost {
     await this.dispatcher.stop();
     this.connections.clear();
     await this.sessions.gone(this.leaving, 'shutdown');
+    await this.history.flush();
   }
 }

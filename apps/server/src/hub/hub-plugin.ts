@@ -24,7 +24,7 @@ export async function hubPlugin(app: FastifyInstance, ctx: ServerContext): Promi
       });
     },
     wsHandler: (socket, request) => {
-      ctx.hub.accept(socket, request.log);
+      ctx.hub.accept(socket, request.log, request.ip);
     },
   });
 }

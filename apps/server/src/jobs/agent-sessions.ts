@@ -3,6 +3,7 @@ import type { ClusterBus } from '../cluster/cluster-bus.js';
 import type { WriteTransaction } from '../store/group-commit.js';
 import type { Scope } from '../store/scope.js';
 import type { Store } from '../store/store.js';
+import { nowIso } from '../store/time.js';
 import type { JobUpdate } from './job-events.js';
 import { ACTIVE_RUN_STATES } from './job-state.js';
 import type { RunDispatcher } from './run-dispatcher.js';
@@ -46,17 +47,21 @@ export class AgentSessions {
     this.#options = options;
   }
 
-  /** An agent authenticated on this replica: online, with the slots its `hello` offers. */
+  /** An agent authenticated on this replica (from `remoteAddress`): online, with the slots its `hello` offers. */
   async opened(
     agent: ScopedAgent,
-    hello: { agentVersion: string; maxConcurrentRuns?: number | undefined },
+    hello: { agentVersion: string; maxConcurrentRuns?: number | undefined; remoteAddress: string | null },
   ): Promise<void> {
     const { store, bus } = this.#options;
     await store.write(async (trx) => {
       await setAgentConnection(trx, agent.id, 'online', hello.agentVersion);
       await trx
         .updateTable('agents')
-        .set({ max_concurrent_runs: hello.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS })
+        .set({
+          max_concurrent_runs: hello.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS,
+          connected_at: nowIso(),
+          remote_address: hello.remoteAddress,
+        })
         .where('id', '=', agent.id)
         .execute();
     });

@@ -1,14 +1,15 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { CalledWorkflow, Job, Page, Run, RunState } from '@flotilla/protocol';
-import { newestFirst, toPage } from '../store/cursor.js';
+import { encodeCursor, newestFirst } from '../store/cursor.js';
 import type { StoreWriter, WriteTransaction } from '../store/group-commit.js';
 import { newId } from '../store/ids.js';
 import { nowIso } from '../store/time.js';
-import type { Database } from '../store/schema.js';
+import type { Database, JobTable } from '../store/schema.js';
 import type { Scope } from '../store/scope.js';
 import { countStates } from './job-state.js';
 import { failureOfColumn } from './run-failure.js';
 import type { CompiledRollout } from './job-target.js';
+import type { StoredWorkflowVersion } from './stored-workflow-version.js';
 
 /** One run of a new job. */
 export interface NewRun {
@@ -23,6 +24,8 @@ export interface NewRun {
 export interface NewJob {
   workflowName: string;
   workflowText: string;
+  /** The saved workflow version the document is, if it is one. */
+  storedVersion?: StoredWorkflowVersion | undefined;
   /** Secret names the workflow and the workflows it calls declare. */
   secretNames: readonly string[];
   /** The workflow versions it calls, resolved at submit. @default none */
@@ -73,6 +76,8 @@ export async function createJob(
         project_id: scope.projectId,
         workflow_name: job.workflowName,
         workflow_text: job.workflowText,
+        workflow_id: job.storedVersion?.workflowId ?? null,
+        workflow_version: job.storedVersion?.version ?? null,
         secret_names: JSON.stringify(job.secretNames),
         called_workflows:
           job.calledWorkflows === undefined || job.calledWorkflows.length === 0
@@ -139,19 +144,66 @@ async function runsOfJobs(db: Kysely<Database>, jobIds: string[]): Promise<Map<s
   return byJob;
 }
 
-const JOB_COLUMNS = ['id', 'state', 'workflow_name', 'created_at', 'expires_at'] as const;
-type JobHead = { id: string; state: string; workflow_name: string; created_at: string; expires_at: string | null };
+const JOB_COLUMNS = [
+  'id',
+  'state',
+  'workflow_name',
+  'workflow_id',
+  'workflow_version',
+  'created_by',
+  'rerun_of',
+  'created_at',
+  'expires_at',
+] as const;
+type JobHead = Pick<
+  Selectable<JobTable>,
+  | 'id'
+  | 'state'
+  | 'workflow_name'
+  | 'workflow_id'
+  | 'workflow_version'
+  | 'created_by'
+  | 'rerun_of'
+  | 'created_at'
+  | 'expires_at'
+>;
 
-function toJob(row: JobHead, runs: Run[]): Job {
-  return {
-    id: row.id,
-    state: row.state as RunState,
-    workflowName: row.workflow_name,
-    createdAt: row.created_at,
-    runs,
-    counts: countStates(runs.map((r) => r.state)),
-    expiresAt: row.expires_at,
-  };
+/** Usernames by user id (users that are gone are left out). */
+async function usernames(db: Kysely<Database>, userIds: (string | null)[]): Promise<Map<string, string>> {
+  const ids = [...new Set(userIds.filter((id) => id !== null))];
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.username]));
+}
+
+/** The API shape of job rows, with their runs and who submitted them. */
+async function toJobs(db: Kysely<Database>, rows: readonly JobHead[]): Promise<Job[]> {
+  const [runs, names] = await Promise.all([
+    runsOfJobs(
+      db,
+      rows.map((r) => r.id),
+    ),
+    usernames(
+      db,
+      rows.map((r) => r.created_by),
+    ),
+  ]);
+  return rows.map((row) => {
+    const jobRuns = runs.get(row.id) ?? [];
+    return {
+      id: row.id,
+      state: row.state as RunState,
+      workflowName: row.workflow_name,
+      workflowId: row.workflow_id,
+      workflowVersion: row.workflow_version,
+      createdBy: row.created_by === null ? null : (names.get(row.created_by) ?? null),
+      rerunOf: row.rerun_of,
+      createdAt: row.created_at,
+      runs: jobRuns,
+      counts: countStates(jobRuns.map((r) => r.state)),
+      expiresAt: row.expires_at,
+    };
+  });
 }
 
 export async function getJob(db: Kysely<Database>, scope: Scope, id: string): Promise<Job | undefined> {
@@ -162,37 +214,74 @@ export async function getJob(db: Kysely<Database>, scope: Scope, id: string): Pr
     .where('tenant_id', '=', scope.tenantId)
     .where('project_id', '=', scope.projectId)
     .executeTakeFirst();
-  if (row === undefined) return undefined;
-  const runs = await runsOfJobs(db, [row.id]);
-  return toJob(row, runs.get(row.id) ?? []);
+  return row === undefined ? undefined : (await toJobs(db, [row]))[0];
 }
 
 /** A job without scope check (the hub and live views, after the route checked scope). */
 export async function getJobById(db: Kysely<Database>, id: string): Promise<Job | undefined> {
   const row = await db.selectFrom('jobs').select(JOB_COLUMNS).where('id', '=', id).executeTakeFirst();
-  if (row === undefined) return undefined;
-  const runs = await runsOfJobs(db, [row.id]);
-  return toJob(row, runs.get(row.id) ?? []);
+  return row === undefined ? undefined : (await toJobs(db, [row]))[0];
 }
 
-/** Newest first, cursor-paginated, optionally one state only, runs included. */
-export async function listJobs(
-  db: Kysely<Database>,
-  scope: Scope,
-  page: { limit: number; cursor?: string | undefined; state?: RunState | undefined },
-): Promise<Page<Job>> {
+/** `GET /jobs` filters, parsed; they combine with AND. */
+export interface JobListFilter {
+  limit: number;
+  cursor?: string | undefined;
+  state?: readonly RunState[] | undefined;
+  /** The job's workflow name, or the name of the stored workflow it ran. */
+  workflow?: string | undefined;
+  /** An agent id or name: jobs with a run on it. */
+  agent?: string | undefined;
+  /** A username. */
+  createdBy?: string | undefined;
+  /** RFC 3339 UTC: `from <= created_at < to`. */
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+/**
+ * Newest first, cursor-paginated (keyset on `(created_at, id)`), runs included. Every filter is
+ * a condition of the one query, so a page reads at most `limit + 1` jobs whatever it matches.
+ */
+export async function listJobs(db: Kysely<Database>, scope: Scope, filter: JobListFilter): Promise<Page<Job>> {
   let query = db
     .selectFrom('jobs')
     .select(JOB_COLUMNS)
     .where('tenant_id', '=', scope.tenantId)
     .where('project_id', '=', scope.projectId);
-  if (page.state !== undefined) query = query.where('state', '=', page.state);
-  const rows = await newestFirst(query, page).execute();
-  const runs = await runsOfJobs(
-    db,
-    rows.slice(0, page.limit).map((r) => r.id),
-  );
-  return toPage(rows, page.limit, (row) => toJob(row, runs.get(row.id) ?? []));
+  if (filter.state !== undefined && filter.state.length > 0) query = query.where('state', 'in', [...filter.state]);
+  const workflow = filter.workflow;
+  if (workflow !== undefined) {
+    const stored = db
+      .selectFrom('workflows')
+      .select('workflows.id')
+      .where('workflows.tenant_id', '=', scope.tenantId)
+      .where('workflows.project_id', '=', scope.projectId)
+      .where('workflows.name', '=', workflow);
+    query = query.where((eb) => eb.or([eb('workflow_name', '=', workflow), eb('workflow_id', 'in', stored)]));
+  }
+  const agent = filter.agent;
+  if (agent !== undefined) {
+    const agents = db
+      .selectFrom('agents')
+      .select('agents.id')
+      .where('agents.tenant_id', '=', scope.tenantId)
+      .where('agents.project_id', '=', scope.projectId)
+      .where((eb) => eb.or([eb('agents.id', '=', agent), eb('agents.name', '=', agent)]));
+    query = query.where('id', 'in', db.selectFrom('runs').select('runs.job_id').where('runs.agent_id', 'in', agents));
+  }
+  if (filter.createdBy !== undefined) {
+    const users = db.selectFrom('users').select('users.id').where('users.username', '=', filter.createdBy);
+    query = query.where('created_by', 'in', users);
+  }
+  if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
+  if (filter.to !== undefined) query = query.where('created_at', '<', filter.to);
+  const rows = await newestFirst(query, filter).execute();
+  const last = rows.length > filter.limit ? rows[filter.limit - 1] : undefined;
+  return {
+    items: await toJobs(db, rows.slice(0, filter.limit)),
+    nextCursor: last === undefined ? null : encodeCursor({ createdAt: last.created_at, id: last.id }),
+  };
 }
 
 /** What a re-run copies from a job. */

@@ -62,21 +62,21 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): Promise<voi
     return job;
   });
 
-  route(app, jobs.rerun, async ({ request, params: { id }, body: { from } }) => {
+  route(app, jobs.rerun, async ({ request, params: { id }, body: { from, agents } }) => {
     const p = principalOf(request);
     const source = await getJobSource(ctx.store.db, p, id);
     if (source === undefined) throw new FlotillaError('JOB_NOT_FOUND', { detail: `No job ${id}` });
     const job = await submitJob(ctx, p, {
-      ...(await rerunSubmission(ctx.store.db, source, { from, createdBy: p.userId })),
+      ...(await rerunSubmission(ctx.store.db, source, { from, agents, createdBy: p.userId })),
       audit: (created) => ({
         ...auditContextOf(request),
         action: 'job.rerun',
         objectType: 'job',
         objectId: created.id,
-        change: { rerunOf: id, from },
+        change: { rerunOf: id, from, agents, runs: created.runs },
       }),
     });
-    request.log.info({ jobId: job.id, rerunOf: id, from }, 'job re-run accepted');
+    request.log.info({ jobId: job.id, rerunOf: id, from, agents }, 'job re-run accepted');
     return job;
   });
   return Promise.resolve();

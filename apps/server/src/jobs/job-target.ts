@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { FlotillaError } from '@flotilla/protocol';
-import type { CountOrPercent, JobTarget, Labels } from '@flotilla/protocol';
+import { FlotillaError, matchesLabelSelector } from '@flotilla/protocol';
+import type { CountOrPercent, JobTarget, Labels, Rollout } from '@flotilla/protocol';
 import { resolveTargetAgent } from '../agents/agent-repo.js';
 import type { AgentRow } from '../agents/agent-repo.js';
 import type { Database } from '../store/schema.js';
@@ -25,20 +25,13 @@ function share(value: CountOrPercent, total: number, round: (n: number) => numbe
 }
 
 /** `batch_size` rounds up (at least 1); `max_failures` rounds down; `stop_on_failure` means 0. */
-export function compileRollout(
-  rollout: Extract<JobTarget, { selector: unknown }>['rollout'],
-  total: number,
-): CompiledRollout {
+export function compileRollout(rollout: Rollout | undefined, total: number): CompiledRollout {
   const batchSize =
     rollout?.batch_size === undefined ? total : Math.max(1, share(rollout.batch_size, total, Math.ceil));
   let maxFailures: number | null = null;
   if (rollout?.stop_on_failure === true) maxFailures = 0;
   else if (rollout?.max_failures !== undefined) maxFailures = share(rollout.max_failures, total, Math.floor);
   return { batchSize: Math.max(1, batchSize), maxFailures };
-}
-
-function matches(labels: Labels, selector: Labels): boolean {
-  return Object.entries(selector).every(([key, value]) => labels[key] === value);
 }
 
 /** Approved, trusted agents of the scope whose labels include every selector label, by name. */
@@ -52,7 +45,7 @@ async function selectAgents(db: Kysely<Database>, scope: Scope, selector: Labels
     .where('replaces_agent_id', 'is', null)
     .orderBy('name')
     .execute();
-  return rows.filter((row) => matches(JSON.parse(row.labels) as Labels, selector));
+  return rows.filter((row) => matchesLabelSelector(JSON.parse(row.labels) as Labels, selector));
 }
 
 /** Open runs (queued, dispatched, running) per agent: the load `mode: any` balances. */
@@ -70,10 +63,64 @@ async function loadOf(db: Kysely<Database>, agentIds: string[]): Promise<Map<str
   return load;
 }
 
+/** Ids or names per `in (…)` list: well under both engines' parameter limits. */
+const NAME_BATCH = 500;
+
 /**
- * Resolves a target to agents (SPEC §6). `{agent}`: that agent (name or id). `{selector, mode:
- * 'all'}`: every match, in batches. `{selector, mode: 'any'}`: one match, online ones first, then
- * the fewest open runs, then by name; when none is online the run queues for the best offline one.
+ * `{agents}`: each agent named, by id or else by trusted name, as `{agent}` resolves one (a
+ * revoked agent never, a disabled one neither), once, by name; `TARGET_NOT_FOUND` names those
+ * missing. Two queries per 500 names, whatever the fan-out.
+ */
+async function listedAgents(db: Kysely<Database>, scope: Scope, names: readonly string[]): Promise<AgentRow[]> {
+  const wanted = [...new Set(names)];
+  const byId = new Map<string, AgentRow>();
+  const byName = new Map<string, AgentRow>();
+  for (let i = 0; i < wanted.length; i += NAME_BATCH) {
+    const batch = wanted.slice(i, i + NAME_BATCH);
+    const scoped = db
+      .selectFrom('agents')
+      .selectAll()
+      .where('tenant_id', '=', scope.tenantId)
+      .where('project_id', '=', scope.projectId);
+    for (const row of await scoped.where('id', 'in', batch).execute()) byId.set(row.id, row);
+    const trusted = await scoped
+      .where('name', 'in', batch)
+      .where('replaces_agent_id', 'is', null)
+      .where('approval', '<>', 'revoked')
+      .execute();
+    for (const row of trusted) byName.set(row.name, row);
+  }
+  const found = new Map<string, AgentRow>();
+  const missing: string[] = [];
+  for (const name of wanted) {
+    const row = byId.has(name) ? byId.get(name) : byName.get(name);
+    if (row === undefined || row.approval === 'revoked' || row.approval === 'disabled') missing.push(name);
+    else found.set(row.id, row);
+  }
+  if (missing.length > 0) {
+    const named = missing.slice(0, 20).map((m) => `"${m}"`);
+    throw new FlotillaError('TARGET_NOT_FOUND', {
+      detail: `No usable agent named or with id ${named.join(', ')}${missing.length > 20 ? ` (and ${missing.length - 20} more)` : ''}`,
+    });
+  }
+  return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Runs in rollout batches over `agents` (already in order); no rollout when there is nothing to pace. */
+function fanOut(agents: readonly AgentRow[], rollout: Rollout | undefined): ResolvedTarget {
+  const compiled = compileRollout(rollout, agents.length);
+  return {
+    agents: agents.map((a, i) => ({ id: a.id, name: a.name, batch: Math.floor(i / compiled.batchSize) })),
+    // One batch and no failure limit: nothing to pace, so no rollout bookkeeping per finished run.
+    rollout: compiled.batchSize >= agents.length && compiled.maxFailures === null ? null : compiled,
+  };
+}
+
+/**
+ * Resolves a target to agents (SPEC §6). `{agent}`: that agent (name or id). `{agents}`: each of
+ * those, in batches. `{selector, mode: 'all'}`: every match, in batches. `{selector, mode:
+ * 'any'}`: one match, online ones first, then the fewest open runs, then by name; when none is
+ * online the run queues for the best offline one.
  * Throws `TARGET_NOT_FOUND` when nothing matches.
  */
 export async function resolveTarget(
@@ -91,6 +138,7 @@ export async function resolveTarget(
     }
     return { agents: [{ id: agent.id, name: agent.name, batch: 0 }], rollout: null };
   }
+  if ('agents' in target) return fanOut(await listedAgents(db, scope, target.agents), target.rollout);
   const matching = await selectAgents(db, scope, target.selector);
   if (matching.length === 0) {
     const selector = Object.entries(target.selector)
@@ -109,10 +157,5 @@ export async function resolveTarget(
     });
     return { agents: [{ id: best.id, name: best.name, batch: 0 }], rollout: null };
   }
-  const rollout = compileRollout(target.rollout, matching.length);
-  return {
-    agents: matching.map((a, i) => ({ id: a.id, name: a.name, batch: Math.floor(i / rollout.batchSize) })),
-    // One batch and no failure limit: nothing to pace, so no rollout bookkeeping per finished run.
-    rollout: rollout.batchSize >= matching.length && rollout.maxFailures === null ? null : rollout,
-  };
+  return fanOut(matching, target.rollout);
 }

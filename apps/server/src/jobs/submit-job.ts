@@ -12,6 +12,7 @@ import { acceptDocument } from '../workflows/workflow-document.js';
 import { createJob, getJob } from './job-repo.js';
 import type { NewRun } from './job-repo.js';
 import { resolveTarget } from './job-target.js';
+import { findStoredWorkflowVersion } from './stored-workflow-version.js';
 
 /** A job to accept: from `POST /jobs`, or copied from an earlier job by a re-run. */
 export interface JobSubmission {
@@ -82,12 +83,17 @@ export async function submitJob(ctx: ServerContext, scope: Scope, submission: Jo
   await assertRunSecretsExist({ db: ctx.store.db, scope, names: called.secrets });
   const workflowName = jobWorkflowName(workflow, submission.inputs);
   const resolved = await resolveTarget(ctx.store.db, scope, submission.target, (ids) => ctx.bus.presence.holders(ids));
+  const storedVersion = await findStoredWorkflowVersion(ctx.store.db, scope, {
+    name: workflow.name,
+    text: submission.workflowText,
+  });
   const { jobId } = await createJob(
     ctx.store,
     scope,
     {
       workflowName,
       workflowText: submission.workflowText,
+      storedVersion,
       secretNames: called.secrets,
       calledWorkflows: called.workflows,
       inputs: submission.inputs,

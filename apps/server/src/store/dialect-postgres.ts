@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { PostgresDialect, sql } from 'kysely';
 import type { StoreDialect } from './dialect.js';
+import { postgresLabels } from './labels-postgres.js';
 import { postgresLogText } from './log-text-postgres.js';
 
 /**
@@ -27,5 +28,6 @@ export function postgresDialect(connectionString: string): StoreDialect {
     },
     lockRows: (query, lock) => (lock === 'skip-locked' ? query.forUpdate().skipLocked() : query.forUpdate()),
     logText: postgresLogText,
+    labels: postgresLabels,
   };
 }

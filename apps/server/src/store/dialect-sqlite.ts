@@ -5,6 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { SqliteDialect, SqliteDriver } from 'kysely';
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, SqliteDialectConfig } from 'kysely';
 import type { StoreDialect } from './dialect.js';
+import { sqliteLabels } from './labels-sqlite.js';
 import { sqliteLogText } from './log-text-sqlite.js';
 
 /** Distinct SQL texts kept prepared; the server issues a few hundred. */
@@ -180,5 +181,6 @@ export function sqliteDialect(filename: string): StoreDialect & { readonly durab
     // No row locks: a write unit that has written holds the database (see StoreDialect.lockRows).
     lockRows: (query) => query,
     logText: sqliteLogText,
+    labels: sqliteLabels,
   };
 }

@@ -23,6 +23,18 @@ export interface LogTextIndex {
   contains(text: string): Expression<SqlBool>;
 }
 
+/**
+ * Label queries on a column holding an agent's labels as JSON text (`{"role":"web"}`), which each
+ * engine reads with its own JSON functions. Both mean exactly what `matchesLabelSelector` of the
+ * protocol means; a test holds each engine to it.
+ */
+export interface LabelQueries {
+  /** The labels include every `key: value` of `selector` (which has at least one). */
+  hasAll(column: string, selector: Readonly<Record<string, string>>): Expression<SqlBool>;
+  /** A label key or value contains `text` (already lower case), ignoring case where the engine can. */
+  contain(column: string, text: string): Expression<SqlBool>;
+}
+
 /** `%text%` for `like`, with the wildcards of `text` escaped (escape character `\`). */
 export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -63,4 +75,6 @@ export interface StoreDialect {
   ): SelectQueryBuilder<DB, TB, O>;
   /** Full-text search over log chunks. */
   readonly logText: LogTextIndex;
+  /** Label selectors and label text search over a JSON labels column. */
+  readonly labels: LabelQueries;
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 /** Prefixes say what an id names, so a pasted id is self-describing (`agt_…`, `job_…`). */
 export type IdPrefix =
-  'ten' | 'prj' | 'usr' | 'ses' | 'tok' | 'tea' | 'apt' | 'agt' | 'job' | 'run' | 'wfl' | 'sec' | 'aud';
+  'ten' | 'prj' | 'usr' | 'ses' | 'tok' | 'tea' | 'apt' | 'agt' | 'con' | 'job' | 'run' | 'wfl' | 'sec' | 'aud';
 
 /** A random, URL-safe, prefixed identifier (96 bits of entropy). */
 export function newId(prefix: IdPrefix): string {

@@ -119,8 +119,23 @@ export interface AgentTable {
   acked_event_seq: Generated<number>;
   /** From the agent's `hello`; never more runs dispatched or running on it. */
   max_concurrent_runs: Generated<number>;
+  /** When its current (or last) connection was authenticated, and from which address. */
+  connected_at: Generated<string | null>;
+  remote_address: Generated<string | null>;
   created_at: string;
   updated_at: string;
+}
+
+/** One connect or disconnect of an agent (the last 100 per agent are kept). */
+export interface AgentConnectionTable {
+  id: string;
+  agent_id: string;
+  event: 'connected' | 'disconnected';
+  created_at: string;
+  remote_address: string | null;
+  agent_version: string | null;
+  /** Why a connection ended; `null` on a connect. */
+  reason: string | null;
 }
 
 export interface JobTable {
@@ -148,6 +163,9 @@ export interface JobTable {
   secret_names: Generated<string>;
   /** The workflow versions it calls (JSON `CalledWorkflow[]`, resolved at submit), null when none. */
   called_workflows: Generated<string | null>;
+  /** The stored workflow version the job's document is (same text), null for an ad-hoc document. */
+  workflow_id: Generated<string | null>;
+  workflow_version: Generated<number | null>;
 }
 
 export interface RunTable {
@@ -295,6 +313,7 @@ export interface Database {
   enrollment_tokens: EnrollmentTokenTable;
   enrollment_proofs: EnrollmentProofTable;
   agents: AgentTable;
+  agent_connections: AgentConnectionTable;
   jobs: JobTable;
   runs: RunTable;
   run_steps: RunStepTable;

@@ -11,7 +11,8 @@ import {
 } from '../../src/agents/enrollment-token-repo.js';
 import { enrollAgent } from '../../src/agents/enroll-agent.js';
 import { approveAgent } from '../../src/agents/approve-agent.js';
-import { findTrustedAgentByName, getAgent, listAgents } from '../../src/agents/agent-repo.js';
+import { findTrustedAgentByName, getAgent } from '../../src/agents/agent-repo.js';
+import { listAgents } from '../../src/agents/agent-list.js';
 import { createJob, getJob } from '../../src/jobs/job-repo.js';
 import { readJobLogs as getJobLogs } from '../../src/logs/log-chunks.js';
 import { recordAgentEvent } from '../../src/jobs/agent-event-store.js';
@@ -126,7 +127,7 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
       signedEnrollment({ token: await token(), key, name: 'web-1', labels: {}, facts }),
     );
     // The trusted key enrolling again gets its id back and changes nothing (labels stay).
-    expect(again).toEqual({ agentId: first.agentId, status: 'approved', outcome: 'unchanged', labels: null });
+    expect(again).toEqual({ agentId: first.agentId, status: 'approved', outcome: 'unchanged', labels: null, scope });
     expect((await getAgent(store.db, scope, first.agentId))!.labels).toBe(JSON.stringify({ env: 'test', role: 'web' }));
 
     const other = newAgentKey();
@@ -151,14 +152,14 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
     expect(approved.disconnect).toEqual([first.agentId]);
     expect((await findTrustedAgentByName(store.db, scope, 'web-1'))!.public_key).toBe(third.publicKey);
     expect((await getAgent(store.db, scope, first.agentId))!.approval).toBe('revoked');
-    const labels = (await listAgents(store.db, scope, { limit: 100 })).items.find(
+    const labels = (await listAgents(store.db, store.dialect, scope, { limit: 100, sort: 'name' })).items.find(
       (a) => a.id === change.agentId,
     )!.labels;
     expect(labels).toEqual({ env: 'test' });
   });
 
   it('refuses an invalid token without creating anything', async () => {
-    const before = (await listAgents(store.db, scope, { limit: 1000 })).items.length;
+    const before = (await listAgents(store.db, store.dialect, scope, { limit: 1000, sort: 'name' })).items.length;
     await expect(
       enrollAgent(
         store.db,
@@ -166,7 +167,9 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
         signedEnrollment({ token: 'flt_e_nope', key: newAgentKey(), name: 'x-1', labels: {}, facts }),
       ),
     ).rejects.toSatisfy((err: unknown) => err instanceof FlotillaError && err.code === 'ENROLLMENT_TOKEN_INVALID');
-    expect((await listAgents(store.db, scope, { limit: 1000 })).items).toHaveLength(before);
+    expect((await listAgents(store.db, store.dialect, scope, { limit: 1000, sort: 'name' })).items).toHaveLength(
+      before,
+    );
   });
 
   it('stores each agent event exactly once, acks cumulatively and applies logs and results', async () => {
@@ -250,6 +253,6 @@ describe.each(DIALECTS)('store [%s]', (dialect) => {
     const elsewhere: Scope = { tenantId: scope.tenantId, projectId: 'prj_other' };
     expect(await getAgent(store.db, elsewhere, agentId)).toBeUndefined();
     expect(await getJob(store.db, elsewhere, jobId)).toBeUndefined();
-    expect((await listAgents(store.db, elsewhere, { limit: 10 })).items).toEqual([]);
+    expect((await listAgents(store.db, store.dialect, elsewhere, { limit: 10, sort: 'name' })).items).toEqual([]);
   });
 });

@@ -27,11 +27,6 @@ export function useProjectForRequests(project: string | undefined): void {
   currentProject = project;
 }
 
-/** The project requests name (for calls made without the client, such as the event stream). */
-export function projectForRequests(): string | undefined {
-  return currentProject;
-}
-
 /**
  * The one client of the UI: same origin, authenticated by the HTTP-only session cookie (no token
  * is ever kept in script-readable storage), unsafe methods echo the CSRF cookie.

@@ -1,16 +1,16 @@
 import { onScopeDispose } from 'vue';
-import { useLiveEventsStore, type LiveEvent } from '../stores/live-events';
+import { useLiveEventsStore, type LiveEvent, type LiveEventType } from '../stores/live-events';
 
 export interface UseLiveEventsOptions {
   /** Event types wanted; `reset` (the stream could not resume: re-read your view) always comes. */
-  types: readonly string[];
+  types: readonly LiveEventType[];
   onEvent: (event: LiveEvent) => void;
 }
 
 /** Live events for the current component, unsubscribed when its scope ends. */
 export function useLiveEvents(options: UseLiveEventsOptions): void {
   const store = useLiveEventsStore();
-  const wanted = new Set([...options.types, 'reset']);
+  const wanted = new Set<LiveEventType>([...options.types, 'reset']);
   const unsubscribe = store.subscribe((event) => {
     if (wanted.has(event.type)) options.onEvent(event);
   });

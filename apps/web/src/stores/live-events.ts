@@ -1,86 +1,70 @@
 import { ref } from 'vue';
 import { defineStore } from 'pinia';
-import { SseParser } from '@flotilla/client';
-import { projectForRequests } from '../api/client';
-
-/** One event of the UI stream: its `type` and fields (see docs/api.md, "Event stream"). */
-export interface LiveEvent {
-  type: string;
-  [field: string]: unknown;
-}
-
-export type LiveEventHandler = (event: LiveEvent) => void;
-export type StreamStatus = 'idle' | 'connecting' | 'open' | 'retrying';
-
-const MAX_BACKOFF_MS = 10_000;
+import type { UiEvent, UiEventType } from '@flotilla/protocol';
+import { client } from '../api/client';
+import { isUnauthenticated } from '../api/errors';
 
 /**
- * The one connection of this tab to `GET /api/v1/events`, shared by every page. It resumes from
- * the last event id after a drop (the server replays what was missed, or sends `reset` when it
- * cannot, and pages re-read their views); `status` drives the "connection lost" banner.
+ * What a page hears: an event of the stream, or `reset` — the stream could not resume where it
+ * dropped (the server restarted, the tab fell behind): re-read your view.
+ */
+export type LiveEvent = UiEvent | { type: 'reset' };
+export type LiveEventType = UiEventType | 'reset';
+export type LiveEventHandler = (event: LiveEvent) => void;
+/** `idle`: not started; `open`: live; `retrying`: dropped, reconnecting; `ended`: the session is gone. */
+export type StreamStatus = 'idle' | 'connecting' | 'open' | 'retrying' | 'ended';
+
+/**
+ * The one connection of this tab to `GET /api/v1/events`, shared by every page. The client's
+ * `followEvents` reconnects with backoff and resumes after the last event id (the server replays
+ * what was missed, or sends `reset`); `status` drives the "connection lost" banner. A new project
+ * opens a new stream (a stream covers one project).
  */
 export const useLiveEventsStore = defineStore('live-events', () => {
   const status = ref<StreamStatus>('idle');
   const handlers = new Set<LiveEventHandler>();
-  let lastEventId: string | undefined;
   let controller: AbortController | undefined;
 
   function dispatch(event: LiveEvent): void {
     for (const handler of handlers) handler(event);
   }
 
-  async function connectOnce(signal: AbortSignal): Promise<void> {
-    const url = new URL('/api/v1/events', window.location.origin);
-    if (lastEventId !== undefined) url.searchParams.set('lastEventId', lastEventId);
-    const headers: Record<string, string> = { accept: 'text/event-stream' };
-    const project = projectForRequests();
-    if (project !== undefined) headers['x-flotilla-project'] = project;
-    const response = await fetch(url, { headers, signal });
-    if (!response.ok || response.body === null) throw new Error(`event stream: HTTP ${response.status}`);
-    status.value = 'open';
-    const parser = new SseParser((sse) => {
-      if (sse.id !== undefined && sse.id !== '') lastEventId = sse.id;
-      const fields = sse.data === '' ? {} : (JSON.parse(sse.data) as Record<string, unknown>);
-      dispatch({ ...fields, type: sse.event });
-    });
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      parser.feed(value);
-    }
-  }
-
-  async function run(signal: AbortSignal): Promise<void> {
-    let backoff = 500;
-    while (!signal.aborted) {
-      status.value = lastEventId === undefined ? 'connecting' : 'retrying';
-      try {
-        await connectOnce(signal);
-        backoff = 500;
-      } catch {
-        if (signal.aborted) return;
-      }
-      if (signal.aborted) return;
-      status.value = 'retrying';
-      // Jittered backoff: a control-plane restart is not met by every tab at once.
-      await new Promise((resolve) => setTimeout(resolve, backoff * (0.5 + Math.random() / 2)));
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-    }
-  }
-
   /** Opens the stream (once per tab, while signed in). */
   function start(): void {
     if (controller !== undefined) return;
-    controller = new AbortController();
-    void run(controller.signal);
+    const current = new AbortController();
+    controller = current;
+    status.value = 'connecting';
+    let opened = false;
+    client
+      .followEvents({
+        signal: current.signal,
+        onOpen: (ready) => {
+          status.value = 'open';
+          // Back after a drop without a resume: everything may have changed meanwhile.
+          if (opened && !ready.resumed) dispatch({ type: 'reset' });
+          opened = true;
+        },
+        onEvent: (event) => dispatch(event),
+        onReset: () => dispatch({ type: 'reset' }),
+        onDisconnect: () => {
+          if (!current.signal.aborted) status.value = 'retrying';
+        },
+      })
+      .catch((err: unknown) => {
+        // Only a refusal ends the loop (the session expired or was revoked): pages then meet the
+        // same 401 on their next call and go to login.
+        status.value = isUnauthenticated(err) ? 'ended' : 'retrying';
+      })
+      .finally(() => {
+        if (controller === current) controller = undefined;
+      });
   }
 
-  /** Closes the stream (sign-out). */
+  /** Closes the stream (sign-out, project change). */
   function stop(): void {
     controller?.abort();
     controller = undefined;
-    lastEventId = undefined;
     status.value = 'idle';
   }
 

@@ -1,6 +1,6 @@
-import { computed, ref } from 'vue';
+import { computed, ref, shallowRef } from 'vue';
 import { defineStore } from 'pinia';
-import type { NamedRef, Permission, SessionInfo, User } from '@flotilla/protocol';
+import type { Permission, SessionInfo } from '@flotilla/protocol';
 import { api, hasSessionCookie, useProjectForRequests } from '../api/client';
 import { errorCode, isUnauthenticated } from '../api/errors';
 
@@ -13,78 +13,67 @@ function rememberedProject(): string | undefined {
 
 /**
  * Who is signed in, in which tenant and project, and what they may do there. The session itself
- * is the HTTP-only cookie the server set at login: this store only knows what `GET /auth/session`
- * says about it, so a reload asks the server again.
+ * is the HTTP-only cookie the server set at login: this store only holds what `GET /auth/session`
+ * says about it, so a reload asks the server again. Every request names the project chosen here
+ * (`x-flotilla-project`), remembered per browser.
  */
 export const useSessionStore = defineStore('session', () => {
-  const user = ref<User | null>(null);
+  const info = shallowRef<SessionInfo | null>(null);
   /** `true` once the server was asked at least once (signed in or not). */
   const checked = ref(false);
-  const tenant = ref<NamedRef | null>(null);
-  /** The project every request acts in (`x-flotilla-project`). */
-  const project = ref<NamedRef | null>(null);
-  /** Projects the principal may read; the switcher offers them. */
-  const projects = ref<NamedRef[]>([]);
-  /** Tenants the principal sees: its own; every tenant for the server owner. */
-  const tenants = ref<NamedRef[]>([]);
 
-  const signedIn = computed(() => user.value !== null);
+  const user = computed(() => info.value?.user ?? null);
+  const signedIn = computed(() => info.value !== null);
+  const tenant = computed(() => info.value?.tenant ?? null);
+  /** The project every request acts in. */
+  const project = computed(() => info.value?.project ?? null);
+  /** Projects the principal may read; the project switcher offers them. */
+  const projects = computed(() => info.value?.projects ?? []);
+  /** Tenants the principal sees: its own; every tenant for the server owner. */
+  const tenants = computed(() => info.value?.tenants ?? []);
   /** What the signed-in principal may do in the current project, as the server computed it. */
-  const permissions = ref<ReadonlySet<Permission> | null>(null);
+  const permissions = computed<ReadonlySet<Permission>>(() => new Set(info.value?.permissions ?? []));
 
   /**
    * Whether to show a control that needs `permission`. The server enforces every permission on
    * its own; this only hides what would be refused (a read-only member sees no mutating control).
    */
   function can(permission: Permission): boolean {
-    return permissions.value?.has(permission) ?? false;
-  }
-
-  function apply(info: SessionInfo): void {
-    user.value = info.user;
-    tenant.value = info.tenant;
-    project.value = info.project;
-    projects.value = info.projects;
-    tenants.value = info.tenants;
-    permissions.value = new Set(info.permissions);
-  }
-
-  function clear(): void {
-    user.value = null;
-    tenant.value = null;
-    project.value = null;
-    projects.value = [];
-    tenants.value = [];
-    permissions.value = null;
+    return permissions.value.has(permission);
   }
 
   /**
    * Reads the session in `projectId` (or the default project). A remembered project that is gone
-   * (deleted, or no longer granted) is forgotten, and the default one is used instead; a default
-   * project the principal cannot read gives way to the first one it can.
+   * (deleted, or of another user's tenant) is forgotten and the default one is used instead; a
+   * default project the principal cannot read gives way to the first one it can.
    */
   async function readSession(projectId: string | undefined): Promise<void> {
     useProjectForRequests(projectId);
-    let info: SessionInfo;
+    let read: SessionInfo;
     try {
-      info = await api.auth.session();
+      read = await api.auth.session();
     } catch (err) {
       if (projectId === undefined || errorCode(err) !== 'PROJECT_NOT_FOUND') throw err;
       localStorage.removeItem(PROJECT_KEY);
       useProjectForRequests(undefined);
-      info = await api.auth.session();
+      read = await api.auth.session();
     }
-    const readable = info.projects.some((p) => p.id === info.project.id);
-    const first = info.projects[0];
+    const readable = read.projects.some((p) => p.id === read.project.id);
+    const first = read.projects[0];
     if (!readable && first !== undefined) {
       useProjectForRequests(first.id);
-      info = await api.auth.session();
+      read = await api.auth.session();
     }
-    useProjectForRequests(info.project.id);
-    apply(info);
+    useProjectForRequests(read.project.id);
+    info.value = read;
   }
 
-  /** Asks the server who the cookie belongs to; `false` when nobody is signed in. */
+  function clear(): void {
+    info.value = null;
+    useProjectForRequests(undefined);
+  }
+
+  /** Asks the server who the cookie belongs to (in the chosen project); `false` when nobody is signed in. */
   async function load(): Promise<boolean> {
     try {
       if (hasSessionCookie()) await readSession(rememberedProject());
@@ -95,14 +84,12 @@ export const useSessionStore = defineStore('session', () => {
     } finally {
       checked.value = true;
     }
-    return user.value !== null;
+    return info.value !== null;
   }
 
   async function login(username: string, password: string): Promise<void> {
-    const result = await api.auth.login({ body: { username, password } });
-    user.value = result.user;
-    checked.value = true;
-    await readSession(rememberedProject());
+    await api.auth.login({ body: { username, password } });
+    await load();
   }
 
   /** Acts in another project from now on (remembered in this browser), with its permissions. */
@@ -131,6 +118,7 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   return {
+    info,
     user,
     checked,
     signedIn,

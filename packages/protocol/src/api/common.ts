@@ -3,11 +3,25 @@ import { z } from 'zod';
 /** RFC 3339 UTC timestamp string. */
 export const TimestampSchema = z.string();
 
-export const LabelsSchema = z.record(
-  z.string().regex(/^[A-Za-z0-9_.\-/]{1,63}$/, 'label keys are 1–63 characters of A–Z a–z 0–9 _ . - /'),
-  z.string().max(255),
-);
+/** What a label key may be. */
+export const LABEL_KEY_PATTERN = /^[A-Za-z0-9_.\-/]{1,63}$/;
+/** Longest label value. */
+export const LABEL_VALUE_MAX = 255;
+
+export const LabelKeySchema = z
+  .string()
+  .regex(LABEL_KEY_PATTERN, 'label keys are 1–63 characters of A–Z a–z 0–9 _ . - /');
+export const LabelsSchema = z.record(LabelKeySchema, z.string().max(LABEL_VALUE_MAX));
 export type Labels = z.infer<typeof LabelsSchema>;
+
+/** A query parameter holding one value or several, comma-separated (`online,offline`), each an `item`. */
+export function commaListSchema<T extends z.ZodType<string, string>>(item: T) {
+  return z
+    .string()
+    .max(200)
+    .transform((text) => text.split(',').map((s) => s.trim()))
+    .pipe(z.array(item).min(1));
+}
 
 /** Cursor pagination query (`?limit=&cursor=`). */
 export const PageQuerySchema = z.strictObject({

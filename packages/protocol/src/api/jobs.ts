@@ -3,7 +3,7 @@ import { LogStreamSchema, RunStateSchema } from '../agent-channel.js';
 import { DurationSchema } from '../duration.js';
 import { FailureSchema } from '../failure.js';
 import { INT32_MAX } from '../stored-values.js';
-import { LabelsSchema, TimestampSchema } from './common.js';
+import { commaListSchema, LabelsSchema, TimestampSchema } from './common.js';
 
 /** A count (`3`) or a share of the matching agents (`"25%"`). */
 export const CountOrPercentSchema = z.union([
@@ -31,7 +31,12 @@ export const SelectorTargetSchema = z.strictObject({
   mode: z.enum(['all', 'any']).default('all'),
   rollout: RolloutSchema.optional(),
 });
-export const JobTargetSchema = z.union([AgentTargetSchema, SelectorTargetSchema]);
+/** These agents (names or ids), one run each, in rollout batches like a selector fan-out: what a re-run of the failed agents targets. */
+export const AgentsTargetSchema = z.strictObject({
+  agents: z.array(z.string().min(1).max(128)).min(1).max(10_000),
+  rollout: RolloutSchema.optional(),
+});
+export const JobTargetSchema = z.union([AgentTargetSchema, SelectorTargetSchema, AgentsTargetSchema]);
 export type JobTarget = z.infer<typeof JobTargetSchema>;
 
 export const CreateJobRequestSchema = z.strictObject({
@@ -66,6 +71,16 @@ export const JobSchema = z.object({
   state: JobStateSchema,
   /** The workflow's name, its placeholders (`deploy-{{.environment}}`) resolved with the job's inputs. */
   workflowName: z.string(),
+  /**
+   * The stored workflow whose version this job ran: set when the submitted document is, byte for
+   * byte, a saved version of the project's workflow of that name; `null` for an ad-hoc document.
+   */
+  workflowId: z.string().nullable(),
+  workflowVersion: z.number().int().nullable(),
+  /** Username of who submitted the job (`null` when the user is gone). */
+  createdBy: z.string().nullable(),
+  /** The job this one re-runs. */
+  rerunOf: z.string().nullable(),
   createdAt: TimestampSchema,
   runs: z.array(RunSchema),
   /** Runs per state, e.g. `{succeeded: 48, failed: 2}`. */
@@ -91,17 +106,38 @@ export const LogsQuerySchema = z.strictObject({
   follow: z.enum(['0', '1', 'true', 'false']).optional(),
 });
 
-/** `GET /jobs?state=&limit=&cursor=`. */
+/** An RFC 3339 time with an offset (`Z` or `+02:00`), normalised to UTC with milliseconds. */
+const QueryTimeSchema = z.iso.datetime({ offset: true }).transform((text) => new Date(text).toISOString());
+
+/** `GET /jobs`: every filter narrows the list (they combine with AND), newest first, cursor pages. */
 export const ListJobsQuerySchema = z.strictObject({
-  state: RunStateSchema.optional(),
+  /** One state or several, comma-separated (`failed,timed_out`). */
+  state: commaListSchema(RunStateSchema).optional(),
+  /** A workflow name: the job's (placeholders resolved) or that of the stored workflow it ran. */
+  workflow: z.string().min(1).max(255).optional(),
+  /** An agent id or name: jobs with a run on it. */
+  agent: z.string().min(1).max(128).optional(),
+  /** A username: jobs that user submitted. */
+  createdBy: z.string().min(1).max(128).optional(),
+  /** Jobs created at or after this time (RFC 3339). */
+  from: QueryTimeSchema.optional(),
+  /** Jobs created before this time (RFC 3339). */
+  to: QueryTimeSchema.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   cursor: z.string().max(200).optional(),
 });
+export type ListJobsQuery = z.input<typeof ListJobsQuerySchema>;
 
-/** `POST /jobs/:id/rerun`: `start` runs everything again; `failed` resumes after the steps that succeeded. */
+/**
+ * `POST /jobs/:id/rerun`. `from`: `start` runs everything again; `failed` resumes after the steps
+ * that succeeded. `agents`: `all` targets what the job targeted; `failed` exactly the agents whose
+ * run ended without succeeding (`NO_FAILED_AGENTS` when there is none).
+ */
 export const RerunJobRequestSchema = z.strictObject({
   from: z.enum(['start', 'failed']).default('start'),
+  agents: z.enum(['all', 'failed']).default('all'),
 });
+export type RerunJobRequest = z.input<typeof RerunJobRequestSchema>;
 
 /** Terminal run/job states: nothing changes after these. */
 export const TERMINAL_STATES: ReadonlySet<JobState> = new Set([

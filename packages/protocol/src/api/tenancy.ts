@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { DurationSchema } from '../duration.js';
-import { LabelsSchema } from './common.js';
 
 /** Tenant, project and team names: short, URL-safe, stable (they appear in git URLs). */
 export const ResourceNameSchema = z
@@ -100,12 +99,3 @@ export type ApiToken = z.infer<typeof ApiTokenSchema>;
 /** Returned once by `POST /api-tokens`: the only time the secret exists in clear. */
 export const CreatedApiTokenSchema = ApiTokenSchema.extend({ token: z.string() });
 export type CreatedApiToken = z.infer<typeof CreatedApiTokenSchema>;
-
-export const AgentListQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().max(200).optional(),
-  status: z.enum(['online', 'offline', 'pending', 'revoked', 'disabled']).optional(),
-});
-export type AgentListQuery = z.infer<typeof AgentListQuerySchema>;
-export const UpdateAgentRequestSchema = z.strictObject({ labels: LabelsSchema });
-export type UpdateAgentRequest = z.infer<typeof UpdateAgentRequestSchema>;

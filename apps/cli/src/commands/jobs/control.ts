@@ -25,12 +25,14 @@ export function registerControl(jobs: Command): void {
       'start (everything again) or failed (resume the failed runs from their failed step)',
       'start',
     )
+    .option('--failed-agents', 'only on the agents whose run did not succeed (the others are left alone)')
     .option('--json', 'machine-readable output')
-    .action(async (id: string, opts: ClientFlags & { from: string; json?: boolean }) => {
+    .action(async (id: string, opts: ClientFlags & { from: string; failedAgents?: boolean; json?: boolean }) => {
       if (opts.from !== 'start' && opts.from !== 'failed')
         throw new CliError(`--from must be start or failed, got "${opts.from}"`, 2);
       const client = await connectClient(opts);
-      const job = await client.api.jobs.rerun({ params: { id }, body: { from: opts.from } });
+      const agents = opts.failedAgents === true ? 'failed' : 'all';
+      const job = await client.api.jobs.rerun({ params: { id }, body: { from: opts.from, agents } });
       if (opts.json === true) console.log(JSON.stringify(job, null, 2));
       else console.log(job.id);
     });

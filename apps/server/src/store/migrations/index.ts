@@ -8,6 +8,7 @@ import { jobSecretNamesMigration } from './0006-job-secret-names.js';
 import { enrollmentProofsMigration } from './0007-enrollment-proofs.js';
 import { runFailuresMigration } from './0008-run-failures.js';
 import { jobCalledWorkflowsMigration } from './0009-job-called-workflows.js';
+import { fleetQueriesMigration } from './0010-fleet-queries.js';
 import { secretAuthorsMigration } from './0011-secret-authors.js';
 
 /** Every migration, in order. Names sort lexically; add new ones at the end, never edit old ones. */
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0007-enrollment-proofs': enrollmentProofsMigration,
   '0008-run-failures': runFailuresMigration,
   '0009-job-called-workflows': jobCalledWorkflowsMigration,
+  '0010-fleet-queries': fleetQueriesMigration,
   '0011-secret-authors': secretAuthorsMigration,
 };
 

@@ -1,4 +1,11 @@
-import { AgentSchema } from '../agents.js';
+import {
+  AgentConnectionEventSchema,
+  AgentListQuerySchema,
+  AgentSchema,
+  BulkLabelRequestSchema,
+  BulkLabelResponseSchema,
+  UpdateAgentRequestSchema,
+} from '../agents.js';
 import { IdParamsSchema, PageQuerySchema, pageSchema } from '../common.js';
 import { defineRoute } from '../contract/define-route.js';
 import { noBody, problem } from '../contract/responses.js';
@@ -9,7 +16,6 @@ import {
   EnrollRequestSchema,
   EnrollResponseSchema,
 } from '../enrollment.js';
-import { AgentListQuerySchema, UpdateAgentRequestSchema } from '../tenancy.js';
 
 /** Enrolment tokens: the credential an agent enrols with. */
 export const enrollmentTokenRoutes = {
@@ -69,10 +75,10 @@ export const agentRoutes = {
   list: defineRoute({
     method: 'GET',
     path: '/api/v1/agents',
-    summary: 'List agents (filter by status)',
+    summary: 'List agents: filter by status, label selector and free text; sort by name or last seen',
     permission: 'agents:read',
     query: AgentListQuerySchema,
-    responses: { 200: pageSchema(AgentSchema) },
+    responses: { 200: pageSchema(AgentSchema), 400: problem },
   }),
   get: defineRoute({
     method: 'GET',
@@ -95,6 +101,23 @@ export const agentRoutes = {
     params: IdParamsSchema,
     body: UpdateAgentRequestSchema,
     responses: { 200: AgentSchema, 404: problem },
+  }),
+  bulkLabel: defineRoute({
+    method: 'POST',
+    path: '/api/v1/agents/labels',
+    summary: 'Set and remove labels on many agents in one transaction',
+    permission: 'agents:write',
+    body: BulkLabelRequestSchema,
+    responses: { 200: BulkLabelResponseSchema, 404: problem },
+  }),
+  connections: defineRoute({
+    method: 'GET',
+    path: '/api/v1/agents/:id/connections',
+    summary: "An agent's connection history, newest first (the last 100 connects and disconnects)",
+    permission: 'agents:read',
+    params: IdParamsSchema,
+    query: PageQuerySchema,
+    responses: { 200: pageSchema(AgentConnectionEventSchema), 404: problem },
   }),
   delete: defineRoute({
     method: 'DELETE',

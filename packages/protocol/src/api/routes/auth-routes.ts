@@ -1,4 +1,4 @@
-import { LoginRequestSchema, LoginResponseSchema, UserSchema } from '../auth.js';
+import { LoginRequestSchema, LoginResponseSchema, SessionInfoSchema, UserSchema } from '../auth.js';
 import { IdParamsSchema, itemsSchema } from '../common.js';
 import { defineRoute } from '../contract/define-route.js';
 import { noBody, problem } from '../contract/responses.js';
@@ -28,6 +28,13 @@ export const authRoutes = {
     summary: 'The authenticated user',
     permission: 'self:read',
     responses: { 200: UserSchema },
+  }),
+  session: defineRoute({
+    method: 'GET',
+    path: '/api/v1/auth/session',
+    summary: 'The caller, its tenant and project, the projects it may read and its permissions there',
+    permission: 'self:read',
+    responses: { 200: SessionInfoSchema, 404: problem },
   }),
 };
 

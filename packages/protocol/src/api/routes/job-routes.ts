@@ -25,7 +25,7 @@ export const jobRoutes = {
   list: defineRoute({
     method: 'GET',
     path: '/api/v1/jobs',
-    summary: 'List jobs, newest first',
+    summary: 'List jobs, newest first: filter by state, workflow, agent, submitter and time',
     permission: 'jobs:read',
     query: ListJobsQuerySchema,
     responses: { 200: pageSchema(JobSchema) },
@@ -49,12 +49,12 @@ export const jobRoutes = {
   rerun: defineRoute({
     method: 'POST',
     path: '/api/v1/jobs/:id/rerun',
-    summary: 'Run a job again as a new job',
+    summary: 'Run a job again as a new job (all its agents, or only those that failed)',
     permission: 'jobs:write',
     params: IdParamsSchema,
     body: RerunJobRequestSchema,
     bodyOptional: true,
-    responses: { 201: JobSchema, 404: problem },
+    responses: { 201: JobSchema, 404: problem, 409: problem, 422: problem },
   }),
 };
 
