@@ -105,16 +105,21 @@ describe.skipIf(!chromiumAvailable())('secrets page (real Chromium)', () => {
     expect(answers.filter((a) => a.includes(REPLACED) || a.includes(VALUE))).toEqual([]);
   });
 
-  it('deletes after a confirmation that names the secret; cancelling keeps it', async () => {
+  it('deletes after a confirmation that names the secret (Enter); Escape keeps it', async () => {
     await tab.page.getByRole('button', { name: 'Delete secret DEPLOY_KEY' }).click();
     const confirm = tab.page.getByRole('dialog', { name: 'Delete secret' });
     await confirm.getByText('Delete secret DEPLOY_KEY?').waitFor();
-    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await tab.page.keyboard.press('Escape');
     await confirm.waitFor({ state: 'hidden' });
     expect((await cp.api.get('/secrets')).body.items).toHaveLength(1);
 
+    // The keyboard way: the confirm button has the focus, Enter confirms.
     await tab.page.getByRole('button', { name: 'Delete secret DEPLOY_KEY' }).click();
-    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await confirm.getByRole('button', { name: 'Delete' }).waitFor();
+    await expect
+      .poll(() => tab.page.evaluate<string>("document.activeElement?.textContent?.trim() ?? ''"))
+      .toBe('Delete');
+    await tab.page.keyboard.press('Enter');
     await tab.page.getByText('No secrets in this project yet.').waitFor();
     expect((await cp.api.get('/secrets')).body.items).toEqual([]);
     const audit = (await cp.api.get('/audit?action=secret')).body.items.map((e: { action: string }) => e.action);

@@ -9,8 +9,8 @@ export interface ConfirmDangerOptions {
 }
 
 /**
- * Asks before a destructive action; `true` when confirmed. Enter confirms, Escape cancels (the
- * dialog starts on Cancel's side: a stray Enter on the page never deletes).
+ * Asks before a destructive action; `true` when confirmed. The confirm button has the focus, so
+ * Enter confirms; Escape (or Cancel, or a click outside) cancels.
  */
 export async function confirmDanger(options: ConfirmDangerOptions): Promise<boolean> {
   try {
@@ -19,7 +19,6 @@ export async function confirmDanger(options: ConfirmDangerOptions): Promise<bool
       cancelButtonText: 'Cancel',
       type: 'warning',
       confirmButtonClass: 'el-button--danger',
-      autofocus: false,
     });
     return true;
   } catch {
