@@ -11,8 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildServer, compileServerOptions } from '@flotilla/server';
-import { openStore } from '../../apps/server/src/store/store.js';
-import { parseDatabaseUrl } from '../../apps/server/src/options/database-url.js';
+import { seedAgents } from './seed-agents.js';
 
 const AGENTS = Number(process.argv[2] ?? 10_000);
 const ROUNDS = 50;
@@ -34,48 +33,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? Number.NaN;
 }
 
-async function seed(databaseUrl: string, dataDir: string): Promise<void> {
-  const config = parseDatabaseUrl(databaseUrl, dataDir);
-  if (typeof config === 'string') throw new Error(config);
-  const store = await openStore(config);
-  try {
-    const project = await store.db.selectFrom('projects').select(['id', 'tenant_id']).executeTakeFirstOrThrow();
-    const roles = ['web', 'db', 'cache', 'queue'];
-    const zones = ['eu-1', 'eu-2', 'us-1', 'ap-1'];
-    const now = Date.now();
-    const rows = Array.from({ length: AGENTS }, (_, i) => ({
-      id: `agt_bench${String(i).padStart(6, '0')}`,
-      tenant_id: project.tenant_id,
-      project_id: project.id,
-      name: `node-${String(i).padStart(6, '0')}`,
-      public_key: 'A'.repeat(43) + '=',
-      approval: i % 50 === 0 ? ('pending' as const) : ('approved' as const),
-      connection: i % 3 === 0 ? ('offline' as const) : ('online' as const),
-      replaces_agent_id: null,
-      labels: JSON.stringify({
-        role: roles[i % roles.length],
-        zone: zones[Math.floor(i / 7) % zones.length],
-        ...(i % 5 === 0 ? { 'app.kubernetes.io/name': i % 10 === 0 ? 'shop' : 'blog' } : {}),
-      }),
-      facts: '{}',
-      hostname: `host-${String(i).padStart(6, '0')}.example.com`,
-      os: 'linux',
-      arch: 'x64',
-      version: '0.1.0',
-      last_seen_at: new Date(now - i * 1000).toISOString(),
-      created_at: new Date(now - i).toISOString(),
-      updated_at: new Date(now).toISOString(),
-    }));
-    for (let i = 0; i < rows.length; i += 500)
-      await store.db
-        .insertInto('agents')
-        .values(rows.slice(i, i + 500))
-        .execute();
-  } finally {
-    await store.close();
-  }
-}
-
 async function measure(name: string, databaseUrl: string | undefined): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'flotilla-bench-agents-'));
   const url = databaseUrl ?? `sqlite:${path.join(dataDir, 'flotilla.db')}`;
@@ -83,7 +40,7 @@ async function measure(name: string, databaseUrl: string | undefined): Promise<v
     compileServerOptions({ flags: { dataDir, adminPassword: PASSWORD, logLevel: 'silent', databaseUrl: url } });
   // First start creates the schema and the default project; the fleet goes in behind the server's back.
   await (await buildServer(options())).close();
-  await seed(url, dataDir);
+  await seedAgents(url, dataDir, AGENTS);
   const server = await buildServer(options());
   try {
     const login = await server.app.inject({

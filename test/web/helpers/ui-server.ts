@@ -22,6 +22,10 @@ export function uiFixture() {
       }
       return planes.start({ webDir: WEB_DIR });
     },
+    /** Starts the control plane again on its port and data (after `close()`): a restart. */
+    restart(at: { port: number; dataDir: string }): Promise<ControlPlane> {
+      return planes.start({ webDir: WEB_DIR, ...at });
+    },
     /** Enrols and starts a real agent, approved, and waits until it is online. */
     async agent(cp: ControlPlane, name: string, labels: Record<string, string> = {}): Promise<AgentHandle> {
       const token = await cp.enrollmentToken();
