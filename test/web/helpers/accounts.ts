@@ -75,9 +75,20 @@ export async function mutatingControls(page: Page): Promise<string[]> {
 
 /**
  * Picks `option` in an Element Plus select (found by its accessible name). The select's input
- * sits under its placeholder, so the click goes to the input regardless.
+ * sits under its placeholder, so the click goes to the input regardless; a select that re-renders
+ * as its data arrives may swallow the first click, so it is clicked until the option shows.
  */
 export async function choose(page: Page, select: Locator, option: string): Promise<void> {
-  await select.click({ force: true });
-  await page.getByRole('option', { name: option, exact: true }).click();
+  const item = page.getByRole('option', { name: option, exact: true });
+  await eventually(
+    async () => {
+      if (await item.isVisible()) return true;
+      await select.click({ force: true });
+      await item.waitFor({ timeout: 1000 }).catch(() => undefined);
+      return item.isVisible();
+    },
+    10_000,
+    `option ${option}`,
+  );
+  await item.click();
 }
