@@ -92,6 +92,8 @@ export {
   TeamSchema,
   CreateTeamRequestSchema,
   AddTeamMemberRequestSchema,
+  TeamMemberParamsSchema,
+  TeamGrantParamsSchema,
   GrantRequestSchema,
   ApiTokenKindSchema,
   CreateApiTokenRequestSchema,

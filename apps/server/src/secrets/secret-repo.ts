@@ -14,8 +14,8 @@ function secretContext(scope: Scope, name: string): string {
   return `${scope.tenantId}/${scope.projectId}/${name}`;
 }
 
-function toSecret(row: Pick<SecretTable, 'name' | 'created_at' | 'updated_at'>): Secret {
-  return { name: row.name, createdAt: row.created_at, updatedAt: row.updated_at };
+function toSecret(row: Pick<SecretTable, 'name' | 'created_at' | 'updated_at' | 'updated_by'>): Secret {
+  return { name: row.name, createdAt: row.created_at, updatedAt: row.updated_at, updatedBy: row.updated_by };
 }
 
 /** What `setSecret` needs. */
@@ -26,6 +26,8 @@ export interface SetSecretOptions {
   scope: Scope;
   name: string;
   value: string;
+  /** Username of who sets it (shown as `updatedBy`). */
+  actor: string;
 }
 
 /** Creates or replaces a secret; `created` tells which (201 vs 200). Returns metadata only. */
@@ -38,6 +40,7 @@ export async function setSecret(options: SetSecretOptions): Promise<{ secret: Se
     tag: sealed.tag,
     wrapped_key: sealed.wrappedKey,
     key_id: sealed.keyId,
+    updated_by: options.actor,
   };
   for (;;) {
     const now = nowIso();
@@ -47,7 +50,7 @@ export async function setSecret(options: SetSecretOptions): Promise<{ secret: Se
       .where('project_id', '=', scope.projectId)
       .where('tenant_id', '=', scope.tenantId)
       .where('name', '=', name)
-      .returning(['name', 'created_at', 'updated_at'])
+      .returning(['name', 'created_at', 'updated_at', 'updated_by'])
       .executeTakeFirst();
     if (updated !== undefined) return { secret: toSecret(updated), created: false };
     try {
@@ -63,7 +66,7 @@ export async function setSecret(options: SetSecretOptions): Promise<{ secret: Se
           updated_at: now,
         })
         .execute();
-      return { secret: { name, createdAt: now, updatedAt: now }, created: true };
+      return { secret: { name, createdAt: now, updatedAt: now, updatedBy: options.actor }, created: true };
     } catch (err) {
       // A concurrent create of the same name won: loop and replace it instead.
       if (!options.dialect.isUniqueViolation(err)) throw err;
@@ -75,7 +78,7 @@ export async function setSecret(options: SetSecretOptions): Promise<{ secret: Se
 export async function listSecrets(db: Kysely<Database>, scope: Scope): Promise<Secret[]> {
   const rows = await db
     .selectFrom('secrets')
-    .select(['name', 'created_at', 'updated_at'])
+    .select(['name', 'created_at', 'updated_at', 'updated_by'])
     .where('tenant_id', '=', scope.tenantId)
     .where('project_id', '=', scope.projectId)
     .orderBy('name')

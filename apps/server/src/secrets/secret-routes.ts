@@ -20,6 +20,7 @@ export function secretRoutes(app: FastifyInstance, ctx: ServerContext): Promise<
       scope: principal,
       name: body.name,
       value: body.value,
+      actor: principal.username,
     });
     await ctx.audit.record({
       ...auditContextOf(request),

@@ -267,6 +267,8 @@ export interface SecretTable {
   key_id: string;
   created_at: string;
   updated_at: string;
+  /** Username of who last set the value; null for secrets older than the column. */
+  updated_by: string | null;
 }
 
 /** One append-only audit record; `hash` covers the record and `prev_hash`. */

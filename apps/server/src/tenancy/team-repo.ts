@@ -96,3 +96,40 @@ export async function grantTeam(
     .execute();
   return getTeam(db, tenantId, grant.teamId);
 }
+
+/** Removes a user from a team of the tenant; `NOT_FOUND` when the user is not a member. */
+export async function removeTeamMember(
+  db: Kysely<Database>,
+  tenantId: string,
+  teamId: string,
+  userId: string,
+): Promise<Team> {
+  await getTeam(db, tenantId, teamId);
+  const result = await db
+    .deleteFrom('team_members')
+    .where('team_id', '=', teamId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (result.numDeletedRows === 0n) {
+    throw new FlotillaError('NOT_FOUND', { detail: `User ${userId} is not a member of team ${teamId}` });
+  }
+  return getTeam(db, tenantId, teamId);
+}
+
+/** Withdraws a team's grant on a project id or `*`; `NOT_FOUND` when it holds none there. */
+export async function revokeTeamGrant(
+  db: Kysely<Database>,
+  tenantId: string,
+  grant: { teamId: string; projectId: string },
+): Promise<Team> {
+  await getTeam(db, tenantId, grant.teamId);
+  const result = await db
+    .deleteFrom('team_grants')
+    .where('team_id', '=', grant.teamId)
+    .where('project_id', '=', grant.projectId)
+    .executeTakeFirst();
+  if (result.numDeletedRows === 0n) {
+    throw new FlotillaError('NOT_FOUND', { detail: `Team ${grant.teamId} holds no grant on that project` });
+  }
+  return getTeam(db, tenantId, grant.teamId);
+}

@@ -82,6 +82,8 @@ export function concreteUrl(route: { method: string; url: string }, a: TenantAOb
     if (param === 'id' && ID_KIND[segment] !== undefined) return a[ID_KIND[segment]];
     if (param === 'n') return '1';
     if (param === 'name' && segment === 'secrets') return a.secret;
+    if (param === 'userId' && segment === 'teams') return a.user;
+    if (param === 'project' && segment === 'teams') return '*';
     throw new Error(
       `matrix: no tenant-A fixture for :${param} of ${route.method} ${route.url} — add one in matrix-fixtures.ts`,
     );

@@ -45,7 +45,12 @@ describe.each(DIALECTS)('secrets API [%s]', (dialect) => {
     const client = api(t.server, t.token);
     const created = await client.post('/secrets', { name: 'DB_PASSWORD', value: VALUE });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ name: 'DB_PASSWORD', createdAt: expect.any(String), updatedAt: expect.any(String) });
+    expect(created.body).toEqual({
+      name: 'DB_PASSWORD',
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+      updatedBy: 'admin',
+    });
     const replaced = await client.post('/secrets', { name: 'DB_PASSWORD', value: `${VALUE}-2` });
     expect(replaced.status).toBe(200);
     expect(replaced.body.createdAt).toBe(created.body.createdAt);

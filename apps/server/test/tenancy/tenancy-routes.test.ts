@@ -115,4 +115,39 @@ describe('tenants, users, projects, teams and grants', () => {
       'VALIDATION_FAILED',
     );
   });
+
+  it('removes a member and withdraws a grant: the member loses access at the next request', async () => {
+    const member = await createTeamMember(t.server, t.token, {
+      username: 'leaver',
+      team: 'leavers',
+      project: 'default',
+      access: 'full',
+    });
+    const m = api(t.server, member.token);
+    expect((await m.get('/agents')).status).toBe(200);
+    expect((await owner.post(`/teams/${member.teamId}/grants`, { project: '*', access: 'read-only' })).status).toBe(
+      200,
+    );
+
+    const withdrawn = await owner.delete(`/teams/${member.teamId}/grants/default`);
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.grants).toEqual([{ project: '*', access: 'read-only' }]);
+    // What remains is read-only on every project.
+    expect((await m.post('/enrollment-tokens', {})).body.code).toBe('FORBIDDEN');
+    expect((await m.get('/agents')).status).toBe(200);
+    expect((await owner.delete(`/teams/${member.teamId}/grants/default`)).status).toBe(404);
+    expect((await owner.delete(`/teams/${member.teamId}/grants/nope`)).body.code).toBe('PROJECT_NOT_FOUND');
+
+    const removed = await owner.delete(`/teams/${member.teamId}/members/${member.id}`);
+    expect(removed.status).toBe(200);
+    expect(removed.body.members).toEqual([]);
+    expect((await m.get('/agents')).body.code).toBe('FORBIDDEN');
+    expect((await owner.delete(`/teams/${member.teamId}/members/${member.id}`)).status).toBe(404);
+    expect((await owner.delete(`/teams/tea_missing/members/${member.id}`)).status).toBe(404);
+
+    // Both changes are in the audit trail; a member may not make them.
+    const actions = (await owner.get('/audit?action=team')).body.items.map((e: { action: string }) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['team.member_remove', 'team.grant_revoke']));
+    expect((await m.delete(`/teams/${member.teamId}/grants/*`)).body.code).toBe('FORBIDDEN');
+  });
 });

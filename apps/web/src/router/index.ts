@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import type { Pinia } from 'pinia';
+import type { Permission } from '@flotilla/protocol';
 import { useSessionStore } from '../stores/session';
 import { routes } from './routes';
 
@@ -13,6 +14,8 @@ declare module 'vue-router' {
     nav?: { label: string; order: number };
     /** The side-menu entry (a route name) a detail page belongs to, e.g. an agent's page → `fleet`. */
     section?: string;
+    /** The side-menu entry shows only to principals holding it (the server refuses the rest anyway). */
+    permission?: Permission;
   }
 }
 

@@ -23,11 +23,13 @@ export type SetSecretRequest = z.infer<typeof SetSecretRequestSchema>;
 
 export const SecretNameParamsSchema = z.strictObject({ name: SecretNameSchema });
 
-/** What the API says about a secret: its name and times, never its value. */
+/** What the API says about a secret: its name, times and who set it, never its value. */
 export const SecretSchema = z.object({
   name: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Username of who last set the value; `null` for secrets set before this was recorded. */
+  updatedBy: z.string().nullable(),
 });
 export type Secret = z.infer<typeof SecretSchema>;
 

@@ -62,6 +62,16 @@ export const GrantRequestSchema = z.strictObject({
   access: AccessSchema,
 });
 export type GrantRequest = z.infer<typeof GrantRequestSchema>;
+/** `DELETE /teams/:id/members/:userId`. */
+export const TeamMemberParamsSchema = z.strictObject({
+  id: z.string().min(1).max(64),
+  userId: z.string().min(1).max(64),
+});
+/** `DELETE /teams/:id/grants/:project`: a project name, or `*`. */
+export const TeamGrantParamsSchema = z.strictObject({
+  id: z.string().min(1).max(64),
+  project: z.union([z.literal('*'), ResourceNameSchema]),
+});
 
 export const ApiTokenKindSchema = z.enum(['personal', 'service']);
 export const CreateApiTokenRequestSchema = z.strictObject({

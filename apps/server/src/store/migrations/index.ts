@@ -9,6 +9,7 @@ import { enrollmentProofsMigration } from './0007-enrollment-proofs.js';
 import { runFailuresMigration } from './0008-run-failures.js';
 import { jobCalledWorkflowsMigration } from './0009-job-called-workflows.js';
 import { fleetQueriesMigration } from './0010-fleet-queries.js';
+import { secretAuthorsMigration } from './0011-secret-authors.js';
 
 /** Every migration, in order. Names sort lexically; add new ones at the end, never edit old ones. */
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0008-run-failures': runFailuresMigration,
   '0009-job-called-workflows': jobCalledWorkflowsMigration,
   '0010-fleet-queries': fleetQueriesMigration,
+  '0011-secret-authors': secretAuthorsMigration,
 };
 
 /** In-code migration provider: migrations ship inside the bundle, no directory scan. */

@@ -9,6 +9,8 @@ import {
   CreateUserRequestSchema,
   GrantRequestSchema,
   ProjectSchema,
+  TeamGrantParamsSchema,
+  TeamMemberParamsSchema,
   TeamSchema,
   TenantSchema,
   UserAccountSchema,
@@ -97,6 +99,14 @@ export const teamRoutes = {
     body: AddTeamMemberRequestSchema,
     responses: { 200: TeamSchema, 404: problem },
   }),
+  removeMember: defineRoute({
+    method: 'DELETE',
+    path: '/api/v1/teams/:id/members/:userId',
+    summary: 'Remove a user from a team',
+    permission: 'tenancy:admin',
+    params: TeamMemberParamsSchema,
+    responses: { 200: TeamSchema, 404: problem },
+  }),
   grant: defineRoute({
     method: 'POST',
     path: '/api/v1/teams/:id/grants',
@@ -104,6 +114,14 @@ export const teamRoutes = {
     permission: 'tenancy:admin',
     params: IdParamsSchema,
     body: GrantRequestSchema,
+    responses: { 200: TeamSchema, 404: problem },
+  }),
+  revokeGrant: defineRoute({
+    method: 'DELETE',
+    path: '/api/v1/teams/:id/grants/:project',
+    summary: "Withdraw a team's grant on a project (or `*`)",
+    permission: 'tenancy:admin',
+    params: TeamGrantParamsSchema,
     responses: { 200: TeamSchema, 404: problem },
   }),
 };
