@@ -179,6 +179,10 @@ describe.skipIf(!chromiumAvailable())('workflows pages (real Chromium)', () => {
     for (const control of ['run-workflow', 'edit-workflow', 'delete-workflow', 'restore-v1', 'restore-v2']) {
       expect(await viewer.page.locator(`[data-test="${control}"]`).count(), control).toBe(0);
     }
+    // the run form, opened by its URL, says why it cannot run instead
+    await viewer.page.goto(`/workflows/${workflowId}/run`);
+    await viewer.page.locator('[data-test="run-not-allowed"]').waitFor();
+    expect(await viewer.page.locator('[data-test="run-submit"]').count()).toBe(0);
     expect(viewer.problems).toEqual([]);
     await viewer.context.close();
   });
@@ -194,7 +198,9 @@ describe.skipIf(!chromiumAvailable())('workflows pages (real Chromium)', () => {
     expect((await cp.api.get(`/workflows/${workflowId}`)).status).toBe(200);
 
     await page.locator('[data-test="delete-workflow"]').click();
-    await box.getByRole('button', { name: 'Delete' }).click();
+    await box.getByText('Delete the workflow "greet-ui"?').waitFor();
+    // the confirm button has the focus: Enter confirms
+    await page.keyboard.press('Enter');
     await page.waitForURL(/\/workflows$/);
     await page.getByText('No workflows in this project yet.').waitFor();
     await eventually(async () => (await cp.api.get(`/workflows/${workflowId}`)).status === 404);
