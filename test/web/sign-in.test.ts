@@ -112,6 +112,9 @@ describe.skipIf(!chromiumAvailable())('sign in from the quick start (real Chromi
     const page = await fetch(`${url}jobs/job_1`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    // A malformed escape or a path out of the build is a 404 problem, never a 500 or a file.
+    expect((await fetch(`${url}%E0%A4%A`)).status).toBe(404);
+    expect((await fetch(`${url}assets/..%2f..%2fpackage.json`)).status).toBe(404);
   });
 
   it('logs no console error or warning', () => {

@@ -26,8 +26,8 @@ const CSP = [
 /**
  * Serves the built web UI (`apps/web/dist`, given as `webDir`) at `/`: a file that exists is sent
  * as it is (hashed assets cached for a year), any other page path gets `index.html`, so a
- * bookmarked `/jobs/job_1` opens in the single-page app. Without a built UI, `GET /` says how to
- * build it instead of a bare 404.
+ * bookmarked `/jobs/job_1` opens in the single-page app. Without a built UI, `GET /` answers a 404
+ * problem that says how to build it.
  */
 export async function webUiPlugin(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   const root = ctx.options.webDir;
@@ -41,12 +41,14 @@ export async function webUiPlugin(app: FastifyInstance, ctx: ServerContext): Pro
     method: contract.method,
     url: contract.path,
     handler: async (request, reply) => {
-      const pathname = decodeURIComponent((request.url.split('?', 1)[0] ?? '/').replace(/\/+$/, '') || '/');
+      const pathname = decodePath((request.url.split('?', 1)[0] ?? '/').replace(/\/+$/, '') || '/');
+      if (pathname === undefined) throw new FlotillaError('NOT_FOUND', { detail: 'No such page' });
       if (NOT_UI.test(pathname)) {
         throw new FlotillaError('ROUTE_NOT_FOUND', { detail: `No route ${request.method} ${pathname}` });
       }
       if (!built) {
-        throw new FlotillaError('SERVICE_UNAVAILABLE', {
+        // Not an outage: this installation has no UI to serve (a 404, with how to get one).
+        throw new FlotillaError('NOT_FOUND', {
           detail:
             'The web UI is not built here: run `npm run build` (or set FLOTILLA_WEB_DIR to a built apps/web/dist)',
         });
@@ -60,6 +62,15 @@ export async function webUiPlugin(app: FastifyInstance, ctx: ServerContext): Pro
       return reply.type('text/html; charset=utf-8').sendFile('index.html');
     },
   });
+}
+
+/** The decoded path; `undefined` when its escapes are malformed (`%E0%A4%A`). */
+function decodePath(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
 }
 
 function sendAsset(reply: FastifyReply, file: string): FastifyReply {

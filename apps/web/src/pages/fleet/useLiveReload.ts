@@ -22,6 +22,11 @@ export function eventAgentId(event: LiveEvent): string | undefined {
   return 'agentId' in event ? event.agentId : undefined;
 }
 
+/** The event says this agent was deleted: there is nothing left to re-read. */
+export function isAgentDeleted(event: LiveEvent, agentId: string): boolean {
+  return event.type === 'agent.changed' && event.change === 'deleted' && event.agentId === agentId;
+}
+
 export function useLiveReload(options: UseLiveReloadOptions): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   useLiveEvents({
