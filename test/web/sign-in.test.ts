@@ -112,9 +112,15 @@ describe.skipIf(!chromiumAvailable())('sign in from the quick start (real Chromi
     const page = await fetch(`${url}jobs/job_1`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-    // A malformed escape or a path out of the build is a 404 problem, never a 500 or a file.
-    expect((await fetch(`${url}%E0%A4%A`)).status).toBe(404);
-    expect((await fetch(`${url}assets/..%2f..%2fpackage.json`)).status).toBe(404);
+    // A malformed escape is a 400, a path out of the build a 404: problems, never a 500 or a file.
+    for (const [path, status] of [
+      ['%E0%A4%A', 400],
+      ['assets/..%2f..%2fpackage.json', 404],
+    ] as const) {
+      const refused = await fetch(`${url}${path}`);
+      expect(refused.status).toBe(status);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    }
   });
 
   it('logs no console error or warning', () => {

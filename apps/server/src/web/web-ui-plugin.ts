@@ -5,6 +5,9 @@ import fastifyStatic from '@fastify/static';
 import { FlotillaError, platformRoutes } from '@flotilla/protocol';
 import type { ServerContext } from '../server-context.js';
 
+/** Fastify's `maxParamLength`: a longer segment of an API path is a 414, as without this catch-all. */
+const MAX_PARAM_LENGTH = 100;
+
 /** Paths that belong to the API, the agent channel, git or health: never answered with the UI. */
 const NOT_UI = /^\/(api|agent|git|mcp)(\/|$)|^\/(healthz|readyz|metrics)$/;
 
@@ -42,26 +45,41 @@ export async function webUiPlugin(app: FastifyInstance, ctx: ServerContext): Pro
     url: contract.path,
     handler: async (request, reply) => {
       const pathname = decodePath((request.url.split('?', 1)[0] ?? '/').replace(/\/+$/, '') || '/');
-      if (pathname === undefined) throw new FlotillaError('NOT_FOUND', { detail: 'No such page' });
+      if (pathname === undefined)
+        return refuse(reply, new FlotillaError('BAD_REQUEST', { detail: 'The path has a malformed escape' }));
       if (NOT_UI.test(pathname)) {
+        // This catch-all also receives what the router could not match for want of a shorter
+        // segment: answer as the router would have without it.
+        if (pathname.split('/').some((segment) => segment.length > MAX_PARAM_LENGTH)) {
+          return refuse(
+            reply,
+            new FlotillaError('URI_TOO_LONG', { detail: 'A path segment is longer than 100 characters' }),
+          );
+        }
         throw new FlotillaError('ROUTE_NOT_FOUND', { detail: `No route ${request.method} ${pathname}` });
       }
       if (!built) {
-        // Not an outage: this installation has no UI to serve (a 404, with how to get one).
-        throw new FlotillaError('NOT_FOUND', {
-          detail:
-            'The web UI is not built here: run `npm run build` (or set FLOTILLA_WEB_DIR to a built apps/web/dist)',
+        throw new FlotillaError('ROUTE_NOT_FOUND', {
+          detail: `No route ${request.method} ${pathname}: the web UI is not built here (run \`npm run build\`, or set FLOTILLA_WEB_DIR to a built apps/web/dist)`,
         });
       }
       const file = await existingFile(root, pathname);
       if (file !== undefined) return sendAsset(reply, file);
       if (!acceptsHtml(request) || path.extname(pathname) !== '') {
-        throw new FlotillaError('NOT_FOUND', { detail: `No file ${pathname}` });
+        throw new FlotillaError('ROUTE_NOT_FOUND', { detail: `No file ${pathname}` });
       }
       void reply.header('cache-control', 'no-cache').header('content-security-policy', CSP);
       return reply.type('text/html; charset=utf-8').sendFile('index.html');
     },
   });
+}
+
+/**
+ * Answers as the router does for a URL it cannot take (`framework-errors.ts`): a problem that does
+ * not echo the URL, which is what was wrong and may be long.
+ */
+function refuse(reply: FastifyReply, err: FlotillaError): FastifyReply {
+  return reply.status(err.status).type('application/problem+json').send(err.toProblem());
 }
 
 /** The decoded path; `undefined` when its escapes are malformed (`%E0%A4%A`). */

@@ -42,6 +42,8 @@ describe('ValidationPool (real worker threads)', () => {
       inputs: {},
       calls: [],
       warnings: [],
+      // the step graph a job page draws (ids, types, needs)
+      steps: [{ id: 'a', name: 'a', type: 'command', needs: [], finally: false }],
     });
     // the worker runs the workspace's current sources (under Vitest), limits included
     expect(await p.validate(steps(2001))).toMatchObject({

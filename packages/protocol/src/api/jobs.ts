@@ -60,6 +60,8 @@ export const CreateJobRequestSchema = z
   .refine((body) => (body.workflow === undefined) !== (body.workflowId === undefined), {
     message: 'give either workflow (a document) or workflowId (a stored workflow)',
     path: ['workflow'],
+    // Also when other fields are wrong: a body missing everything hears of all of it at once.
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
   })
   .refine((body) => body.version === undefined || body.workflowId !== undefined, {
     message: 'version needs workflowId',

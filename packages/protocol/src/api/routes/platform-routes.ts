@@ -84,7 +84,12 @@ export const platformRoutes = {
         'The web UI: its built files, and `index.html` for any other page path a browser asks for (history fallback); API, agent and git paths are never answered with it',
       tag: 'ui',
       permission: 'public',
-      responses: { 200: media('text/html', 'The UI (or one of its static files)'), 404: problem },
+      responses: {
+        200: media('text/html', 'The UI (or one of its static files)'),
+        400: problem,
+        404: problem,
+        414: problem,
+      },
     }),
   },
 };
