@@ -76,7 +76,7 @@ describe.skipIf(!chromiumAvailable())('log search (real Chromium)', () => {
 
   it('finds the marker, marks the match, and keeps the query in the URL', async () => {
     const { page } = tab;
-    await page.getByRole('menuitem', { name: 'Log search' }).click();
+    await page.getByRole('link', { name: 'Log search', exact: true }).click();
     await page.waitForURL(/\/logs$/);
     await page.getByLabel('Search logs').fill(marker);
     await page.keyboard.press('Enter');

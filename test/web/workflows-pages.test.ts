@@ -70,7 +70,7 @@ describe.skipIf(!chromiumAvailable())('workflows pages (real Chromium)', () => {
 
   it('creates a workflow from YAML, showing the server’s problems at line:column first', async () => {
     const { page } = tab;
-    await page.getByRole('menuitem', { name: 'Workflows' }).click();
+    await page.getByRole('link', { name: 'Workflows', exact: true }).click();
     await page.waitForURL(/\/workflows$/);
     await page.getByText('No workflows in this project yet.').waitFor();
     await page.locator('[data-test="new-workflow"]').first().click();
@@ -125,7 +125,7 @@ describe.skipIf(!chromiumAvailable())('workflows pages (real Chromium)', () => {
 
   it('lists the workflow with its latest version, when and by whom', async () => {
     const { page } = tab;
-    await page.getByRole('menuitem', { name: 'Workflows' }).click();
+    await page.getByRole('link', { name: 'Workflows', exact: true }).click();
     const row = page.locator('[data-test="workflows-table"] tbody tr', { hasText: 'greet-ui' });
     await row.waitFor();
     expect(await row.textContent()).toMatch(/v3.*admin/);
