@@ -45,7 +45,7 @@ describe.skipIf(!chromiumAvailable())('agent detail (real Chromium)', () => {
     expect(facts).toContain('127.0.0.1');
     await page.locator('[data-test="agent-connections"]', { hasText: 'connected' }).waitFor();
     // The side menu keeps Fleet active on the agent's page.
-    expect(await page.locator('[data-test="nav-fleet"]').getAttribute('class')).toContain('is-active');
+    expect(await page.locator('[data-test="nav-fleet"]').getAttribute('aria-current')).toBe('page');
   });
 
   it('edits the labels', async () => {
